@@ -1,0 +1,65 @@
+/**
+ * Emits the runtime tables the client needs: method names (for the tree), parameter rules (for validation,
+ * a separate lazily-loaded chunk) and list shapes (for asList / asListFast).
+ */
+import type { MethodSpec, ParamSpec } from '../model.js'
+import { GENERATED_HEADER } from './ts-common.js'
+
+const TYPE_LETTER: Record<string, string> = {
+  integer: 'i',
+  double: 'n',
+  string: 's',
+  boolean: 'b',
+  object: 'o',
+  array: 'a',
+  date: 'd',
+  datetime: 'd',
+}
+
+function ruleOf(param: ParamSpec): string {
+  const letter = param.type.includes('|') ? '?' : (TYPE_LETTER[param.type] ?? '?')
+  return `${param.name}:${letter}${param.required ? '!' : ''}${param.array ? '[]' : ''}`
+}
+
+export function emitNames(specs: readonly MethodSpec[]): string {
+  const v2 = new Set(specs.filter((spec) => spec.version !== 3).map((spec) => spec.name))
+  const names = [...new Set(specs.map((spec) => spec.name))].join('\n')
+  const v3Only = specs.filter((spec) => spec.version === 3 && !v2.has(spec.name)).map((spec) => spec.name.toLowerCase())
+  return `${GENERATED_HEADER}
+/** Every catalogued method name, sorted. */
+export const METHOD_NAMES: readonly string[] = ${JSON.stringify(names)}.split('\\n')
+
+/** Methods that exist only in REST 3.0 (\`/rest/api/\`), lower case. */
+export const V3_ONLY_METHODS: ReadonlySet<string> = new Set(${JSON.stringify(v3Only.join('\n'))}.split('\\n'))
+`
+}
+
+export function emitParamRules(specs: readonly MethodSpec[]): string {
+  const rules: Record<string, string> = {}
+  for (const spec of specs) {
+    if (spec.version === 3 && rules[spec.name.toLowerCase()] !== undefined) continue
+    const checked = spec.params.filter((param) => /^[\w.[\]-]+$/.test(param.name))
+    rules[spec.name.toLowerCase()] = checked.map(ruleOf).join(',')
+  }
+  return `${GENERATED_HEADER}
+/** method (lower case) → "name:type[!][[]]" rules; type letters: i integer, n number, s string, b boolean, o object, a array, d date, ? any. */
+export const PARAM_RULES: Record<string, string> = ${JSON.stringify(rules, null, 0).replace(/","/g, '",\n"')}
+`
+}
+
+export function emitListShapes(specs: readonly MethodSpec[]): string {
+  const shapes: Record<string, { key: string | null; rowId: string; filterId: string; filterParam: string | null }> = {}
+  for (const spec of specs) {
+    if (!spec.list) continue
+    shapes[spec.name.toLowerCase()] = {
+      key: spec.list.key ?? null,
+      rowId: spec.list.idField,
+      filterId: spec.list.idField,
+      filterParam: spec.list.filterKey === '' ? null : spec.list.filterKey,
+    }
+  }
+  return `${GENERATED_HEADER}
+/** method (lower case) → where its rows are and what its ID is called. */
+export const LIST_SHAPES: Record<string, { key: string | null; rowId: string; filterId: string; filterParam: string | null }> = ${JSON.stringify(shapes, null, 1)}
+`
+}

@@ -1,0 +1,37 @@
+/**
+ * Regenerates spec/ from the official REST docs: `npm run codegen`.
+ * Reads B24_DOCS_DIR (default ../shared/b24restdocs), spec/b24pysdk-methods.txt and spec/overrides.json.
+ */
+import { writeFileSync } from 'node:fs'
+import { buildCatalog } from './build/catalog.js'
+import { computeStats, statsLine } from './build/stats.js'
+import { docsDir, docsDirExists, METHODS_FILE, OVERRIDES_FILE, PYSDK_FILE, README_FILE } from './config.js'
+import { emitReadme } from './emit/readme.js'
+import { emitSpec } from './emit/spec.js'
+import { discover } from './parse/discover.js'
+import { readOverrides } from './sources/overrides.js'
+import { readPysdkNames } from './sources/pysdk.js'
+
+function main(): number {
+  const dir = docsDir()
+  if (!docsDirExists(dir)) {
+    console.error(
+      `codegen: the Bitrix24 REST docs were not found at ${dir} (expected an api-reference/ folder there).\n` +
+        'Clone them next to the repository as ../shared/b24restdocs or point B24_DOCS_DIR at them.',
+    )
+    return 1
+  }
+  const discovery = discover(dir)
+  const specs = buildCatalog({
+    pages: discovery.methods,
+    pysdkNames: readPysdkNames(PYSDK_FILE),
+    overrides: readOverrides(OVERRIDES_FILE),
+  })
+  const stats = computeStats(specs, discovery)
+  writeFileSync(METHODS_FILE, emitSpec(specs))
+  writeFileSync(README_FILE, emitReadme(stats))
+  console.log(statsLine(stats))
+  return 0
+}
+
+process.exitCode = main()

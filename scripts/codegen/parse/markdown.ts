@@ -1,0 +1,62 @@
+/** Splitting a page into headed sections, outside code fences. */
+
+export interface Section {
+  level: number
+  /** Heading text without the `{#anchor}` suffix. */
+  title: string
+  anchor: string | null
+  /** Body up to the next heading of any level. */
+  body: string
+}
+
+const HEADING = /^(#{1,6})\s+(.*?)\s*$/
+const ANCHOR = /\s*\{#([^}]+)\}\s*$/
+
+export function splitSections(text: string): Section[] {
+  const sections: Section[] = [{ level: 0, title: '', anchor: null, body: '' }]
+  let fenced = false
+  let body: string[] = []
+  const flush = () => {
+    sections[sections.length - 1].body = body.join('\n')
+    body = []
+  }
+  for (const line of text.split('\n')) {
+    if (/^[ \t]*(```|~~~)/.test(line)) fenced = !fenced
+    const match = fenced ? null : HEADING.exec(line)
+    if (match === null || line.startsWith('#|')) {
+      body.push(line)
+      continue
+    }
+    flush()
+    const raw = match[2]
+    const anchor = ANCHOR.exec(raw)
+    sections.push({
+      level: match[1].length,
+      title: raw.replace(ANCHOR, '').trim(),
+      anchor: anchor === null ? null : anchor[1].trim(),
+      body: '',
+    })
+  }
+  flush()
+  return sections
+}
+
+/** Sections from a level-2 heading matching `test` up to the next level-2 (or higher) heading. */
+export function region(sections: Section[], test: (title: string) => boolean): Section[] {
+  const out: Section[] = []
+  let inside = false
+  for (const section of sections) {
+    if (section.level > 0 && section.level <= 2) inside = section.level === 2 && test(section.title)
+    if (inside) out.push(section)
+  }
+  return out
+}
+
+/** Inline markdown reduced to plain text: links to their label, emphasis and code marks dropped. */
+export function plainText(md: string): string {
+  return md
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+}

@@ -1,0 +1,83 @@
+import { BitrixValidationError } from '../errors/index.js'
+import { EventHub, PortalDomainChangedEvent, type SdkEventMap } from '../events/index.js'
+import { secretRegistry } from '../log/index.js'
+import { formatPortalAddress, type PortalAddress, parsePortalAddress, portalBaseUrl } from './address.js'
+import type { AuthContext, Credentials } from './credentials.js'
+
+const AUTH_TOKEN_FORMAT = /^(\d+)\/([A-Za-z0-9_-]+)$/
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
+
+export interface BitrixWebhookInit {
+  /** Portal host, e.g. `example.bitrix24.com` (`http://127.0.0.1:PORT` is accepted for a local emulator). */
+  domain: string
+  /** `userId/key`, the two last path segments of the webhook URL. */
+  authToken: string
+}
+
+/** An incoming webhook: a user ID and a secret key that sign every call in the URL. */
+export class BitrixWebhook implements Credentials {
+  readonly authType = 'webhook' as const
+  readonly events = new EventHub<SdkEventMap>()
+  readonly userId: number
+  #address: PortalAddress
+  readonly #key: string
+  #restUrl: string
+
+  constructor(init: BitrixWebhookInit) {
+    this.#address = parsePortalAddress(init?.domain)
+    const match = typeof init.authToken === 'string' ? AUTH_TOKEN_FORMAT.exec(init.authToken.trim()) : null
+    if (!match) {
+      throw new BitrixValidationError({ message: 'authToken must be "userId/key" as in the webhook URL .../rest/1/abc123xyz/ (digits, a slash, then the key)', parameter: 'authToken', expected: 'userId/key', received: typeof init.authToken },
+      )
+    }
+    this.userId = Number(match[1])
+    this.#key = match[2]
+    secretRegistry.add(this.#key)
+    this.#restUrl = this.#buildRestUrl()
+  }
+
+  /** Reads `https://example.bitrix24.com/rest/1/key/` (a method name at the end is ignored). */
+  static fromUrl(url: string): BitrixWebhook {
+    const match = typeof url === 'string' ? /^(https?:\/\/[^/]+)\/rest\/(\d+)\/([^/?#]+)/i.exec(url.trim()) : null
+    if (!match) {
+      throw new BitrixValidationError({ message: 'webhook URL must look like https://example.bitrix24.com/rest/1/key/', parameter: 'url', expected: 'https://<portal>/rest/<userId>/<key>/' },
+      )
+    }
+    return new BitrixWebhook({ domain: match[1], authToken: `${match[2]}/${match[3]}` })
+  }
+
+  get domain(): string {
+    return this.#address.host
+  }
+
+  restUrl(apiVersion: 2 | 3 = 2): string {
+    return apiVersion === 3 ? this.#restUrl.replace('/rest/', '/rest/api/') : this.#restUrl
+  }
+
+  async authParams(): Promise<Record<string, string>> {
+    return {}
+  }
+
+  async renew(_context: AuthContext, _used: Record<string, string>): Promise<boolean> {
+    return false
+  }
+
+  async moveTo(newHost: string, scheme: 'http' | 'https'): Promise<void> {
+    const oldDomain = this.#address.host
+    this.#address = parsePortalAddress(formatPortalAddress({ scheme, host: newHost }))
+    this.#restUrl = this.#buildRestUrl()
+    await this.events.emit('portalDomainChanged', new PortalDomainChangedEvent(oldDomain, this.#address.host))
+  }
+
+  #buildRestUrl(): string {
+    return `${portalBaseUrl(this.#address)}/rest/${this.userId}/${this.#key}/`
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: 'BitrixWebhook', domain: this.domain, userId: this.userId, key: '***' }
+  }
+
+  [inspectSymbol](): string {
+    return `BitrixWebhook ${JSON.stringify(this.toJSON())}`
+  }
+}

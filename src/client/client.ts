@@ -1,0 +1,204 @@
+import type { Credentials } from '../auth/credentials.js'
+import type { ConfigOptions } from '../config.js'
+import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
+import type { SdkEventMap } from '../events/index.js'
+import { createDefaultTransport, createFetchTransport, type FetchFunction, type NodeTransportOptions, type Transport } from '../http/transport.js'
+import { type Limiter, unlimited } from '../limits/limiter.js'
+import type { MethodMap, MethodTree } from '../methods/index.js'
+import { validateArguments } from '../methods/validate.js'
+import {
+  type BatchCommand,
+  type BatchResult,
+  encodeCommands,
+  MAX_BATCH_SIZE,
+  parseBatchResult,
+  type RawBatchResult,
+} from '../requests/batch.js'
+import { BitrixRequest, type RequestSender } from '../requests/request.js'
+import { BitrixResponse } from '../requests/response.js'
+import { type CallOptions, Dispatcher } from './dispatcher.js'
+import { createTree } from './tree.js'
+
+export interface ClientOptions extends Partial<ConfigOptions> {
+  /** A `fetch` to send requests with (default: a keep-alive `node:https` path on Node, global `fetch` elsewhere). */
+  fetch?: FetchFunction
+  /** A complete transport; wins over `fetch`. */
+  transport?: Transport
+  /** TLS settings for the Node transport, e.g. `{ ca }` of a self-signed local portal. */
+  tls?: NodeTransportOptions['tls']
+  /** Client-side pacing; off by default here. */
+  limiter?: Limiter
+  /** Called before each wait for a retry, with the reason. */
+  onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
+}
+
+export interface BatchOptions extends CallOptions {
+  /** Stop at the first failing command. */
+  halt?: boolean
+}
+
+type ResultOf<C> = C extends PromiseLike<{ result: infer R }> ? R : unknown
+
+/** Named commands give a record of results; a list of commands gives results by position. */
+export type BatchResults<C> = { [K in keyof C]: ResultOf<C[K]> }
+
+type Params<M extends keyof MethodMap> = MethodMap[M] extends { params: infer P } ? P : Record<string, unknown>
+type Result<M extends keyof MethodMap> = MethodMap[M] extends { result: infer R } ? R : unknown
+
+/**
+ * A portal client: every REST method by its own name (`client.crm.deal.get({ id: 1 })`), `call` for any
+ * name, and batches. Calls are deferred `BitrixRequest`s.
+ */
+class ClientCore {
+  readonly #dispatcher: Dispatcher
+  readonly #sender: ClientSender
+  readonly credentials: Credentials
+
+  constructor(credentials: Credentials, options: ClientOptions = {}) {
+    if (typeof credentials?.restUrl !== 'function') {
+      throw new BitrixValidationError({ message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal' })
+    }
+    const { fetch, transport, tls, limiter, onRetry, ...overrides } = options
+    this.credentials = credentials
+    this.#dispatcher = new Dispatcher({
+      credentials,
+      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls })),
+      limiter: limiter ?? unlimited,
+      overrides,
+      validate: validateArguments,
+      onRetry,
+    })
+    this.#sender = new ClientSender(this.#dispatcher)
+  }
+
+  /** Any method by name; typed when the name is in the catalogue. */
+  call<M extends keyof MethodMap>(method: M, params?: Params<M>, options?: CallOptions): BitrixRequest<Result<M>>
+  call<T = unknown>(method: string, params?: Record<string, unknown>, options?: CallOptions): BitrixRequest<T>
+  call(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): BitrixRequest<unknown> {
+    if (typeof method !== 'string' || !/^[A-Za-z0-9_.]+$/.test(method)) {
+      throw new BitrixValidationError({ message: `method must be a REST method name such as "crm.deal.get", received ${JSON.stringify(method)}`,
+        parameter: 'method',
+      })
+    }
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new BitrixValidationError({ message: `parameters must be an object of the API's own parameter names`,
+        method,
+        expected: 'object',
+        received: params,
+      })
+    }
+    return new BitrixRequest(this.#sender, method, params, options)
+  }
+
+  /** Subscribes to `oauthTokenRenewed` or `portalDomainChanged`; returns the unsubscribe function. */
+  on<K extends keyof SdkEventMap>(name: K, handler: (event: SdkEventMap[K]) => void | Promise<void>): () => void {
+    return this.credentials.events.on(name, handler)
+  }
+
+  /**
+   * Up to 50 commands in one HTTP request. Named commands (`{ a: req1, b: req2 }`) come back by name, a list
+   * by position. Use `ref(request).FIELD` to pass one command's result to another.
+   */
+  async callBatch<const C extends Record<string, BatchCommand> | readonly BatchCommand[]>(
+    commands: C,
+    options: BatchOptions = {},
+  ): Promise<BitrixResponse<BatchResult<BatchResults<C>>>> {
+    const entries = commandEntries(commands)
+    if (entries.length > MAX_BATCH_SIZE) {
+      throw new BitrixValidationError({ message: `callBatch takes at most ${MAX_BATCH_SIZE} commands, received ${entries.length}; use callBatches for more`,
+        method: 'batch',
+      })
+    }
+    const methods = new Map(entries.map(([key, command]) => [key, command.method]))
+    const response = await this.#dispatcher.send<RawBatchResult>(
+      'batch',
+      { halt: options.halt ? 1 : 0, cmd: encodeCommands(entries) },
+      options,
+      entries.map(([, command]) => command.method),
+    )
+    const parsed = parseBatchResult<BatchResults<C>>(response.result ?? {}, (key) => methods.get(key))
+    const result = Array.isArray(commands) ? toPositional(parsed as never, entries.length) : parsed
+    return new BitrixResponse(result as BatchResult<BatchResults<C>>, response.time, response.total, response.next)
+  }
+
+  /** Any number of commands, sent 50 per batch in order; the results are merged by name or position. */
+  async callBatches<const C extends Record<string, BatchCommand> | readonly BatchCommand[]>(
+    commands: C,
+    options: BatchOptions = {},
+  ): Promise<BatchResult<BatchResults<C>>> {
+    const entries = commandEntries(commands)
+    const merged = { result: {}, resultError: {}, resultTotal: {}, resultNext: {}, resultTime: {} } as Record<
+      keyof BatchResult<unknown>,
+      Record<string, unknown>
+    >
+    for (let index = 0; index < entries.length; index += MAX_BATCH_SIZE) {
+      const chunk = Object.fromEntries(entries.slice(index, index + MAX_BATCH_SIZE))
+      const response = await this.callBatch(chunk, options)
+      for (const part of Object.keys(merged) as (keyof BatchResult<unknown>)[]) {
+        Object.assign(merged[part], response.result[part])
+      }
+      if (options.halt && Object.keys(response.result.resultError).length > 0) break
+    }
+    return (Array.isArray(commands) ? toPositional(merged, entries.length) : merged) as unknown as BatchResult<BatchResults<C>>
+  }
+}
+
+/** What deferred requests and list readers send through; kept off the client so it can't clash with method names. */
+class ClientSender implements RequestSender {
+  readonly #dispatcher: Dispatcher
+
+  constructor(dispatcher: Dispatcher) {
+    this.#dispatcher = dispatcher
+  }
+
+  sendCall<T>(method: string, params: Record<string, unknown>, options: CallOptions): Promise<BitrixResponse<T>> {
+    return this.#dispatcher.send<T>(method, params, options)
+  }
+
+  send<T>(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<BitrixResponse<T>> {
+    return this.#dispatcher.send<T>(method, params, { signal })
+  }
+
+  batch(cmd: Record<string, string>, methods: readonly string[], signal?: AbortSignal): Promise<BitrixResponse<RawBatchResult>> {
+    return this.#dispatcher.send<RawBatchResult>('batch', { halt: 0, cmd }, { signal }, methods)
+  }
+
+  commandError(raw: unknown, method: string): BitrixAPIError {
+    return apiErrorFromResponse(0, raw as { error: string; error_description?: string }, method)
+  }
+}
+
+function commandEntries(commands: Record<string, BatchCommand> | readonly BatchCommand[]): Array<[string, BatchCommand]> {
+  if (typeof commands !== 'object' || commands === null) {
+    throw new BitrixValidationError({ message: 'batch commands must be an object of named requests or an array of requests', method: 'batch' })
+  }
+  const entries = Array.isArray(commands)
+    ? commands.map((command, index) => [String(index), command] as [string, BatchCommand])
+    : Object.entries(commands)
+  for (const [key, command] of entries) {
+    if (typeof command?.method !== 'string') {
+      throw new BitrixValidationError({ message: `batch command "${key}" must be a request such as client.crm.deal.get({ id: 1 })`,
+        method: 'batch',
+        parameter: key,
+      })
+    }
+  }
+  return entries
+}
+
+function toPositional<T extends Record<string, Record<string, unknown>>>(maps: T, length: number): T {
+  const out: Record<string, unknown[]> = {}
+  for (const [part, map] of Object.entries(maps)) {
+    const list: unknown[] = new Array(length)
+    for (const [key, value] of Object.entries(map)) list[Number(key)] = value
+    out[part] = list
+  }
+  return out as unknown as T
+}
+
+/** The client class, with the generated method tree on every instance. */
+export type Client = ClientCore & MethodTree
+export const Client = createTree(ClientCore) as unknown as {
+  new (credentials: Credentials, options?: ClientOptions): Client
+  prototype: Client
+}

@@ -1,0 +1,71 @@
+import type { AbstractLogger } from './log/index.js'
+import { NullLogger } from './log/index.js'
+
+/** Seconds, or `[connect, read]` seconds. */
+export type Timeout = number | readonly [connect: number, read: number]
+
+export interface ConfigOptions {
+  /** Seconds a call may take (or `[connect, read]`); default 30. */
+  defaultTimeout: Timeout
+  /** Retries of a transient failure (503, network error on a read); default 3. */
+  defaultMaxRetries: number
+  /** Seconds before the first retry; default 0.5. */
+  defaultInitialRetryDelay: number
+  /** Seconds added for each further retry; default 1. */
+  defaultRetryDelayIncrement: number
+  logger: AbstractLogger
+  /** Check arguments against the method catalogue before sending; default true. */
+  validateArguments: boolean
+}
+
+const DEFAULTS: ConfigOptions = {
+  defaultTimeout: 30,
+  defaultMaxRetries: 3,
+  defaultInitialRetryDelay: 0.5,
+  defaultRetryDelayIncrement: 1,
+  logger: new NullLogger(),
+  validateArguments: true,
+}
+
+let shared: Config | undefined
+
+/**
+ * The process-wide defaults. `new Config()` always returns the same object, so settings made anywhere apply
+ * to every client created without its own overrides.
+ * @example new Config().configure({ defaultTimeout: [3, 60], logger: new StreamLogger({ level: 'debug' }) })
+ */
+export class Config implements ConfigOptions {
+  defaultTimeout: Timeout = DEFAULTS.defaultTimeout
+  defaultMaxRetries = DEFAULTS.defaultMaxRetries
+  defaultInitialRetryDelay = DEFAULTS.defaultInitialRetryDelay
+  defaultRetryDelayIncrement = DEFAULTS.defaultRetryDelayIncrement
+  logger: AbstractLogger = DEFAULTS.logger
+  validateArguments = DEFAULTS.validateArguments
+
+  constructor() {
+    if (shared) return shared
+    shared = this
+  }
+
+  configure(options: Partial<ConfigOptions>): this {
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined) Object.assign(this, { [key]: value })
+    }
+    return this
+  }
+
+  /** Puts every setting back to its built-in default. */
+  reset(): this {
+    return this.configure(DEFAULTS)
+  }
+}
+
+/** Shortcut for `new Config().configure(options)`. */
+export function configure(options: Partial<ConfigOptions>): Config {
+  return new Config().configure(options)
+}
+
+export function timeoutToMs(timeout: Timeout): { connectMs: number; readMs: number } {
+  if (typeof timeout === 'number') return { connectMs: timeout * 1000, readMs: timeout * 1000 }
+  return { connectMs: timeout[0] * 1000, readMs: timeout[1] * 1000 }
+}

@@ -1,0 +1,13 @@
+/** `b24tssdk/emulator`: a local Bitrix24 portal on loopback for demos, tests, benchmarks and CI. */
+export type {
+  CallContext,
+  CostModel,
+  MethodDefinition,
+  MethodHandler,
+  MethodResult,
+  MethodTable,
+  Params,
+  SeedOptions,
+} from './kernel.js'
+export { DEFAULT_COST_MODEL, RestError } from './kernel.js'
+export * from './server/index.js'

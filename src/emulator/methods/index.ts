@@ -1,0 +1,104 @@
+/**
+ * The emulated portal's data and entity methods. `createPortal` builds a deterministic portal (same options →
+ * same rows) whose seeded rows are computed on demand, so even a million deals cost no memory until changed.
+ */
+
+import type { CostModel, MethodDefinition, MethodTable, SeedOptions } from '../kernel.js'
+import { CrmStore, crmMethods } from './crm.js'
+import type { SeedContext, SeedCounts } from './crm-seed.js'
+import type { PortalEnv } from './env.js'
+import { GroupStore, sonetMethods } from './sonet.js'
+import { TaskStore, taskMethods } from './tasks.js'
+import { DirectoryStore, directoryMethods } from './users.js'
+import { formatIso } from './util.js'
+
+export { CRM_ENTITIES, SMART_ENTITY_TYPE_ID } from './crm-schema.js'
+export type { PortalEnv } from './env.js'
+
+/** Seed sizes used when an option is not given. */
+export const DEFAULT_SEED: Readonly<SeedCounts> = {
+  deals: 200,
+  leads: 100,
+  contacts: 100,
+  companies: 50,
+  users: 10,
+  departments: 5,
+  tasks: 50,
+  smartItems: 20,
+  groups: 3,
+}
+
+/** Default end of the seeded timeline: 2026-01-01T00:00:00Z (seeded rows were created in the 3 years before). */
+export const DEFAULT_ANCHOR_TIME = 1767225600
+
+export interface PortalOptions {
+  seed: SeedOptions & { groups?: number }
+  costs: CostModel
+  randomSeed: number
+  /** Portal time zone as a UTC offset in minutes; dates are printed with it. Default 120 (`+02:00`). */
+  timezoneOffsetMinutes?: number
+  /** End of the seeded timeline (Unix seconds). Default {@link DEFAULT_ANCHOR_TIME}. */
+  anchorTime?: number
+}
+
+export interface Portal {
+  methods: MethodTable
+  env: PortalEnv
+  crm: CrmStore
+  directory: DirectoryStore
+  groups: GroupStore
+  tasks: TaskStore
+}
+
+function count(value: number | undefined, fallback: number): number {
+  if (value === undefined || value === null) return fallback
+  const n = Math.floor(Number(value))
+  return Number.isFinite(n) && n > 0 ? n : 0
+}
+
+export function createPortal(options: PortalOptions): Portal {
+  const s = options.seed ?? {}
+  const counts: SeedCounts = {
+    deals: count(s.deals, DEFAULT_SEED.deals),
+    leads: count(s.leads, DEFAULT_SEED.leads),
+    contacts: count(s.contacts, DEFAULT_SEED.contacts),
+    companies: count(s.companies, DEFAULT_SEED.companies),
+    users: Math.max(1, count(s.users, DEFAULT_SEED.users)),
+    departments: Math.max(1, count(s.departments, DEFAULT_SEED.departments)),
+    tasks: count(s.tasks, DEFAULT_SEED.tasks),
+    smartItems: count(s.smartItems, DEFAULT_SEED.smartItems),
+    groups: count(s.groups, DEFAULT_SEED.groups),
+  }
+  const env: PortalEnv = {
+    costs: options.costs,
+    tz: options.timezoneOffsetMinutes ?? 120,
+    anchor: options.anchorTime ?? DEFAULT_ANCHOR_TIME,
+    randomSeed: options.randomSeed >>> 0,
+    counts,
+  }
+  const seed: SeedContext = { seed: env.randomSeed, counts, anchor: env.anchor, tz: env.tz }
+  const crm = new CrmStore(env, seed)
+  const directory = new DirectoryStore(env, seed)
+  const groups = new GroupStore(env, seed)
+  const tasks = new TaskStore(env, seed)
+
+  const system: Record<string, MethodDefinition> = {
+    'server.time': {
+      scope: 'basic',
+      handler: (_params, ctx) => {
+        ctx.cost(env.costs.base)
+        return { result: formatIso(ctx.now(), env.tz) }
+      },
+    },
+  }
+
+  const all: Record<string, MethodDefinition> = {
+    ...crmMethods(crm),
+    ...directoryMethods(directory),
+    ...sonetMethods(groups),
+    ...taskMethods(tasks, directory, groups),
+    ...system,
+  }
+  const methods: MethodTable = new Map(Object.entries(all).map(([name, def]) => [name.toLowerCase(), def]))
+  return { methods, env, crm, directory, groups, tasks }
+}

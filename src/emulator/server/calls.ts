@@ -1,0 +1,141 @@
+/**
+ * Running one REST method for an authenticated caller: lookup, auth type, scope, operating-time limit, the
+ * handler itself (any exception becomes a Bitrix-style error), simulated server time and the `time` block.
+ */
+import {
+  type CallContext,
+  type MethodDefinition,
+  type MethodResult,
+  type MethodTable,
+  type Params,
+  RestError,
+} from '../kernel.js'
+import type { Caller } from './auth.js'
+import type { EmulatorClock } from './clock.js'
+import { type TimeBlock, timeBlock } from './envelope.js'
+import { type OperatingTracker, operatingKey } from './limits.js'
+import { scopeAllows } from './scopes.js'
+import type { StatsRecorder } from './stats.js'
+
+export type CallOutcome =
+  | { ok: true; method: string; result: unknown; total?: unknown; next?: unknown; time: TimeBlock }
+  | { ok: false; method: string; error: RestError }
+
+/** The context system methods get: the kernel's context plus who is calling. */
+export interface ServerCallContext extends CallContext {
+  readonly caller: Caller
+}
+
+export function callerOf(ctx: CallContext): Caller {
+  const caller = (ctx as Partial<ServerCallContext>).caller
+  if (!caller) throw new RestError('ACCESS_DENIED', 'Access denied! Application context required', 403)
+  return caller
+}
+
+export function methodNotFound(): RestError {
+  return new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404)
+}
+
+export function operationTimeLimit(): RestError {
+  return new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429)
+}
+
+/** Method names are case-insensitive: lower case first, then the spelling given (D7 `imbot.v2.Bot.register`). */
+export function findMethod(methods: MethodTable, name: string): [string, MethodDefinition] | undefined {
+  const lower = name.toLowerCase()
+  const definition = methods.get(lower)
+  if (definition) return [lower, definition]
+  const exact = methods.get(name)
+  return exact ? [name, exact] : undefined
+}
+
+export interface CallRunnerDeps {
+  methods: MethodTable
+  clock: EmulatorClock
+  /** Absent when the operating limit is off. */
+  operating: OperatingTracker | undefined
+  stats: StatsRecorder
+  authErrorStatus: number
+}
+
+export class CallRunner {
+  constructor(private readonly deps: CallRunnerDeps) {}
+
+  /** Everything short of running the handler: existence, auth type, scope, operating limit. */
+  private admit(name: string, caller: Caller): [string, MethodDefinition] {
+    const found = findMethod(this.deps.methods, name)
+    if (!found) throw methodNotFound()
+    const [method, definition] = found
+    if (definition.authTypes && !definition.authTypes.includes(caller.authType)) {
+      throw new RestError('WRONG_AUTH_TYPE', 'Current authorization type is denied for this method', 403)
+    }
+    if (!scopeAllows(caller.scopes, definition.scope)) {
+      const token = caller.authType === 'webhook' ? 'webhook token' : 'access token'
+      throw new RestError(
+        'insufficient_scope',
+        `The request requires higher privileges than provided by the ${token}`,
+        this.deps.authErrorStatus,
+      )
+    }
+    const { operating, clock, stats } = this.deps
+    if (operating?.isBlocked(operatingKey(caller.key, method), clock.now())) {
+      stats.operationLimitBlock()
+      throw operationTimeLimit()
+    }
+    return found
+  }
+
+  async invoke(name: string, params: Params, caller: Caller): Promise<CallOutcome> {
+    let method = name.toLowerCase()
+    try {
+      const [resolved, definition] = this.admit(name, caller)
+      method = resolved
+      return await this.execute(method, definition, params, caller)
+    } catch (error) {
+      return { ok: false, method, error: toRestError(error) }
+    }
+  }
+
+  private async execute(
+    method: string,
+    definition: MethodDefinition,
+    params: Params,
+    caller: Caller,
+  ): Promise<CallOutcome> {
+    const { clock, operating, stats } = this.deps
+    const start = clock.now()
+    let cost = 0
+    const ctx: ServerCallContext = {
+      userId: caller.userId,
+      authType: caller.authType,
+      caller,
+      now: () => clock.now(),
+      cost: (seconds: number) => {
+        if (Number.isFinite(seconds) && seconds > 0) cost += seconds
+      },
+    }
+    let value: MethodResult | undefined
+    let failure: RestError | undefined
+    try {
+      // Awaited so that a handler returning a promise by mistake still answers correctly.
+      value = await definition.handler(params, ctx)
+    } catch (error) {
+      failure = toRestError(error)
+    }
+    stats.call(method, cost)
+    await clock.spend(cost)
+    const end = clock.now()
+    const key = operatingKey(caller.key, method)
+    operating?.record(key, end, cost)
+    if (failure) return { ok: false, method, error: failure }
+    // Without real delays the clock has not moved by `cost`; the reported finish still accounts for it.
+    const time = timeBlock(start, Math.max(end, start + cost), cost, operating?.info(key, end))
+    return { ok: true, method, result: value?.result ?? null, total: value?.total, next: value?.next, time }
+  }
+}
+
+/** Handler failures of any kind become the portal's answer; only RestError keeps its own code and status. */
+export function toRestError(error: unknown): RestError {
+  if (error instanceof RestError) return error
+  return new RestError('INTERNAL_SERVER_ERROR', 'Internal server error', 500)
+}

@@ -1,0 +1,8 @@
+export type { AppOptions, AppStatus, WebhookOptions } from './auth.js'
+export type { AppCredentials, Emulator, IssuedToken, WebhookCredentials } from './emulator.js'
+export { startEmulator } from './emulator.js'
+export type { FaultHandle, FaultKind, FaultSpec } from './faults.js'
+export type { BucketOptions, Plan } from './limits.js'
+export type { EmulatorOptions } from './options.js'
+export type { EmulatorStats } from './stats.js'
+export { EMULATOR_TLS_CERT } from './tls.js'

@@ -1,0 +1,86 @@
+/**
+ * The OAuth server (`/oauth/token/`) and the portal's app authorization page (`/oauth/authorize/`).
+ * Both GET with a query and POST with a form (or JSON) body are accepted.
+ */
+import type { Params } from '../kernel.js'
+import type { CredentialStore, IssuedTokens } from './auth.js'
+import type { Reply } from './respond.js'
+import { listScopes } from './scopes.js'
+import type { StatsRecorder } from './stats.js'
+
+export interface OAuthEnv {
+  credentials: CredentialStore
+  stats: StatsRecorder
+  /** Current base URL of the emulator, e.g. `http://127.0.0.1:40123`. */
+  url(): string
+  /** Portal host name reported to apps. */
+  domain(): string
+  memberId: string
+  allScopes(): string[]
+}
+
+function oauthError(status: number, error: string, description: string): Reply {
+  return { status, body: { error, error_description: description } }
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : ''
+}
+
+/** The token response of protocol §7.1; `domain` is the OAuth server's host, here the emulator's own. */
+export function tokenResponse(tokens: IssuedTokens, env: OAuthEnv): Record<string, unknown> {
+  const base = env.url()
+  return {
+    access_token: tokens.accessToken,
+    expires: tokens.expires,
+    expires_in: tokens.expiresIn,
+    scope: listScopes(tokens.app.scopes, env.allScopes()).join(','),
+    domain: new URL(base).host,
+    server_endpoint: `${base}/rest/`,
+    status: tokens.app.status,
+    client_endpoint: `${base}/rest/`,
+    member_id: env.memberId,
+    user_id: tokens.userId,
+    refresh_token: tokens.refreshToken,
+  }
+}
+
+export function handleToken(params: Params, env: OAuthEnv): Reply {
+  const grantType = str(params.grant_type)
+  if (grantType === 'refresh_token') env.stats.oauthRefresh()
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    return oauthError(400, 'invalid_request', 'Unsupported or missing grant_type')
+  }
+  const app = env.credentials.verifyClient(params.client_id, params.client_secret)
+  if (!app) return oauthError(401, 'invalid_client', 'Invalid client_id or client_secret')
+  const tokens =
+    grantType === 'authorization_code'
+      ? env.credentials.redeemCode(app, params.code)
+      : env.credentials.redeemRefreshToken(app, params.refresh_token)
+  if (!tokens) {
+    const what = grantType === 'authorization_code' ? 'authorization code' : 'refresh token'
+    return oauthError(400, 'invalid_grant', `Invalid ${what}`)
+  }
+  env.stats.tokenGrant()
+  return { status: 200, body: tokenResponse(tokens, env) }
+}
+
+/**
+ * The user "approves" at once and is sent to the app's redirect URI with a 30-second `code`. The emulator
+ * extension `user_id` picks the approving user (default 1).
+ */
+export function handleAuthorize(params: Params, env: OAuthEnv): Reply {
+  const app = env.credentials.getApp(str(params.client_id))
+  if (!app) return oauthError(401, 'invalid_client', 'Unknown client_id')
+  if (!app.redirectUri) return oauthError(400, 'invalid_request', 'The application has no redirect URI')
+  const userId = Number.parseInt(str(params.user_id) || '1', 10)
+  if (!(userId > 0)) return oauthError(400, 'invalid_request', 'Invalid user_id')
+  const query = new URLSearchParams({ code: env.credentials.createAuthCode(app, userId) })
+  if (typeof params.state === 'string') query.set('state', params.state)
+  query.set('domain', env.domain())
+  query.set('member_id', env.memberId)
+  query.set('scope', listScopes(app.scopes, env.allScopes()).join(','))
+  query.set('server_domain', new URL(env.url()).host)
+  const separator = app.redirectUri.includes('?') ? '&' : '?'
+  return { status: 302, location: `${app.redirectUri}${separator}${query.toString()}` }
+}

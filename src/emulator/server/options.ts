@@ -1,0 +1,99 @@
+/** `startEmulator` options, their defaults and validation. */
+import { type CostModel, DEFAULT_COST_MODEL, type MethodTable, type SeedOptions } from '../kernel.js'
+import { type BucketOptions, PLAN_BUCKETS, type Plan } from './limits.js'
+
+export interface EmulatorOptions {
+  /** TCP port; default 0 (any free port). */
+  port?: number
+  /** Address to listen on; default `127.0.0.1`. */
+  host?: string
+  /** Serve HTTPS with the bundled test-only certificate (`EMULATOR_TLS_CERT`). Default false. */
+  https?: boolean
+  /** Rate plan of the leaky bucket: standard 50 burst / 2 per s, enterprise 250 / 5, or off. Default standard. */
+  plan?: Plan
+  /** A custom leaky bucket; overrides `plan`. */
+  bucket?: BucketOptions
+  /** Operating-time budget per (credential, method) over 10 minutes, seconds; `false` turns the limiter off. Default 480. */
+  operatingLimit?: number | false
+  /** Calls with less server time than this are not recorded for the operating limit. Default 0.1 s. */
+  minimalFixTime?: number
+  /**
+   * Emulator time runs this many times faster than real time: the bucket drains faster, the 10-minute window
+   * and token lifetimes pass faster, simulated server time is slept for `cost / timeScale`. Default 1.
+   */
+  timeScale?: number
+  /** Sleep for simulated server time (`true`, default) or answer at once (`false`). */
+  realDelays?: boolean
+  /** Sizes of the generated portal data. */
+  seed?: SeedOptions
+  /** Makes the generated data and every secret and token reproducible. Without it secrets are crypto-random. */
+  randomSeed?: number
+  /** Simulated server cost knobs, merged over `DEFAULT_COST_MODEL`. */
+  costs?: Partial<CostModel>
+  /** HTTP status of auth-stage errors (INVALID_CREDENTIALS, insufficient_scope). Default 401, as the real server. */
+  authErrorStatus?: number
+  /** Access-token lifetime, emulator seconds. Default 3600. */
+  tokenLifetime?: number
+  /** Refresh-token lifetime, emulator seconds. Default 180 days. */
+  refreshTokenLifetime?: number
+  /** Portal host name the emulator reports (authorize redirect, `emu.domain`). Default `127.0.0.1:PORT`. */
+  domain?: string
+  /** Largest accepted request body, bytes; larger ones get 413. Default 32 MiB. */
+  maxBodyBytes?: number
+  /** Extra or replacement methods (lower-case names), merged over the portal's and the system ones. */
+  methods?: MethodTable
+}
+
+export interface ResolvedOptions {
+  port: number
+  host: string
+  https: boolean
+  plan: Plan
+  bucket: BucketOptions | undefined
+  operatingLimit: number | false
+  minimalFixTime: number
+  timeScale: number
+  realDelays: boolean
+  seed: SeedOptions
+  randomSeed: number | undefined
+  costs: CostModel
+  authErrorStatus: number
+  tokenLifetime: number
+  refreshTokenLifetime: number
+  domain: string | undefined
+  maxBodyBytes: number
+  methods: MethodTable | undefined
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`)
+  return value
+}
+
+export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
+  const plan = options.plan ?? 'standard'
+  if (!['standard', 'enterprise', 'off'].includes(plan)) throw new RangeError(`Unknown plan: ${String(plan)}`)
+  const status = options.authErrorStatus ?? 401
+  if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('authErrorStatus must be 4xx/5xx')
+  const operatingLimit = options.operatingLimit ?? 480
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    https: options.https ?? false,
+    plan,
+    bucket: options.bucket ?? (plan === 'off' ? undefined : PLAN_BUCKETS[plan]),
+    operatingLimit: operatingLimit === false ? false : positive('operatingLimit', operatingLimit),
+    minimalFixTime: options.minimalFixTime ?? 0.1,
+    timeScale: positive('timeScale', options.timeScale ?? 1),
+    realDelays: options.realDelays ?? true,
+    seed: options.seed ?? {},
+    randomSeed: options.randomSeed,
+    costs: { ...DEFAULT_COST_MODEL, ...options.costs },
+    authErrorStatus: status,
+    tokenLifetime: positive('tokenLifetime', options.tokenLifetime ?? 3600),
+    refreshTokenLifetime: positive('refreshTokenLifetime', options.refreshTokenLifetime ?? 180 * 86400),
+    domain: options.domain,
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
+    methods: options.methods,
+  }
+}

@@ -1,0 +1,87 @@
+/** Writing answers: the portal's headers, PHP-flavoured JSON (or XML), CORS. */
+import type { ServerResponse } from 'node:http'
+import { encodePhpJson, JsonEncodeError } from './json.js'
+import { encodeXml } from './xml.js'
+
+export type Format = 'json' | 'xml'
+
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'origin, content-type, accept, authorization',
+  'X-Content-Type-Options': 'nosniff',
+}
+
+const CONTENT_TYPES: Record<Format, string> = {
+  json: 'application/json; charset=utf-8',
+  xml: 'text/xml; charset=utf-8',
+}
+
+const WRONG_ENCODING = { error: 'WRONG_ENCODING', error_description: 'Wrong request encoding' }
+
+function encodeBody(body: unknown, format: Format): string {
+  return format === 'xml' ? encodeXml(body) : encodePhpJson(body)
+}
+
+/**
+ * Sends `body` with the portal's headers; a body that cannot be encoded becomes 500 `WRONG_ENCODING`.
+ * `truncated` (an injected fault) sends the full Content-Length but only half the bytes, then drops the socket.
+ */
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  format: Format = 'json',
+  headers: Record<string, string> = {},
+  truncated = false,
+): void {
+  let text: string
+  try {
+    text = encodeBody(body, format)
+  } catch (error) {
+    if (!(error instanceof JsonEncodeError) && !(error instanceof RangeError)) throw error
+    status = 500
+    text = encodeBody(WRONG_ENCODING, format)
+  }
+  writeRaw(res, status, text, { 'Content-Type': CONTENT_TYPES[format], ...headers }, truncated)
+}
+
+export function writeRaw(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string>,
+  truncated = false,
+): void {
+  if (res.headersSent || res.destroyed) return
+  const payload = Buffer.from(text, 'utf8')
+  res.writeHead(status, { ...CORS_HEADERS, ...headers, 'Content-Length': String(payload.length) })
+  if (truncated) res.write(payload.subarray(0, payload.length >> 1), () => res.destroy())
+  else res.end(payload)
+}
+
+/** CORS preflight. */
+export function sendPreflight(res: ServerResponse): void {
+  res.writeHead(200, {
+    ...CORS_HEADERS,
+    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Max-Age': '86400',
+    'Content-Length': '0',
+  })
+  res.end()
+}
+
+export function sendRedirect(res: ServerResponse, location: string): void {
+  if (res.headersSent || res.destroyed) return
+  res.writeHead(302, { ...CORS_HEADERS, Location: location, 'Content-Length': '0' })
+  res.end()
+}
+
+/** What a route answers with; the router writes it (or, for an injected fault, mangles it). */
+export interface Reply {
+  status: number
+  body?: unknown
+  format?: Format
+  headers?: Record<string, string>
+  /** A 302 to this address instead of a body. */
+  location?: string
+}

@@ -1,0 +1,215 @@
+/**
+ * The request path: route → body → injected fault → leaky bucket → authentication → method (or batch) →
+ * envelope. Every failure becomes a Bitrix-style answer; nothing a client sends can stop the server.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Params, RestError } from '../kernel.js'
+import { type Caller, type CredentialStore, findAccessToken, stripAuthParams } from './auth.js'
+import { runBatch } from './batch.js'
+import { readBody } from './body.js'
+import { type CallOutcome, type CallRunner, methodNotFound, toRestError } from './calls.js'
+import type { EmulatorClock } from './clock.js'
+import { errorEnvelope, successEnvelope } from './envelope.js'
+import { type FaultInjector, type FaultSpec, faultReply } from './faults.js'
+import type { LeakyBucket } from './limits.js'
+import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
+import { mergeParams, parseBody, parseQuery } from './params.js'
+import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
+import type { StatsRecorder } from './stats.js'
+
+export interface RouterDeps {
+  stats: StatsRecorder
+  faults: FaultInjector
+  /** Absent when the plan is `off`. */
+  bucket: LeakyBucket | undefined
+  clock: EmulatorClock
+  credentials: CredentialStore
+  calls: CallRunner
+  oauth: OAuthEnv
+  maxBodyBytes: number
+}
+
+/** Where a REST path points: a webhook call, an OAuth call, or nowhere. */
+export type RestRoute =
+  | { kind: 'webhook'; userId: string; secret: string; method: string; format: Format }
+  | { kind: 'oauth'; method: string; format: Format }
+  | { kind: 'unsupported'; method: string; format: Format }
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+/** `crm.deal.list.json` → `crm.deal.list` + json; the last dot segment `json` / `xml` is the transport. */
+function splitFormat(name: string): { method: string; format: Format } {
+  const match = /^(.*)\.(json|xml)$/i.exec(name)
+  if (!match) return { method: name, format: 'json' }
+  return { method: match[1], format: match[2].toLowerCase() as Format }
+}
+
+/** Segments after `/rest/`: `[method]`, `[userId, secret, method]`; `/rest/api/…` (REST 3.0) is not emulated. */
+export function parseRestPath(segments: readonly string[]): RestRoute {
+  const parts = segments.map(decodeSegment)
+  if (parts[0]?.toLowerCase() === 'api') return { kind: 'unsupported', method: parts.at(-1) ?? '', format: 'json' }
+  if (parts.length <= 1) return { kind: 'oauth', ...splitFormat(parts[0] ?? '') }
+  if (parts.length <= 3) {
+    return { kind: 'webhook', userId: parts[0], secret: parts[1], ...splitFormat(parts[2] ?? '') }
+  }
+  return { kind: 'unsupported', ...splitFormat(parts.at(-1) ?? '') }
+}
+
+/** `/a//b/` → `['a', 'b']` (the official JS SDK requests `/rest//method` when the endpoint ends with `/`). */
+function pathSegments(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '')
+}
+
+const NO_AUTH = new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401)
+const QUERY_LIMIT = new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503)
+const INTERNAL = { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' }
+
+function errorReply(error: RestError, format: Format = 'json'): Reply {
+  return { status: error.status, body: errorEnvelope(error), format }
+}
+
+export class Router {
+  constructor(private readonly deps: RouterDeps) {}
+
+  /** The listener for an address that is the portal's current one. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const [rawPath, ...rest] = (req.url ?? '/').split('#')[0].split('?')
+    const query = rest.join('?')
+    const segments = pathSegments(rawPath)
+    if (req.method === 'OPTIONS') {
+      req.resume()
+      sendPreflight(res)
+      return
+    }
+    const head = segments[0]?.toLowerCase()
+    if (head === 'oauth' && segments.length === 2 && ['token', 'authorize'].includes(segments[1].toLowerCase())) {
+      await this.handleOAuth(req, res, segments[1].toLowerCase(), query)
+      return
+    }
+    if (head === 'rest') {
+      await this.handleRest(req, res, parseRestPath(segments.slice(1)), query)
+      return
+    }
+    req.resume()
+    sendBody(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' })
+  }
+
+  /** Query + body params; `reply` instead when the body is refused, neither when the client went away. */
+  private async readParams(req: IncomingMessage, query: string): Promise<{ params?: Params; reply?: Reply }> {
+    const { body, tooLarge, aborted } = await readBody(req, this.deps.maxBodyBytes)
+    if (aborted) return {}
+    if (tooLarge) {
+      const description = `Request body is larger than ${this.deps.maxBodyBytes} bytes`
+      return { reply: { status: 413, body: { error: 'REQUEST_ENTITY_TOO_LARGE', error_description: description } } }
+    }
+    // PHP reads a body only for POST.
+    const bodyParams = req.method === 'POST' ? parseBody(body, req.headers['content-type']) : {}
+    return { params: mergeParams(parseQuery(query), bodyParams) }
+  }
+
+  private async handleOAuth(req: IncomingMessage, res: ServerResponse, endpoint: string, query: string): Promise<void> {
+    const fault = endpoint === 'token' ? this.deps.faults.take('oauth.token') : undefined
+    if (fault?.kind === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    const { params, reply: refused } = await this.readParams(req, query)
+    if (refused) this.write(res, refused)
+    if (!params) return
+    if (fault && (await this.applyFault(fault, res))) return
+    const reply = endpoint === 'token' ? handleToken(params, this.deps.oauth) : handleAuthorize(params, this.deps.oauth)
+    this.write(res, reply, fault?.kind === 'truncated')
+  }
+
+  private async handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, query: string): Promise<void> {
+    const fault = this.deps.faults.take(route.method)
+    if (fault?.kind === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    const { params, reply: refused } = await this.readParams(req, query)
+    if (refused) this.write(res, { ...refused, format: route.format })
+    if (!params) return
+    if (fault && (await this.applyFault(fault, res, route.format))) return
+    const reply = await this.callRest(req, route, params)
+    this.write(res, reply, fault?.kind === 'truncated')
+  }
+
+  private async callRest(req: IncomingMessage, route: RestRoute, params: Params): Promise<Reply> {
+    const { deps } = this
+    if (route.kind === 'unsupported') return errorReply(methodNotFound(), route.format)
+    if (deps.bucket && !deps.bucket.tryAcquire(deps.clock.now())) return errorReply(QUERY_LIMIT, route.format)
+    let caller: Caller
+    try {
+      caller = this.authenticate(req, route, params)
+    } catch (error) {
+      return errorReply(toRestError(error), route.format)
+    }
+    const outcome = await this.run(route.method, stripAuthParams(params), caller)
+    const headers: Record<string, string> = caller.app ? { 'X-Bitrix-Rest-Application': caller.app.clientId } : {}
+    if (!outcome.ok) return { ...errorReply(outcome.error, route.format), headers }
+    return {
+      status: 200,
+      body: successEnvelope(outcome.result, outcome.time, outcome.total, outcome.next),
+      format: route.format,
+      headers,
+    }
+  }
+
+  private authenticate(req: IncomingMessage, route: RestRoute, params: Params): Caller {
+    if (route.kind === 'webhook') return this.deps.credentials.authenticateWebhook(route.userId, route.secret)
+    const token = findAccessToken(params, req.headers.authorization)
+    if (token === undefined) throw NO_AUTH
+    return this.deps.credentials.authenticateToken(token)
+  }
+
+  /** One call, or a batch: the batch itself costs no operating time, its sub-calls do. */
+  private async run(method: string, params: Params, caller: Caller): Promise<CallOutcome> {
+    const { calls, clock, stats } = this.deps
+    if (method.toLowerCase() !== 'batch') return calls.invoke(method, params, caller)
+    stats.call('batch', 0)
+    const { result, time } = await runBatch(params, caller, {
+      clock,
+      invoke: (name, subParams, subCaller) => calls.invoke(name, subParams, subCaller),
+    })
+    return { ok: true, method: 'batch', result, time }
+  }
+
+  /** Faults that replace the answer; returns true when the request is finished. `slow` only delays it. */
+  private async applyFault(fault: FaultSpec, res: ServerResponse, format: Format = 'json'): Promise<boolean> {
+    if (fault.kind === 'slow') {
+      await sleep(fault.delayMs ?? 2000)
+      return false
+    }
+    const reply = faultReply(fault.kind)
+    if (!reply) return false
+    if (reply.html === undefined) {
+      sendBody(res, reply.status, reply.body, format)
+    } else {
+      writeRaw(res, reply.status, reply.html, { 'Content-Type': 'text/html; charset=utf-8' })
+    }
+    return true
+  }
+
+  /** Writes a reply; `truncated` cuts it half-way after the method ran (the `truncated` fault). */
+  private write(res: ServerResponse, reply: Reply, truncated = false): void {
+    if (reply.location === undefined) {
+      sendBody(res, reply.status, reply.body, reply.format, reply.headers, truncated)
+    } else {
+      sendRedirect(res, reply.location)
+    }
+  }
+
+  /** Last resort for an exception that escaped a route: answer 500 if still possible, else drop the socket. */
+  fail(res: ServerResponse): void {
+    if (!res.headersSent) sendBody(res, 500, INTERNAL)
+    else res.destroy()
+  }
+}

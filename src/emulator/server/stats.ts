@@ -1,0 +1,77 @@
+/** Counters of what clients made the emulator do — the numbers benchmarks and tests compare. */
+
+export interface EmulatorStats {
+  /** Every HTTP request received: REST, OAuth server, redirects from an old domain, preflights. */
+  httpRequests: number
+  /** Method executions by method name, batch sub-calls included (`batch` itself counts once per batch). */
+  calls: Record<string, number>
+  /** Simulated server seconds spent per method. */
+  operatingSeconds: Record<string, number>
+  /** HTTP responses by status code. */
+  statuses: Record<string, number>
+  /** HTTP 503 responses (QUERY_LIMIT_EXCEEDED, injected ones included). */
+  responses503: number
+  /** HTTP 429 responses (OPERATION_TIME_LIMIT, injected ones included). */
+  responses429: number
+  /** Calls refused for operating time, HTTP 429 answers and batch sub-commands alike. */
+  operationLimitBlocks: number
+  /** `/oauth/token/` requests with grant_type=refresh_token, failed ones included. */
+  oauthRefreshes: number
+  /** Token pairs handed out by `/oauth/token/` (authorization_code and refresh_token grants). */
+  tokenGrants: number
+}
+
+export function emptyStats(): EmulatorStats {
+  return {
+    httpRequests: 0,
+    calls: {},
+    operatingSeconds: {},
+    statuses: {},
+    responses503: 0,
+    responses429: 0,
+    operationLimitBlocks: 0,
+    oauthRefreshes: 0,
+    tokenGrants: 0,
+  }
+}
+
+export class StatsRecorder {
+  private stats = emptyStats()
+
+  request(): void {
+    this.stats.httpRequests += 1
+  }
+
+  response(status: number): void {
+    const key = String(status)
+    this.stats.statuses[key] = (this.stats.statuses[key] ?? 0) + 1
+    if (status === 503) this.stats.responses503 += 1
+    if (status === 429) this.stats.responses429 += 1
+  }
+
+  call(method: string, seconds: number): void {
+    this.stats.calls[method] = (this.stats.calls[method] ?? 0) + 1
+    this.stats.operatingSeconds[method] = (this.stats.operatingSeconds[method] ?? 0) + seconds
+  }
+
+  operationLimitBlock(): void {
+    this.stats.operationLimitBlocks += 1
+  }
+
+  oauthRefresh(): void {
+    this.stats.oauthRefreshes += 1
+  }
+
+  tokenGrant(): void {
+    this.stats.tokenGrants += 1
+  }
+
+  /** A copy: later requests do not change it. */
+  snapshot(): EmulatorStats {
+    return structuredClone(this.stats)
+  }
+
+  reset(): void {
+    this.stats = emptyStats()
+  }
+}

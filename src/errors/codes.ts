@@ -1,0 +1,201 @@
+import {
+  BitrixAPIAccessDenied,
+  BitrixAPIAllowedOnlyIntranetUser,
+  BitrixAPIApplicationNotFound,
+  BitrixAPIAuthorizationError,
+  BitrixAPIBatchLengthExceeded,
+  BitrixAPIBatchMethodNotAllowed,
+  BitrixAPIConnectionError,
+  BitrixAPIError,
+  BitrixAPIErrorArgument,
+  BitrixAPIErrorCore,
+  BitrixAPIEventNotFound,
+  BitrixAPIExpiredToken,
+  BitrixAPIInsufficientScope,
+  BitrixAPIInternalServerError,
+  BitrixAPIInternalWrongTransport,
+  BitrixAPIInvalidArgValue,
+  BitrixAPIInvalidCredentials,
+  BitrixAPIInvalidRequest,
+  BitrixAPIInvalidToken,
+  BitrixAPIManifestIsNotAvailable,
+  BitrixAPIMethodConfirmDenied,
+  BitrixAPIMethodConfirmWaiting,
+  BitrixAPIMethodNotFound,
+  BitrixAPINoAuthFound,
+  BitrixAPINotFound,
+  BitrixAPIOperationTimeLimit,
+  type BitrixAPIOperationTimeLimitOptions,
+  BitrixAPIOverloadLimit,
+  BitrixAPIPortalDeleted,
+  BitrixAPIQueryLimitExceeded,
+  BitrixAPIUnexpectedAnswer,
+  BitrixAPIUserAccessError,
+  BitrixAPIV3Error,
+  type BitrixAPIV3Violation,
+  BitrixAPIWrongAuthType,
+  BitrixAPIWrongEncoding,
+} from './api.js'
+import {
+  BitrixOAuthError,
+  type BitrixOAuthErrorOptions,
+  BitrixOAuthInvalidClient,
+  BitrixOAuthInvalidGrant,
+  BitrixOAuthInvalidRequest,
+  BitrixOAuthInvalidScope,
+  BitrixOAuthPaymentRequired,
+  BitrixOAuthWrongClient,
+} from './oauth.js'
+
+export type BitrixAPIErrorClass = new (options: BitrixAPIOperationTimeLimitOptions) => BitrixAPIError
+export type BitrixOAuthErrorClass = new (options: BitrixOAuthErrorOptions) => BitrixOAuthError
+
+/** REST v2 wire code → error class (protocol reference §3). Codes not listed become a plain `BitrixAPIError`. */
+export const API_ERROR_CLASSES = Object.freeze({
+  INTERNAL_SERVER_ERROR: BitrixAPIInternalServerError,
+  ERROR_UNEXPECTED_ANSWER: BitrixAPIUnexpectedAnswer,
+  QUERY_LIMIT_EXCEEDED: BitrixAPIQueryLimitExceeded,
+  ERROR_BATCH_METHOD_NOT_ALLOWED: BitrixAPIBatchMethodNotAllowed,
+  ERROR_BATCH_LENGTH_EXCEEDED: BitrixAPIBatchLengthExceeded,
+  NO_AUTH_FOUND: BitrixAPINoAuthFound,
+  INVALID_REQUEST: BitrixAPIInvalidRequest,
+  OVERLOAD_LIMIT: BitrixAPIOverloadLimit,
+  ACCESS_DENIED: BitrixAPIAccessDenied,
+  INVALID_CREDENTIALS: BitrixAPIInvalidCredentials,
+  ERROR_MANIFEST_IS_NOT_AVAILABLE: BitrixAPIManifestIsNotAvailable,
+  insufficient_scope: BitrixAPIInsufficientScope,
+  expired_token: BitrixAPIExpiredToken,
+  user_access_error: BitrixAPIUserAccessError,
+  PORTAL_DELETED: BitrixAPIPortalDeleted,
+  ERROR_METHOD_NOT_FOUND: BitrixAPIMethodNotFound,
+  OPERATION_TIME_LIMIT: BitrixAPIOperationTimeLimit,
+  WRONG_AUTH_TYPE: BitrixAPIWrongAuthType,
+  METHOD_CONFIRM_WAITING: BitrixAPIMethodConfirmWaiting,
+  METHOD_CONFIRM_DENIED: BitrixAPIMethodConfirmDenied,
+  invalid_token: BitrixAPIInvalidToken,
+  APPLICATION_NOT_FOUND: BitrixAPIApplicationNotFound,
+  authorization_error: BitrixAPIAuthorizationError,
+  CONNECTION_ERROR: BitrixAPIConnectionError,
+  ERROR_ARGUMENT: BitrixAPIErrorArgument,
+  ERROR_CORE: BitrixAPIErrorCore,
+  ERROR_NOT_FOUND: BitrixAPINotFound,
+  NOT_FOUND: BitrixAPINotFound,
+  INTERNAL_WRONG_TRANSPORT: BitrixAPIInternalWrongTransport,
+  INTERNAL_WRONG_HANDLER_CLASS: BitrixAPIInternalWrongTransport,
+  ERROR_EVENT_NOT_FOUND: BitrixAPIEventNotFound,
+  INVALID_ARG_VALUE: BitrixAPIInvalidArgValue,
+  allowed_only_intranet_user: BitrixAPIAllowedOnlyIntranetUser,
+  WRONG_ENCODING: BitrixAPIWrongEncoding,
+} as const satisfies Record<string, BitrixAPIErrorClass>)
+
+/** A documented REST v2 error code. */
+export type BitrixAPIErrorCode = keyof typeof API_ERROR_CLASSES
+
+/** OAuth server wire code → error class. Codes not listed become a plain `BitrixOAuthError`. */
+export const OAUTH_ERROR_CLASSES = Object.freeze({
+  invalid_request: BitrixOAuthInvalidRequest,
+  invalid_client: BitrixOAuthInvalidClient,
+  invalid_grant: BitrixOAuthInvalidGrant,
+  invalid_scope: BitrixOAuthInvalidScope,
+  insufficient_scope: BitrixOAuthInvalidScope,
+  PAYMENT_REQUIRED: BitrixOAuthPaymentRequired,
+  wrong_client: BitrixOAuthWrongClient,
+} as const satisfies Record<string, BitrixOAuthErrorClass>)
+
+/** A documented OAuth server error code. */
+export type BitrixOAuthErrorCode = keyof typeof OAUTH_ERROR_CLASSES
+
+// Codes are matched case-insensitively (`EXPIRED_TOKEN` is `expired_token`); a Map avoids `constructor` & co.
+const byUpperCase = <T>(table: Readonly<Record<string, T>>): ReadonlyMap<string, T> =>
+  new Map(Object.entries(table).map(([code, value]) => [code.toUpperCase(), value]))
+
+const API_LOOKUP = byUpperCase<BitrixAPIErrorClass>(API_ERROR_CLASSES)
+const OAUTH_LOOKUP = byUpperCase<BitrixOAuthErrorClass>(OAUTH_ERROR_CLASSES)
+
+/** REST v2 error body: `{"error":"expired_token","error_description":"…", …other keys}`. */
+export type BitrixAPIErrorBody = { error: string; error_description?: string; [key: string]: unknown }
+
+/** REST v3 error body: `{"error":{"code":"BITRIX_REST_V3_EXCEPTION_…","message":"…","validation":[…]}}`. */
+export type BitrixAPIV3ErrorBody = {
+  error: { code: string; message?: string; validation?: BitrixAPIV3Violation[]; [key: string]: unknown }
+  [key: string]: unknown
+}
+
+export interface ApiErrorHints {
+  /** Unix time (s) when the method's operating budget starts to free up (tracked by the limiter). */
+  operatingResetAt?: number
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : value == null ? '' : String(value))
+
+function withoutKeys(body: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> | undefined {
+  const rest: Record<string, unknown> = {}
+  let any = false
+  for (const [key, value] of Object.entries(body)) {
+    if (keys.includes(key)) continue
+    rest[key] = value
+    any = true
+  }
+  return any ? rest : undefined
+}
+
+function v3Violations(value: unknown): BitrixAPIV3Violation[] {
+  if (!Array.isArray(value)) return []
+  return value.map((item) => {
+    if (item !== null && typeof item === 'object') {
+      const violation = item as Record<string, unknown>
+      return { ...violation, message: text(violation.message) }
+    }
+    return { message: text(item) }
+  })
+}
+
+/**
+ * Builds the error for an API error response, REST v2 or v3 shape.
+ *
+ * @example
+ * apiErrorFromResponse(401, { error: 'expired_token', error_description: 'The access token provided has expired' }, 'crm.deal.get')
+ * // BitrixAPIExpiredToken: expired_token: The access token provided has expired (HTTP 401, crm.deal.get)
+ */
+export function apiErrorFromResponse(
+  status: number,
+  body: BitrixAPIErrorBody | BitrixAPIV3ErrorBody,
+  method?: string,
+  hints: ApiErrorHints = {},
+): BitrixAPIError {
+  const payload = (body ?? {}) as Record<string, unknown>
+  const error = payload.error
+  if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
+    const v3 = error as Record<string, unknown>
+    return new BitrixAPIV3Error({
+      code: text(v3.code),
+      message: text(v3.message),
+      validation: v3Violations(v3.validation),
+      status,
+      method,
+      extra: withoutKeys(v3, ['code', 'message', 'validation']),
+    })
+  }
+  const code = text(error)
+  const options: BitrixAPIOperationTimeLimitOptions = {
+    error: code,
+    errorDescription: text(payload.error_description),
+    status,
+    method,
+    extra: withoutKeys(payload, ['error', 'error_description']),
+  }
+  if (hints.operatingResetAt !== undefined) options.operatingResetAt = hints.operatingResetAt
+  const ErrorClass = API_LOOKUP.get(code.toUpperCase()) ?? BitrixAPIError
+  return new ErrorClass(options)
+}
+
+/** Builds the error for an OAuth server error response (`{"error":"invalid_grant","error_description":"…"}`). */
+export function oauthErrorFromResponse(
+  status: number,
+  body: { error: string; error_description?: string; [key: string]: unknown },
+): BitrixOAuthError {
+  const payload = (body ?? {}) as Record<string, unknown>
+  const code = text(payload.error)
+  const ErrorClass = OAUTH_LOOKUP.get(code.toUpperCase()) ?? BitrixOAuthError
+  return new ErrorClass({ error: code, errorDescription: text(payload.error_description), status })
+}

@@ -1,0 +1,92 @@
+import { redact } from '../log/redact.js'
+import { BitrixError, type BitrixErrorJSON, BitrixRequestTimeout, type BitrixRequestTimeoutOptions } from './base.js'
+
+export interface BitrixOAuthErrorOptions {
+  /** Wire code, e.g. `invalid_grant`, `PAYMENT_REQUIRED`. */
+  error: string
+  errorDescription?: string
+  status?: number
+}
+
+/** The OAuth server (`oauth.bitrix.info` or the portal's own) refused a token request. */
+export class BitrixOAuthError extends BitrixError {
+  override readonly name: string = 'BitrixOAuthError'
+  readonly error: string
+  readonly errorDescription: string
+  readonly status: number
+
+  constructor(options: BitrixOAuthErrorOptions) {
+    const error = options.error ?? ''
+    const errorDescription = redact(options.errorDescription ?? '')
+    const status = options.status ?? 0
+    const text = [error, errorDescription].filter((part) => part !== '').join(': ') || 'Unknown error'
+    super(`${text} (${status > 0 ? `HTTP ${status}, ` : ''}OAuth server)`)
+    this.error = error
+    this.errorDescription = errorDescription
+    this.status = status
+  }
+
+  override toJSON(): BitrixErrorJSON {
+    const { error, errorDescription, status } = this
+    return { ...super.toJSON(), error, errorDescription, status }
+  }
+}
+
+/** `invalid_request`: a required parameter is missing or malformed. */
+export class BitrixOAuthInvalidRequest extends BitrixOAuthError {
+  override readonly name: string = 'BitrixOAuthInvalidRequest'
+}
+
+/** `invalid_client` (401): wrong `client_id` / `client_secret`. */
+export class BitrixOAuthInvalidClient extends BitrixOAuthError {
+  override readonly name: string = 'BitrixOAuthInvalidClient'
+}
+
+/** `invalid_grant` (400): the refresh token or authorization code is expired, used or unknown. */
+export class BitrixOAuthInvalidGrant extends BitrixOAuthError {
+  override readonly name: string = 'BitrixOAuthInvalidGrant'
+}
+
+/** `invalid_scope` / `insufficient_scope`: the requested scope is not granted. */
+export class BitrixOAuthInvalidScope extends BitrixOAuthError {
+  override readonly name: string = 'BitrixOAuthInvalidScope'
+}
+
+/** `PAYMENT_REQUIRED`: the application's subscription is not paid. */
+export class BitrixOAuthPaymentRequired extends BitrixOAuthError {
+  override readonly name: string = 'BitrixOAuthPaymentRequired'
+}
+
+/** `wrong_client`: the token belongs to another application. */
+export class BitrixOAuthWrongClient extends BitrixOAuthError {
+  override readonly name: string = 'BitrixOAuthWrongClient'
+}
+
+export interface BitrixOAuthRequestTimeoutOptions extends Omit<BitrixRequestTimeoutOptions, 'method'> {
+  /** `refresh_token` or `authorization_code`. */
+  grantType?: string
+}
+
+/**
+ * The OAuth server did not answer in time. It extends `BitrixRequestTimeout`, not `BitrixOAuthError`: there is no
+ * OAuth answer (no code, no status), and retry logic that handles timeouts handles this one too.
+ * `isBitrixTimeout(e)` covers both; `isBitrixOAuthFailure(e)` covers this and every `BitrixOAuthError`.
+ */
+export class BitrixOAuthRequestTimeout extends BitrixRequestTimeout {
+  override readonly name: string = 'BitrixOAuthRequestTimeout'
+  readonly grantType: string | undefined
+
+  constructor(options: BitrixOAuthRequestTimeoutOptions) {
+    const grant = options.grantType === undefined ? '' : ` (${options.grantType})`
+    super({
+      ...options,
+      message:
+        options.message ?? `OAuth token request${grant} timed out after ${options.timeoutMs} ms (${options.phase})`,
+    })
+    this.grantType = options.grantType
+  }
+
+  override toJSON(): BitrixErrorJSON {
+    return { ...super.toJSON(), grantType: this.grantType }
+  }
+}

@@ -1,0 +1,85 @@
+/** Events the SDK raises so that callers can persist renewed tokens and moved portals. */
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
+
+/** A token was refreshed: persist `accessToken`, `refreshToken` and `expires` now, the old ones no longer work. */
+export class OAuthTokenRenewedEvent {
+  readonly type = 'oauthTokenRenewed' as const
+  readonly domain: string
+  /** Unix seconds when the new access token expires. */
+  readonly expires: number
+  readonly #accessToken: string
+  readonly #refreshToken: string
+
+  constructor(init: { domain: string; accessToken: string; refreshToken: string; expires: number }) {
+    this.domain = init.domain
+    this.expires = init.expires
+    this.#accessToken = init.accessToken
+    this.#refreshToken = init.refreshToken
+  }
+
+  get accessToken(): string {
+    return this.#accessToken
+  }
+
+  get refreshToken(): string {
+    return this.#refreshToken
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: this.type, domain: this.domain, expires: this.expires, accessToken: '***', refreshToken: '***' }
+  }
+
+  [inspectSymbol](): string {
+    return `OAuthTokenRenewedEvent ${JSON.stringify(this.toJSON())}`
+  }
+}
+
+/** The portal answered 302 to another host; the SDK switched to it and re-sent the request there. */
+export class PortalDomainChangedEvent {
+  readonly type = 'portalDomainChanged' as const
+  readonly oldDomain: string
+  readonly newDomain: string
+
+  constructor(oldDomain: string, newDomain: string) {
+    this.oldDomain = oldDomain
+    this.newDomain = newDomain
+  }
+}
+
+export interface SdkEventMap {
+  oauthTokenRenewed: OAuthTokenRenewedEvent
+  portalDomainChanged: PortalDomainChangedEvent
+}
+
+export type EventHandler<E> = (event: E) => void | Promise<void>
+
+/** A minimal typed event emitter; a throwing handler never breaks the request that raised the event. */
+export class EventHub<Events extends object> {
+  readonly #handlers = new Map<keyof Events, Set<EventHandler<never>>>()
+
+  /** Subscribes; returns a function that unsubscribes. */
+  on<K extends keyof Events>(name: K, handler: EventHandler<Events[K]>): () => void {
+    let set = this.#handlers.get(name)
+    if (!set) this.#handlers.set(name, (set = new Set()))
+    set.add(handler as EventHandler<never>)
+    return () => this.off(name, handler)
+  }
+
+  off<K extends keyof Events>(name: K, handler: EventHandler<Events[K]>): void {
+    this.#handlers.get(name)?.delete(handler as EventHandler<never>)
+  }
+
+  /** Calls every handler, awaiting async ones; returns the errors they threw. */
+  async emit<K extends keyof Events>(name: K, event: Events[K]): Promise<unknown[]> {
+    const errors: unknown[] = []
+    for (const handler of this.#handlers.get(name) ?? []) {
+      try {
+        await (handler as EventHandler<Events[K]>)(event)
+      } catch (error) {
+        errors.push(error)
+      }
+    }
+    return errors
+  }
+}

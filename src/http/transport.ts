@@ -1,0 +1,180 @@
+/**
+ * Moves one HTTP exchange. Two implementations behind one signature: a keep-alive `node:http(s)` path
+ * (cheapest per call on Node) and a `fetch` path for every other runtime or a caller-supplied fetch.
+ * Redirects are never followed here: a 302 is a portal domain change the client handles itself.
+ */
+
+export interface TransportRequest {
+  url: string
+  method: 'GET' | 'POST'
+  headers: Record<string, string>
+  body?: string
+  /** Milliseconds until the connection must be open, and until the whole response must have arrived. */
+  connectTimeoutMs: number
+  readTimeoutMs: number
+  signal?: AbortSignal
+}
+
+export interface TransportResponse {
+  status: number
+  /** Lower-case header names. */
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * Why a transport failed. `sent` tells whether the server may have received the request (and may have
+ * applied a write), which decides whether a non-idempotent call can be retried.
+ */
+export class TransportError extends Error {
+  readonly kind: 'connect' | 'timeout' | 'network' | 'aborted'
+  readonly phase: 'connect' | 'read'
+  readonly sent: boolean
+  constructor(kind: TransportError['kind'], phase: 'connect' | 'read', sent: boolean, cause?: unknown) {
+    super(cause instanceof Error ? cause.message : kind, { cause })
+    this.name = 'TransportError'
+    this.kind = kind
+    this.phase = phase
+    this.sent = sent
+  }
+}
+
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>
+
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>
+
+export function createFetchTransport(fetchFn: FetchFunction = globalThis.fetch.bind(globalThis)): Transport {
+  return async (request) => {
+    const controller = new AbortController()
+    const onAbort = () => controller.abort(request.signal?.reason)
+    request.signal?.addEventListener('abort', onAbort, { once: true })
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, request.readTimeoutMs)
+    try {
+      const response = await fetchFn(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        redirect: 'manual',
+        signal: controller.signal,
+      })
+      const body = await response.text()
+      const headers: Record<string, string> = {}
+      response.headers.forEach((value, key) => {
+        headers[key] = value
+      })
+      return { status: response.status, headers, body }
+    } catch (error) {
+      if (request.signal?.aborted) throw new TransportError('aborted', 'read', true, error)
+      if (timedOut) throw new TransportError('timeout', 'read', true, error)
+      throw new TransportError('network', 'read', true, error)
+    } finally {
+      clearTimeout(timer)
+      request.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+}
+
+type NodeHttp = typeof import('node:http')
+type NodeHttps = typeof import('node:https')
+
+interface NodeModules {
+  http: NodeHttp
+  https: NodeHttps
+  httpAgent: import('node:http').Agent
+  httpsAgent: import('node:https').Agent
+}
+
+let nodeModules: Promise<NodeModules> | undefined
+
+function loadNodeModules(): Promise<NodeModules> {
+  nodeModules ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => ({
+    http,
+    https,
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  }))
+  return nodeModules
+}
+
+export interface NodeTransportOptions {
+  /** Extra TLS settings, e.g. `{ ca }` for a self-signed emulator certificate. */
+  tls?: { ca?: string | string[]; rejectUnauthorized?: boolean }
+}
+
+const CONNECTION_NOT_MADE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
+  let tlsAgent: import('node:https').Agent | undefined
+  return async (request) => {
+    const modules = await loadNodeModules()
+    const url = new URL(request.url)
+    const secure = url.protocol === 'https:'
+    if (secure && options.tls && !tlsAgent) tlsAgent = new modules.https.Agent({ keepAlive: true, ...options.tls })
+    const agent = secure ? (tlsAgent ?? modules.httpsAgent) : modules.httpAgent
+    const lib = secure ? modules.https : modules.http
+    return new Promise<TransportResponse>((resolve, reject) => {
+      let connected = false
+      let settled = false
+      const fail = (error: TransportError) => {
+        if (settled) return
+        settled = true
+        clearTimeout(readTimer)
+        clearTimeout(connectTimer)
+        req.destroy()
+        reject(error)
+      }
+      const headers: Record<string, string | number> = { ...request.headers }
+      if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body)
+      const req = lib.request(url, { method: request.method, headers, agent })
+      const connectTimer = setTimeout(
+        () => fail(new TransportError('timeout', 'connect', false)),
+        Math.min(request.connectTimeoutMs, request.readTimeoutMs),
+      )
+      const readTimer = setTimeout(() => fail(new TransportError('timeout', 'read', true)), request.readTimeoutMs)
+      const onAbort = () => fail(new TransportError('aborted', connected ? 'read' : 'connect', connected))
+      if (request.signal?.aborted) return onAbort()
+      request.signal?.addEventListener('abort', onAbort, { once: true })
+      req.on('socket', (socket) => {
+        const markConnected = () => {
+          connected = true
+          clearTimeout(connectTimer)
+        }
+        // A reused keep-alive socket is already connected.
+        if (!socket.connecting) markConnected()
+        else socket.once(secure ? 'secureConnect' : 'connect', markConnected)
+      })
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const notMade = !connected && CONNECTION_NOT_MADE.has(error.code ?? '')
+        fail(new TransportError(notMade ? 'connect' : 'network', connected ? 'read' : 'connect', !notMade, error))
+      })
+      req.on('response', (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', (error) => fail(new TransportError('network', 'read', true, error)))
+        res.on('aborted', () => fail(new TransportError('network', 'read', true)))
+        res.on('end', () => {
+          if (settled) return
+          settled = true
+          clearTimeout(readTimer)
+          request.signal?.removeEventListener('abort', onAbort)
+          const responseHeaders: Record<string, string> = {}
+          for (const [key, value] of Object.entries(res.headers)) {
+            if (value !== undefined) responseHeaders[key] = Array.isArray(value) ? value.join(', ') : value
+          }
+          resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks).toString('utf8') })
+        })
+      })
+      req.end(request.body)
+    })
+  }
+}
+
+/** The default: the keep-alive Node path on Node, `fetch` elsewhere. */
+export function createDefaultTransport(options: NodeTransportOptions = {}): Transport {
+  const isNode = typeof globalThis.process === 'object' && Boolean(globalThis.process?.versions?.node)
+  return isNode ? createNodeTransport(options) : createFetchTransport()
+}

@@ -1,0 +1,80 @@
+/**
+ * How a list method pages: where the rows sit in `result`, which field is the ID, and how to filter and sort
+ * by it. Known methods come from the catalogue; anything else is read off the first response.
+ */
+
+export interface ListShape {
+  /** Key of the row array inside `result` (`items`, `tasks`), or null when `result` is the array. */
+  key: string | null
+  /** The ID field as it appears in rows (`ID`, `id`). */
+  rowId: string
+  /** The ID field as the filter and order take it (`ID` for `tasks.task.list`, whose rows say `id`). */
+  filterId: string
+  /** Name of the filter parameter (`filter`, `FILTER`); null: filter keys go at the top level. */
+  filterParam: string | null
+  /** How the order is given: `{ order: { ID: 'ASC' } }` (map) or `{ sort: 'ID', order: 'ASC' }` (sortOrder). */
+  orderStyle: 'map' | 'sortOrder'
+  /** Whether the method honours `>ID` filters with `start=-1` (keyset paging). */
+  keyset: boolean
+}
+
+const LEGACY: ListShape = { key: null, rowId: 'ID', filterId: 'ID', filterParam: 'filter', orderStyle: 'map', keyset: true }
+
+const KNOWN: Record<string, ListShape> = {
+  'crm.item.list': { key: 'items', rowId: 'id', filterId: 'id', filterParam: 'filter', orderStyle: 'map', keyset: true },
+  'tasks.task.list': { key: 'tasks', rowId: 'id', filterId: 'ID', filterParam: 'filter', orderStyle: 'map', keyset: true },
+  'user.get': { key: null, rowId: 'ID', filterId: 'ID', filterParam: 'FILTER', orderStyle: 'sortOrder', keyset: true },
+  'department.get': { key: null, rowId: 'ID', filterId: 'ID', filterParam: null, orderStyle: 'sortOrder', keyset: false },
+  'socialnetwork.api.workgroup.list': {
+    key: 'workgroups',
+    rowId: 'id',
+    filterId: 'ID',
+    filterParam: 'filter',
+    orderStyle: 'map',
+    keyset: true,
+  },
+  'sonet_group.get': { key: null, rowId: 'ID', filterId: 'ID', filterParam: 'FILTER', orderStyle: 'map', keyset: false },
+}
+
+const extraShapes = new Map<string, ListShape>()
+
+/** Registers shapes (the generated catalogue calls this). */
+export function registerListShapes(shapes: Record<string, ListShape>): void {
+  for (const [method, shape] of Object.entries(shapes)) extraShapes.set(method.toLowerCase(), shape)
+}
+
+export function knownListShape(method: string): ListShape | undefined {
+  const name = method.toLowerCase()
+  const shape = extraShapes.get(name) ?? KNOWN[name]
+  if (shape) return shape
+  if (/^crm\.[a-z_.]+\.list$/.test(name) && !name.startsWith('crm.item.')) return LEGACY
+  return undefined
+}
+
+/** Reads the shape off a first page when the method is not catalogued. */
+export function detectListShape(result: unknown): ListShape | undefined {
+  let key: string | null = null
+  let rows: unknown[] | undefined
+  if (Array.isArray(result)) rows = result
+  else if (typeof result === 'object' && result !== null) {
+    const arrays = Object.entries(result).filter(([, value]) => Array.isArray(value))
+    if (arrays.length !== 1) return undefined
+    key = arrays[0][0]
+    rows = arrays[0][1] as unknown[]
+  } else return undefined
+  const first = rows[0]
+  const rowId = typeof first === 'object' && first !== null && 'id' in first && !('ID' in first) ? 'id' : 'ID'
+  return { key, rowId, filterId: rowId, filterParam: 'filter', orderStyle: 'map', keyset: true }
+}
+
+/** The rows of a list result. */
+export function rowsOf(result: unknown, key: string | null): unknown[] {
+  if (key === null) return Array.isArray(result) ? result : []
+  const rows = (result as Record<string, unknown> | null)?.[key]
+  return Array.isArray(rows) ? rows : []
+}
+
+/** The numeric ID of a row. */
+export function idOf(row: unknown, field: string): number {
+  return Number((row as Record<string, unknown>)[field])
+}

@@ -1,0 +1,86 @@
+import type { CallOptions } from '../client/dispatcher.js'
+import { type AsListFastOptions, type AsListOptions, type ListSender, readAllByKeyset, readAllByOffsets } from './lists.js'
+import type { BitrixResponse } from './response.js'
+
+/** The rows of a list result: the array itself, or the array under its one key (`items`, `tasks`, …). */
+export type ListItem<T> = T extends readonly (infer I)[]
+  ? I
+  : T extends { readonly items: readonly (infer I)[] }
+    ? I
+    : T extends { readonly tasks: readonly (infer I)[] }
+      ? I
+      : T extends { readonly [key: string]: readonly (infer I)[] }
+        ? I
+        : unknown
+
+/** What a request needs to go out: implemented by the client. */
+export interface RequestSender extends ListSender {
+  sendCall<T>(method: string, params: Record<string, unknown>, options: CallOptions): Promise<BitrixResponse<T>>
+}
+
+/**
+ * A deferred REST call. Nothing is sent until it is awaited (or `.call()`ed); awaiting it again reuses the
+ * same response. It can also go into a batch, or be read as a whole list.
+ */
+export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>> {
+  readonly method: string
+  readonly params: Readonly<Record<string, unknown>>
+  readonly #sender: RequestSender
+  readonly #options: CallOptions
+  #pending: Promise<BitrixResponse<T>> | undefined
+
+  constructor(sender: RequestSender, method: string, params: Record<string, unknown> = {}, options: CallOptions = {}) {
+    this.#sender = sender
+    this.method = method
+    this.params = params
+    this.#options = options
+  }
+
+  /** The response, sending the request the first time it is asked for. */
+  get response(): Promise<BitrixResponse<T>> {
+    this.#pending ??= this.#sender.sendCall<T>(this.method, this.params as Record<string, unknown>, this.#options)
+    return this.#pending
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a request is awaitable by design
+  then<A = BitrixResponse<T>, B = never>(
+    onFulfilled?: ((value: BitrixResponse<T>) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.response.then(onFulfilled, onRejected)
+  }
+
+  catch<B = never>(onRejected: (reason: unknown) => B | PromiseLike<B>): Promise<BitrixResponse<T> | B> {
+    return this.response.catch(onRejected)
+  }
+
+  /** Sends the request again, and remembers the new response. */
+  call(): Promise<BitrixResponse<T>> {
+    this.#pending = this.#sender.sendCall<T>(this.method, this.params as Record<string, unknown>, this.#options)
+    return this.#pending
+  }
+
+  /** Every record of a list method, as an array: the first page, then the other pages 50 per batch. */
+  asList(options: AsListOptions = {}): Promise<ListItem<T>[]> {
+    return readAllByOffsets(this.#sender, this.method, this.params as Record<string, unknown>, {
+      signal: this.#options.signal,
+      ...options,
+    }) as Promise<ListItem<T>[]>
+  }
+
+  /**
+   * Every record of a list method as a lazy stream, sorted by ID: about 2,500 records per HTTP request,
+   * requests made only as the loop asks for more, constant memory.
+   * @example for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) console.log(deal.ID)
+   */
+  asListFast(options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
+    return readAllByKeyset(this.#sender, this.method, this.params as Record<string, unknown>, {
+      signal: this.#options.signal,
+      ...options,
+    }) as AsyncIterable<ListItem<T>>
+  }
+
+  toString(): string {
+    return `BitrixRequest(${this.method})`
+  }
+}
