@@ -4,7 +4,7 @@ import { type FieldNode, type FieldResolver, findNode, sectionOwner, toFieldSpec
 import { parseLenientJson } from './lenient-json.js'
 import type { Section } from './markdown.js'
 import { type DocPage, sectionFieldTables } from './page-store.js'
-import { isScalarType } from './types.js'
+import { codeTokens, isScalarType } from './types.js'
 
 export interface ParsedResponse {
   /** The documented success response, parsed. */
@@ -141,6 +141,10 @@ export function parseResponse(page: DocPage, resolver: FieldResolver): ParsedRes
   if (value !== undefined && value !== null) {
     const documented = resultNode !== undefined && isScalarType(resultNode.type) ? resultNode.type : undefined
     return { ...base, result: { kind: 'scalar', type: documented ?? jsonType(value) } }
+  }
+  const documentsNull = resultNode === undefined || codeTokens(resultNode.row.typeMd).every((t) => t.trim() === 'null')
+  if (exampleObject !== undefined && 'result' in exampleObject && value === null && documentsNull) {
+    return { ...base, result: { kind: 'scalar', type: 'null' } }
   }
   if (resultNode !== undefined) {
     if (isScalarType(resultNode.type)) return { ...base, result: { kind: 'scalar', type: resultNode.type } }

@@ -424,6 +424,9 @@ function compareKey(a: Key, b: Key): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** Above this many kept rows a full sort beats the bounded heap. */
+const HEAP_LIMIT = 20_000
+
 interface HeapEntry {
   id: number
   keys: Key[]
@@ -477,6 +480,34 @@ export function runQuery(spec: QuerySpec): QueryResult {
     return a.id - b.id
   }
   const k = offset + limit
+  if (k > HEAP_LIMIT) {
+    // Deep pages: keep the sort keys of every match and sort an index (cheaper than a huge heap).
+    const ids: number[] = []
+    const keys: Key[][] = order.map(() => [])
+    visit(false, (id) => {
+      scanned++
+      if (predicate !== null && !predicate(id)) return true
+      ids.push(id)
+      for (let i = 0; i < order.length; i++) keys[i].push(sortKey(kinds[i], table.value(id, order[i].field)))
+      return true
+    })
+    const index = new Uint32Array(ids.length)
+    for (let i = 0; i < index.length; i++) index[i] = i
+    index.sort((a, b) => {
+      for (let i = 0; i < keys.length; i++) {
+        const c = compareKey(keys[i][a], keys[i][b])
+        if (c !== 0) return c * signs[i]
+      }
+      return ids[a] - ids[b]
+    })
+    return {
+      ids: Array.from(index.subarray(offset, offset + limit), (i) => ids[i]),
+      total: spec.count ? ids.length : 0,
+      rangeSize,
+      scanned,
+      fullScan: true,
+    }
+  }
   const heap: HeapEntry[] = [] // max-heap by `compare`: heap[0] is the worst kept row
   const siftUp = (i: number): void => {
     while (i > 0) {

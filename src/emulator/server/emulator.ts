@@ -1,23 +1,19 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
-import http from 'node:http'
-import https from 'node:https'
-import type { AddressInfo } from 'node:net'
 import type { MethodTable } from '../kernel.js'
 import { createPortal } from '../methods/index.js'
 import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
+import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
 import { LeakyBucket, OperatingTracker } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { RandomSource } from './random.js'
-import { sendRedirect } from './respond.js'
 import { Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
 import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
-import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.js'
 
 export interface WebhookCredentials {
   /** Ready-to-use webhook URL, `http://127.0.0.1:PORT/rest/USER_ID/SECRET/`. */
@@ -93,12 +89,6 @@ export interface Emulator {
   resetStats(): void
 }
 
-interface Endpoint {
-  server: http.Server
-  url: string
-  domain: string
-}
-
 const LICENSES: Record<string, License> = {
   enterprise: { LICENSE: 'en_ent250', LICENSE_TYPE: 'ent250', LICENSE_FAMILY: 'ent' },
   standard: { LICENSE: 'en_std', LICENSE_TYPE: 'std', LICENSE_FAMILY: 'std' },
@@ -124,8 +114,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const { methods, allScopes } = assembleMethods(config)
   const memberId = random.hex(32)
 
-  const endpoints: Endpoint[] = []
-  const current = (): Endpoint => endpoints[endpoints.length - 1]
+  // The request handler reaches the router lazily: requests only arrive once `open` below has run.
+  const endpoints = new Endpoints(config, stats, (req, res) => {
+    router.handle(req, res).catch(() => router.fail(res))
+  })
+  const current = (): Endpoint => endpoints.current()
   const oauth: OAuthEnv = {
     credentials,
     stats,
@@ -145,43 +138,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     oauth,
     maxBodyBytes: config.maxBodyBytes,
   })
-
-  const listen = async (port: number, domain: string | undefined): Promise<Endpoint> => {
-    const endpoint = {} as Endpoint
-    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-      stats.request()
-      res.on('close', () => {
-        if (res.headersSent) stats.response(res.statusCode)
-      })
-      if (endpoint !== current()) {
-        req.resume()
-        sendRedirect(res, `${current().url}${req.url ?? '/'}`)
-        return
-      }
-      router.handle(req, res).catch(() => router.fail(res))
-    }
-    const server = config.https
-      ? https.createServer({ key: EMULATOR_TLS_KEY, cert: EMULATOR_TLS_CERT }, listener)
-      : http.createServer(listener)
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, config.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const address = server.address() as AddressInfo
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    const url = `${config.https ? 'https' : 'http'}://${host}:${address.port}`
-    Object.assign(endpoint, { server, url, domain: domain ?? new URL(url).host })
-    endpoints.push(endpoint)
-    return endpoint
-  }
-
-  await listen(config.port, config.domain)
+  await endpoints.open(config.port, config.domain)
   const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
   const webhookUrlOf = (userId: number, secret: string) => `${current().url}/rest/${userId}/${secret}/`
-  let closed: Promise<void> | undefined
 
   return {
     get url() {
@@ -194,18 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return webhookUrlOf(admin.userId, admin.secret)
     },
     memberId,
-    close() {
-      closed ??= Promise.all(
-        endpoints.map(
-          ({ server }) =>
-            new Promise<void>((resolve) => {
-              server.close(() => resolve())
-              server.closeAllConnections()
-            }),
-        ),
-      ).then(() => undefined)
-      return closed
-    },
+    close: () => endpoints.close(),
     createWebhook(webhookOptions) {
       const record = credentials.createWebhook(webhookOptions)
       const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
@@ -242,9 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     },
     async changeDomain(newHost) {
-      if (closed) throw new Error('The emulator is closed')
-      const endpoint = await listen(0, newHost)
-      return endpoint.url
+      return (await endpoints.open(0, newHost)).url
     },
     expireTokens: () => credentials.expireAccessTokens(),
     advanceTime: (seconds) => clock.advance(seconds),

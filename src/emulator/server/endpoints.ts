@@ -1,0 +1,83 @@
+/**
+ * The addresses the portal answers on. The newest one serves; after a domain change every older one answers
+ * each request with 302 to the same path on the newest, like a renamed Bitrix24 portal.
+ */
+import http from 'node:http'
+import https from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { sendRedirect } from './respond.js'
+import type { StatsRecorder } from './stats.js'
+import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.js'
+
+export interface Endpoint {
+  readonly server: http.Server
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string
+  /** Host name the portal reports while this endpoint is current. */
+  readonly domain: string
+}
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void
+
+export class Endpoints {
+  private readonly list: Endpoint[] = []
+  private closing: Promise<void> | undefined
+
+  constructor(
+    private readonly settings: { https: boolean; host: string },
+    private readonly stats: StatsRecorder,
+    private readonly serve: RequestHandler,
+  ) {}
+
+  current(): Endpoint {
+    return this.list[this.list.length - 1]
+  }
+
+  /** Starts listening on `port` (0 = any) and makes the new address the current one. */
+  async open(port: number, domain: string | undefined): Promise<Endpoint> {
+    if (this.closing) throw new Error('The emulator is closed')
+    let self: Endpoint | undefined
+    const listener: RequestHandler = (req, res) => {
+      this.stats.request()
+      res.on('close', () => {
+        if (res.headersSent) this.stats.response(res.statusCode)
+      })
+      if (self === this.current()) {
+        this.serve(req, res)
+      } else {
+        req.resume()
+        sendRedirect(res, `${this.current().url}${req.url ?? '/'}`)
+      }
+    }
+    const server = this.settings.https
+      ? https.createServer({ key: EMULATOR_TLS_KEY, cert: EMULATOR_TLS_CERT }, listener)
+      : http.createServer(listener)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, this.settings.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    const address = server.address() as AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const url = `${this.settings.https ? 'https' : 'http'}://${host}:${address.port}`
+    self = { server, url, domain: domain ?? new URL(url).host }
+    this.list.push(self)
+    return self
+  }
+
+  /** Stops every address and drops open connections; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(
+      this.list.map(
+        ({ server }) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeAllConnections()
+          }),
+      ),
+    ).then(() => undefined)
+    return this.closing
+  }
+}
