@@ -9,7 +9,14 @@ export default defineConfig({
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', errors: 'src/errors/index.ts', log: 'src/log/index.ts', emulator: 'src/emulator/index.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      errors: 'src/errors/index.ts',
+      log: 'src/log/index.ts',
+      emulator: 'src/emulator/index.ts',
+    },
+  },
   sourcemap: true,
   clean: true,
   target: 'node20',

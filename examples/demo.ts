@@ -6,6 +6,8 @@
  *   npm run demo
  */
 import { pathToFileURL } from 'node:url'
+import { startEmulator } from '../src/emulator/index.js'
+import { BitrixAPIError, BitrixAPIMethodNotFound, BitrixValidationError } from '../src/errors/index.js'
 import {
   BitrixApp,
   BitrixAppLocal,
@@ -16,8 +18,6 @@ import {
   Config,
   ref,
 } from '../src/index.js'
-import { startEmulator } from '../src/emulator/index.js'
-import { BitrixAPIError, BitrixAPIMethodNotFound, BitrixValidationError } from '../src/errors/index.js'
 import { type AbstractLogger, NullLogger } from '../src/log/index.js'
 
 export interface DemoOptions {
@@ -74,15 +74,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       deal: client.crm.deal.get({ id: 1 }),
     })
     const department = batch.result.result.department as Array<{ NAME?: string }> | undefined
-    print(`user ${batch.result.result.me?.ID} works in "${department?.[0]?.NAME}"; deal 1 is "${batch.result.result.deal?.TITLE}"`)
+    print(
+      `user ${batch.result.result.me?.ID} works in "${department?.[0]?.NAME}"; deal 1 is "${batch.result.result.deal?.TITLE}"`,
+    )
     const positional = await client.callBatch([client.server.time(), client.profile()])
-    print(`positional batch → server.time=${positional.result.result[0]}, profile.ID=${positional.result.result[1]?.ID}`)
+    print(
+      `positional batch → server.time=${positional.result.result[0]}, profile.ID=${positional.result.result[1]?.ID}`,
+    )
 
     step('callBatches: any number of commands, 50 per request')
-    const gets = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`deal${i + 1}`, client.crm.deal.get({ id: i + 1 })]))
+    const gets = Object.fromEntries(
+      Array.from({ length: 120 }, (_, i) => [`deal${i + 1}`, client.crm.deal.get({ id: i + 1 })]),
+    )
     const before = emulator.getStats().httpRequests
     const many = await client.callBatches(gets)
-    print(`120 crm.deal.get → ${Object.keys(many.result).length} results in ${emulator.getStats().httpRequests - before} HTTP requests`)
+    print(
+      `120 crm.deal.get → ${Object.keys(many.result).length} results in ${emulator.getStats().httpRequests - before} HTTP requests`,
+    )
 
     step('Errors are typed')
     try {
@@ -112,16 +120,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       expires: issued.expires,
       bitrixApp: app,
     })
-    token.on('oauthTokenRenewed', (event) => print(`oauthTokenRenewed: new token until ${new Date(event.expires * 1000).toISOString()} — persist it`))
+    token.on('oauthTokenRenewed', (event) =>
+      print(`oauthTokenRenewed: new token until ${new Date(event.expires * 1000).toISOString()} — persist it`),
+    )
     const oauthClient = new Client(token)
     print(`profile via OAuth → ID ${(await oauthClient.profile()).result.ID}`)
     emulator.expireTokens()
     print(`after the token expired, the next call refreshes it: ${(await oauthClient.server.time()).result}`)
 
     step('Local application')
-    const localApp = new BitrixAppLocal({ domain: emulator.url, ...emulator.createApp({ scopes: ['crm', 'user'] }), oauthServer: emulator.url })
+    const localApp = new BitrixAppLocal({
+      domain: emulator.url,
+      ...emulator.createApp({ scopes: ['crm', 'user'] }),
+      oauthServer: emulator.url,
+    })
     const localIssued = emulator.issueToken({ clientId: localApp.clientId })
-    const localToken = new BitrixTokenLocal({ authToken: localIssued.accessToken, refreshToken: localIssued.refreshToken, bitrixApp: localApp })
+    const localToken = new BitrixTokenLocal({
+      authToken: localIssued.accessToken,
+      refreshToken: localIssued.refreshToken,
+      bitrixApp: localApp,
+    })
     print(`local app reads deal 2: ${(await new Client(localToken).crm.deal.get({ id: 2 })).result.TITLE}`)
 
     step('Portal domain change')
@@ -133,7 +151,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   }
 }
 
-async function readOnlySteps(client: Client, print: (line: string) => void, step: (title: string) => void): Promise<void> {
+async function readOnlySteps(
+  client: Client,
+  print: (line: string) => void,
+  step: (title: string) => void,
+): Promise<void> {
   step('A call: crm.deal.fields')
   const fields = await client.crm.deal.fields()
   print(`crm.deal.fields → ${Object.keys(fields.result as object).length} fields`)
@@ -141,7 +163,9 @@ async function readOnlySteps(client: Client, print: (line: string) => void, step
   step('One page of a list, with filter and select, and its metadata')
   const page = await client.crm.deal.list({ filter: { '>OPPORTUNITY': 1000 }, select: ['ID', 'TITLE', 'OPPORTUNITY'] })
   print(`crm.deal.list → ${page.result.length} rows, total ${page.total}, next ${page.next}`)
-  print(`time: duration ${page.time.duration.toFixed(4)} s, processing ${page.time.processing.toFixed(4)} s, operating ${page.time.operating}, from ${page.time.dateStart}`)
+  print(
+    `time: duration ${page.time.duration.toFixed(4)} s, processing ${page.time.processing.toFixed(4)} s, operating ${page.time.operating}, from ${page.time.dateStart}`,
+  )
 
   step('asList: every record as an array')
   const all = await client.crm.deal.list({ select: ['ID'], filter: { '<ID': 500 } }).asList()

@@ -43,6 +43,7 @@ export class Config implements ConfigOptions {
   validateArguments = DEFAULTS.validateArguments
 
   constructor() {
+    // biome-ignore lint/correctness/noConstructorReturn: `new Config()` is the process-wide singleton by design
     if (shared) return shared
     shared = this
   }

@@ -2,10 +2,10 @@ export {
   AbstractBitrixApp,
   AbstractBitrixAppLocal,
   BitrixApp,
-  BitrixAppLocal,
-  DEFAULT_OAUTH_SERVER,
   type BitrixAppInit,
+  BitrixAppLocal,
   type BitrixAppLocalInit,
+  DEFAULT_OAUTH_SERVER,
 } from './auth/app.js'
 export type { Credentials } from './auth/credentials.js'
 export type { TokenGrant } from './auth/oauth-server.js'
@@ -13,8 +13,8 @@ export {
   AbstractBitrixToken,
   AbstractBitrixTokenLocal,
   BitrixToken,
-  BitrixTokenLocal,
   type BitrixTokenInit,
+  BitrixTokenLocal,
   type BitrixTokenLocalInit,
 } from './auth/token.js'
 export { BitrixWebhook, type BitrixWebhookInit } from './auth/webhook.js'
@@ -24,10 +24,10 @@ export { Config, type ConfigOptions, configure, type Timeout } from './config.js
 export { OAuthTokenRenewedEvent, PortalDomainChangedEvent, type SdkEventMap } from './events/index.js'
 export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
 export type { Limiter, LimiterOutcome } from './limits/limiter.js'
-export type { MethodMap, MethodTree } from './methods/index.js'
 export type * from './methods/generated/entities.js'
-export { type AnyBatchRef, type BatchRef, ref } from './requests/batch-ref.js'
+export type { MethodMap, MethodTree } from './methods/index.js'
 export type { BatchCommand, BatchResult } from './requests/batch.js'
+export { type AnyBatchRef, type BatchRef, ref } from './requests/batch-ref.js'
 export type { AsListFastOptions, AsListOptions } from './requests/lists.js'
 export { BitrixRequest, type ListItem } from './requests/request.js'
-export { type BitrixTime, BitrixResponse } from './requests/response.js'
+export { BitrixResponse, type BitrixTime } from './requests/response.js'

@@ -13,7 +13,9 @@ export const README_FILE = resolve(SPEC_DIR, 'README.md')
 /** `B24_DOCS_DIR`, else `../shared/b24restdocs` next to the repository. */
 export function docsDir(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.B24_DOCS_DIR
-  return configured !== undefined && configured !== '' ? resolve(configured) : resolve(REPO_ROOT, '..', 'shared', 'b24restdocs')
+  return configured !== undefined && configured !== ''
+    ? resolve(configured)
+    : resolve(REPO_ROOT, '..', 'shared', 'b24restdocs')
 }
 
 export function docsDirExists(dir: string): boolean {

@@ -8,6 +8,7 @@ import { computeStats, statsLine } from './build/stats.js'
 import { docsDir, docsDirExists, METHODS_FILE, OVERRIDES_FILE, PYSDK_FILE, README_FILE } from './config.js'
 import { emitReadme } from './emit/readme.js'
 import { emitSpec } from './emit/spec.js'
+import { writeGenerated } from './emit/typescript.js'
 import { discover } from './parse/discover.js'
 import { readOverrides } from './sources/overrides.js'
 import { readPysdkNames } from './sources/pysdk.js'
@@ -30,6 +31,7 @@ function main(): number {
   const stats = computeStats(specs, discovery)
   writeFileSync(METHODS_FILE, emitSpec(specs))
   writeFileSync(README_FILE, emitReadme(stats))
+  writeGenerated(specs)
   console.log(statsLine(stats))
   return 0
 }

@@ -23,7 +23,8 @@ export function parsePortalAddress(input: string, what = 'domain'): PortalAddres
   const cached = cache.get(input)
   if (cached) return cached
   if (typeof input !== 'string' || input.trim() === '') {
-    throw new BitrixValidationError({ message: `${what} must be a portal host such as "example.bitrix24.com"`,
+    throw new BitrixValidationError({
+      message: `${what} must be a portal host such as "example.bitrix24.com"`,
       parameter: what,
       expected: 'string',
       received: typeof input,
@@ -31,15 +32,21 @@ export function parsePortalAddress(input: string, what = 'domain'): PortalAddres
   }
   const match = /^(?:(https?):\/\/)?([^/?#\s]+)\/?$/i.exec(input.trim())
   if (!match) {
-    throw new BitrixValidationError({ message: `${what} must be a host such as "example.bitrix24.com" (no path or query), received "${input}"`, parameter: what, expected: 'host[:port]' },
-    )
+    throw new BitrixValidationError({
+      message: `${what} must be a host such as "example.bitrix24.com" (no path or query), received "${input}"`,
+      parameter: what,
+      expected: 'host[:port]',
+    })
   }
   const host = match[2].toLowerCase()
   const loopback = isLoopbackHost(host)
   const scheme = (match[1]?.toLowerCase() as 'http' | 'https' | undefined) ?? (loopback ? 'http' : 'https')
   if (scheme === 'http' && !loopback) {
-    throw new BitrixValidationError({ message: `${what} "${input}" uses plain http; Bitrix24 requires https (http is allowed only for loopback hosts such as 127.0.0.1)`, parameter: what, expected: 'https address' },
-    )
+    throw new BitrixValidationError({
+      message: `${what} "${input}" uses plain http; Bitrix24 requires https (http is allowed only for loopback hosts such as 127.0.0.1)`,
+      parameter: what,
+      expected: 'https address',
+    })
   }
   const address: PortalAddress = { scheme, host }
   if (cache.size > 1000) cache.clear()

@@ -41,7 +41,8 @@ export interface BitrixAppInit {
 
 function requireText(value: unknown, name: string, hint: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new BitrixValidationError({ message: `${name} must be a non-empty string (${hint})`,
+    throw new BitrixValidationError({
+      message: `${name} must be a non-empty string (${hint})`,
       parameter: name,
       expected: 'string',
       received: value === '' ? 'empty string' : typeof value,

@@ -1,5 +1,10 @@
 /** The OAuth server client: exchanges an authorization code or a refresh token for new tokens. */
-import { BitrixOAuthRequestTimeout, BitrixRequestError, BitrixResponseParseError, oauthErrorFromResponse } from '../errors/index.js'
+import {
+  BitrixOAuthRequestTimeout,
+  BitrixRequestError,
+  BitrixResponseParseError,
+  oauthErrorFromResponse,
+} from '../errors/index.js'
 import { buildQuery } from '../http/php-query.js'
 import { TransportError } from '../http/transport.js'
 import { secretRegistry } from '../log/index.js'
@@ -54,7 +59,11 @@ export async function requestToken(
   try {
     data = JSON.parse(response.body) as Record<string, unknown>
   } catch {
-    throw new BitrixResponseParseError({ status: response.status, contentType: response.headers['content-type'], body: response.body })
+    throw new BitrixResponseParseError({
+      status: response.status,
+      contentType: response.headers['content-type'],
+      body: response.body,
+    })
   }
   if (response.status >= 400 || typeof data.error === 'string') {
     throw oauthErrorFromResponse(response.status, data as { error: string; error_description?: string })
@@ -70,7 +79,9 @@ export async function requestToken(
     expires: data.expires !== undefined ? Number(data.expires) : Math.floor(Date.now() / 1000) + expiresIn,
     expiresIn,
     memberId: String(data.member_id ?? ''),
-    scope: String(data.scope ?? '').split(/[,\s]+/).filter(Boolean),
+    scope: String(data.scope ?? '')
+      .split(/[,\s]+/)
+      .filter(Boolean),
     clientEndpoint: String(data.client_endpoint ?? ''),
     serverEndpoint: String(data.server_endpoint ?? ''),
     status: String(data.status ?? ''),

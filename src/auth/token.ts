@@ -78,9 +78,14 @@ export abstract class AbstractBitrixToken implements Credentials {
 
   async #refresh(context: AuthContext): Promise<void> {
     const refreshToken = this.refreshToken
-    if (!refreshToken) throw new BitrixValidationError({ message: 'this token has no refreshToken, so it cannot be renewed' })
+    if (!refreshToken)
+      throw new BitrixValidationError({ message: 'this token has no refreshToken, so it cannot be renewed' })
     secretRegistry.add(refreshToken)
-    const grant = await requestToken(this.bitrixApp, { grant_type: 'refresh_token', refresh_token: refreshToken }, context)
+    const grant = await requestToken(
+      this.bitrixApp,
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      context,
+    )
     this.applyGrant(grant)
     context.logger.info('oauth token renewed', { domain: parsePortalAddress(this.domain).host })
     await this.events.emit(
@@ -135,14 +140,19 @@ function toUnixSeconds(value: number | Date | undefined): number | undefined {
   if (value === undefined) return undefined
   const seconds = value instanceof Date ? Math.floor(value.getTime() / 1000) : value
   if (!Number.isFinite(seconds)) {
-    throw new BitrixValidationError({ message: 'expires must be Unix seconds or a Date', parameter: 'expires', expected: 'number | Date' })
+    throw new BitrixValidationError({
+      message: 'expires must be Unix seconds or a Date',
+      parameter: 'expires',
+      expected: 'number | Date',
+    })
   }
   return seconds
 }
 
 function requireToken(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw new BitrixValidationError({ message: `${name} must be a non-empty string (the access token from the OAuth server)`,
+    throw new BitrixValidationError({
+      message: `${name} must be a non-empty string (the access token from the OAuth server)`,
       parameter: name,
       expected: 'string',
       received: typeof value,
@@ -154,7 +164,10 @@ function requireToken(value: unknown, name: string): string {
 
 function requireApp(app: unknown, name: string): void {
   if (typeof app !== 'object' || app === null || typeof (app as AbstractBitrixApp).clientId !== 'string') {
-    throw new BitrixValidationError({ message: `${name} must be a BitrixApp (or another AbstractBitrixApp)`, parameter: name })
+    throw new BitrixValidationError({
+      message: `${name} must be a BitrixApp (or another AbstractBitrixApp)`,
+      parameter: name,
+    })
   }
 }
 
@@ -200,11 +213,15 @@ export class BitrixToken extends AbstractBitrixToken {
   }): Promise<BitrixToken> {
     requireApp(init?.bitrixApp, 'bitrixApp')
     const code = requireToken(init.code, 'code')
-    const grant = await requestToken(init.bitrixApp, { grant_type: 'authorization_code', code }, {
-      transport: init.context?.transport ?? createDefaultTransport(),
-      timeoutMs: init.context?.timeoutMs ?? { connectMs: 30_000, readMs: 30_000 },
-      logger: init.context?.logger ?? new NullLogger(),
-    })
+    const grant = await requestToken(
+      init.bitrixApp,
+      { grant_type: 'authorization_code', code },
+      {
+        transport: init.context?.transport ?? createDefaultTransport(),
+        timeoutMs: init.context?.timeoutMs ?? { connectMs: 30_000, readMs: 30_000 },
+        logger: init.context?.logger ?? new NullLogger(),
+      },
+    )
     const domain = init.domain ?? endpointToDomain(grant.clientEndpoint)
     return new BitrixToken({
       domain,

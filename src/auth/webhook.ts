@@ -27,8 +27,13 @@ export class BitrixWebhook implements Credentials {
     this.#address = parsePortalAddress(init?.domain)
     const match = typeof init.authToken === 'string' ? AUTH_TOKEN_FORMAT.exec(init.authToken.trim()) : null
     if (!match) {
-      throw new BitrixValidationError({ message: 'authToken must be "userId/key" as in the webhook URL .../rest/1/abc123xyz/ (digits, a slash, then the key)', parameter: 'authToken', expected: 'userId/key', received: typeof init.authToken },
-      )
+      throw new BitrixValidationError({
+        message:
+          'authToken must be "userId/key" as in the webhook URL .../rest/1/abc123xyz/ (digits, a slash, then the key)',
+        parameter: 'authToken',
+        expected: 'userId/key',
+        received: typeof init.authToken,
+      })
     }
     this.userId = Number(match[1])
     this.#key = match[2]
@@ -40,8 +45,11 @@ export class BitrixWebhook implements Credentials {
   static fromUrl(url: string): BitrixWebhook {
     const match = typeof url === 'string' ? /^(https?:\/\/[^/]+)\/rest\/(\d+)\/([^/?#]+)/i.exec(url.trim()) : null
     if (!match) {
-      throw new BitrixValidationError({ message: 'webhook URL must look like https://example.bitrix24.com/rest/1/key/', parameter: 'url', expected: 'https://<portal>/rest/<userId>/<key>/' },
-      )
+      throw new BitrixValidationError({
+        message: 'webhook URL must look like https://example.bitrix24.com/rest/1/key/',
+        parameter: 'url',
+        expected: 'https://<portal>/rest/<userId>/<key>/',
+      })
     }
     return new BitrixWebhook({ domain: match[1], authToken: `${match[2]}/${match[3]}` })
   }

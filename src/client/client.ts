@@ -2,7 +2,13 @@ import type { Credentials } from '../auth/credentials.js'
 import type { ConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
-import { createDefaultTransport, createFetchTransport, type FetchFunction, type NodeTransportOptions, type Transport } from '../http/transport.js'
+import {
+  createDefaultTransport,
+  createFetchTransport,
+  type FetchFunction,
+  type NodeTransportOptions,
+  type Transport,
+} from '../http/transport.js'
 import { type Limiter, unlimited } from '../limits/limiter.js'
 import type { MethodMap, MethodTree } from '../methods/index.js'
 import { validateArguments } from '../methods/validate.js'
@@ -56,7 +62,9 @@ class ClientCore {
 
   constructor(credentials: Credentials, options: ClientOptions = {}) {
     if (typeof credentials?.restUrl !== 'function') {
-      throw new BitrixValidationError({ message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal' })
+      throw new BitrixValidationError({
+        message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
+      })
     }
     const { fetch, transport, tls, limiter, onRetry, ...overrides } = options
     this.credentials = credentials
@@ -76,12 +84,14 @@ class ClientCore {
   call<T = unknown>(method: string, params?: Record<string, unknown>, options?: CallOptions): BitrixRequest<T>
   call(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): BitrixRequest<unknown> {
     if (typeof method !== 'string' || !/^[A-Za-z0-9_.]+$/.test(method)) {
-      throw new BitrixValidationError({ message: `method must be a REST method name such as "crm.deal.get", received ${JSON.stringify(method)}`,
+      throw new BitrixValidationError({
+        message: `method must be a REST method name such as "crm.deal.get", received ${JSON.stringify(method)}`,
         parameter: 'method',
       })
     }
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new BitrixValidationError({ message: `parameters must be an object of the API's own parameter names`,
+      throw new BitrixValidationError({
+        message: `parameters must be an object of the API's own parameter names`,
         method,
         expected: 'object',
         received: params,
@@ -105,7 +115,8 @@ class ClientCore {
   ): Promise<BitrixResponse<BatchResult<BatchResults<C>>>> {
     const entries = commandEntries(commands)
     if (entries.length > MAX_BATCH_SIZE) {
-      throw new BitrixValidationError({ message: `callBatch takes at most ${MAX_BATCH_SIZE} commands, received ${entries.length}; use callBatches for more`,
+      throw new BitrixValidationError({
+        message: `callBatch takes at most ${MAX_BATCH_SIZE} commands, received ${entries.length}; use callBatches for more`,
         method: 'batch',
       })
     }
@@ -139,7 +150,9 @@ class ClientCore {
       }
       if (options.halt && Object.keys(response.result.resultError).length > 0) break
     }
-    return (Array.isArray(commands) ? toPositional(merged, entries.length) : merged) as unknown as BatchResult<BatchResults<C>>
+    return (Array.isArray(commands) ? toPositional(merged, entries.length) : merged) as unknown as BatchResult<
+      BatchResults<C>
+    >
   }
 }
 
@@ -159,7 +172,11 @@ class ClientSender implements RequestSender {
     return this.#dispatcher.send<T>(method, params, { signal })
   }
 
-  batch(cmd: Record<string, string>, methods: readonly string[], signal?: AbortSignal): Promise<BitrixResponse<RawBatchResult>> {
+  batch(
+    cmd: Record<string, string>,
+    methods: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<BitrixResponse<RawBatchResult>> {
     return this.#dispatcher.send<RawBatchResult>('batch', { halt: 0, cmd }, { signal }, methods)
   }
 
@@ -168,16 +185,22 @@ class ClientSender implements RequestSender {
   }
 }
 
-function commandEntries(commands: Record<string, BatchCommand> | readonly BatchCommand[]): Array<[string, BatchCommand]> {
+function commandEntries(
+  commands: Record<string, BatchCommand> | readonly BatchCommand[],
+): Array<[string, BatchCommand]> {
   if (typeof commands !== 'object' || commands === null) {
-    throw new BitrixValidationError({ message: 'batch commands must be an object of named requests or an array of requests', method: 'batch' })
+    throw new BitrixValidationError({
+      message: 'batch commands must be an object of named requests or an array of requests',
+      method: 'batch',
+    })
   }
   const entries = Array.isArray(commands)
     ? commands.map((command, index) => [String(index), command] as [string, BatchCommand])
     : Object.entries(commands)
   for (const [key, command] of entries) {
     if (typeof command?.method !== 'string') {
-      throw new BitrixValidationError({ message: `batch command "${key}" must be a request such as client.crm.deal.get({ id: 1 })`,
+      throw new BitrixValidationError({
+        message: `batch command "${key}" must be a request such as client.crm.deal.get({ id: 1 })`,
         method: 'batch',
         parameter: key,
       })

@@ -5,16 +5,16 @@
 import type { AuthContext, Credentials } from '../auth/credentials.js'
 import { Config, type ConfigOptions, type Timeout, timeoutToMs } from '../config.js'
 import {
+  apiErrorFromResponse,
   BitrixAPIError,
   BitrixAPIExpiredToken,
   BitrixAPIInvalidToken,
   BitrixRequestError,
   BitrixRequestTimeout,
-  apiErrorFromResponse,
 } from '../errors/index.js'
 import { parseEnvelope } from '../http/envelope.js'
 import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
-import { TransportError, type Transport, type TransportResponse } from '../http/transport.js'
+import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
 import type { Limiter } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import { BitrixResponse, parseTime } from '../requests/response.js'
@@ -186,7 +186,10 @@ export class Dispatcher {
         renewed = true
         if (await this.credentials.renew(context, auth)) continue
       }
-      if (error instanceof BitrixAPIError && (error.error === 'QUERY_LIMIT_EXCEEDED' || error.error === 'OPERATION_TIME_LIMIT')) {
+      if (
+        error instanceof BitrixAPIError &&
+        (error.error === 'QUERY_LIMIT_EXCEEDED' || error.error === 'OPERATION_TIME_LIMIT')
+      ) {
         this.#settings.limiter.record(limitedMethods, { refused: error.error })
       }
       const decision = decideRetry(error, attempt, idempotent, policy)

@@ -19,8 +19,8 @@ function childIndex(): Map<string, Set<string>> {
     const parts = name.split('.')
     let path = ''
     for (const part of parts) {
-      let children = index.get(path)
-      if (!children) index.set(path, (children = new Set()))
+      const children = index.get(path) ?? new Set<string>()
+      index.set(path, children)
       children.add(part)
       path = path === '' ? part : `${path}.${part}`
     }
@@ -32,8 +32,8 @@ function childIndex(): Map<string, Set<string>> {
 const nodeCache = new WeakMap<object, Map<string, unknown>>()
 
 function nodeFor(client: Caller, path: string): unknown {
-  let cache = nodeCache.get(client)
-  if (!cache) nodeCache.set(client, (cache = new Map()))
+  const cache = nodeCache.get(client) ?? new Map<string, unknown>()
+  nodeCache.set(client, cache)
   const cached = cache.get(path)
   if (cached) return cached
   const children = childIndex().get(path)
@@ -44,7 +44,8 @@ function nodeFor(client: Caller, path: string): unknown {
       if (property === 'method') return path
       return Reflect.get(target, property, receiver)
     },
-    has: (target, property) => (typeof property === 'string' && children?.has(property)) || Reflect.has(target, property),
+    has: (target, property) =>
+      (typeof property === 'string' && children?.has(property)) || Reflect.has(target, property),
   })
   cache.set(path, node)
   return node

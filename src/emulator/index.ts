@@ -10,4 +10,20 @@ export type {
   SeedOptions,
 } from './kernel.js'
 export { DEFAULT_COST_MODEL, RestError } from './kernel.js'
-export * from './server/index.js'
+export type {
+  AppCredentials,
+  AppOptions,
+  AppStatus,
+  BucketOptions,
+  Emulator,
+  EmulatorOptions,
+  EmulatorStats,
+  FaultHandle,
+  FaultKind,
+  FaultSpec,
+  IssuedToken,
+  Plan,
+  WebhookCredentials,
+  WebhookOptions,
+} from './server/index.js'
+export { EMULATOR_TLS_CERT, startEmulator } from './server/index.js'

@@ -60,8 +60,8 @@ export class EventHub<Events extends object> {
 
   /** Subscribes; returns a function that unsubscribes. */
   on<K extends keyof Events>(name: K, handler: EventHandler<Events[K]>): () => void {
-    let set = this.#handlers.get(name)
-    if (!set) this.#handlers.set(name, (set = new Set()))
+    const set = this.#handlers.get(name) ?? new Set<EventHandler<never>>()
+    this.#handlers.set(name, set)
     set.add(handler as EventHandler<never>)
     return () => this.off(name, handler)
   }

@@ -36,7 +36,11 @@ export function parseEnvelope(status: number, text: string, contentType: string 
   if ('error' in parsed && !('result' in parsed)) {
     const error = parsed.error
     if (isRecord(error)) {
-      return { ok: false, status, body: { ...parsed, error: String(error.code ?? ''), error_description: String(error.message ?? '') } }
+      return {
+        ok: false,
+        status,
+        body: { ...parsed, error: String(error.code ?? ''), error_description: String(error.message ?? '') },
+      }
     }
     return { ok: false, status, body: { ...parsed, error: String(error ?? '') } as ErrorEnvelope['body'] }
   }

@@ -34,7 +34,9 @@ function appendPairs(pairs: string[], prefix: string, value: unknown): void {
 
 /** Objects that stand for a string on the wire (batch references): they carry their own `toString`. */
 function isStringable(value: object): boolean {
-  return !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null
+  return !Array.isArray(value) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
     ? typeof (value as { toString?: unknown }).toString === 'function' &&
         (value as { toString: () => string }).toString !== Object.prototype.toString
     : false

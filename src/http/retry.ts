@@ -54,16 +54,22 @@ export function decideRetry(
     const resetAt = error.operatingResetAt
     if (resetAt === undefined) return { retry: false }
     const waitMs = Math.max(0, (resetAt - nowSeconds) * 1000) + 100
-    return waitMs <= policy.maxOperatingWait * 1000 ? { retry: true, delayMs: waitMs, reason: 'OPERATION_TIME_LIMIT' } : { retry: false }
+    return waitMs <= policy.maxOperatingWait * 1000
+      ? { retry: true, delayMs: waitMs, reason: 'OPERATION_TIME_LIMIT' }
+      : { retry: false }
   }
   if (error instanceof BitrixAPIQueryLimitExceeded) {
     return { retry: true, delayMs: retryDelayMs(attempt, policy), reason: 'QUERY_LIMIT_EXCEEDED' }
   }
   if (error instanceof BitrixAPIError) {
-    return error.status >= 500 && idempotent ? { retry: true, delayMs: retryDelayMs(attempt, policy), reason: `HTTP ${error.status}` } : { retry: false }
+    return error.status >= 500 && idempotent
+      ? { retry: true, delayMs: retryDelayMs(attempt, policy), reason: `HTTP ${error.status}` }
+      : { retry: false }
   }
   if (error instanceof BitrixResponseParseError) {
-    return idempotent ? { retry: true, delayMs: retryDelayMs(attempt, policy), reason: 'unreadable response' } : { retry: false }
+    return idempotent
+      ? { retry: true, delayMs: retryDelayMs(attempt, policy), reason: 'unreadable response' }
+      : { retry: false }
   }
   if (error instanceof BitrixRequestError) {
     return idempotent || error.sent === false
@@ -73,8 +79,19 @@ export function decideRetry(
   return { retry: false }
 }
 
-const READ_SUFFIX = /\.(get|list|fields|search|current|info|time|getlist|getfields|count|tail|userfield\.list|version)$/i
-const READ_NAMES = new Set(['profile', 'scope', 'methods', 'method.get', 'events', 'event.get', 'feature.get', 'access.name', 'user.access'])
+const READ_SUFFIX =
+  /\.(get|list|fields|search|current|info|time|getlist|getfields|count|tail|userfield\.list|version)$/i
+const READ_NAMES = new Set([
+  'profile',
+  'scope',
+  'methods',
+  'method.get',
+  'events',
+  'event.get',
+  'feature.get',
+  'access.name',
+  'user.access',
+])
 
 /** A method that only reads: safe to send twice. */
 export function isReadMethod(method: string): boolean {

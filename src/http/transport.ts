@@ -165,7 +165,11 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
           for (const [key, value] of Object.entries(res.headers)) {
             if (value !== undefined) responseHeaders[key] = Array.isArray(value) ? value.join(', ') : value
           }
-          resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks).toString('utf8') })
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: responseHeaders,
+            body: Buffer.concat(chunks).toString('utf8'),
+          })
         })
       })
       req.end(request.body)

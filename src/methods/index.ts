@@ -1,8 +1,8 @@
 /** The generated catalogue, as the client uses it: names for the tree, types for calls, list shapes. */
 import { METHOD_NAMES } from './generated/names.js'
 
-export type { MethodMap, MethodTree } from './generated/types.js'
 export type * from './generated/entities.js'
+export type { MethodMap, MethodTree } from './generated/types.js'
 
 /** Every catalogued method name, lower-case dotted, sorted. */
 export function methodNames(): readonly string[] {

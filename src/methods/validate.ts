@@ -45,11 +45,14 @@ function rulesFor(method: string): Rule[] | undefined {
   if (cached) return cached
   const encoded = table?.[key]
   if (encoded === undefined) return undefined
-  const rules = encoded === '' ? [] : encoded.split(',').map((item): Rule => {
-    const match = /^(.+):([a-z?])(!?)(\[\]|)$/.exec(item)
-    if (!match) return { name: item, type: '?', required: false, array: false }
-    return { name: match[1], type: match[2], required: match[3] === '!', array: match[4] === '[]' }
-  })
+  const rules =
+    encoded === ''
+      ? []
+      : encoded.split(',').map((item): Rule => {
+          const match = /^(.+):([a-z?])(!?)(\[\]|)$/.exec(item)
+          if (!match) return { name: item, type: '?', required: false, array: false }
+          return { name: match[1], type: match[2], required: match[3] === '!', array: match[4] === '[]' }
+        })
   parsed.set(key, rules)
   return rules
 }
@@ -58,13 +61,29 @@ function matches(type: string, value: unknown): boolean {
   if (value === null || value === undefined || isBatchRef(value)) return true
   switch (type) {
     case 'i':
-      return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^-?\d+$/.test(value.trim()))
+      return (
+        (typeof value === 'number' && Number.isInteger(value)) ||
+        (typeof value === 'string' && /^-?\d+$/.test(value.trim()))
+      )
     case 'n':
-      return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      return (
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      )
     case 's':
       return typeof value === 'string' || typeof value === 'number'
     case 'b':
-      return typeof value === 'boolean' || value === 'Y' || value === 'N' || value === 0 || value === 1 || value === '0' || value === '1' || value === 'true' || value === 'false'
+      return (
+        typeof value === 'boolean' ||
+        value === 'Y' ||
+        value === 'N' ||
+        value === 0 ||
+        value === 1 ||
+        value === '0' ||
+        value === '1' ||
+        value === 'true' ||
+        value === 'false'
+      )
     case 'o':
       return typeof value === 'object'
     case 'a':
@@ -91,7 +110,11 @@ export function validateParams(method: string, params: Record<string, unknown>):
     }
     if (value === undefined) {
       if (rule.required) {
-        throw new BitrixValidationError({ message: `parameter "${rule.name}" is required`, method, parameter: rule.name })
+        throw new BitrixValidationError({
+          message: `parameter "${rule.name}" is required`,
+          method,
+          parameter: rule.name,
+        })
       }
       continue
     }

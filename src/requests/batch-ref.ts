@@ -22,10 +22,10 @@ export type BatchRef<T> = {
 } & (unknown extends T
   ? { readonly [key: string | number]: BatchRef<unknown> }
   : T extends readonly (infer I)[]
-  ? { readonly [index: number]: BatchRef<I> }
-  : T extends object
-    ? { readonly [K in keyof T]-?: BatchRef<NonNullable<T[K]>> }
-    : unknown)
+    ? { readonly [index: number]: BatchRef<I> }
+    : T extends object
+      ? { readonly [K in keyof T]-?: BatchRef<NonNullable<T[K]>> }
+      : unknown)
 
 /** Any reference, whatever it points at; the type parameters of methods accept it in every value position. */
 export type AnyBatchRef = { readonly [REF]: RefState }
@@ -33,7 +33,7 @@ export type AnyBatchRef = { readonly [REF]: RefState }
 function makeRef(state: RefState): AnyBatchRef {
   const holder = { [REF]: state }
   return new Proxy(holder, {
-    get(target, property) {
+    get(_target, property) {
       if (property === REF) return state
       if (property === 'toJSON' || property === 'toString' || typeof property === 'symbol') return undefined
       if (property === 'then') return undefined
@@ -60,7 +60,9 @@ export function renderRef(value: AnyBatchRef, keyOf: (target: BatchRefTarget) =>
   const state = value[REF]
   const key = typeof state.target === 'string' ? state.target : keyOf(state.target)
   if (key === undefined) {
-    throw new Error(`a batch reference points at a ${(state.target as BatchRefTarget).method} request that is not in this batch`)
+    throw new Error(
+      `a batch reference points at a ${(state.target as BatchRefTarget).method} request that is not in this batch`,
+    )
   }
   return `$${state.source}[${key}]${state.path.map((segment) => `[${segment}]`).join('')}`
 }

@@ -57,7 +57,10 @@ export interface RawBatchResult {
 }
 
 /** Reads the raw `batch` result into typed maps; errors become `BitrixAPIError` instances. */
-export function parseBatchResult<R>(raw: RawBatchResult, methodOf: (key: string) => string | undefined): BatchResult<R> {
+export function parseBatchResult<R>(
+  raw: RawBatchResult,
+  methodOf: (key: string) => string | undefined,
+): BatchResult<R> {
   const out = { result: {}, resultError: {}, resultTotal: {}, resultNext: {}, resultTime: {} } as {
     result: Record<string, unknown>
     resultError: Record<string, BitrixAPIError>

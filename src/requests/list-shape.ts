@@ -1,3 +1,5 @@
+import { LIST_SHAPES } from '../methods/generated/lists.js'
+
 /**
  * How a list method pages: where the rows sit in `result`, which field is the ID, and how to filter and sort
  * by it. Known methods come from the catalogue; anything else is read off the first response.
@@ -18,36 +20,21 @@ export interface ListShape {
   keyset: boolean
 }
 
-const LEGACY: ListShape = { key: null, rowId: 'ID', filterId: 'ID', filterParam: 'filter', orderStyle: 'map', keyset: true }
-
-const KNOWN: Record<string, ListShape> = {
-  'crm.item.list': { key: 'items', rowId: 'id', filterId: 'id', filterParam: 'filter', orderStyle: 'map', keyset: true },
-  'tasks.task.list': { key: 'tasks', rowId: 'id', filterId: 'ID', filterParam: 'filter', orderStyle: 'map', keyset: true },
-  'user.get': { key: null, rowId: 'ID', filterId: 'ID', filterParam: 'FILTER', orderStyle: 'sortOrder', keyset: true },
-  'department.get': { key: null, rowId: 'ID', filterId: 'ID', filterParam: null, orderStyle: 'sortOrder', keyset: false },
-  'socialnetwork.api.workgroup.list': {
-    key: 'workgroups',
-    rowId: 'id',
-    filterId: 'ID',
-    filterParam: 'filter',
-    orderStyle: 'map',
-    keyset: true,
-  },
-  'sonet_group.get': { key: null, rowId: 'ID', filterId: 'ID', filterParam: 'FILTER', orderStyle: 'map', keyset: false },
-}
-
-const extraShapes = new Map<string, ListShape>()
-
-/** Registers shapes (the generated catalogue calls this). */
-export function registerListShapes(shapes: Record<string, ListShape>): void {
-  for (const [method, shape] of Object.entries(shapes)) extraShapes.set(method.toLowerCase(), shape)
+/** Classic CRM lists the catalogue has no paging data for still page like the others. */
+const CLASSIC_CRM: ListShape = {
+  key: null,
+  rowId: 'ID',
+  filterId: 'ID',
+  filterParam: 'filter',
+  orderStyle: 'map',
+  keyset: true,
 }
 
 export function knownListShape(method: string): ListShape | undefined {
   const name = method.toLowerCase()
-  const shape = extraShapes.get(name) ?? KNOWN[name]
+  const shape = LIST_SHAPES[name]
   if (shape) return shape
-  if (/^crm\.[a-z_.]+\.list$/.test(name) && !name.startsWith('crm.item.')) return LEGACY
+  if (/^crm\.[a-z_.]+\.list$/.test(name) && !name.startsWith('crm.item.')) return CLASSIC_CRM
   return undefined
 }
 

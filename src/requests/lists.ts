@@ -16,7 +16,11 @@ export const PAGE_SIZE = 50
 /** What list readers need from the client. */
 export interface ListSender {
   send<T>(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<BitrixResponse<T>>
-  batch(cmd: Record<string, string>, methods: readonly string[], signal?: AbortSignal): Promise<BitrixResponse<RawBatchResult>>
+  batch(
+    cmd: Record<string, string>,
+    methods: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<BitrixResponse<RawBatchResult>>
   /** Builds the typed error of a failed batch command. */
   commandError(raw: unknown, method: string): BitrixAPIError
 }
@@ -41,7 +45,8 @@ function findKey(params: Record<string, unknown>, name: string): string | undefi
 
 function shapeOrThrow(method: string): ListShape | undefined {
   if (!/\.(list|get|search|getlist)$|^user\.get$|^department\.get$/i.test(method)) {
-    throw new BitrixValidationError({ message: `not a list method; asList()/asListFast() read list methods only`,
+    throw new BitrixValidationError({
+      message: `not a list method; asList()/asListFast() read list methods only`,
       method,
     })
   }
@@ -72,7 +77,11 @@ export async function readAllByOffsets(
     const chunk = starts.slice(index, index + MAX_BATCH_SIZE)
     const cmd: Record<string, string> = {}
     for (const start of chunk) cmd[`p${start}`] = `${method}?${buildQuery({ ...params, start })}`
-    const response = await sender.batch(cmd, chunk.map(() => method), options.signal)
+    const response = await sender.batch(
+      cmd,
+      chunk.map(() => method),
+      options.signal,
+    )
     for (const start of chunk) {
       const error = pick(response.result.result_error, `p${start}`)
       if (error !== undefined) throw sender.commandError(error, method)
@@ -95,7 +104,11 @@ interface KeysetPlan {
   operator: '>' | '<'
 }
 
-function planKeyset(method: string, params: Record<string, unknown>, shape: ListShape, options: AsListFastOptions): KeysetPlan & { bound: number | undefined } {
+function planKeyset(
+  params: Record<string, unknown>,
+  shape: ListShape,
+  options: AsListFastOptions,
+): KeysetPlan & { bound: number | undefined } {
   const base: Record<string, unknown> = { ...params }
   delete base.start
   delete base[findKey(base, 'start') ?? 'start']
@@ -125,7 +138,8 @@ function planKeyset(method: string, params: Record<string, unknown>, shape: List
 }
 
 function pageParams(plan: KeysetPlan, bound: unknown): Record<string, unknown> {
-  const filter = bound === undefined ? plan.filter : { ...plan.filter, [`${plan.operator}${plan.shape.filterId}`]: bound }
+  const filter =
+    bound === undefined ? plan.filter : { ...plan.filter, [`${plan.operator}${plan.shape.filterId}`]: bound }
   const params = plan.filterKey === null ? { ...plan.base, ...filter } : { ...plan.base, [plan.filterKey]: filter }
   return { ...params, start: -1 }
 }
@@ -151,9 +165,10 @@ export async function* readAllByKeyset(
     // Unknown shape: one plain page tells where the rows are and what the ID is called.
     const probe = await sender.send<unknown>(method, { ...params, start: 0 }, options.signal)
     shape = detectListShape(probe.result)
-    if (!shape) throw new BitrixValidationError({ message: `cannot find the rows in its result to page through`, method })
+    if (!shape)
+      throw new BitrixValidationError({ message: `cannot find the rows in its result to page through`, method })
   }
-  const plan = planKeyset(method, params, shape, options)
+  const plan = planKeyset(params, shape, options)
   let bound = plan.bound
   const signal = options.signal
   for (;;) {
@@ -168,7 +183,11 @@ export async function* readAllByKeyset(
     const response =
       pages === 1
         ? await sendSingle(sender, method, pageParams(plan, bound), signal)
-        : await sender.batch(cmd, Object.keys(cmd).map(() => method), signal)
+        : await sender.batch(
+            cmd,
+            Object.keys(cmd).map(() => method),
+            signal,
+          )
     let advanced = false
     for (let index = 0; index < pages; index++) {
       const error = pick(response.result.result_error, `c${index}`)

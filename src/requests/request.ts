@@ -1,5 +1,11 @@
 import type { CallOptions } from '../client/dispatcher.js'
-import { type AsListFastOptions, type AsListOptions, type ListSender, readAllByKeyset, readAllByOffsets } from './lists.js'
+import {
+  type AsListFastOptions,
+  type AsListOptions,
+  type ListSender,
+  readAllByKeyset,
+  readAllByOffsets,
+} from './lists.js'
 import type { BitrixResponse } from './response.js'
 
 /** The rows of a list result: the array itself, or the array under its one key (`items`, `tasks`, …). */

@@ -35,7 +35,11 @@ describe('the official JS SDK (@bitrix24/b24jssdk) against the emulator', () => 
       calls: { a: { method: 'test.echo', params: { x: 1 } }, b: { method: 'test.list' } },
     })
     expect(batch.isSuccess).toBe(true)
-    const all = await hook.actions.v2.callList.make({ method: 'crm.deal.list', params: { select: ['ID'] }, idKey: 'ID' })
+    const all = await hook.actions.v2.callList.make({
+      method: 'crm.deal.list',
+      params: { select: ['ID'] },
+      idKey: 'ID',
+    })
     expect(all.getData()).toHaveLength(120)
 
     const app = emu.createApp()

@@ -24,7 +24,11 @@ describe('asListFast over 12,345 deals', () => {
 
   it('the same under injected 503s, resets and 500s', async () => {
     const emu = portal.emu()
-    const client = webhookClient(emu, { defaultInitialRetryDelay: 0.01, defaultRetryDelayIncrement: 0.01, defaultMaxRetries: 5 })
+    const client = webhookClient(emu, {
+      defaultInitialRetryDelay: 0.01,
+      defaultRetryDelayIncrement: 0.01,
+      defaultMaxRetries: 5,
+    })
     emu.faults.inject({ method: 'batch', kind: 'http503', times: 1 })
     emu.faults.inject({ method: 'batch', kind: 'reset', probability: 0.3, times: 2 })
     emu.faults.inject({ method: 'batch', kind: 'http500', times: 1 })

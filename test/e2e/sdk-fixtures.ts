@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest'
-import { BitrixApp, BitrixToken, BitrixWebhook, Client, type ClientOptions } from '../../src/index.js'
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js'
+import { BitrixApp, BitrixToken, BitrixWebhook, Client, type ClientOptions } from '../../src/index.js'
 
 /** Starts one emulator for the test file and closes it afterwards. */
 export function usePortal(options: EmulatorOptions = {}): { emu: () => Emulator } {
@@ -27,7 +27,11 @@ export function webhookClient(emu: Emulator, options: ClientOptions = {}): Clien
 export function oauthToken(emu: Emulator, scopes: string[] | 'all' = 'all'): { token: BitrixToken; app: BitrixApp } {
   const credentials = emu.createApp({ scopes })
   const issued = emu.issueToken({ clientId: credentials.clientId })
-  const app = new BitrixApp({ clientId: credentials.clientId, clientSecret: credentials.clientSecret, oauthServer: emu.url })
+  const app = new BitrixApp({
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    oauthServer: emu.url,
+  })
   const token = new BitrixToken({
     domain: emu.url,
     authToken: issued.accessToken,
@@ -39,7 +43,10 @@ export function oauthToken(emu: Emulator, scopes: string[] | 'all' = 'all'): { t
 }
 
 /** HTTP requests the emulator received while `action` ran. */
-export async function countRequests<T>(emu: Emulator, action: () => Promise<T>): Promise<{ value: T; requests: number }> {
+export async function countRequests<T>(
+  emu: Emulator,
+  action: () => Promise<T>,
+): Promise<{ value: T; requests: number }> {
   const before = emu.getStats().httpRequests
   const value = await action()
   return { value, requests: emu.getStats().httpRequests - before }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { runDemo } from '../../examples/demo.js'
-import { Config } from '../../src/index.js'
 import { startEmulator } from '../../src/emulator/index.js'
-import { secretRegistry, StreamLogger } from '../../src/log/index.js'
-import { BitrixWebhook, Client } from '../../src/index.js'
+import { BitrixWebhook, Client, Config } from '../../src/index.js'
+import { StreamLogger, secretRegistry } from '../../src/log/index.js'
 
 describe('logging', () => {
   it('a full demo run at debug level logs every call and none of the secrets', async () => {

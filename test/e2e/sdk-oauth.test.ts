@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { BitrixOAuthInvalidGrant } from '../../src/errors/index.js'
 import {
   AbstractBitrixApp,
   AbstractBitrixToken,
@@ -8,7 +9,6 @@ import {
   type OAuthTokenRenewedEvent,
   type PortalDomainChangedEvent,
 } from '../../src/index.js'
-import { BitrixOAuthInvalidGrant } from '../../src/errors/index.js'
 import { oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 300 }, plan: 'off' })
@@ -26,8 +26,12 @@ describe('OAuth token renewal', () => {
     const oldToken = token.authToken
     emu.expireTokens()
     const before = emu.getStats().oauthRefreshes
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => client.crm.deal.get({ id: (i % 50) + 1 }).response))
-    expect(results.map((response) => response.result.ID)).toEqual(Array.from({ length: 100 }, (_, i) => String((i % 50) + 1)))
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => client.crm.deal.get({ id: (i % 50) + 1 }).response),
+    )
+    expect(results.map((response) => response.result.ID)).toEqual(
+      Array.from({ length: 100 }, (_, i) => String((i % 50) + 1)),
+    )
     expect(emu.getStats().oauthRefreshes - before).toBe(1)
     expect(events).toHaveLength(1)
     expect(events[0].accessToken).toBe(token.authToken)
@@ -51,7 +55,12 @@ describe('OAuth token renewal', () => {
   it('a used refresh token is rejected by the OAuth server with a typed error', async () => {
     const emu = portal.emu()
     const { token, app } = oauthToken(emu)
-    const stale = new BitrixToken({ domain: emu.url, authToken: token.authToken, refreshToken: token.refreshToken, bitrixApp: app })
+    const stale = new BitrixToken({
+      domain: emu.url,
+      authToken: token.authToken,
+      refreshToken: token.refreshToken,
+      bitrixApp: app,
+    })
     await token.refresh()
     await expect(stale.refresh()).rejects.toBeInstanceOf(BitrixOAuthInvalidGrant)
   })
@@ -110,11 +119,17 @@ describe('OAuth token renewal', () => {
   it('exchanges an authorization code for a token', async () => {
     const emu = portal.emu()
     const credentials = emu.createApp({ scopes: 'all', redirectUri: 'https://app.example.com/install' })
-    const authorize = await fetch(`${emu.url}/oauth/authorize/?client_id=${credentials.clientId}&state=xyz`, { redirect: 'manual' })
+    const authorize = await fetch(`${emu.url}/oauth/authorize/?client_id=${credentials.clientId}&state=xyz`, {
+      redirect: 'manual',
+    })
     const location = new URL(authorize.headers.get('location')!)
     expect(location.searchParams.get('state')).toBe('xyz')
     const token = await BitrixToken.fromAuthorizationCode({
-      bitrixApp: new BitrixApp({ clientId: credentials.clientId, clientSecret: credentials.clientSecret, oauthServer: emu.url }),
+      bitrixApp: new BitrixApp({
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+        oauthServer: emu.url,
+      }),
       code: location.searchParams.get('code')!,
     })
     expect((await new Client(token).profile()).result.ID).toBe('1')

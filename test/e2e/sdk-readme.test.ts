@@ -3,6 +3,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  BitrixAPIError,
+  BitrixAPIInsufficientScope,
+  BitrixAPIMethodNotFound,
+  BitrixAPIWrongAuthType,
+  BitrixValidationError,
+} from '../../src/errors/index.js'
+import {
   BitrixAppLocal,
   BitrixRequest,
   BitrixResponse,
@@ -12,13 +19,6 @@ import {
   Config,
   ref,
 } from '../../src/index.js'
-import {
-  BitrixAPIError,
-  BitrixAPIInsufficientScope,
-  BitrixAPIMethodNotFound,
-  BitrixAPIWrongAuthType,
-  BitrixValidationError,
-} from '../../src/errors/index.js'
 import { countRequests, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 1_000, users: 8, departments: 4 }, plan: 'off' })
@@ -49,7 +49,9 @@ describe('deferred requests', () => {
   it('sends nothing until awaited, once however often awaited, and again on .call()', async () => {
     const emu = portal.emu()
     const client = webhookClient(emu)
-    const { value: holder, requests: none } = await countRequests(emu, async () => ({ request: client.crm.deal.get({ id: 3 }) }))
+    const { value: holder, requests: none } = await countRequests(emu, async () => ({
+      request: client.crm.deal.get({ id: 3 }),
+    }))
     const { request } = holder
     expect(request).toBeInstanceOf(BitrixRequest)
     expect(none).toBe(0)
@@ -66,7 +68,9 @@ describe('deferred requests', () => {
 describe('deal CRUD', () => {
   it('adds, reads, updates and deletes a deal', async () => {
     const client = webhookClient(portal.emu())
-    const added = await client.crm.deal.add({ fields: { TITLE: 'README deal', OPPORTUNITY: 1234.5, CURRENCY_ID: 'USD' } })
+    const added = await client.crm.deal.add({
+      fields: { TITLE: 'README deal', OPPORTUNITY: 1234.5, CURRENCY_ID: 'USD' },
+    })
     const id = Number(added.result)
     expect(Number.isInteger(id)).toBe(true)
     const read = await client.crm.deal.get({ id })
@@ -92,7 +96,9 @@ describe('lists', () => {
     const emu = portal.emu()
     const client = webhookClient(emu)
     const filter = { '<=ID': 700 }
-    const { value: deals, requests } = await countRequests(emu, () => client.crm.deal.list({ select: ['ID'], filter }).asList())
+    const { value: deals, requests } = await countRequests(emu, () =>
+      client.crm.deal.list({ select: ['ID'], filter }).asList(),
+    )
     const ids = deals.map((deal) => Number(deal.ID))
     const expected = (await client.crm.deal.list({ select: ['ID'], filter }).response).total
     expect(ids).toHaveLength(expected!)
@@ -160,7 +166,7 @@ describe('batches', () => {
     })
     expect(batch.result.result.me?.ID).toBe('1')
     const department = batch.result.result.department as Array<{ ID: string }>
-    expect(department[0].ID).toBe(String((batch.result.result.me?.UF_DEPARTMENT as number[])[0]))
+    expect(department[0].ID).toBe(String((batch.result.result.me?.UF_DEPARTMENT as number[] | undefined)?.[0]))
     expect(batch.result.result.deal?.ID).toBe('5')
     expect(batch.result.resultError.missing).toBeInstanceOf(BitrixAPIError)
     expect(batch.result.result.missing).toBeUndefined()
@@ -194,7 +200,10 @@ describe('batches', () => {
   it('encodes booleans and nested params the way the server parses them', async () => {
     const client = webhookClient(portal.emu())
     const created = await client.callBatch({
-      add: client.crm.deal.add({ fields: { TITLE: 'a & b = c', OPENED: 'Y', CONTACT_IDS: [1, 2] }, params: { REGISTER_SONET_EVENT: 'N' } }),
+      add: client.crm.deal.add({
+        fields: { TITLE: 'a & b = c', OPENED: 'Y', CONTACT_IDS: [1, 2] },
+        params: { REGISTER_SONET_EVENT: 'N' },
+      }),
     })
     const id = Number(created.result.result.add)
     const deal = await client.crm.deal.get({ id })
@@ -239,7 +248,9 @@ describe('Config', () => {
     config.reset()
     expect(config.defaultMaxRetries).toBe(3)
     const strict = webhookClient(portal.emu(), { validateArguments: false })
-    const error = await strict.crm.deal.get({ id: 'abc' as unknown as number }).response.catch((caught: unknown) => caught)
+    const error = await strict.crm.deal
+      .get({ id: 'abc' as unknown as number })
+      .response.catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(BitrixAPIError)
   })
 })
@@ -249,8 +260,17 @@ describe('local application', () => {
     const emu = portal.emu()
     const credentials = emu.createApp({ scopes: ['crm'] })
     const issued = emu.issueToken({ clientId: credentials.clientId })
-    const app = new BitrixAppLocal({ domain: emu.url, clientId: credentials.clientId, clientSecret: credentials.clientSecret, oauthServer: emu.url })
-    const token = new BitrixTokenLocal({ authToken: issued.accessToken, refreshToken: issued.refreshToken, bitrixApp: app })
+    const app = new BitrixAppLocal({
+      domain: emu.url,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      oauthServer: emu.url,
+    })
+    const token = new BitrixTokenLocal({
+      authToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      bitrixApp: app,
+    })
     const deal = await new Client(token).crm.deal.get({ id: 4 })
     expect(deal.result.ID).toBe('4')
   })
@@ -258,7 +278,9 @@ describe('local application', () => {
   it('an OAuth app can manage event handlers', async () => {
     const { token } = oauthToken(portal.emu())
     const client = new Client(token)
-    expect((await client.event.bind({ event: 'ONCRMDEALADD', handler: 'https://example.com/handler' })).result).toBe(true)
+    expect((await client.event.bind({ event: 'ONCRMDEALADD', handler: 'https://example.com/handler' })).result).toBe(
+      true,
+    )
     const handlers = (await client.event.get()).result as Array<{ event: string }>
     expect(handlers.map((handler) => handler.event)).toContain('ONCRMDEALADD')
   })

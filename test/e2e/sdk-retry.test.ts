@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { Client } from '../../src/index.js'
 import {
   BitrixAPIInternalServerError,
   BitrixAPIQueryLimitExceeded,
@@ -7,6 +6,7 @@ import {
   BitrixRequestTimeout,
   BitrixResponseParseError,
 } from '../../src/errors/index.js'
+import { Client } from '../../src/index.js'
 import { countRequests, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 200 }, plan: 'off' })
@@ -18,7 +18,10 @@ describe('retries of transient failures', () => {
     const retries: string[] = []
     const client = webhookClient(emu, { ...fast, onRetry: (info) => retries.push(info.reason) })
     emu.faults.inject({ method: 'crm.deal.add', kind: 'http503', times: 2 })
-    const { value, requests } = await countRequests(emu, () => client.crm.deal.add({ fields: { TITLE: 'retried' } }).response)
+    const { value, requests } = await countRequests(
+      emu,
+      () => client.crm.deal.add({ fields: { TITLE: 'retried' } }).response,
+    )
     expect(Number(value.result)).toBeGreaterThan(0)
     expect(requests).toBe(3)
     expect(retries).toEqual(['QUERY_LIMIT_EXCEEDED', 'QUERY_LIMIT_EXCEEDED'])
@@ -28,7 +31,9 @@ describe('retries of transient failures', () => {
     const emu = portal.emu()
     emu.faults.inject({ method: 'crm.deal.get', kind: 'http503', times: 10 })
     const client = webhookClient(emu, { ...fast, defaultMaxRetries: 2 })
-    const { value: error, requests } = await countRequests(emu, () => client.crm.deal.get({ id: 1 }).response.catch((e: unknown) => e))
+    const { value: error, requests } = await countRequests(emu, () =>
+      client.crm.deal.get({ id: 1 }).response.catch((e: unknown) => e),
+    )
     emu.faults.clear()
     expect(error).toBeInstanceOf(BitrixAPIQueryLimitExceeded)
     expect(requests).toBe(3)

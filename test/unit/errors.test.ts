@@ -334,11 +334,14 @@ describe('network and parse errors', () => {
     const error = new BitrixRequestError({ method: 'crm.deal.get', cause })
     expect(error.cause).toBe(cause)
     expect(error.method).toBe('crm.deal.get')
+    expect(error.sent).toBe(true)
+    expect(new BitrixRequestError({ method: 'crm.deal.get', sent: false }).sent).toBe(false)
     expect(error.message).toBe('Request to crm.deal.get failed: fetch failed (connect ECONNREFUSED 127.0.0.1:443)')
     expect(error.toJSON()).toEqual({
       name: 'BitrixRequestError',
       message: error.message,
       method: 'crm.deal.get',
+      sent: true,
       cause: {
         name: 'TypeError',
         message: 'fetch failed',

@@ -49,7 +49,8 @@ function bare(name: string, version: 3 | undefined, scope: string, source: Sourc
 }
 
 function addSource(spec: MethodSpec, source: Source): void {
-  if (!spec.sources.includes(source)) spec.sources = SOURCE_ORDER.filter((s) => s === source || spec.sources.includes(s))
+  if (!spec.sources.includes(source))
+    spec.sources = SOURCE_ORDER.filter((s) => s === source || spec.sources.includes(s))
 }
 
 export interface CatalogInput {

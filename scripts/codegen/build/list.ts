@@ -12,7 +12,8 @@ function paramName(params: ParamSpec[], wanted: string[], fallback: string): str
 function firstRow(example: unknown, key: string | null): Record<string, unknown> | undefined {
   if (example === null || typeof example !== 'object') return undefined
   let rows: unknown = (example as Record<string, unknown>).result
-  if (key !== null) rows = rows !== null && typeof rows === 'object' ? (rows as Record<string, unknown>)[key] : undefined
+  if (key !== null)
+    rows = rows !== null && typeof rows === 'object' ? (rows as Record<string, unknown>)[key] : undefined
   const row = Array.isArray(rows) ? rows[0] : undefined
   return row !== null && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : undefined
 }

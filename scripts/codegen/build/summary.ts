@@ -125,8 +125,9 @@ export function summarize(name: string, options: { version?: 3; byId?: boolean }
   const label = MODULE_LABELS[segments[0]] ?? words(segments[0])
   const parts = [label]
   for (const word of segments.slice(1, -1).map(words)) {
-    const previous = singular(parts[parts.length - 1].split(' ').pop()!)
-    if (singular(word) !== previous && !parts[parts.length - 1].endsWith(word)) parts.push(word)
+    const last = parts[parts.length - 1]
+    if (singular(word) === singular(last.split(' ').pop()!)) parts[parts.length - 1] = last.replace(/\S+$/, word)
+    else if (!last.endsWith(word)) parts.push(word)
   }
   const object = parts.join(' ')
   let template = VERBS[verb.toLowerCase()]

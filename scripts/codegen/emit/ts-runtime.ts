@@ -2,6 +2,7 @@
  * Emits the runtime tables the client needs: method names (for the tree), parameter rules (for validation,
  * a separate lazily-loaded chunk) and list shapes (for asList / asListFast).
  */
+import type { ListShape } from '../../../src/requests/list-shape.js'
 import type { MethodSpec, ParamSpec } from '../model.js'
 import { GENERATED_HEADER } from './ts-common.js'
 
@@ -47,19 +48,40 @@ export const PARAM_RULES: Record<string, string> = ${JSON.stringify(rules, null,
 `
 }
 
+/** The ID field as rows spell it, read off the documented example (`tasks.task.list` rows say `id`, its filter `ID`). */
+function rowIdOf(spec: MethodSpec, filterId: string): string {
+  const result = (spec.example as { result?: unknown } | undefined)?.result
+  const rows = Array.isArray(result)
+    ? result
+    : typeof result === 'object' && result !== null && spec.list?.key
+      ? (result as Record<string, unknown>)[spec.list.key]
+      : undefined
+  const first: unknown = Array.isArray(rows) ? rows[0] : undefined
+  if (typeof first === 'object' && first !== null && !(filterId in first)) {
+    const match = Object.keys(first).find((key) => key.toLowerCase() === filterId.toLowerCase())
+    if (match) return match
+  }
+  return filterId
+}
+
 export function emitListShapes(specs: readonly MethodSpec[]): string {
-  const shapes: Record<string, { key: string | null; rowId: string; filterId: string; filterParam: string | null }> = {}
+  const shapes: Record<string, ListShape> = {}
   for (const spec of specs) {
-    if (!spec.list) continue
+    if (!spec.list || spec.version === 3) continue
+    const filterId = spec.list.idField
     shapes[spec.name.toLowerCase()] = {
       key: spec.list.key ?? null,
-      rowId: spec.list.idField,
-      filterId: spec.list.idField,
+      rowId: rowIdOf(spec, filterId),
+      filterId,
       filterParam: spec.list.filterKey === '' ? null : spec.list.filterKey,
+      orderStyle: spec.list.orderKey === 'sort' ? 'sortOrder' : 'map',
+      keyset: spec.list.filterKey !== '',
     }
   }
   return `${GENERATED_HEADER}
-/** method (lower case) → where its rows are and what its ID is called. */
-export const LIST_SHAPES: Record<string, { key: string | null; rowId: string; filterId: string; filterParam: string | null }> = ${JSON.stringify(shapes, null, 1)}
+import type { ListShape } from '../../requests/list-shape.js'
+
+/** method (lower case) → where its rows are, what its ID is called and how to filter and sort by it. */
+export const LIST_SHAPES: Record<string, ListShape> = ${JSON.stringify(shapes, null, 1)}
 `
 }

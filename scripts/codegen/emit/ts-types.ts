@@ -70,6 +70,7 @@ function valueType(type: string, input: boolean): string {
     // Inputs: what the server reads the same way.
     if (part === 'boolean') return "boolean | 'Y' | 'N' | 0 | 1"
     if (part === 'date' || part === 'datetime') return 'string | Date'
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: emitted TypeScript, not a template
     if (base === 'number') return 'number | `${number}`'
     return base
   })
@@ -173,7 +174,10 @@ function collectEntities(specs: readonly MethodSpec[]): Map<string, Entity> {
       const spec = byName.get(`${namespace}.${suffix}`)
       if (spec) addExample(exampleRow(spec.example, suffix === 'list'))
     }
-    const stringly = /^crm\./.test(namespace) && !namespace.startsWith('crm.item') && [...fields.values()].some((type) => type === 'string')
+    const stringly =
+      /^crm\./.test(namespace) &&
+      !namespace.startsWith('crm.item') &&
+      [...fields.values()].some((type) => type === 'string')
     const before = fields.size
     for (const suffix of ['get', 'list']) {
       const spec = byName.get(`${namespace}.${suffix}`)
@@ -196,7 +200,24 @@ function collectEntities(specs: readonly MethodSpec[]): Map<string, Entity> {
   return entities
 }
 
-const FILTER_OPERATORS = ["''", "'='", "'!'", "'!='", "'>'", "'>='", "'<'", "'<='", "'@'", "'!@'", "'%'", "'=%'", "'%='", "'!%'", "'!=%'", "'!%='"]
+const FILTER_OPERATORS = [
+  "''",
+  "'='",
+  "'!'",
+  "'!='",
+  "'>'",
+  "'>='",
+  "'<'",
+  "'<='",
+  "'@'",
+  "'!@'",
+  "'%'",
+  "'=%'",
+  "'%='",
+  "'!%'",
+  "'!=%'",
+  "'!%='",
+]
 
 export function emitEntities(specs: readonly MethodSpec[]): string {
   const entities = collectEntities(clientSpecs(specs))
@@ -219,19 +240,26 @@ export type Order<E> = { [K in keyof E & string]?: 'ASC' | 'DESC' | 'asc' | 'des
 export type Select<E> = ReadonlyArray<(keyof E & string) | '*' | 'UF_*'>
 `)
   for (const entity of [...entities.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const userFieldPrefix = entity.upperCase ? 'UF_' : 'uf'
     const userFields = entity.namespace.startsWith('crm.')
-      ? entity.upperCase
-        ? '[userField: `UF_${string}`]: unknown'
-        : '[userField: `uf${string}`]: unknown'
+      ? `[userField: \`${userFieldPrefix}\${string}\`]: unknown`
       : ''
-    const lines = [...entity.fields].map(([field, type]) => `  ${propertyKey(field)}?: ${type}${type === 'unknown' ? '' : ' | null'}`)
+    const lines = [...entity.fields].map(
+      ([field, type]) => `  ${propertyKey(field)}?: ${type}${type === 'unknown' ? '' : ' | null'}`,
+    )
     if (userFields) lines.push(`  ${userFields}`)
-    out.push(`/** A \`${entity.namespace}\` record as the API returns it. */\nexport interface ${entity.name} {\n${lines.join('\n')}\n}\n`)
+    out.push(
+      `/** A \`${entity.namespace}\` record as the API returns it. */\nexport interface ${entity.name} {\n${lines.join('\n')}\n}\n`,
+    )
   }
   return out.join('\n')
 }
 
-function paramsType(spec: MethodSpec, entity: Entity | undefined): string {
+/** Lists whose filter and select take other names than their rows carry (`TITLE` in, `title` out). */
+const INPUT_NAMES_DIFFER = new Set(['tasks.task'])
+
+function paramsType(spec: MethodSpec, rowEntity: Entity | undefined): string {
+  const entity = rowEntity && !INPUT_NAMES_DIFFER.has(rowEntity.namespace) ? rowEntity : undefined
   const lines: string[] = []
   const isList = spec.list !== undefined || spec.result.kind === 'list'
   for (const param of spec.params) {
@@ -254,7 +282,12 @@ function resultType(spec: MethodSpec, entity: Entity | undefined): string {
     case 'scalar':
       return valueType(result.type, false)
     case 'list': {
-      const row = entity && (last === 'list' || last === 'get') ? entity.name : result.item?.length ? fieldsType(result.item, false, '', 0) : 'Record<string, unknown>'
+      const row =
+        entity && (last === 'list' || last === 'get')
+          ? entity.name
+          : result.item?.length
+            ? fieldsType(result.item, false, '', 0)
+            : 'Record<string, unknown>'
       return result.key === null ? `${row}[]` : `{ ${propertyKey(result.key)}: ${row}[] }`
     }
     case 'object': {
@@ -287,7 +320,10 @@ function buildTree(specs: readonly MethodSpec[]): TreeNode {
     let node = root
     for (const part of spec.name.split('.')) {
       let child = node.children.get(part)
-      if (!child) node.children.set(part, (child = { children: new Map() }))
+      if (!child) {
+        child = { children: new Map() }
+        node.children.set(part, child)
+      }
       node = child
     }
     node.spec = spec
@@ -310,7 +346,9 @@ function emitNode(node: TreeNode, names: Map<MethodSpec, string>, depth: number)
   for (const [key, child] of node.children) {
     if (depth === 1 && CLIENT_MEMBERS.has(key)) continue
     if (child.children.size === 0 && child.spec) {
-      lines.push(`${methodDoc(child.spec, pad)}${pad}${propertyKey(key)}${signature(child.spec, names.get(child.spec)!)}`)
+      lines.push(
+        `${methodDoc(child.spec, pad)}${pad}${propertyKey(key)}${signature(child.spec, names.get(child.spec)!)}`,
+      )
     } else {
       lines.push(`${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1)}`)
     }

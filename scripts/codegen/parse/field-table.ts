@@ -106,7 +106,8 @@ export function allowedValues(description: string): string[] | undefined {
   for (const line of match[1].split('\n')) {
     const item = /^[-*] +(`+)(.+?)\1/.exec(line)
     if (item === null) continue
-    const value = item[2].trim()
+    // Authors double the backslashes of PHP class names inside code spans.
+    const value = item[2].trim().replace(/\\\\/g, '\\')
     if (!values.includes(value)) values.push(value)
   }
   return values.length > 0 ? values : undefined

@@ -39,7 +39,8 @@ export class FieldResolver {
   nodes(page: DocPage, tables: FieldRow[][], depth = 0, seen: ReadonlySet<string> = new Set()): FieldNode[] {
     return mergeRows(tables).map((row) => {
       const node: FieldNode = { name: row.name, type: row.type, array: row.array, required: row.required, row }
-      const values = allowedValues(row.description)
+      // On objects and bare arrays a "Possible values" list describes keys or directions inside, not the value.
+      const values = row.type === 'object' || row.type === 'array' ? undefined : allowedValues(row.description)
       if (values !== undefined) node.values = values
       const fields = this.linked(page, row, depth, seen)
       if (fields !== undefined) node.fields = fields

@@ -77,7 +77,9 @@ function fixCommas(src: string): string {
 function dropProse(src: string): string {
   return src
     .split('\n')
-    .filter((line) => !/^\s*(?=[^"]*[A-Za-z]{3})[\w][^"{}[\]:]*$/.test(line) || /^\s*(true|false|null)\s*,?\s*$/.test(line))
+    .filter(
+      (line) => !/^\s*(?=[^"]*[A-Za-z]{3})[\w][^"{}[\]:]*$/.test(line) || /^\s*(true|false|null)\s*,?\s*$/.test(line),
+    )
     .join('\n')
 }
 

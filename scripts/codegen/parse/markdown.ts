@@ -41,17 +41,6 @@ export function splitSections(text: string): Section[] {
   return sections
 }
 
-/** Sections from a level-2 heading matching `test` up to the next level-2 (or higher) heading. */
-export function region(sections: Section[], test: (title: string) => boolean): Section[] {
-  const out: Section[] = []
-  let inside = false
-  for (const section of sections) {
-    if (section.level > 0 && section.level <= 2) inside = section.level === 2 && test(section.title)
-    if (inside) out.push(section)
-  }
-  return out
-}
-
 /** Inline markdown reduced to plain text: links to their label, emphasis and code marks dropped. */
 export function plainText(md: string): string {
   return md

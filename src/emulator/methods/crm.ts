@@ -428,8 +428,6 @@ function legacySelect(entity: CrmEntity, raw: unknown): CrmField[] {
   const names = toList(raw).map((x) => String(x))
   if (names.length === 0) return entity.fields.filter((f) => f.star)
   const picked = new Map<string, CrmField>()
-  const id = entity.byName.get('ID') as CrmField
-  picked.set('ID', id)
   for (const name of names) {
     if (name === '*') {
       for (const f of entity.fields) if (f.star) picked.set(f.name, f)
@@ -438,11 +436,8 @@ function legacySelect(entity: CrmEntity, raw: unknown): CrmField[] {
     const f = entity.byName.get(name)
     if (f?.legacy && !(entity.key === 'deal' && f.name === 'CONTACT_IDS')) picked.set(f.name, f)
   }
-  if (!names.includes('ID')) {
-    picked.delete('ID')
-    return [id, ...picked.values()]
-  }
-  return [...picked.values()]
+  const id = entity.byName.get('ID') as CrmField
+  return picked.has('ID') ? [...picked.values()] : [id, ...picked.values()]
 }
 
 function computedItemValue(name: string, table: Table, id: number): unknown {

@@ -425,7 +425,7 @@ function compareKey(a: Key, b: Key): number {
 }
 
 /** Above this many kept rows a full sort beats the bounded heap. */
-const HEAP_LIMIT = 20_000
+const HEAP_LIMIT = 100_000
 
 interface HeapEntry {
   id: number
@@ -470,26 +470,57 @@ export function runQuery(spec: QuerySpec): QueryResult {
     return { ids, total, rangeSize, scanned, fullScan: spec.count }
   }
 
-  const kinds = order.map((o) => spec.kindOf(o.field))
-  const signs = order.map((o) => (o.desc ? -1 : 1))
-  const compare = (a: HeapEntry, b: HeapEntry): number => {
-    for (let i = 0; i < a.keys.length; i++) {
-      const c = compareKey(a.keys[i], b.keys[i])
-      if (c !== 0) return c * signs[i]
-    }
-    return a.id - b.id
+  // Sorted by other columns: every match must be examined. A page past the middle of an unfiltered range is read
+  // from the other end (same rows, reversed), so deep offsets cost as much as shallow ones.
+  const mirrored = predicate === null && offset > rangeSize / 2 && offset + limit > HEAP_LIMIT
+  const pageOffset = mirrored ? Math.max(0, rangeSize - offset - limit) : offset
+  const pageLimit = mirrored ? Math.max(0, Math.min(limit, rangeSize - offset)) : limit
+  const sorted = sortedIds(spec, order, mirrored, pageOffset, pageLimit, (fn) =>
+    visit(false, (id) => {
+      scanned++
+      if (predicate !== null && !predicate(id)) return true
+      matched++
+      fn(id)
+      return true
+    }),
+  )
+  return {
+    ids: mirrored ? sorted.reverse() : sorted,
+    total: spec.count ? matched : 0,
+    rangeSize,
+    scanned,
+    fullScan: true,
   }
+}
+
+/** One page of IDs in `order` (reversed when `flip`), fed by `feed` with every matching ID. */
+function sortedIds(
+  spec: QuerySpec,
+  order: OrderKey[],
+  flip: boolean,
+  offset: number,
+  limit: number,
+  feed: (fn: (id: number) => void) => void,
+): number[] {
+  const { table } = spec
+  const kinds = order.map((o) => spec.kindOf(o.field))
+  const signs = order.map((o) => (o.desc !== flip ? -1 : 1))
+  const tie = flip ? -1 : 1
+  const fields = order.map((o) => o.field)
+  const keyOf = (id: number, i: number): Key => sortKey(kinds[i], table.value(id, fields[i]))
   const k = offset + limit
+  if (k === 0) {
+    feed(() => {})
+    return []
+  }
+
   if (k > HEAP_LIMIT) {
     // Deep pages: keep the sort keys of every match and sort an index (cheaper than a huge heap).
     const ids: number[] = []
     const keys: Key[][] = order.map(() => [])
-    visit(false, (id) => {
-      scanned++
-      if (predicate !== null && !predicate(id)) return true
+    feed((id) => {
       ids.push(id)
-      for (let i = 0; i < order.length; i++) keys[i].push(sortKey(kinds[i], table.value(id, order[i].field)))
-      return true
+      for (let i = 0; i < fields.length; i++) keys[i].push(keyOf(id, i))
     })
     const index = new Uint32Array(ids.length)
     for (let i = 0; i < index.length; i++) index[i] = i
@@ -498,22 +529,30 @@ export function runQuery(spec: QuerySpec): QueryResult {
         const c = compareKey(keys[i][a], keys[i][b])
         if (c !== 0) return c * signs[i]
       }
-      return ids[a] - ids[b]
+      return (ids[a] - ids[b]) * tie
     })
-    return {
-      ids: Array.from(index.subarray(offset, offset + limit), (i) => ids[i]),
-      total: spec.count ? ids.length : 0,
-      rangeSize,
-      scanned,
-      fullScan: true,
-    }
+    return Array.from(index.subarray(offset, offset + limit), (i) => ids[i])
   }
-  const heap: HeapEntry[] = [] // max-heap by `compare`: heap[0] is the worst kept row
+
+  // Shallow pages: a bounded max-heap of the best k rows (heap[0] is the worst kept row).
+  const compare = (a: HeapEntry, b: HeapEntry): number => {
+    for (let i = 0; i < a.keys.length; i++) {
+      const c = compareKey(a.keys[i], b.keys[i])
+      if (c !== 0) return c * signs[i]
+    }
+    return (a.id - b.id) * tie
+  }
+  const heap: HeapEntry[] = []
+  const swap = (i: number, j: number): void => {
+    const t = heap[i]
+    heap[i] = heap[j]
+    heap[j] = t
+  }
   const siftUp = (i: number): void => {
     while (i > 0) {
       const parent = (i - 1) >> 1
       if (compare(heap[i], heap[parent]) <= 0) break
-      ;[heap[i], heap[parent]] = [heap[parent], heap[i]]
+      swap(i, parent)
       i = parent
     }
   }
@@ -525,18 +564,14 @@ export function runQuery(spec: QuerySpec): QueryResult {
       if (l < heap.length && compare(heap[l], heap[worst]) > 0) worst = l
       if (r < heap.length && compare(heap[r], heap[worst]) > 0) worst = r
       if (worst === i) return
-      ;[heap[i], heap[worst]] = [heap[worst], heap[i]]
+      swap(i, worst)
       i = worst
     }
   }
   const probe: HeapEntry = { id: 0, keys: new Array<Key>(order.length) }
-  visit(false, (id) => {
-    scanned++
-    if (predicate !== null && !predicate(id)) return true
-    matched++
-    if (k === 0) return true
+  feed((id) => {
     probe.id = id
-    for (let i = 0; i < order.length; i++) probe.keys[i] = sortKey(kinds[i], table.value(id, order[i].field))
+    for (let i = 0; i < fields.length; i++) probe.keys[i] = keyOf(id, i)
     if (heap.length < k) {
       heap.push({ id, keys: [...probe.keys] })
       siftUp(heap.length - 1)
@@ -544,16 +579,9 @@ export function runQuery(spec: QuerySpec): QueryResult {
       heap[0] = { id, keys: [...probe.keys] }
       siftDown(0)
     }
-    return true
   })
   heap.sort(compare)
-  return {
-    ids: heap.slice(offset, offset + limit).map((e) => e.id),
-    total: spec.count ? matched : 0,
-    rangeSize,
-    scanned,
-    fullScan: true,
-  }
+  return heap.slice(offset, offset + limit).map((e) => e.id)
 }
 
 /**

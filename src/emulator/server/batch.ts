@@ -11,7 +11,7 @@ import type { EmulatorClock } from './clock.js'
 import { errorEnvelope, type TimeBlock, timeBlock, toInt } from './envelope.js'
 import { getParamIgnoreCase, isTruthyFlag, parseQuery } from './params.js'
 
-export const MAX_BATCH_COMMANDS = 50
+const MAX_BATCH_COMMANDS = 50
 
 const LENGTH_EXCEEDED = { error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' }
 const NOT_ALLOWED = {
@@ -43,7 +43,7 @@ function commandEntries(cmd: unknown): [string, unknown][] {
 }
 
 /** `crm.deal.get.json?id=1` → method `crm.deal.get`, query `id=1`. */
-export function splitCommand(command: string): { method: string; query: string } {
+function splitCommand(command: string): { method: string; query: string } {
   const mark = command.indexOf('?')
   const path = (mark < 0 ? command : command.slice(0, mark)).trim()
   return { method: path.replace(/\.(json|xml)$/i, ''), query: mark < 0 ? '' : command.slice(mark + 1) }

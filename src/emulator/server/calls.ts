@@ -36,12 +36,12 @@ export function methodNotFound(): RestError {
   return new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404)
 }
 
-export function operationTimeLimit(): RestError {
+function operationTimeLimit(): RestError {
   return new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429)
 }
 
 /** Method names are case-insensitive: lower case first, then the spelling given (D7 `imbot.v2.Bot.register`). */
-export function findMethod(methods: MethodTable, name: string): [string, MethodDefinition] | undefined {
+function findMethod(methods: MethodTable, name: string): [string, MethodDefinition] | undefined {
   const lower = name.toLowerCase()
   const definition = methods.get(lower)
   if (definition) return [lower, definition]

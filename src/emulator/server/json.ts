@@ -36,7 +36,7 @@ function escapeChar(ch: string): string {
   return NAMED_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
 }
 
-export function encodePhpString(value: string): string {
+function encodePhpString(value: string): string {
   if (SAFE_STRING.test(value)) return `"${value}"`
   return `"${value.replace(NEEDS_ESCAPE, escapeChar)}"`
 }

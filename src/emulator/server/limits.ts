@@ -53,7 +53,7 @@ interface Basket {
   seconds: number
 }
 
-export const OPERATING_WINDOW_SECONDS = 600
+const OPERATING_WINDOW_SECONDS = 600
 
 export interface OperatingOptions {
   /** Seconds of server time per window before a method is blocked. */

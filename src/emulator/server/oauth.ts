@@ -28,7 +28,7 @@ function str(value: unknown): string {
 }
 
 /** The token response of protocol §7.1; `domain` is the OAuth server's host, here the emulator's own. */
-export function tokenResponse(tokens: IssuedTokens, env: OAuthEnv): Record<string, unknown> {
+function tokenResponse(tokens: IssuedTokens, env: OAuthEnv): Record<string, unknown> {
   const base = env.url()
   return {
     access_token: tokens.accessToken,

@@ -10,11 +10,16 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_NESTING = 64
 const INTEGER_KEY = /^(0|-?[1-9]\d{0,15})$/
 
-/** An ordered PHP array under construction (Map keeps insertion order for integer-like keys, unlike objects). */
-type PhpArray = Map<string, PhpValue>
+/**
+ * An ordered PHP array under construction (a Map keeps insertion order for integer-like keys, unlike objects),
+ * with PHP's next free integer key so that `a[]=…` appends in constant time even in huge forms.
+ */
+class PhpArray extends Map<string, unknown> {
+  nextFree = 0
+}
 type PhpValue = PhpArray | unknown
 
-export function isForbiddenKey(key: string): boolean {
+function isForbiddenKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key)
 }
 
@@ -23,7 +28,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** `urldecode`: `+` is a space, bad `%` sequences stay as they are. */
-export function urlDecode(text: string): string {
+function urlDecode(text: string): string {
   const plus = text.includes('+') ? text.replace(/\+/g, ' ') : text
   if (!plus.includes('%')) return plus
   try {
@@ -43,12 +48,14 @@ export function urlDecode(text: string): string {
   }
 }
 
-function nextIndex(array: PhpArray): string {
-  let next = 0
-  for (const key of array.keys()) {
-    if (INTEGER_KEY.test(key)) next = Math.max(next, Number(key) + 1)
+function setElement(array: PhpArray, key: string | null, value: PhpValue): void {
+  if (key === null) {
+    array.set(String(array.nextFree), value)
+    array.nextFree += 1
+    return
   }
-  return String(next)
+  array.set(key, value)
+  if (INTEGER_KEY.test(key) && Number(key) >= array.nextFree) array.nextFree = Number(key) + 1
 }
 
 /**
@@ -56,7 +63,7 @@ function nextIndex(array: PhpArray): string {
  * `php_register_variable_ex`: spaces and dots in the base become `_`; an unterminated first bracket is folded
  * into the name; text after a closing bracket that does not open another one is ignored.
  */
-export function splitVariableName(rawName: string): { base: string; path: (string | null)[] } | undefined {
+function splitVariableName(rawName: string): { base: string; path: (string | null)[] } | undefined {
   const name = rawName.replace(/^ +/, '')
   const open = name.indexOf('[')
   let base = (open >= 0 ? name.slice(0, open) : name).replace(/[ .]/g, '_')
@@ -80,25 +87,25 @@ export function splitVariableName(rawName: string): { base: string; path: (strin
 }
 
 /** Assigns `value` at a PHP variable name such as `fields[PHONE][0][VALUE]` or `select[]`. */
-export function assignVariable(root: PhpArray, name: string, value: unknown): void {
+function assignVariable(root: PhpArray, name: string, value: unknown): void {
   const split = splitVariableName(name)
   if (!split) return
   let node = root
-  let key = split.base
+  let key: string | null = split.base
   for (const segment of split.path) {
-    let child = node.get(key)
-    if (!(child instanceof Map)) {
-      child = new Map<string, PhpValue>()
-      node.set(key, child)
+    let child = key === null ? undefined : node.get(key)
+    if (!(child instanceof PhpArray)) {
+      child = new PhpArray()
+      setElement(node, key, child)
     }
     node = child as PhpArray
-    key = segment ?? nextIndex(node)
+    key = segment
   }
-  node.set(key, value)
+  setElement(node, key, value)
 }
 
 /** `parse_str` into an ordered PHP array. */
-export function parseQueryInto(root: PhpArray, query: string): void {
+function parseQueryInto(root: PhpArray, query: string): void {
   if (query === '') return
   for (const pair of query.split('&')) {
     if (pair === '') continue
@@ -110,7 +117,7 @@ export function parseQueryInto(root: PhpArray, query: string): void {
 }
 
 /** Turns an ordered PHP array into what handlers see: a list when keyed 0..n-1 in order, else a plain object. */
-export function finalizeArray(array: PhpArray): unknown[] | Record<string, unknown> {
+function finalizeArray(array: PhpArray): unknown[] | Record<string, unknown> {
   const keys = [...array.keys()]
   if (keys.length > 0 && keys.every((key, i) => key === String(i))) {
     return [...array.values()].map(finalizeValue)
@@ -121,11 +128,11 @@ export function finalizeArray(array: PhpArray): unknown[] | Record<string, unkno
 }
 
 function finalizeValue(value: PhpValue): unknown {
-  return value instanceof Map ? finalizeArray(value as PhpArray) : value
+  return value instanceof PhpArray ? finalizeArray(value) : value
 }
 
 /** Top-level params are always an object, even when every key is numeric (positional parameters). */
-export function toParams(array: PhpArray): Params {
+function toParams(array: PhpArray): Params {
   const params: Params = {}
   for (const [key, value] of array) params[key] = finalizeValue(value)
   return params
@@ -133,7 +140,7 @@ export function toParams(array: PhpArray): Params {
 
 /** `parse_str` of a whole query string or form body, as handler params. */
 export function parseQuery(query: string): Params {
-  const root: PhpArray = new Map()
+  const root = new PhpArray()
   parseQueryInto(root, query)
   return toParams(root)
 }
@@ -143,7 +150,7 @@ export function parseQuery(query: string): Params {
  * becomes positional keys, nested objects keyed 0..n-1 become lists (PHP cannot tell them apart) and
  * prototype keys are dropped.
  */
-export function parseJsonBody(text: string): Params {
+function parseJsonBody(text: string): Params {
   let decoded: unknown
   try {
     decoded = JSON.parse(text, (key, value: unknown) => {
@@ -176,8 +183,8 @@ function headerParam(header: string, name: string): string | undefined {
  * multipart/form-data. Text fields are strings; a file part becomes `[filename, base64content]`, the shape
  * REST methods accept for file fields. A malformed body yields whatever parsed before the damage.
  */
-export function parseMultipart(body: Buffer, contentType: string): Params {
-  const root: PhpArray = new Map()
+function parseMultipart(body: Buffer, contentType: string): Params {
+  const root = new PhpArray()
   const boundary = headerParam(contentType, 'boundary')
   if (!boundary) return {}
   const delimiter = Buffer.from(`--${boundary}`)
@@ -207,7 +214,7 @@ export function parseMultipart(body: Buffer, contentType: string): Params {
 }
 
 /** The media type of a Content-Type header: parameters after `;` stripped, trimmed, lower case. */
-export function mediaType(contentType: string | undefined): string {
+function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase()
 }
 

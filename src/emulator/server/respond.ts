@@ -5,7 +5,7 @@ import { encodeXml } from './xml.js'
 
 export type Format = 'json' | 'xml'
 
-export const CORS_HEADERS: Readonly<Record<string, string>> = {
+const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'origin, content-type, accept, authorization',
   'X-Content-Type-Options': 'nosniff',

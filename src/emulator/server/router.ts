@@ -31,7 +31,7 @@ export interface RouterDeps {
 }
 
 /** Where a REST path points: a webhook call, an OAuth call, or nowhere. */
-export type RestRoute =
+type RestRoute =
   | { kind: 'webhook'; userId: string; secret: string; method: string; format: Format }
   | { kind: 'oauth'; method: string; format: Format }
   | { kind: 'unsupported'; method: string; format: Format }
@@ -52,7 +52,7 @@ function splitFormat(name: string): { method: string; format: Format } {
 }
 
 /** Segments after `/rest/`: `[method]`, `[userId, secret, method]`; `/rest/api/…` (REST 3.0) is not emulated. */
-export function parseRestPath(segments: readonly string[]): RestRoute {
+function parseRestPath(segments: readonly string[]): RestRoute {
   const parts = segments.map(decodeSegment)
   if (parts[0]?.toLowerCase() === 'api') return { kind: 'unsupported', method: parts.at(-1) ?? '', format: 'json' }
   if (parts.length <= 1) return { kind: 'oauth', ...splitFormat(parts[0] ?? '') }

@@ -21,7 +21,7 @@ export interface EmulatorStats {
   tokenGrants: number
 }
 
-export function emptyStats(): EmulatorStats {
+function emptyStats(): EmulatorStats {
   return {
     httpRequests: 0,
     calls: {},

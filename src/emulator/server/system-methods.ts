@@ -62,7 +62,7 @@ export interface SystemEnv {
 }
 
 /** A selection of the events a portal announces through `events`. */
-export const KNOWN_EVENTS: readonly string[] = [
+const KNOWN_EVENTS: readonly string[] = [
   'ONAPPUNINSTALL',
   'ONAPPINSTALL',
   'ONAPPUPDATE',

@@ -660,11 +660,7 @@ export interface CatalogPriceTypeLang {
     id?: number
     catalogGroupId?: unknown
     name?: string
-    lang?: {
-      lid?: string
-      name?: string
-      active?: "Y" | "N"
-    }
+    lang?: unknown
   } | null
 }
 
@@ -753,15 +749,7 @@ export interface CatalogProductOffer {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -944,15 +932,7 @@ export interface CatalogProductService {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -965,15 +945,7 @@ export interface CatalogProductService {
     type?: "7"
     propertyN?: Record<string, unknown> | unknown[]
   } | null
-  measure?: {
-    id?: number
-    code?: number
-    isDefault?: "Y" | "N"
-    measureTitle?: string
-    symbol?: string
-    symbolIntl?: string
-    symbolLetterIntl?: string
-  } | null
+  measure?: unknown
   propertyN?: Record<string, unknown> | unknown[] | null
 }
 
@@ -1033,15 +1005,7 @@ export interface CatalogProductSku {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -3575,11 +3539,11 @@ export interface ImopenlinesConfigList {
   DEFAULT_OPERATOR_DATA?: unknown[] | null
   KPI_FIRST_ANSWER_TIME?: string | null
   KPI_FIRST_ANSWER_ALERT?: "Y" | "N" | null
-  KPI_FIRST_ANSWER_LIST?: "array" | "null" | null
+  KPI_FIRST_ANSWER_LIST?: unknown[] | null
   KPI_FIRST_ANSWER_TEXT?: string | null
   KPI_FURTHER_ANSWER_TIME?: string | null
   KPI_FURTHER_ANSWER_ALERT?: "Y" | "N" | null
-  KPI_FURTHER_ANSWER_LIST?: "array" | "null" | null
+  KPI_FURTHER_ANSWER_LIST?: unknown[] | null
   KPI_FURTHER_ANSWER_TEXT?: string | null
   KPI_CHECK_OPERATOR_ACTIVITY?: "Y" | "N" | null
   SEND_NOTIFICATION_EMPTY_QUEUE?: "Y" | "N" | null
@@ -4668,15 +4632,7 @@ export interface Product {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -5710,15 +5666,7 @@ export interface SaleShipmentpropertyvalue {
   value?: string | null
   shipmentId?: number | null
   shipmentPropsXmlId?: string | null
-  propertyValue?: {
-    id?: number
-    name?: string
-    shipmentId?: unknown
-    code?: string
-    value?: string
-    shipmentPropsId?: unknown
-    shipmentPropsXmlId?: string
-  } | null
+  propertyValue?: unknown
 }
 
 /** A `sale.status` record as the API returns it. */

@@ -575,7 +575,7 @@ export type BookingV1ResourceSlotsSetParams = {
     from: number | `${number}`
     to: number | `${number}`
     timezone: string
-    weekDays: "\"Mon\"" | "\"Tue\"" | "\"Wed\"" | "\"Thu\"" | "\"Fri\"" | "\"Sat\"" | "\"Sun\""
+    weekDays: unknown[]
     slotSize: number | `${number}`
   }
 }
@@ -1214,29 +1214,7 @@ export type CatalogCatalogListResult = { catalogs: CatalogCatalog[] }
 export type CatalogDocumentAddParams = {
   fields: {
     docType: "A" | "S" | "M" | "R" | "D"
-    currency: {
-      AMOUNT?: number | `${number}`
-      AMOUNT_CNT?: number | `${number}`
-      BASE?: string
-      CURRENCY?: string
-      DATE_UPDATE?: string | Date
-      SORT?: number | `${number}`
-      LID?: string
-      DECIMALS?: number | `${number}`
-      DEC_POINT?: string
-      FORMAT_STRING?: string
-      FULL_NAME?: string
-      THOUSANDS_SEP?: string
-      LANG?: {
-        DECIMALS?: number | `${number}`
-        DEC_POINT?: string
-        FORMAT_STRING?: string
-        FULL_NAME?: string
-        HIDE_ZERO?: string
-        THOUSANDS_SEP?: string
-        THOUSANDS_VARIANT?: string
-      }
-    }
+    currency: unknown
     responsibleId: unknown
     siteId?: string
     dateDocument?: string | Date
@@ -1298,48 +1276,8 @@ export type CatalogDocumentElementAddParams = {
   fields: {
     docId: unknown
     elementId: unknown
-    storeFrom?: {
-      id?: number | `${number}`
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number | `${number}`
-      gpsS?: number | `${number}`
-      imageId?: Record<string, unknown>
-      dateModify?: string | Date
-      dateCreate?: string | Date
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number | `${number}`
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
-    storeTo?: {
-      id?: number | `${number}`
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number | `${number}`
-      gpsS?: number | `${number}`
-      imageId?: Record<string, unknown>
-      dateModify?: string | Date
-      dateCreate?: string | Date
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number | `${number}`
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
+    storeFrom?: unknown
+    storeTo?: unknown
     amount?: number | `${number}`
     purchasingPrice?: number | `${number}`
   }
@@ -1349,48 +1287,8 @@ export type CatalogDocumentElementAddResult = {
     id?: number
     docId?: unknown
     elementId?: unknown
-    storeFrom?: {
-      id?: number
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number
-      gpsS?: number
-      imageId?: Record<string, unknown>
-      dateModify?: string
-      dateCreate?: string
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
-    storeTo?: {
-      id?: number
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number
-      gpsS?: number
-      imageId?: Record<string, unknown>
-      dateModify?: string
-      dateCreate?: string
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
+    storeFrom?: unknown
+    storeTo?: unknown
     amount?: number
     purchasingPrice?: number
   }
@@ -1411,48 +1309,8 @@ export type CatalogDocumentElementGetFieldsResult = {
     id?: number
     docId?: unknown
     elementId?: unknown
-    storeFrom?: {
-      id?: number
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number
-      gpsS?: number
-      imageId?: Record<string, unknown>
-      dateModify?: string
-      dateCreate?: string
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
-    storeTo?: {
-      id?: number
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number
-      gpsS?: number
-      imageId?: Record<string, unknown>
-      dateModify?: string
-      dateCreate?: string
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
+    storeFrom?: unknown
+    storeTo?: unknown
     amount?: number
     purchasingPrice?: number
   }
@@ -1467,48 +1325,8 @@ export type CatalogDocumentElementListResult = { documentElements: CatalogDocume
 export type CatalogDocumentElementUpdateParams = {
   id: unknown
   fields: {
-    storeFrom?: {
-      id?: number | `${number}`
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number | `${number}`
-      gpsS?: number | `${number}`
-      imageId?: Record<string, unknown>
-      dateModify?: string | Date
-      dateCreate?: string | Date
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number | `${number}`
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
-    storeTo?: {
-      id?: number | `${number}`
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number | `${number}`
-      gpsS?: number | `${number}`
-      imageId?: Record<string, unknown>
-      dateModify?: string | Date
-      dateCreate?: string | Date
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number | `${number}`
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
+    storeFrom?: unknown
+    storeTo?: unknown
     amount?: number | `${number}`
     purchasingPrice?: number | `${number}`
   }
@@ -1518,48 +1336,8 @@ export type CatalogDocumentElementUpdateResult = {
     id?: number
     docId?: unknown
     elementId?: unknown
-    storeFrom?: {
-      id?: number
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number
-      gpsS?: number
-      imageId?: Record<string, unknown>
-      dateModify?: string
-      dateCreate?: string
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
-    storeTo?: {
-      id?: number
-      address?: string
-      title?: string
-      active?: "Y" | "N"
-      description?: string
-      gpsN?: number
-      gpsS?: number
-      imageId?: Record<string, unknown>
-      dateModify?: string
-      dateCreate?: string
-      userId?: unknown
-      modifiedBy?: unknown
-      phone?: string
-      schedule?: string
-      xmlId?: string
-      sort?: number
-      email?: string
-      issuingCenter?: "Y" | "N"
-      code?: string
-    }
+    storeFrom?: unknown
+    storeTo?: unknown
     amount?: number
     purchasingPrice?: number
   }
@@ -1764,15 +1542,7 @@ export type CatalogMeasureListResult = {
   }>
 }
 export type CatalogMeasureUpdateParams = {
-  Id: {
-    id?: number | `${number}`
-    code?: number | `${number}`
-    isDefault?: "Y" | "N"
-    measureTitle?: string
-    symbol?: string
-    symbolIntl?: string
-    symbolLetterIntl?: string
-  }
+  Id: unknown
   fields: {
     code?: number | `${number}`
     isDefault?: "Y" | "N"
@@ -2011,11 +1781,7 @@ export type CatalogPriceTypeLangAddParams = {
   fields: {
     catalogGroupId: unknown
     name: string
-    lang: {
-      lid?: string
-      name?: string
-      active?: "Y" | "N"
-    }
+    lang: unknown
   }
 }
 export type CatalogPriceTypeLangAddResult = {
@@ -2023,11 +1789,7 @@ export type CatalogPriceTypeLangAddResult = {
     id?: number
     catalogGroupId?: unknown
     name?: string
-    lang?: {
-      lid?: string
-      name?: string
-      active?: "Y" | "N"
-    }
+    lang?: unknown
   }
 }
 export type CatalogPriceTypeLangDeleteParams = {
@@ -2060,24 +1822,11 @@ export type CatalogPriceTypeLangListParams = {
 }
 export type CatalogPriceTypeLangListResult = { priceTypeLangs: CatalogPriceTypeLang[] }
 export type CatalogPriceTypeLangUpdateParams = {
-  Id: {
-    id?: number | `${number}`
-    catalogGroupId?: unknown
-    name?: string
-    lang?: {
-      lid?: string
-      name?: string
-      active?: "Y" | "N"
-    }
-  }
+  Id: unknown
   fields: {
     catalogGroupId?: unknown
     name?: string
-    lang?: {
-      lid?: string
-      name?: string
-      active?: "Y" | "N"
-    }
+    lang?: unknown
   }
 }
 export type CatalogPriceTypeLangUpdateResult = {
@@ -2085,11 +1834,7 @@ export type CatalogPriceTypeLangUpdateResult = {
     id?: number
     catalogGroupId?: unknown
     name?: string
-    lang?: {
-      lid?: string
-      name?: string
-      active?: "Y" | "N"
-    }
+    lang?: unknown
   }
 }
 export type CatalogProductAddParams = {
@@ -2108,15 +1853,7 @@ export type CatalogProductAddParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2162,15 +1899,7 @@ export type CatalogProductAddResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2245,15 +1974,7 @@ export type CatalogProductOfferAddParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2300,15 +2021,7 @@ export type CatalogProductOfferAddResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2383,15 +2096,7 @@ export type CatalogProductOfferUpdateParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2438,15 +2143,7 @@ export type CatalogProductOfferUpdateResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2488,15 +2185,7 @@ export type CatalogProductServiceAddParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2526,15 +2215,7 @@ export type CatalogProductServiceAddResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2593,15 +2274,7 @@ export type CatalogProductServiceUpdateParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2631,15 +2304,7 @@ export type CatalogProductServiceUpdateResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2668,15 +2333,7 @@ export type CatalogProductSkuAddParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2715,15 +2372,7 @@ export type CatalogProductSkuAddResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2791,15 +2440,7 @@ export type CatalogProductSkuUpdateParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2838,15 +2479,7 @@ export type CatalogProductSkuUpdateResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2884,15 +2517,7 @@ export type CatalogProductUpdateParams = {
     dateCreate?: string | Date
     iblockSectionId?: unknown
     IblockSection?: unknown[]
-    measure?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -2938,15 +2563,7 @@ export type CatalogProductUpdateResult = {
     dateCreate?: string
     timestampX?: string
     iblockSectionId?: unknown
-    measure?: {
-      id?: number
-      code?: number
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measure?: unknown
     previewText?: string
     detailText?: string
     previewPicture?: Record<string, unknown>
@@ -3364,17 +2981,7 @@ export type CatalogRoundingRuleListResult = {
   }>
 }
 export type CatalogRoundingRuleUpdateParams = {
-  Id: {
-    id?: number | `${number}`
-    catalogGroupId?: unknown
-    price?: number | `${number}`
-    roundType?: "1" | "2" | "4"
-    roundPrecision?: number | `${number}`
-    createdBy?: unknown
-    modifiedBy?: unknown
-    dateCreate?: string | Date
-    dateModify?: string | Date
-  }
+  Id: unknown
   fields: {
     catalogGroupId: unknown
     price: number | `${number}`
@@ -5339,15 +4946,7 @@ export type CrmDealProductrowsSetParams = {
     DISCOUNT_SUM?: number | `${number}`
     TAX_RATE?: number | `${number}`
     TAX_INCLUDED?: "Y" | "N"
-    MEASURE_CODE?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    MEASURE_CODE?: unknown
     MEASURE_NAME?: string
     SORT?: number | `${number}`
   }>
@@ -6591,15 +6190,7 @@ export type CrmItemProductrowAddParams = {
     discountSum?: number | `${number}`
     taxRate?: number | `${number}`
     taxIncluded?: "Y" | "N"
-    measureCode?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measureCode?: unknown
     sort?: number | `${number}`
   }
 }
@@ -6693,15 +6284,7 @@ export type CrmItemProductrowSetParams = {
     discountSum?: number | `${number}`
     taxRate?: number | `${number}`
     taxIncluded?: "Y" | "N"
-    measureCode?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measureCode?: unknown
     sort?: number | `${number}`
   }>
   start?: number
@@ -6719,15 +6302,7 @@ export type CrmItemProductrowUpdateParams = {
     discountSum?: number | `${number}`
     taxRate?: number | `${number}`
     taxIncluded?: "Y" | "N"
-    measureCode?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measureCode?: unknown
     sort?: number | `${number}`
   }
 }
@@ -7106,15 +6681,7 @@ export type CrmLeadProductrowsSetParams = {
     DISCOUNT_SUM?: number | `${number}`
     TAX_RATE?: number | `${number}`
     TAX_INCLUDED?: "Y" | "N"
-    MEASURE_CODE?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    MEASURE_CODE?: unknown
     MEASURE_NAME?: string
     SORT?: number | `${number}`
   }>
@@ -7590,15 +7157,7 @@ export type CrmQuoteProductrowsSetParams = {
     DISCOUNT_SUM?: number | `${number}`
     TAX_RATE?: number | `${number}`
     TAX_INCLUDED?: string
-    MEASURE_CODE?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    MEASURE_CODE?: unknown
     MEASURE_NAME?: string
     SORT?: number | `${number}`
   }>
@@ -9743,7 +9302,7 @@ export type DocumentgeneratorTemplateAddParams = {
     numeratorId: number | `${number}`
     region: string
     code?: string
-    users?: "U{id}" | "G{id}" | "AU" | "UA" | "D{id}" | "DR{id}" | "SG{id}" | "SG{id}_A" | "SG{id}_E" | "SG{id}_K"
+    users?: unknown[]
     active?: "Y" | "N"
     withStamps?: "Y" | "N"
     sort?: number | `${number}`
@@ -9870,7 +9429,7 @@ export type DocumentgeneratorTemplateUpdateParams = {
     numeratorId?: number | `${number}`
     region?: string
     code?: string
-    users?: "U{id}" | "G{id}" | "AU" | "UA" | "D{id}" | "DR{id}" | "SG{id}" | "SG{id}_A" | "SG{id}_E" | "SG{id}_K"
+    users?: unknown[]
     providers?: unknown[]
     active?: "Y" | "N"
     withStamps?: "Y" | "N"
@@ -10292,8 +9851,8 @@ export type HumanresourcesNodeAddParams = {
   createCollab?: "true" | "false"
   bindingCollabIds?: unknown[]
   settings?: {
-    BUSINESS_PROC_AUTHORITY?: "HEAD" | "DEPUTY_HEAD" | "ALL_DEPARTMENT_HEADS" | "EMPLOYEE" | "TEAM_HEAD" | "TEAM_DEPUTY" | "TEAM_EMPLOYEE"
-    REPORTS_AUTHORITY?: "HEAD" | "DEPUTY_HEAD" | "ALL_DEPARTMENT_HEADS" | "EMPLOYEE" | "TEAM_HEAD" | "TEAM_DEPUTY" | "TEAM_EMPLOYEE"
+    BUSINESS_PROC_AUTHORITY?: unknown[]
+    REPORTS_AUTHORITY?: unknown[]
   }
 }
 export type HumanresourcesNodeAddResult = {
@@ -12514,7 +12073,7 @@ export type ImopenlinesConfigAddParams = {
   PARAMS?: {
     LINE_NAME?: string
     ACTIVE?: "Y" | "N"
-    QUEUE?: "ENTITY_TYPE" | "ENTITY_ID"
+    QUEUE?: unknown[]
     QUEUE_TYPE?: "evenly" | "strictly" | "all"
     QUEUE_TIME?: number | `${number}`
     NO_ANSWER_TIME?: number | `${number}`
@@ -12553,7 +12112,7 @@ export type ImopenlinesConfigAddParams = {
     NO_ANSWER_FORM_ID?: number | `${number}`
     NO_ANSWER_BOT_ID?: number | `${number}`
     NO_ANSWER_TEXT?: string
-    WORKTIME_DAYOFF?: "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU"
+    WORKTIME_DAYOFF?: unknown[]
     WORKTIME_HOLIDAYS?: string
     WORKTIME_DAYOFF_RULE?: "none" | "text"
     WORKTIME_DAYOFF_FORM_ID?: number | `${number}`
@@ -12698,11 +12257,11 @@ export type ImopenlinesConfigListGetParams = {
       DEFAULT_OPERATOR_DATA?: unknown[]
       KPI_FIRST_ANSWER_TIME?: string
       KPI_FIRST_ANSWER_ALERT?: "Y" | "N"
-      KPI_FIRST_ANSWER_LIST?: "array" | "null"
+      KPI_FIRST_ANSWER_LIST?: unknown[]
       KPI_FIRST_ANSWER_TEXT?: string
       KPI_FURTHER_ANSWER_TIME?: string
       KPI_FURTHER_ANSWER_ALERT?: "Y" | "N"
-      KPI_FURTHER_ANSWER_LIST?: "array" | "null"
+      KPI_FURTHER_ANSWER_LIST?: unknown[]
       KPI_FURTHER_ANSWER_TEXT?: string
       KPI_CHECK_OPERATOR_ACTIVITY?: "Y" | "N"
       SEND_NOTIFICATION_EMPTY_QUEUE?: "Y" | "N"
@@ -12801,11 +12360,11 @@ export type ImopenlinesConfigListGetParams = {
       DEFAULT_OPERATOR_DATA?: unknown[]
       KPI_FIRST_ANSWER_TIME?: string
       KPI_FIRST_ANSWER_ALERT?: "Y" | "N"
-      KPI_FIRST_ANSWER_LIST?: "array" | "null"
+      KPI_FIRST_ANSWER_LIST?: unknown[]
       KPI_FIRST_ANSWER_TEXT?: string
       KPI_FURTHER_ANSWER_TIME?: string
       KPI_FURTHER_ANSWER_ALERT?: "Y" | "N"
-      KPI_FURTHER_ANSWER_LIST?: "array" | "null"
+      KPI_FURTHER_ANSWER_LIST?: unknown[]
       KPI_FURTHER_ANSWER_TEXT?: string
       KPI_CHECK_OPERATOR_ACTIVITY?: "Y" | "N"
       SEND_NOTIFICATION_EMPTY_QUEUE?: "Y" | "N"
@@ -12904,11 +12463,11 @@ export type ImopenlinesConfigListGetParams = {
       DEFAULT_OPERATOR_DATA?: unknown[]
       KPI_FIRST_ANSWER_TIME?: string
       KPI_FIRST_ANSWER_ALERT?: "Y" | "N"
-      KPI_FIRST_ANSWER_LIST?: "array" | "null"
+      KPI_FIRST_ANSWER_LIST?: unknown[]
       KPI_FIRST_ANSWER_TEXT?: string
       KPI_FURTHER_ANSWER_TIME?: string
       KPI_FURTHER_ANSWER_ALERT?: "Y" | "N"
-      KPI_FURTHER_ANSWER_LIST?: "array" | "null"
+      KPI_FURTHER_ANSWER_LIST?: unknown[]
       KPI_FURTHER_ANSWER_TEXT?: string
       KPI_CHECK_OPERATOR_ACTIVITY?: "Y" | "N"
       SEND_NOTIFICATION_EMPTY_QUEUE?: "Y" | "N"
@@ -14579,7 +14138,7 @@ export type ListsAddParams = {
     PICTURE?: unknown[]
     BIZPROC?: "Y" | "N"
   }
-  MESSAGES?: "ELEMENTS_NAME" | "ELEMENT_NAME" | "ELEMENT_ADD" | "ELEMENT_EDIT" | "ELEMENT_DELETE" | "SECTIONS_NAME" | "SECTION_NAME" | "SECTION_ADD" | "SECTION_EDIT" | "SECTION_DELETE"
+  MESSAGES?: unknown[]
   RIGHTS?: unknown[]
 }
 export type ListsAddResult = number
@@ -14659,7 +14218,7 @@ export type ListsFieldAddParams = {
     LIST_TEXT_VALUES?: string
     LIST_DEF?: unknown[]
     CODE?: string
-    SETTINGS?: "SHOW_ADD_FORM" | "SHOW_EDIT_FORM" | "ADD_READ_ONLY_FIELD" | "EDIT_READ_ONLY_FIELD" | "SHOW_FIELD_PREVIEW"
+    SETTINGS?: unknown[]
     USER_TYPE_SETTINGS?: unknown[]
     ROW_COUNT?: number | `${number}`
     COL_COUNT?: number | `${number}`
@@ -14703,7 +14262,7 @@ export type ListsFieldUpdateParams = {
     LIST_TEXT_VALUES?: string
     LIST_DEF?: unknown[]
     CODE?: string
-    SETTINGS?: "SHOW_ADD_FORM" | "SHOW_EDIT_FORM" | "ADD_READ_ONLY_FIELD" | "EDIT_READ_ONLY_FIELD" | "SHOW_FIELD_PREVIEW"
+    SETTINGS?: unknown[]
     USER_TYPE_SETTINGS?: unknown[]
     ROW_COUNT?: number | `${number}`
     COL_COUNT?: number | `${number}`
@@ -14795,7 +14354,7 @@ export type ListsUpdateParams = {
     PICTURE?: unknown[]
     BIZPROC?: "Y" | "N"
   }
-  MESSAGES?: "ELEMENTS_NAME" | "ELEMENT_NAME" | "ELEMENT_ADD" | "ELEMENT_EDIT" | "ELEMENT_DELETE" | "SECTIONS_NAME" | "SECTION_NAME" | "SECTION_ADD" | "SECTION_EDIT" | "SECTION_DELETE"
+  MESSAGES?: unknown[]
   RIGHTS?: unknown[]
 }
 export type ListsUpdateResult = boolean
@@ -14824,7 +14383,7 @@ export type LogBlogcommentUserGetResult = {
 export type LogBlogpostAddParams = {
   POST_MESSAGE: string
   POST_TITLE?: string
-  DEST?: "SG<X>" | "U<X>" | "UA" | "DR<X>"
+  DEST?: unknown[]
   SPERM?: unknown[]
   FILES?: unknown[]
   IMPORTANT?: "Y" | "N"
@@ -14850,7 +14409,7 @@ export type LogBlogpostDeleteParams = {
 export type LogBlogpostDeleteResult = boolean
 export type LogBlogpostGetParams = {
   POST_ID?: number | `${number}`
-  LOG_RIGHTS?: "SG<X>" | "U<X>" | "UA" | "DR<X>"
+  LOG_RIGHTS?: unknown[]
   LOG_DATE_FROM?: string
   LOG_DATE_TO?: string
   FIRST_ID?: number | `${number}`
@@ -14866,7 +14425,7 @@ export type LogBlogpostGetusersImportantParams = {
 export type LogBlogpostGetusersImportantResult = Record<string, unknown>[]
 export type LogBlogpostShareParams = {
   POST_ID: number | `${number}`
-  DEST: "SG<X>" | "U<X>" | "UA" | "DR<X>"
+  DEST: unknown[]
   USER_ID?: number | `${number}`
 }
 export type LogBlogpostShareResult = boolean
@@ -14874,7 +14433,7 @@ export type LogBlogpostUpdateParams = {
   POST_ID: number | `${number}`
   POST_MESSAGE?: string
   POST_TITLE?: string
-  DEST?: "SG<X>" | "U<X>" | "UA" | "DR<X>"
+  DEST?: unknown[]
   SPERM?: unknown[]
   FILES?: unknown[]
   IMPORTANT?: "Y" | "N"
@@ -15663,59 +15222,7 @@ export type SaleBasketitemAddParams = {
   fields: {
     orderId: unknown
     sort?: number | `${number}`
-    productid: {
-      id?: number | `${number}`
-      iblockId?: unknown
-      name?: string
-      active?: "Y" | "N"
-      available?: "Y" | "N"
-      code?: string
-      xmlId?: string
-      barcodeMulti?: "Y" | "N"
-      bundle?: "Y" | "N"
-      canBuyZero?: "Y" | "N"
-      createdBy?: unknown
-      modifiedBy?: unknown
-      dateActiveFrom?: string | Date
-      dateActiveTo?: string | Date
-      dateCreate?: string | Date
-      timestampX?: string | Date
-      iblockSectionId?: unknown
-      measure?: {
-        id?: number | `${number}`
-        code?: number | `${number}`
-        isDefault?: "Y" | "N"
-        measureTitle?: string
-        symbol?: string
-        symbolIntl?: string
-        symbolLetterIntl?: string
-      }
-      previewText?: string
-      detailText?: string
-      previewPicture?: Record<string, unknown>
-      detailPicture?: Record<string, unknown>
-      previewTextType?: "text" | "html"
-      detailTextType?: "text" | "html"
-      sort?: number | `${number}`
-      subscribe?: "Y" | "N" | "D"
-      vatId?: unknown
-      vatIncluded?: "Y" | "N"
-      height?: number | `${number}`
-      length?: number | `${number}`
-      weight?: number | `${number}`
-      width?: number | `${number}`
-      quantityTrace?: "Y" | "N" | "D"
-      type?: "1"
-      purchasingCurrency?: string
-      purchasingPrice?: number | `${number}`
-      quantity?: number | `${number}`
-      quantityReserved?: number | `${number}`
-      recurSchemeLength?: number | `${number}`
-      recurSchemeType?: "H" | "D" | "W" | "M" | "Q" | "S" | "Y"
-      trialPriceId?: number | `${number}`
-      withoutOrder?: "Y" | "N"
-      propertyN?: Record<string, unknown> | unknown[]
-    }
+    productid: unknown
     price?: number | `${number}`
     basePrice?: number | `${number}`
     discountPrice?: number | `${number}`
@@ -15786,59 +15293,7 @@ export type SaleBasketitemAddCatalogProductParams = {
   fields: {
     orderId: unknown
     sort?: number | `${number}`
-    productid: {
-      id?: number | `${number}`
-      iblockId?: unknown
-      name?: string
-      active?: "Y" | "N"
-      available?: "Y" | "N"
-      code?: string
-      xmlId?: string
-      barcodeMulti?: "Y" | "N"
-      bundle?: "Y" | "N"
-      canBuyZero?: "Y" | "N"
-      createdBy?: unknown
-      modifiedBy?: unknown
-      dateActiveFrom?: string | Date
-      dateActiveTo?: string | Date
-      dateCreate?: string | Date
-      timestampX?: string | Date
-      iblockSectionId?: unknown
-      measure?: {
-        id?: number | `${number}`
-        code?: number | `${number}`
-        isDefault?: "Y" | "N"
-        measureTitle?: string
-        symbol?: string
-        symbolIntl?: string
-        symbolLetterIntl?: string
-      }
-      previewText?: string
-      detailText?: string
-      previewPicture?: Record<string, unknown>
-      detailPicture?: Record<string, unknown>
-      previewTextType?: "text" | "html"
-      detailTextType?: "text" | "html"
-      sort?: number | `${number}`
-      subscribe?: "Y" | "N" | "D"
-      vatId?: unknown
-      vatIncluded?: "Y" | "N"
-      height?: number | `${number}`
-      length?: number | `${number}`
-      weight?: number | `${number}`
-      width?: number | `${number}`
-      quantityTrace?: "Y" | "N" | "D"
-      type?: "1"
-      purchasingCurrency?: string
-      purchasingPrice?: number | `${number}`
-      quantity?: number | `${number}`
-      quantityReserved?: number | `${number}`
-      recurSchemeLength?: number | `${number}`
-      recurSchemeType?: "H" | "D" | "W" | "M" | "Q" | "S" | "Y"
-      trialPriceId?: number | `${number}`
-      withoutOrder?: "Y" | "N"
-      propertyN?: Record<string, unknown> | unknown[]
-    }
+    productid: unknown
     price?: number | `${number}`
     basePrice?: number | `${number}`
     discountPrice?: number | `${number}`
@@ -15935,24 +15390,8 @@ export type SaleBasketitemUpdateParams = {
     name?: string
     weight?: number | `${number}`
     dimensions?: string
-    measureCode?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
-    measureName?: {
-      id?: number | `${number}`
-      code?: number | `${number}`
-      isDefault?: "Y" | "N"
-      measureTitle?: string
-      symbol?: string
-      symbolIntl?: string
-      symbolLetterIntl?: string
-    }
+    measureCode?: unknown
+    measureName?: unknown
     canBuy?: "Y" | "N"
     vatRate?: number | `${number}`
     vatIncluded?: "Y" | "N"
@@ -16151,7 +15590,7 @@ export type SaleBusinessValuePersonDomainGetFieldsResult = {
   businessValuePersonDomain?: Record<string, unknown>
 }
 export type SaleBusinessValuePersonDomainListParams = {
-  select?: "personTypeId" | "domain"
+  select?: unknown[]
   filter?: Record<string, unknown>
   order?: Record<string, unknown>
   start?: number | `${number}`
@@ -17344,13 +16783,7 @@ export type SalePaysystemAddParams = {
   NAME: string
   DESCRIPTION?: string
   PERSON_TYPE_ID: unknown
-  BX_REST_HANDLER: {
-    ID?: string
-    NAME?: string
-    CODE?: string
-    SORT?: string
-    SETTINGS?: Record<string, unknown>
-  }
+  BX_REST_HANDLER: unknown
   ACTIVE?: "Y" | "N"
   SETTINGS?: Record<string, unknown>
   ENTITY_REGISTRY_TYPE?: string
@@ -17467,13 +16900,7 @@ export type SalePaysystemUpdateParams = {
     NAME?: string
     DESCRIPTION?: string
     PERSON_TYPE_ID?: unknown
-    BX_REST_HANDLER?: {
-      ID?: string
-      NAME?: string
-      CODE?: string
-      SORT?: string
-      SETTINGS?: Record<string, unknown>
-    }
+    BX_REST_HANDLER?: unknown
     ACTIVE?: "Y" | "N"
     LOGOTYPE?: string
     NEW_WINDOW?: "Y" | "N"
@@ -18277,11 +17704,7 @@ export type SaleStatusLangAddParams = {
 export type SaleStatusLangAddResult = {
   statusLang?: {
     statusId?: unknown
-    lid?: {
-      active?: string
-      lid?: string
-      name?: string
-    }
+    lid?: unknown
     name?: string
     description?: string
   }
@@ -19047,7 +18470,7 @@ export type TaskItemUserfieldUpdateParams = {
 export type TaskItemUserfieldUpdateResult = boolean
 export type TaskItemsGetlistParams = {
   ORDER?: Record<string, unknown>
-  FILTER?: "STATUS" | "MARK" | "XML_ID" | "SITE_ID" | "ADD_IN_REPORT" | "DATE_START" | "DEADLINE" | "CREATED_DATE" | "CLOSED_DATE" | "CHANGED_DATE" | "ACCOMPLICE" | "AUDITOR" | "DEPENDS_ON" | "ONLY_ROOT_TASKS" | "SUBORDINATE_TASKS" | "OVERDUED" | "DEPARTMENT_ID"
+  FILTER?: Record<string, unknown>
   TASKDATA?: unknown[]
   NAV_PARAMS?: unknown[]
 }
@@ -19663,9 +19086,9 @@ export type TasksTaskHistoryListParams = {
 }
 export type TasksTaskHistoryListResult = { list: TasksTaskHistory[] }
 export type TasksTaskListParams = {
-  order?: Order<Task>
-  filter?: Filter<Task> | Record<string, unknown>
-  select?: Select<Task>
+  order?: Record<string, unknown>
+  filter?: Record<string, unknown>
+  select?: unknown[]
   params?: Record<string, unknown>
   start?: number | `${number}`
 }
@@ -20837,7 +20260,7 @@ export type UserfieldconfigAddParams = {
       QUOTE?: boolean | 'Y' | 'N' | 0 | 1
       ORDER?: boolean | 'Y' | 'N' | 0 | 1
       SMART_INVOICE?: boolean | 'Y' | 'N' | 0 | 1
-      DYNAMIC_: boolean | 'Y' | 'N' | 0 | 1
+      "DYNAMIC_*"?: boolean | 'Y' | 'N' | 0 | 1
     }
     editFormLabel?: unknown
     helpMessage?: unknown
@@ -20950,7 +20373,7 @@ export type UserfieldconfigUpdateParams = {
       QUOTE?: boolean | 'Y' | 'N' | 0 | 1
       ORDER?: boolean | 'Y' | 'N' | 0 | 1
       SMART_INVOICE?: boolean | 'Y' | 'N' | 0 | 1
-      DYNAMIC_: boolean | 'Y' | 'N' | 0 | 1
+      "DYNAMIC_*"?: boolean | 'Y' | 'N' | 0 | 1
     }
     enum?: Array<{
       id?: number | `${number}`
@@ -21021,7 +20444,7 @@ export type UserfieldtypeUpdateResult = boolean
 export type VoteAttachedVoteDownloadParams = {
   attachId?: number | `${number}`
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -21029,7 +20452,7 @@ export type VoteAttachedVoteDownloadResult = unknown
 export type VoteAttachedVoteGetParams = {
   attachId?: number | `${number}`
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -21040,7 +20463,7 @@ export type VoteAttachedVoteGetAnswerVotedParams = {
   pageNavigation?: Record<string, unknown>
   userForMobileFormat?: boolean | 'Y' | 'N' | 0 | 1
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
   start?: number
@@ -21048,7 +20471,7 @@ export type VoteAttachedVoteGetAnswerVotedParams = {
 export type VoteAttachedVoteGetAnswerVotedResult = { items: Record<string, unknown>[] }
 export type VoteAttachedVoteGetManyParams = {
   moduleId: "im" | "blog"
-  entityType: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId: "id"
   start?: number
 }
@@ -21058,7 +20481,7 @@ export type VoteAttachedVoteGetWithVotedParams = {
   pageSize?: number | `${number}`
   userForMobileFormat?: boolean | 'Y' | 'N' | 0 | 1
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -21091,7 +20514,7 @@ export type VoteAttachedVoteGetWithVotedResult = {
 export type VoteAttachedVoteRecallParams = {
   attachId?: number | `${number}`
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -21116,7 +20539,7 @@ export type VoteAttachedVoteRecallResult = {
 export type VoteAttachedVoteResumeParams = {
   attachId?: number | `${number}`
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -21124,7 +20547,7 @@ export type VoteAttachedVoteResumeResult = unknown[]
 export type VoteAttachedVoteStopParams = {
   attachId?: number | `${number}`
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -21133,7 +20556,7 @@ export type VoteAttachedVoteVoteParams = {
   attachId?: number | `${number}`
   ballot?: Record<string, unknown>
   moduleId?: "Im" | "blog"
-  entityType?: "Bitrix\\\\Vote\\\\Attachment\\\\ImMessageConnector" | "Bitrix\\\\Vote\\\\Attachment\\\\BlogPostConnector"
+  entityType?: "Bitrix\\Vote\\Attachment\\ImMessageConnector" | "Bitrix\\Vote\\Attachment\\BlogPostConnector"
   entityId?: "id"
   signedAttachId?: string
 }
@@ -29150,47 +28573,47 @@ export interface MethodTree {
     }
     site: {
       /**
-       * Create a sites.
+       * Create a site.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add.html
        */
       add(params: WithRefs<LandingSiteAddParams>, options?: CallOptions): BitrixRequest<LandingSiteAddResult>
       /**
-       * Sites: add folder.
+       * Site: add folder.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add-folder.html
        */
       addFolder(params: WithRefs<LandingSiteAddFolderParams>, options?: CallOptions): BitrixRequest<LandingSiteAddFolderResult>
       /**
-       * Sites: binding to group.
+       * Site: binding to group.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-group.html
        */
       bindingToGroup(params: WithRefs<LandingSiteBindingToGroupParams>, options?: CallOptions): BitrixRequest<LandingSiteBindingToGroupResult>
       /**
-       * Sites: binding to menu.
+       * Site: binding to menu.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-menu.html
        */
       bindingToMenu(params: WithRefs<LandingSiteBindingToMenuParams>, options?: CallOptions): BitrixRequest<LandingSiteBindingToMenuResult>
       /**
-       * Delete a sites.
+       * Delete a site.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-delete.html
        */
       delete(params: WithRefs<LandingSiteDeleteParams>, options?: CallOptions): BitrixRequest<LandingSiteDeleteResult>
       /**
-       * Sites: full export.
+       * Site: full export.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html
        */
       fullExport(params: WithRefs<LandingSiteFullExportParams>, options?: CallOptions): BitrixRequest<LandingSiteFullExportResult>
       /**
-       * Sites: getadditionalfields.
+       * Site: getadditionalfields.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html
        */
       getadditionalfields(params: WithRefs<LandingSiteGetadditionalfieldsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetadditionalfieldsResult>
       /**
-       * Sites: get folders.
+       * Site: get folders.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html
        */
       getFolders(params: WithRefs<LandingSiteGetFoldersParams>, options?: CallOptions): BitrixRequest<LandingSiteGetFoldersResult>
       /**
-       * Sites: get group bindings.
+       * Site: get group bindings.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-group-bindings.html
        */
       getGroupBindings(params?: WithRefs<LandingSiteGetGroupBindingsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetGroupBindingsResult>
@@ -29200,87 +28623,87 @@ export interface MethodTree {
        */
       getList(params?: WithRefs<LandingSiteGetListParams>, options?: CallOptions): BitrixRequest<LandingSiteGetListResult>
       /**
-       * Sites: get menu bindings.
+       * Site: get menu bindings.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-menu-bindings.html
        */
       getMenuBindings(params?: WithRefs<LandingSiteGetMenuBindingsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetMenuBindingsResult>
       /**
-       * Sites: get preview.
+       * Site: get preview.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-preview.html
        */
       getPreview(params: WithRefs<LandingSiteGetPreviewParams>, options?: CallOptions): BitrixRequest<LandingSiteGetPreviewResult>
       /**
-       * Sites: get public url.
+       * Site: get public url.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-public-url.html
        */
       getPublicUrl(params: WithRefs<LandingSiteGetPublicUrlParams>, options?: CallOptions): BitrixRequest<LandingSiteGetPublicUrlResult>
       /**
-       * Sites: get rights.
+       * Site: get rights.
        * @see https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-get-rights.html
        */
       getRights(params: WithRefs<LandingSiteGetRightsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetRightsResult>
       /**
-       * Sites: mark delete.
+       * Site: mark delete.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-delete.html
        */
       markDelete(params: WithRefs<LandingSiteMarkDeleteParams>, options?: CallOptions): BitrixRequest<LandingSiteMarkDeleteResult>
       /**
-       * Sites: mark folder delete.
+       * Site: mark folder delete.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-delete.html
        */
       markFolderDelete(params: WithRefs<LandingSiteMarkFolderDeleteParams>, options?: CallOptions): BitrixRequest<LandingSiteMarkFolderDeleteResult>
       /**
-       * Sites: mark folder un delete.
+       * Site: mark folder un delete.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-undelete.html
        */
       markFolderUnDelete(params: WithRefs<LandingSiteMarkFolderUnDeleteParams>, options?: CallOptions): BitrixRequest<LandingSiteMarkFolderUnDeleteResult>
       /**
-       * Sites: mark un delete.
+       * Site: mark un delete.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-undelete.html
        */
       markUnDelete(params: WithRefs<LandingSiteMarkUnDeleteParams>, options?: CallOptions): BitrixRequest<LandingSiteMarkUnDeleteResult>
       /**
-       * Sites: publication.
+       * Site: publication.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication.html
        */
       publication(params: WithRefs<LandingSitePublicationParams>, options?: CallOptions): BitrixRequest<LandingSitePublicationResult>
       /**
-       * Sites: publication folder.
+       * Site: publication folder.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication-folder.html
        */
       publicationFolder(params: WithRefs<LandingSitePublicationFolderParams>, options?: CallOptions): BitrixRequest<LandingSitePublicationFolderResult>
       /**
-       * Sites: set rights.
+       * Site: set rights.
        * @see https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html
        */
       setRights(params: WithRefs<LandingSiteSetRightsParams>, options?: CallOptions): BitrixRequest<LandingSiteSetRightsResult>
       /**
-       * Sites: unbinding from group.
+       * Site: unbinding from group.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-group.html
        */
       unbindingFromGroup(params: WithRefs<LandingSiteUnbindingFromGroupParams>, options?: CallOptions): BitrixRequest<LandingSiteUnbindingFromGroupResult>
       /**
-       * Sites: unbinding from menu.
+       * Site: unbinding from menu.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-menu.html
        */
       unbindingFromMenu(params: WithRefs<LandingSiteUnbindingFromMenuParams>, options?: CallOptions): BitrixRequest<LandingSiteUnbindingFromMenuResult>
       /**
-       * Sites: unpublic.
+       * Site: unpublic.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic.html
        */
       unpublic(params: WithRefs<LandingSiteUnpublicParams>, options?: CallOptions): BitrixRequest<LandingSiteUnpublicResult>
       /**
-       * Sites: un public folder.
+       * Site: un public folder.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html
        */
       unPublicFolder(params: WithRefs<LandingSiteUnPublicFolderParams>, options?: CallOptions): BitrixRequest<LandingSiteUnPublicFolderResult>
       /**
-       * Update a sites.
+       * Update a site.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update.html
        */
       update(params: WithRefs<LandingSiteUpdateParams>, options?: CallOptions): BitrixRequest<LandingSiteUpdateResult>
       /**
-       * Sites: update folder.
+       * Site: update folder.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update-folder.html
        */
       updateFolder(params: WithRefs<LandingSiteUpdateFolderParams>, options?: CallOptions): BitrixRequest<LandingSiteUpdateFolderResult>
@@ -31754,29 +31177,29 @@ export interface MethodTree {
       access: {
         field: {
           /**
-           * Get a tasks access field (REST 3.0).
+           * Get a task access field (REST 3.0).
            * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-get.html
            */
           get(params: WithRefs<TasksTaskAccessFieldGetParams>, options?: CallOptions): BitrixRequest<TasksTaskAccessFieldGetResult>
           /**
-           * List tasks access fields (REST 3.0).
+           * List task access fields (REST 3.0).
            * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html
            */
           list(params?: WithRefs<TasksTaskAccessFieldListParams>, options?: CallOptions): BitrixRequest<TasksTaskAccessFieldListResult>
         }
         /**
-         * Get a tasks access by ID (REST 3.0).
+         * Get a task access by ID (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-get.html
          */
         get(params: WithRefs<TasksTaskAccessGetParams>, options?: CallOptions): BitrixRequest<TasksTaskAccessGetResult>
       }
       /**
-       * Create a tasks.
+       * Create a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add.html
        */
       add(params: WithRefs<TasksTaskAddParams>, options?: CallOptions): BitrixRequest<TasksTaskAddResult>
       /**
-       * Approve a tasks.
+       * Approve a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-approve.html
        */
       approve(params: WithRefs<TasksTaskApproveParams>, options?: CallOptions): BitrixRequest<TasksTaskApproveResult>
@@ -31784,93 +31207,93 @@ export interface MethodTree {
         message: {
           field: {
             /**
-             * Get a tasks chat message field (REST 3.0).
+             * Get a task chat message field (REST 3.0).
              * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-get.html
              */
             get(params: WithRefs<TasksTaskChatMessageFieldGetParams>, options?: CallOptions): BitrixRequest<TasksTaskChatMessageFieldGetResult>
             /**
-             * List tasks chat message fields (REST 3.0).
+             * List task chat message fields (REST 3.0).
              * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-list.html
              */
             list(params?: WithRefs<TasksTaskChatMessageFieldListParams>, options?: CallOptions): BitrixRequest<TasksTaskChatMessageFieldListResult>
           }
           /**
-           * Send a tasks chat message (REST 3.0).
+           * Send a task chat message (REST 3.0).
            * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-send.html
            */
           send(params: WithRefs<TasksTaskChatMessageSendParams>, options?: CallOptions): BitrixRequest<TasksTaskChatMessageSendResult>
         }
       }
       /**
-       * Complete a tasks.
+       * Complete a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-complete.html
        */
       complete(params: WithRefs<TasksTaskCompleteParams>, options?: CallOptions): BitrixRequest<TasksTaskCompleteResult>
       counters: {
         /**
-         * Get a tasks counters.
+         * Get a task counters.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-counters-get.html
          */
         get(params?: WithRefs<TasksTaskCountersGetParams>, options?: CallOptions): BitrixRequest<TasksTaskCountersGetResult>
       }
       /**
-       * Tasks: defer.
+       * Task: defer.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-defer.html
        */
       defer(params: WithRefs<TasksTaskDeferParams>, options?: CallOptions): BitrixRequest<TasksTaskDeferResult>
       /**
-       * Tasks: delegate.
+       * Task: delegate.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delegate.html
        */
       delegate(params: WithRefs<TasksTaskDelegateParams>, options?: CallOptions): BitrixRequest<TasksTaskDelegateResult>
       /**
-       * Delete a tasks.
+       * Delete a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html
        */
       delete(params: WithRefs<TasksTaskDeleteParams>, options?: CallOptions): BitrixRequest<TasksTaskDeleteResult>
       /**
-       * Tasks: disapprove.
+       * Task: disapprove.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-disapprove.html
        */
       disapprove(params: WithRefs<TasksTaskDisapproveParams>, options?: CallOptions): BitrixRequest<TasksTaskDisapproveResult>
       favorite: {
         /**
-         * Create a tasks favorite.
+         * Create a task favorite.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-add.html
          */
         add(params: WithRefs<TasksTaskFavoriteAddParams>, options?: CallOptions): BitrixRequest<TasksTaskFavoriteAddResult>
         /**
-         * Remove a tasks favorite.
+         * Remove a task favorite.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-remove.html
          */
         remove(params: WithRefs<TasksTaskFavoriteRemoveParams>, options?: CallOptions): BitrixRequest<TasksTaskFavoriteRemoveResult>
       }
       field: {
         /**
-         * Get a tasks field (REST 3.0).
+         * Get a task field (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-get.html
          */
         get(params: WithRefs<TasksTaskFieldGetParams>, options?: CallOptions): BitrixRequest<TasksTaskFieldGetResult>
         /**
-         * List tasks fields (REST 3.0).
+         * List task fields (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-list.html
          */
         list(params?: WithRefs<TasksTaskFieldListParams>, options?: CallOptions): BitrixRequest<TasksTaskFieldListResult>
       }
       file: {
         /**
-         * Attach a tasks file (REST 3.0).
+         * Attach a task file (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html
          */
         attach(params: WithRefs<TasksTaskFileAttachParams>, options?: CallOptions): BitrixRequest<TasksTaskFileAttachResult>
         field: {
           /**
-           * Get a tasks file field (REST 3.0).
+           * Get a task file field (REST 3.0).
            * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-get.html
            */
           get(params: WithRefs<TasksTaskFileFieldGetParams>, options?: CallOptions): BitrixRequest<TasksTaskFileFieldGetResult>
           /**
-           * List tasks file fields (REST 3.0).
+           * List task file fields (REST 3.0).
            * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-list.html
            */
           list(params?: WithRefs<TasksTaskFileFieldListParams>, options?: CallOptions): BitrixRequest<TasksTaskFileFieldListResult>
@@ -31878,18 +31301,18 @@ export interface MethodTree {
       }
       files: {
         /**
-         * Attach a tasks files.
+         * Attach a task files.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-files-attach.html
          */
         attach(params: WithRefs<TasksTaskFilesAttachParams>, options?: CallOptions): BitrixRequest<TasksTaskFilesAttachResult>
       }
       /**
-       * Get a tasks.
+       * Get a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get.html
        */
       get(params?: WithRefs<TasksTaskGetParams>, options?: CallOptions): BitrixRequest<TasksTaskGetResult>
       /**
-       * Tasks: getaccess.
+       * Task: getaccess.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html
        */
       getaccess(params: WithRefs<TasksTaskGetaccessParams>, options?: CallOptions): BitrixRequest<TasksTaskGetaccessResult>
@@ -31900,7 +31323,7 @@ export interface MethodTree {
       getFields(params?: WithRefs<TasksTaskGetFieldsParams>, options?: CallOptions): BitrixRequest<TasksTaskGetFieldsResult>
       history: {
         /**
-         * List tasks histories.
+         * List task histories.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html
          */
         list(params: WithRefs<TasksTaskHistoryListParams>, options?: CallOptions): BitrixRequest<TasksTaskHistoryListResult>
@@ -31911,89 +31334,89 @@ export interface MethodTree {
        */
       list(params?: WithRefs<TasksTaskListParams>, options?: CallOptions): BitrixRequest<TasksTaskListResult>
       /**
-       * Tasks: mute.
+       * Task: mute.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-mute.html
        */
       mute(params: WithRefs<TasksTaskMuteParams>, options?: CallOptions): BitrixRequest<TasksTaskMuteResult>
       /**
-       * Tasks: pause.
+       * Task: pause.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-pause.html
        */
       pause(params: WithRefs<TasksTaskPauseParams>, options?: CallOptions): BitrixRequest<TasksTaskPauseResult>
       /**
-       * Tasks: pin.
+       * Task: pin.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-pin.html
        */
       pin(params: WithRefs<TasksTaskPinParams>, options?: CallOptions): BitrixRequest<TasksTaskPinResult>
       /**
-       * Tasks: renew.
+       * Task: renew.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-renew.html
        */
       renew(params: WithRefs<TasksTaskRenewParams>, options?: CallOptions): BitrixRequest<TasksTaskRenewResult>
       result: {
         /**
-         * Create a tasks result (REST 3.0).
+         * Create a task result (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html
          */
         add(params: WithRefs<TasksTaskResultAddParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddResult>
         /**
-         * Tasks result: addfromchatmessage (REST 3.0).
+         * Task result: addfromchatmessage (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html
          */
         addfromchatmessage(params: WithRefs<TasksTaskResultAddfromchatmessageParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddfromchatmessageResult>
         /**
-         * Tasks result: add from comment.
+         * Task result: add from comment.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add-from-comment.html
          */
         addFromComment(params: WithRefs<TasksTaskResultAddFromCommentParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddFromCommentResult>
         /**
-         * Delete a tasks result (REST 3.0).
+         * Delete a task result (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html
          */
         delete(params: WithRefs<TasksTaskResultDeleteParams>, options?: CallOptions): BitrixRequest<TasksTaskResultDeleteResult>
         /**
-         * Tasks result: delete from comment.
+         * Task result: delete from comment.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete-from-comment.html
          */
         deleteFromComment(params: WithRefs<TasksTaskResultDeleteFromCommentParams>, options?: CallOptions): BitrixRequest<TasksTaskResultDeleteFromCommentResult>
         /**
-         * List tasks results.
+         * List task results.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list.html
          */
         list(params: WithRefs<TasksTaskResultListParams>, options?: CallOptions): BitrixRequest<TasksTaskResultListResult>
         /**
-         * Update a tasks result (REST 3.0).
+         * Update a task result (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html
          */
         update(params: WithRefs<TasksTaskResultUpdateParams>, options?: CallOptions): BitrixRequest<TasksTaskResultUpdateResult>
       }
       /**
-       * Start a tasks.
+       * Start a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-start.html
        */
       start(params: WithRefs<TasksTaskStartParams>, options?: CallOptions): BitrixRequest<TasksTaskStartResult>
       /**
-       * Tasks: startwatch.
+       * Task: startwatch.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-start-watch.html
        */
       startwatch(params: WithRefs<TasksTaskStartwatchParams>, options?: CallOptions): BitrixRequest<TasksTaskStartwatchResult>
       /**
-       * Tasks: stopwatch.
+       * Task: stopwatch.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-stop-watch.html
        */
       stopwatch(params: WithRefs<TasksTaskStopwatchParams>, options?: CallOptions): BitrixRequest<TasksTaskStopwatchResult>
       /**
-       * Tasks: unmute.
+       * Task: unmute.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unmute.html
        */
       unmute(params: WithRefs<TasksTaskUnmuteParams>, options?: CallOptions): BitrixRequest<TasksTaskUnmuteResult>
       /**
-       * Tasks: unpin.
+       * Task: unpin.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unpin.html
        */
       unpin(params: WithRefs<TasksTaskUnpinParams>, options?: CallOptions): BitrixRequest<TasksTaskUnpinResult>
       /**
-       * Update a tasks.
+       * Update a task.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update.html
        */
       update(params: WithRefs<TasksTaskUpdateParams>, options?: CallOptions): BitrixRequest<TasksTaskUpdateResult>
