@@ -17,7 +17,7 @@ import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
 import type { Limiter } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
-import { BitrixResponse, parseTime } from '../requests/response.js'
+import { type BitrixTime, BitrixResponse, parseTime, type RawTime } from '../requests/response.js'
 
 export interface CallOptions {
   /** Seconds, or `[connect, read]`; overrides the client's and the global default. */
@@ -62,6 +62,19 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function newRequestId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+}
+
+/** The `time` of each sub-call of a batch, with its method: what the operating-time budget is charged. */
+function batchSubTimes(params: Record<string, unknown>, result: unknown): Array<{ method: string; time: BitrixTime }> {
+  const cmd = params.cmd as Record<string, unknown> | undefined
+  const times = (result as { result_time?: unknown } | null)?.result_time
+  if (!cmd || typeof times !== 'object' || times === null) return []
+  const out: Array<{ method: string; time: BitrixTime }> = []
+  for (const [key, raw] of Object.entries(times)) {
+    const command = cmd[key]
+    if (typeof command === 'string') out.push({ method: command.split('?', 1)[0], time: parseTime(raw as RawTime) })
+  }
+  return out
 }
 
 export class Dispatcher {
@@ -164,7 +177,8 @@ export class Dispatcher {
           if (envelope.ok) {
             const time = parseTime(envelope.time)
             if (time.operatingResetAt !== undefined) this.#resetAt.set(method, time.operatingResetAt)
-            this.#settings.limiter.record(limitedMethods, { time })
+            const subTimes = method === 'batch' ? batchSubTimes(params, envelope.result) : undefined
+            this.#settings.limiter.record(limitedMethods, { time, subTimes })
             logger.debug('call', { method, status: response.status, durationMs, attempt })
             return new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next)
           }

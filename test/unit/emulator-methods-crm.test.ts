@@ -317,6 +317,19 @@ describe('legacy CRUD', () => {
     expect((call('crm.contact.list', { select: ['*'] }).result as Rows)[0]).not.toHaveProperty('PHONE')
   })
 
+  it('row 1 shows every kind of value (phones, e-mails, open-line IM); FACE_ID is returned but not described', () => {
+    const { call } = portal()
+    const lead = call('crm.lead.get', { id: 1 }).result as Record<string, unknown>
+    expect(lead).toMatchObject({ HAS_PHONE: 'Y', HAS_EMAIL: 'Y', HAS_IMOL: 'Y' })
+    expect((lead.IM as Record<string, string>[])[0]).toMatchObject({ VALUE_TYPE: 'OPENLINE', TYPE_ID: 'IM' })
+    expect((lead.IM as Record<string, string>[])[0].VALUE).toMatch(/^imol\|livechat\|/)
+    const contact = call('crm.contact.get', { id: 1 }).result as Record<string, unknown>
+    expect(contact).toHaveProperty('PHONE')
+    expect(contact).toHaveProperty('EMAIL')
+    expect(contact.FACE_ID).toBeNull()
+    expect(call('crm.contact.fields').result).not.toHaveProperty('FACE_ID')
+  })
+
   it('leads and companies have documented values', () => {
     const { call } = portal()
     const lead = call('crm.lead.get', { id: 1 }).result as Record<string, unknown>

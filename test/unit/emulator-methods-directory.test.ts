@@ -57,6 +57,9 @@ describe('users', () => {
     expect(rows).toHaveLength(10)
     expect(rows[0]).toMatchObject({ ID: '1', ACTIVE: true, UF_DEPARTMENT: [1], USER_TYPE: 'employee', IS_ONLINE: 'Y' })
     expect(rows[0].TIMESTAMP_X).toEqual({})
+    // The administrator saved the profile form once: empty optional fields are "" rather than missing.
+    expect(rows[0]).toMatchObject({ SECOND_NAME: '', PERSONAL_WWW: '', TIME_ZONE: '' })
+    expect(rows.slice(1).some((u) => !('PERSONAL_WWW' in u))).toBe(true)
     expect(typeof rows[0].LAST_LOGIN).toBe('string')
     const dept = rows[3].UF_DEPARTMENT as number[]
     const byDept = call('user.get', { UF_DEPARTMENT: dept[0] }).result as Row[]
@@ -93,7 +96,7 @@ describe('users', () => {
     const { call } = portal({}, 3)
     const me = call('user.current').result as Row
     expect(me.ID).toBe('3')
-    expect(me).not.toHaveProperty('TIMESTAMP_X')
+    expect(String(me.TIMESTAMP_X)).toMatch(/^\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d$/)
     expect(String(me.LAST_ACTIVITY_DATE)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
     expect(call('profile').result).toEqual({
       ID: '3',
@@ -277,6 +280,29 @@ describe('tasks', () => {
     expect(() => call('tasks.task.list', { order: { NOPE: 'asc' } })).toThrow('Invalid sorting key')
   })
 
+  it('select extras (COUNTERS, TAGS, subStatus) and params (WITH_RESULT_INFO, WITH_TIMER_INFO, ...)', () => {
+    const { call } = portal()
+    const task = (
+      call('tasks.task.list', {
+        select: ['ID', 'DESCRIPTION', 'subStatus', 'COUNTERS', 'TAGS'],
+        params: { WITH_RESULT_INFO: true, WITH_TIMER_INFO: 'Y', WITH_PARSED_DESCRIPTION: true },
+      }).result as { tasks: Row[] }
+    ).tasks[0]
+    expect(task).toMatchObject({
+      taskRequireResult: 'N',
+      taskHasOpenResult: 'N',
+      taskHasResult: 'N',
+      timeElapsed: null,
+      timerIsRunningForCurrentUser: 'N',
+      parsedDescription: task.description,
+      tags: [],
+      counter: { color: 'gray', value: 0 },
+      subStatus: expect.stringMatching(/^-?\d$/),
+    })
+    const plain = (call('tasks.task.list', { select: ['ID'] }).result as { tasks: Row[] }).tasks[0]
+    expect(Object.keys(plain)).toEqual(['id', 'group'])
+  })
+
   it('add / get / update / delete and their errors', () => {
     const { call, fail } = portal()
     const added = (
@@ -297,7 +323,8 @@ describe('tasks', () => {
     })
     expect(String(added.guid)).toMatch(/^\{[0-9a-f-]{36}\}$/)
     const got = (call('tasks.task.get', { taskId: '51', select: ['ID', 'TITLE'] }).result as { task: Row }).task
-    expect(got).toMatchObject({ id: '51', title: 'Write report' })
+    expect(got).toMatchObject({ id: '51', title: 'Write report', action: { complete: true, renew: false } })
+    expect(added).toHaveProperty('action')
     const updated = (call('tasks.task.update', { taskId: 51, fields: { STATUS: 5 } }).result as { task: Row }).task
     expect(updated).toMatchObject({ status: '5', closedBy: '1' })
     expect(call('tasks.task.delete', { taskId: 51 }).result).toEqual({ task: true })

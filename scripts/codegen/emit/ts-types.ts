@@ -228,10 +228,19 @@ export type FilterOperator = ${FILTER_OPERATORS.join(' | ')}
 type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
 declare const REF: unique symbol
 
-/** A list filter over an entity's own field names, each optionally prefixed with an operator. */
-export type Filter<E> = {
+/** Filter keys: an entity's own field names, each optionally prefixed with an operator. */
+export type FilterFields<E> = {
   [K in keyof E & string as \`\${FilterOperator}\${K}\`]?: FilterValue
-} & { logic?: 'AND' | 'OR' | 'and' | 'or' }
+}
+
+/** Nested groups: \`{ 0: { logic: 'OR', '>OPPORTUNITY': 100, '=STAGE_ID': 'WON' } }\`. */
+export interface FilterGroup<E> {
+  logic?: 'AND' | 'OR' | 'and' | 'or'
+  [group: number]: Filter<E>
+}
+
+/** A list filter over an entity's own field names, each optionally prefixed with an operator. */
+export type Filter<E> = FilterFields<E> & FilterGroup<E>
 
 /** A sort order over an entity's own field names. */
 export type Order<E> = { [K in keyof E & string]?: 'ASC' | 'DESC' | 'asc' | 'desc' }
@@ -266,7 +275,12 @@ function paramsType(spec: MethodSpec, rowEntity: Entity | undefined): string {
     if (!param.name || /[\s[\]]/.test(param.name)) continue
     const lower = param.name.toLowerCase()
     let type = fieldType(param, true, 1)
-    if (entity && isList && lower === 'filter') type = `Filter<${entity.name}> | Record<string, unknown>`
+    if (lower === 'fields' && spec.name.startsWith('crm.') && param.fields?.length && !param.array) {
+      // CRM records also take user fields, named by the portal.
+      const upper = param.fields.filter((field) => field.name === field.name.toUpperCase()).length > param.fields.length / 2
+      type = fieldsType(param.fields, true, `[userField: \`${upper ? 'UF_' : 'uf'}\${string}\`]: unknown`, 1)
+    }
+    if (entity && isList && lower === 'filter') type = `Filter<${entity.name}>`
     if (entity && isList && lower === 'select') type = `Select<${entity.name}>`
     if (entity && isList && lower === 'order' && param.type !== 'string') type = `Order<${entity.name}>`
     lines.push(`  ${propertyKey(param.name)}${param.required ? '' : '?'}: ${type}`)

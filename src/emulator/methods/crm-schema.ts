@@ -42,6 +42,8 @@ export interface CrmField {
   deprecated?: boolean
   /** Exposed by the legacy crm.<entity>.* methods. */
   legacy: boolean
+  /** Returned by legacy get/list but not described by crm.<entity>.fields (e.g. contact `FACE_ID`). */
+  undescribed?: boolean
   /** Returned by legacy get and by the `*` select mask. */
   star: boolean
   /** crm.item shows `0` rather than `null` when empty (companyId, contactId). */
@@ -68,6 +70,10 @@ interface DefOptions {
   kind?: CrmKind
 }
 
+/**
+ * `[name, type, flags, title, options]`; flags: `R` required, `r` read-only, `I` immutable, `M` multiple,
+ * `D` deprecated, `x` not returned by legacy get/list, `i` crm.item only, `h` not described by legacy `.fields`.
+ */
 type Def = [name: string, type: string, flags: string, title: string, options?: DefOptions]
 
 const CAMEL_OVERRIDES: Record<string, string> = {
@@ -136,6 +142,7 @@ function build(key: CrmEntityKey, entityTypeId: number, defs: Def[], itemLayout:
     if (o.statusType) field.statusType = o.statusType
     if (o.settings) field.settings = o.settings
     if (flags.includes('D')) field.deprecated = true
+    if (flags.includes('h')) field.undescribed = true
     if (camel === 'companyId' || camel === 'contactId') field.itemZero = true
     return field
   })
@@ -446,6 +453,7 @@ export const CONTACT = build(
     ['ORIGINATOR_ID', 'string', '', 'External Source'],
     ['ORIGIN_ID', 'string', '', 'Identifier in External Source'],
     ['ORIGIN_VERSION', 'string', '', 'Original Version'],
+    ['FACE_ID', 'integer', 'rh', 'FACE_ID', { camel: null }],
     ...UTM,
     ['LAST_ACTIVITY_TIME', 'datetime', 'r', 'Last Activity'],
     ['LAST_ACTIVITY_BY', 'user', 'r', 'Last Activity By'],

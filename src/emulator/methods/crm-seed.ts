@@ -249,7 +249,7 @@ function address(b: SeedBase, id: number, field: string, prefix: string): unknow
 function personMultifields(b: SeedBase, entityIndex: number, id: number, field: string, email: string): unknown {
   if (field === 'PHONE' || field === 'HAS_PHONE') {
     const list: Multifield[] = []
-    if (b.r.chance(id, 60, 0.85)) {
+    if (id === 1 || b.r.chance(id, 60, 0.85)) {
       list.push({
         id: seedMultifieldId(entityIndex, id, 0),
         typeId: 'PHONE',
@@ -268,9 +268,10 @@ function personMultifields(b: SeedBase, entityIndex: number, id: number, field: 
     return field === 'PHONE' ? list : list.length > 0 ? 'Y' : 'N'
   }
   if (field === 'EMAIL' || field === 'HAS_EMAIL') {
-    const list: Multifield[] = b.r.chance(id, 65, 0.75)
-      ? [{ id: seedMultifieldId(entityIndex, id, 2), typeId: 'EMAIL', valueType: 'WORK', value: email }]
-      : []
+    const list: Multifield[] =
+      id === 1 || b.r.chance(id, 65, 0.75)
+        ? [{ id: seedMultifieldId(entityIndex, id, 2), typeId: 'EMAIL', valueType: 'WORK', value: email }]
+        : []
     return field === 'EMAIL' ? list : list.length > 0 ? 'Y' : 'N'
   }
   return undefined
@@ -375,6 +376,22 @@ export function leadGenerator(ctx: SeedContext): SeedGenerator {
         return 'N'
       case 'CONTACT_IDS':
         return []
+      case 'IM':
+      case 'HAS_IMOL': {
+        // Leads that came from an open line (chat); row 1 always did, so it shows every kind of value.
+        const list: Multifield[] =
+          id === 1 || b.r.chance(id, 209, 0.3)
+            ? [
+                {
+                  id: seedMultifieldId(1, id, 3),
+                  typeId: 'IM',
+                  valueType: 'OPENLINE',
+                  value: `imol|livechat|1|${id}|${1 + b.r.int(id, 210, 99)}`,
+                },
+              ]
+            : []
+        return field === 'IM' ? list : list.length > 0 ? 'Y' : 'N'
+      }
       default:
         return common(b, id, field)
     }

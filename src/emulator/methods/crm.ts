@@ -247,6 +247,7 @@ function derive(entity: CrmEntity, row: Row, before: Row | null, ctx: CallContex
   if (entity.byName.has('HAS_PHONE')) {
     row.HAS_PHONE = Array.isArray(row.PHONE) && row.PHONE.length > 0 ? 'Y' : 'N'
     row.HAS_EMAIL = Array.isArray(row.EMAIL) && row.EMAIL.length > 0 ? 'Y' : 'N'
+    row.HAS_IMOL = Array.isArray(row.IM) && row.IM.some((m: Multifield) => m.valueType === 'OPENLINE') ? 'Y' : 'N'
   }
 }
 
@@ -576,7 +577,7 @@ export function crmLegacyMethods(store: CrmStore, prefix: string, entity: CrmEnt
     [`${prefix}.fields`]: method((_params, ctx) => {
       ctx.cost(costs.base)
       const result: Record<string, unknown> = {}
-      for (const f of entity.fields) if (f.legacy) result[f.name] = describeField(f, false)
+      for (const f of entity.fields) if (f.legacy && !f.undescribed) result[f.name] = describeField(f, false)
       return { result }
     }),
 

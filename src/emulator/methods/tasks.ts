@@ -24,6 +24,7 @@ import {
   toFlag,
   toList,
   toNumber,
+  truthy,
   upperToCamel,
 } from './util.js'
 
@@ -205,6 +206,8 @@ const SORTABLE = new Set([
   'IS_PINNED_IN_GROUP',
 ])
 const STATUSES = [2, 3, 4, 5, 6]
+/** Computed values that `select` can ask for besides columns. */
+const SELECT_EXTRAS = ['SUB_STATUS', 'COUNTERS', 'TAGS']
 
 function taskKind(field: string): ValueKind {
   if (NUMERIC.has(field)) return 'number'
@@ -375,18 +378,83 @@ export function taskMethods(
     }
   }
 
-  const taskOut = (id: number, select: readonly string[] | null): Row => {
+  /** Operations the current user may perform (the `action` block of get/add/update). */
+  const actions = (id: number): Row => {
+    const status = table.value(id, 'STATUS')
+    const done = status === 5
+    const favorite = table.value(id, 'FAVORITE') === 'Y'
+    return {
+      accept: false,
+      decline: false,
+      complete: !done,
+      approve: false,
+      disapprove: false,
+      start: !done && status !== 3,
+      pause: status === 3,
+      delegate: true,
+      remove: true,
+      edit: true,
+      defer: !done && status !== 6,
+      renew: done || status === 6,
+      create: true,
+      changeDeadline: true,
+      checklistAddItems: true,
+      addFavorite: !favorite,
+      deleteFavorite: favorite,
+      rate: true,
+      take: false,
+      'edit.originator': false,
+      'checklist.reorder': true,
+      'elapsedtime.add': true,
+      'dayplan.timer.toggle': false,
+      'edit.plan': true,
+      'checklist.add': true,
+      'favorite.add': !favorite,
+      'favorite.delete': favorite,
+    }
+  }
+
+  /**
+   * A task in the docs' shape. `select` holds column names plus the computed extras `SUB_STATUS`, `COUNTERS`,
+   * `TAGS` (null = every column); `params` switches on `WITH_RESULT_INFO`, `WITH_TIMER_INFO`,
+   * `WITH_PARSED_DESCRIPTION`; `withActions` adds the `action` block.
+   */
+  const taskOut = (id: number, select: readonly string[] | null, params: Params = {}, withActions = false): Row => {
     const fields = select ?? TASK_FIELDS
     const out: Row = {}
     for (const f of fields) {
-      if (f === 'SUB_STATUS') continue
-      out[upperToCamel(f)] = outValue(f, table.value(id, f), env.tz)
+      if (FIELD_SET.has(f)) out[upperToCamel(f)] = outValue(f, table.value(id, f), env.tz)
     }
     out.group = groupOf(table.value(id, 'GROUP_ID'))
     if (fields.includes('CREATED_BY')) out.creator = userBrief(table.value(id, 'CREATED_BY'))
     if (fields.includes('RESPONSIBLE_ID')) out.responsible = userBrief(table.value(id, 'RESPONSIBLE_ID'))
     if (fields.includes('ACCOMPLICES')) out.accomplicesData = usersData(table.value(id, 'ACCOMPLICES'))
     if (fields.includes('AUDITORS')) out.auditorsData = usersData(table.value(id, 'AUDITORS'))
+    if (truthy(params.WITH_RESULT_INFO)) {
+      out.taskRequireResult = 'N'
+      out.taskHasOpenResult = 'N'
+      out.taskHasResult = 'N'
+    }
+    if (truthy(params.WITH_TIMER_INFO)) {
+      out.timeElapsed = null
+      out.timerIsRunningForCurrentUser = 'N'
+    }
+    if (truthy(params.WITH_PARSED_DESCRIPTION)) out.parsedDescription = table.value(id, 'DESCRIPTION') ?? ''
+    if (select?.includes('COUNTERS')) {
+      out.counter = {
+        counters: {
+          expired: 0,
+          newComments: 0,
+          projectExpired: 0,
+          projectNewComments: 0,
+          mutedExpired: 0,
+          mutedNewComments: 0,
+        },
+        color: 'gray',
+        value: 0,
+      }
+    }
+    if (select?.includes('TAGS')) out.tags = []
     if (select === null || fields.includes('SUB_STATUS')) {
       const status = table.value(id, 'STATUS')
       const deadline = table.value(id, 'DEADLINE')
@@ -394,6 +462,7 @@ export function taskMethods(
         typeof deadline === 'number' && deadline < env.anchor && status !== 5 && status !== 6 && status !== 4
       out.subStatus = overdue ? '-1' : String(status)
     }
+    if (withActions) out.action = actions(id)
     return out
   }
 
@@ -401,8 +470,10 @@ export function taskMethods(
     const names = toList(raw).map((x) => upperName(String(x)))
     if (names.length === 0 || names.includes('*')) return null
     const picked = new Set<string>(['ID'])
-    for (const n of names) if (FIELD_SET.has(n) || n === 'SUB_STATUS') picked.add(n)
-    return [...TASK_FIELDS.filter((f) => picked.has(f)), ...(picked.has('SUB_STATUS') ? ['SUB_STATUS'] : [])]
+    for (const n of names) if (FIELD_SET.has(n) || SELECT_EXTRAS.includes(n)) picked.add(n)
+    // The description always comes with its format flag.
+    if (picked.has('DESCRIPTION')) picked.add('DESCRIPTION_IN_BBCODE')
+    return [...TASK_FIELDS.filter((f) => picked.has(f)), ...SELECT_EXTRAS.filter((f) => picked.has(f))]
   }
 
   const taskIdParam = (params: Params): number => {
@@ -504,7 +575,8 @@ export function taskMethods(
         start: readStart(params),
         paging: 'orm',
       })
-      return { result: { tasks: page.ids.map((id) => taskOut(id, select)) }, ...page.meta }
+      const options = isRecord(params.params) ? params.params : {}
+      return { result: { tasks: page.ids.map((id) => taskOut(id, select, options)) }, ...page.meta }
     }),
 
     'tasks.task.get': def((params, ctx) => {
@@ -518,7 +590,7 @@ export function taskMethods(
         )
       }
       if (!table.has(id)) throw taskError('0', 'Action on the task is not allowed (internal error)')
-      return { result: { task: taskOut(id, parseSelect(rawSelect)) } }
+      return { result: { task: taskOut(id, parseSelect(rawSelect), {}, true) } }
     }),
 
     'tasks.task.add': def((params, ctx) => {
@@ -551,7 +623,7 @@ export function taskMethods(
       validate(row, null)
       const id = table.insert(row)
       table.update(id, { GUID: guid(env.randomSeed ^ 0x5bd1e995, id) })
-      return { result: { task: taskOut(id, null) } }
+      return { result: { task: taskOut(id, null, {}, true) } }
     }),
 
     'tasks.task.update': def((params, ctx) => {
@@ -574,7 +646,7 @@ export function taskMethods(
         row.CLOSED_DATE = row.STATUS === 5 ? now : null
       }
       table.update(id, row)
-      return { result: { task: taskOut(id, null) } }
+      return { result: { task: taskOut(id, null, {}, true) } }
     }),
 
     'tasks.task.delete': def((params, ctx) => {

@@ -11,6 +11,7 @@ import { CITIES, DEPARTMENT_NAMES, FIRST_NAMES, LAST_NAMES, POSITIONS } from './
 import { type FilterGroup, type FilterNode, type OrderKey, parseFilter, type ValueKind } from './query.js'
 import { type Row, Table } from './table.js'
 import {
+  formatDmy,
   formatIso,
   formatSql,
   intval,
@@ -115,6 +116,16 @@ const USER_ALWAYS = new Set([
   'USER_TYPE',
 ])
 
+/** Profile-form fields that become `""` (and are then always returned) once the profile has been saved. */
+const USER_PROFILE_FORM = new Set([
+  'SECOND_NAME',
+  'TIME_ZONE',
+  'PERSONAL_WWW',
+  'PERSONAL_MOBILE',
+  'PERSONAL_CITY',
+  'WORK_PHONE',
+])
+
 function userKind(field: string): ValueKind {
   if (field === 'ID') return 'number'
   if (field === 'ACTIVE') return 'bool'
@@ -133,7 +144,7 @@ function userGenerator(ctx: SeedContext): (id: number, field: string) => unknown
   const registered = (id: number): number =>
     startOfDay(ctx.anchor - span + Math.floor((span * (id - 1)) / Math.max(1, ctx.counts.users)), ctx.tz)
   const lastLogin = (id: number): number => ctx.anchor - r.int(id, 3, 30 * 86400)
-  return (id, field) => {
+  const value = (id: number, field: string): unknown => {
     switch (field) {
       case 'ID':
         return id
@@ -180,6 +191,11 @@ function userGenerator(ctx: SeedContext): (id: number, field: string) => unknown
       default:
         return null
     }
+  }
+  // The administrator (user 1) has saved the profile form once, so its empty optional fields are "" not null.
+  return (id, field) => {
+    const v = value(id, field)
+    return v === null && id === 1 && USER_PROFILE_FORM.has(field) ? '' : v
   }
 }
 
@@ -231,7 +247,8 @@ export class DirectoryStore {
 
   /**
    * A user in the docs' shape. Without an explicit field list, empty optional strings are left out (as the portal
-   * does); `mode: 'current'` is the `user.current` variant (no TIMESTAMP_X, LAST_ACTIVITY_DATE as a SQL date).
+   * does); `mode: 'current'` is the `user.current` variant (TIMESTAMP_X in the site format `DD.MM.YYYY HH:MI:SS`,
+   * LAST_ACTIVITY_DATE as `YYYY-MM-DD HH:MI:SS`, as in the batch docs example) while lists print them as `{}`.
    */
   userOut(id: number, fields: readonly string[] | null, mode: 'list' | 'current'): Row {
     const out: Row = {}
@@ -239,7 +256,9 @@ export class DirectoryStore {
       const v = this.users.value(id, field)
       if (USER_OBJECT_DATES.has(field)) {
         if (mode === 'list') out[field] = {}
-        else if (field === 'LAST_ACTIVITY_DATE' && typeof v === 'number') out[field] = formatSql(v, this.env.tz)
+        else if (typeof v === 'number') {
+          out[field] = field === 'LAST_ACTIVITY_DATE' ? formatSql(v, this.env.tz) : formatDmy(v, this.env.tz)
+        }
         continue
       }
       if (USER_DATE_FIELDS.has(field)) {

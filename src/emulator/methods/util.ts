@@ -182,6 +182,15 @@ export function formatSite(ts: number, offsetMinutes: number): string {
   )
 }
 
+/** `24.08.2023 13:19:39` — the site format of a European portal. */
+export function formatDmy(ts: number, offsetMinutes: number): string {
+  const d = shifted(ts, offsetMinutes)
+  return (
+    `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+  )
+}
+
 /** Local midnight (in portal time) of the day containing `ts`. */
 export function startOfDay(ts: number, offsetMinutes: number): number {
   const local = Math.floor(ts) + offsetMinutes * 60

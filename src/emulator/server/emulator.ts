@@ -4,6 +4,7 @@ import { createPortal } from '../methods/index.js'
 import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
+import { docExampleMethodTable } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
 import { LeakyBucket, OperatingTracker } from './limits.js'
@@ -211,10 +212,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 }
 
-/** The portal's methods, then the system methods over them, then the caller's own over everything. */
+/**
+ * The portal's methods, then the system methods over them, then the caller's own over everything; in
+ * docs-example mode every other catalogued method falls through to its documented example (doc-examples.ts).
+ */
 function assembleMethods(config: ResolvedOptions): { methods: MethodTable; allScopes: () => string[] } {
   const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
-  const methods: MethodTable = new Map(portal.methods)
+  const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
+  for (const [name, definition] of portal.methods) methods.set(name, definition)
   const license = LICENSES[config.plan] ?? LICENSES.standard
   let scopes: string[] | undefined
   const allScopes = () => {

@@ -42,6 +42,11 @@ export interface EmulatorOptions {
   maxBodyBytes?: number
   /** Extra or replacement methods (lower-case names), merged over the portal's and the system ones. */
   methods?: MethodTable
+  /**
+   * Docs-example mode: every catalogued REST v2 method the emulator does not implement answers its documented
+   * example response (`spec/methods.json`). Default true; `false` makes such methods `ERROR_METHOD_NOT_FOUND`.
+   */
+  docExamples?: boolean
 }
 
 export interface ResolvedOptions {
@@ -63,6 +68,7 @@ export interface ResolvedOptions {
   domain: string | undefined
   maxBodyBytes: number
   methods: MethodTable | undefined
+  docExamples: boolean
 }
 
 function positive(name: string, value: number): number {
@@ -95,5 +101,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     domain: options.domain,
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
     methods: options.methods,
+    docExamples: options.docExamples ?? true,
   }
 }

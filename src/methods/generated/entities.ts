@@ -6,10 +6,19 @@ export type FilterOperator = '' | '=' | '!' | '!=' | '>' | '>=' | '<' | '<=' | '
 type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
 declare const REF: unique symbol
 
-/** A list filter over an entity's own field names, each optionally prefixed with an operator. */
-export type Filter<E> = {
+/** Filter keys: an entity's own field names, each optionally prefixed with an operator. */
+export type FilterFields<E> = {
   [K in keyof E & string as `${FilterOperator}${K}`]?: FilterValue
-} & { logic?: 'AND' | 'OR' | 'and' | 'or' }
+}
+
+/** Nested groups: `{ 0: { logic: 'OR', '>OPPORTUNITY': 100, '=STAGE_ID': 'WON' } }`. */
+export interface FilterGroup<E> {
+  logic?: 'AND' | 'OR' | 'and' | 'or'
+  [group: number]: Filter<E>
+}
+
+/** A list filter over an entity's own field names, each optionally prefixed with an operator. */
+export type Filter<E> = FilterFields<E> & FilterGroup<E>
 
 /** A sort order over an entity's own field names. */
 export type Order<E> = { [K in keyof E & string]?: 'ASC' | 'DESC' | 'asc' | 'desc' }

@@ -17,7 +17,7 @@ export type AccessNameResult = {
   provider_id?: string
 }
 export type AiEngineListParams = {
-  filter?: Filter<AiEngine> | Record<string, unknown>
+  filter?: Filter<AiEngine>
   limit?: number | `${number}`
   start?: number
 }
@@ -97,7 +97,7 @@ export type BiconnectorConnectorGetParams = {
 export type BiconnectorConnectorGetResult = { item: BiconnectorConnector }
 export type BiconnectorConnectorListParams = {
   select?: Select<BiconnectorConnector>
-  filter?: Filter<BiconnectorConnector> | Record<string, unknown>
+  filter?: Filter<BiconnectorConnector>
   order?: Order<BiconnectorConnector>
   page?: number | `${number}`
   start?: number
@@ -154,7 +154,7 @@ export type BiconnectorDatasetGetParams = {
 export type BiconnectorDatasetGetResult = { item: BiconnectorDataset }
 export type BiconnectorDatasetListParams = {
   select?: Select<BiconnectorDataset>
-  filter?: Filter<BiconnectorDataset> | Record<string, unknown>
+  filter?: Filter<BiconnectorDataset>
   order?: Order<BiconnectorDataset>
   page?: number | `${number}`
   start?: number
@@ -191,7 +191,7 @@ export type BiconnectorSourceGetParams = {
 export type BiconnectorSourceGetResult = { item: BiconnectorSource }
 export type BiconnectorSourceListParams = {
   select?: Select<BiconnectorSource>
-  filter?: Filter<BiconnectorSource> | Record<string, unknown>
+  filter?: Filter<BiconnectorSource>
   order?: Order<BiconnectorSource>
   page?: number | `${number}`
   start?: number
@@ -376,7 +376,7 @@ export type BizprocTaskDelegateParams = {
 export type BizprocTaskDelegateResult = boolean
 export type BizprocTaskListParams = {
   SELECT?: Select<BizprocTask>
-  FILTER?: Filter<BizprocTask> | Record<string, unknown>
+  FILTER?: Filter<BizprocTask>
   ORDER?: Order<BizprocTask>
   START?: number | `${number}`
 }
@@ -412,7 +412,7 @@ export type BizprocWorkflowTemplateDeleteParams = {
 export type BizprocWorkflowTemplateDeleteResult = unknown
 export type BizprocWorkflowTemplateListParams = {
   SELECT?: Select<BizprocWorkflowTemplate>
-  FILTER?: Filter<BizprocWorkflowTemplate> | Record<string, unknown>
+  FILTER?: Filter<BizprocWorkflowTemplate>
   ORDER?: Order<BizprocWorkflowTemplate>
   start?: number | `${number}`
 }
@@ -501,7 +501,7 @@ export type BookingV1BookingGetParams = {
 }
 export type BookingV1BookingGetResult = { booking: BookingV1Booking }
 export type BookingV1BookingListParams = {
-  FILTER?: Filter<BookingV1Booking> | Record<string, unknown>
+  FILTER?: Filter<BookingV1Booking>
   ORDER?: Order<BookingV1Booking>
   start?: number
 }
@@ -559,7 +559,7 @@ export type BookingV1ResourceGetParams = {
 }
 export type BookingV1ResourceGetResult = { resource: BookingV1Resource }
 export type BookingV1ResourceListParams = {
-  FILTER?: Filter<BookingV1Resource> | Record<string, unknown>
+  FILTER?: Filter<BookingV1Resource>
   ORDER?: Order<BookingV1Resource>
   start?: number
 }
@@ -646,7 +646,7 @@ export type BookingV1ResourceTypeGetParams = {
 }
 export type BookingV1ResourceTypeGetResult = { resourceType: BookingV1ResourceType }
 export type BookingV1ResourceTypeListParams = {
-  FILTER?: Filter<BookingV1ResourceType> | Record<string, unknown>
+  FILTER?: Filter<BookingV1ResourceType>
   ORDER?: Order<BookingV1ResourceType>
   start?: number
 }
@@ -1054,7 +1054,7 @@ export type CalendarResourceAddParams = {
 }
 export type CalendarResourceAddResult = number
 export type CalendarResourceBookingListParams = {
-  filter: Filter<CalendarResourceBooking> | Record<string, unknown>
+  filter: Filter<CalendarResourceBooking>
   start?: number
 }
 export type CalendarResourceBookingListResult = CalendarResourceBooking[]
@@ -1206,7 +1206,7 @@ export type CatalogCatalogIsOffersParams = {
 export type CatalogCatalogIsOffersResult = boolean
 export type CatalogCatalogListParams = {
   select?: Select<CatalogCatalog>
-  filter?: Filter<CatalogCatalog> | Record<string, unknown>
+  filter?: Filter<CatalogCatalog>
   order?: Order<CatalogCatalog>
   start?: number | `${number}`
 }
@@ -1317,7 +1317,7 @@ export type CatalogDocumentElementGetFieldsResult = {
 }
 export type CatalogDocumentElementListParams = {
   select?: Select<CatalogDocumentElement>
-  filter?: Filter<CatalogDocumentElement> | Record<string, unknown>
+  filter?: Filter<CatalogDocumentElement>
   order?: Order<CatalogDocumentElement>
   start?: number | `${number}`
 }
@@ -1370,7 +1370,7 @@ export type CatalogDocumentGetFieldsResult = {
 }
 export type CatalogDocumentListParams = {
   select?: Select<CatalogDocument>
-  filter?: Filter<CatalogDocument> | Record<string, unknown>
+  filter?: Filter<CatalogDocument>
   order?: Order<CatalogDocument>
   start?: number | `${number}`
 }
@@ -1447,7 +1447,7 @@ export type CatalogDocumentcontractorGetFieldsResult = {
 }
 export type CatalogDocumentcontractorListParams = {
   select?: Select<CatalogDocumentcontractor>
-  filter?: Filter<CatalogDocumentcontractor> | Record<string, unknown>
+  filter?: Filter<CatalogDocumentcontractor>
   order?: Order<CatalogDocumentcontractor>
   start?: number | `${number}`
 }
@@ -1612,7 +1612,7 @@ export type CatalogPriceGetFieldsResult = {
 }
 export type CatalogPriceListParams = {
   select?: Select<CatalogPrice>
-  filter?: Filter<CatalogPrice> | Record<string, unknown>
+  filter?: Filter<CatalogPrice>
   order?: Order<CatalogPrice>
   start?: number | `${number}`
 }
@@ -1772,7 +1772,7 @@ export type CatalogPriceTypeGroupGetFieldsResult = {
 }
 export type CatalogPriceTypeGroupListParams = {
   select?: Select<CatalogPriceTypeGroup>
-  filter?: Filter<CatalogPriceTypeGroup> | Record<string, unknown>
+  filter?: Filter<CatalogPriceTypeGroup>
   order?: Order<CatalogPriceTypeGroup>
   start?: number | `${number}`
 }
@@ -1816,7 +1816,7 @@ export type CatalogPriceTypeLangGetLanguagesResult = { languages: {
 }[] }
 export type CatalogPriceTypeLangListParams = {
   select?: Select<CatalogPriceTypeLang>
-  filter?: Filter<CatalogPriceTypeLang> | Record<string, unknown>
+  filter?: Filter<CatalogPriceTypeLang>
   order?: Order<CatalogPriceTypeLang>
   start?: number | `${number}`
 }
@@ -1953,7 +1953,7 @@ export type CatalogProductGetFieldsByFilterResult = {
 }
 export type CatalogProductListParams = {
   select?: Select<Product>
-  filter?: Filter<Product> | Record<string, unknown>
+  filter?: Filter<Product>
   order?: Order<Product>
   start?: string
 }
@@ -2075,7 +2075,7 @@ export type CatalogProductOfferGetFieldsByFilterResult = {
 }
 export type CatalogProductOfferListParams = {
   select?: Select<CatalogProductOffer>
-  filter?: Filter<CatalogProductOffer> | Record<string, unknown>
+  filter?: Filter<CatalogProductOffer>
   order?: Order<CatalogProductOffer>
   start?: number | `${number}`
 }
@@ -2255,7 +2255,7 @@ export type CatalogProductServiceGetFieldsByFilterResult = {
 }
 export type CatalogProductServiceListParams = {
   select?: Select<CatalogProductService>
-  filter?: Filter<CatalogProductService> | Record<string, unknown>
+  filter?: Filter<CatalogProductService>
   order?: Order<CatalogProductService>
   start?: number | `${number}`
 }
@@ -2420,7 +2420,7 @@ export type CatalogProductSkuGetFieldsByFilterResult = {
 }
 export type CatalogProductSkuListParams = {
   select?: Select<CatalogProductSku>
-  filter?: Filter<CatalogProductSku> | Record<string, unknown>
+  filter?: Filter<CatalogProductSku>
   order?: Order<CatalogProductSku>
   start?: number | `${number}`
 }
@@ -2701,7 +2701,7 @@ export type CatalogProductPropertyGetFieldsResult = {
 }
 export type CatalogProductPropertyListParams = {
   select?: Select<CatalogProductProperty>
-  filter?: Filter<CatalogProductProperty> | Record<string, unknown>
+  filter?: Filter<CatalogProductProperty>
   order?: Order<CatalogProductProperty>
   start?: number | `${number}`
 }
@@ -2796,7 +2796,7 @@ export type CatalogProductPropertyEnumGetFieldsResult = {
 }
 export type CatalogProductPropertyEnumListParams = {
   select?: Select<CatalogProductPropertyEnum>
-  filter?: Filter<CatalogProductPropertyEnum> | Record<string, unknown>
+  filter?: Filter<CatalogProductPropertyEnum>
   order?: Order<CatalogProductPropertyEnum>
   start?: number | `${number}`
 }
@@ -2855,7 +2855,7 @@ export type CatalogProductPropertyFeatureGetFieldsResult = {
 }
 export type CatalogProductPropertyFeatureListParams = {
   select?: Select<CatalogProductPropertyFeature>
-  filter?: Filter<CatalogProductPropertyFeature> | Record<string, unknown>
+  filter?: Filter<CatalogProductPropertyFeature>
   order?: Order<CatalogProductPropertyFeature>
   start?: number | `${number}`
 }
@@ -2884,7 +2884,7 @@ export type CatalogProductPropertySectionGetParams = {
 export type CatalogProductPropertySectionGetResult = { productPropertySection: CatalogProductPropertySection }
 export type CatalogProductPropertySectionListParams = {
   select?: Select<CatalogProductPropertySection>
-  filter?: Filter<CatalogProductPropertySection> | Record<string, unknown>
+  filter?: Filter<CatalogProductPropertySection>
   order?: Order<CatalogProductPropertySection>
   start?: number | `${number}`
 }
@@ -2921,7 +2921,7 @@ export type CatalogRatioGetFieldsResult = {
 }
 export type CatalogRatioListParams = {
   select?: Select<CatalogRatio>
-  filter?: Filter<CatalogRatio> | Record<string, unknown>
+  filter?: Filter<CatalogRatio>
   order?: Order<CatalogRatio>
   start?: number | `${number}`
 }
@@ -3152,7 +3152,7 @@ export type CatalogStoreGetFieldsResult = {
 }
 export type CatalogStoreListParams = {
   select?: Select<CatalogStore>
-  filter?: Filter<CatalogStore> | Record<string, unknown>
+  filter?: Filter<CatalogStore>
   order?: Order<CatalogStore>
   start?: number | `${number}`
 }
@@ -3215,14 +3215,14 @@ export type CatalogStoreproductGetFieldsResult = {
 }
 export type CatalogStoreproductListParams = {
   select?: Select<CatalogStoreproduct>
-  filter?: Filter<CatalogStoreproduct> | Record<string, unknown>
+  filter?: Filter<CatalogStoreproduct>
   order?: Order<CatalogStoreproduct>
   start?: number | `${number}`
 }
 export type CatalogStoreproductListResult = { storeProducts: CatalogStoreproduct[] }
 export type CatalogUserfieldDocumentListParams = {
   select: Select<CatalogUserfieldDocument>
-  filter: Filter<CatalogUserfieldDocument> | Record<string, unknown>
+  filter: Filter<CatalogUserfieldDocument>
   order?: Order<CatalogUserfieldDocument>
   start?: number | `${number}`
 }
@@ -3366,6 +3366,7 @@ export type CrmActivityAddParams = {
       PREVIEW_URL?: string
     }
     IS_INCOMING_CHANNEL?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmActivityAddResult = number
@@ -3446,6 +3447,7 @@ export type CrmActivityConfigurableAddParams = {
     badgeCode?: string
     originatorId?: string
     originId?: string
+    [userField: `uf${string}`]: unknown
   }
   layout: unknown
 }
@@ -3560,7 +3562,7 @@ export type CrmActivityLayoutBlocksSetParams = {
 export type CrmActivityLayoutBlocksSetResult = unknown
 export type CrmActivityListParams = {
   select?: Select<Activity>
-  filter?: Filter<Activity> | Record<string, unknown>
+  filter?: Filter<Activity>
   order?: Order<Activity>
   start?: number | `${number}`
 }
@@ -3624,6 +3626,7 @@ export type CrmActivityTypeAddParams = {
     NAME?: string
     ICON_FILE?: unknown
     IS_CONFIGURABLE_TYPE?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmActivityTypeAddResult = boolean
@@ -3685,6 +3688,7 @@ export type CrmActivityUpdateParams = {
       PREVIEW_URL?: string
     }
     IS_INCOMING_CHANNEL?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmActivityUpdateResult = boolean
@@ -3702,6 +3706,7 @@ export type CrmAddressAddParams = {
     COUNTRY?: string
     COUNTRY_CODE?: string
     LOC_ADDR_ID?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmAddressAddResult = boolean
@@ -3710,6 +3715,7 @@ export type CrmAddressDeleteParams = {
     TYPE_ID: number | `${number}`
     ENTITY_TYPE_ID: number | `${number}`
     ENTITY_ID: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmAddressDeleteResult = boolean
@@ -3727,7 +3733,7 @@ export type CrmAddressFieldsResult = {
 }
 export type CrmAddressListParams = {
   select?: Select<CrmAddress>
-  filter?: Filter<CrmAddress> | Record<string, unknown>
+  filter?: Filter<CrmAddress>
   order?: Order<CrmAddress>
   start?: number | `${number}`
 }
@@ -3746,6 +3752,7 @@ export type CrmAddressUpdateParams = {
     COUNTRY?: string
     COUNTRY_CODE?: string
     LOC_ADDR_ID?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmAddressUpdateResult = boolean
@@ -3753,6 +3760,7 @@ export type CrmAutomatedsolutionAddParams = {
   fields: {
     title: string
     typeIds?: Array<unknown>
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmAutomatedsolutionAddResult = {
@@ -3772,7 +3780,7 @@ export type CrmAutomatedsolutionGetParams = {
 export type CrmAutomatedsolutionGetResult = { automatedSolution: CrmAutomatedsolution }
 export type CrmAutomatedsolutionListParams = {
   order?: Order<CrmAutomatedsolution>
-  filter?: Filter<CrmAutomatedsolution> | Record<string, unknown>
+  filter?: Filter<CrmAutomatedsolution>
   start?: number | `${number}`
 }
 export type CrmAutomatedsolutionListResult = { automatedSolutions: CrmAutomatedsolution[] }
@@ -3781,6 +3789,7 @@ export type CrmAutomatedsolutionUpdateParams = {
   fields: {
     title?: string
     typeIds?: Array<unknown>
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmAutomatedsolutionUpdateResult = {
@@ -3822,13 +3831,13 @@ export type CrmCalllistGetParams = {
 export type CrmCalllistGetResult = CrmCalllist
 export type CrmCalllistItemsGetParams = {
   LIST_ID: number | `${number}`
-  FILTER?: Filter<CrmCalllistItems> | Record<string, unknown>
+  FILTER?: Filter<CrmCalllistItems>
   start?: number
 }
 export type CrmCalllistItemsGetResult = CrmCalllistItems[]
 export type CrmCalllistListParams = {
   SELECT?: Select<CrmCalllist>
-  FILTER?: Filter<CrmCalllist> | Record<string, unknown>
+  FILTER?: Filter<CrmCalllist>
   ORDER?: Order<CrmCalllist>
   start?: number
 }
@@ -3867,6 +3876,7 @@ export type CrmCategoryAddParams = {
     name: string
     sort?: number | `${number}`
     isDefault?: boolean | 'Y' | 'N' | 0 | 1
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmCategoryAddResult = {
@@ -3916,6 +3926,7 @@ export type CrmCategoryUpdateParams = {
     name?: string
     sort?: number | `${number}`
     isDefault?: boolean | 'Y' | 'N' | 0 | 1
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmCategoryUpdateResult = Record<string, unknown>
@@ -3970,6 +3981,7 @@ export type CrmCompanyAddParams = {
     DATE_MODIFY?: string | Date
     CREATED_BY_ID?: number | `${number}`
     MODIFY_BY_ID?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
   params?: Record<string, unknown>
 }
@@ -3980,6 +3992,7 @@ export type CrmCompanyContactAddParams = {
     CONTACT_ID: string
     IS_PRIMARY?: "Y" | "N"
     SORT?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmCompanyContactAddResult = boolean
@@ -4125,7 +4138,7 @@ export type CrmCompanyGetParams = {
 export type CrmCompanyGetResult = Company
 export type CrmCompanyListParams = {
   select?: Select<Company>
-  filter?: Filter<Company> | Record<string, unknown>
+  filter?: Filter<Company>
   order?: Order<Company>
   start?: number | `${number}`
 }
@@ -4184,6 +4197,7 @@ export type CrmCompanyUpdateParams = {
       VALUE_TYPE?: string
     }>
     "UF_..."?: unknown
+    [userField: `UF_${string}`]: unknown
   }
   params?: Record<string, unknown>
 }
@@ -4227,6 +4241,7 @@ export type CrmCompanyUserfieldAddParams = {
     SHOW_IN_LIST?: "Y" | "N"
     EDIT_IN_LIST?: "Y" | "N"
     IS_SEARCHABLE?: "Y" | "N"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmCompanyUserfieldAddResult = number
@@ -4239,7 +4254,7 @@ export type CrmCompanyUserfieldGetParams = {
 }
 export type CrmCompanyUserfieldGetResult = CrmCompanyUserfield
 export type CrmCompanyUserfieldListParams = {
-  filter?: Filter<CrmCompanyUserfield> | Record<string, unknown>
+  filter?: Filter<CrmCompanyUserfield>
   order?: Order<CrmCompanyUserfield>
   start?: number
 }
@@ -4280,6 +4295,7 @@ export type CrmCompanyUserfieldUpdateParams = {
     EDIT_FORM_LABEL?: unknown
     ERROR_MESSAGE?: unknown
     HELP_MESSAGE?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmCompanyUserfieldUpdateResult = boolean
@@ -4355,6 +4371,7 @@ export type CrmContactAddParams = {
     ADDRESS_COUNTRY?: string
     ADDRESS_COUNTRY_CODE?: string
     ADDRESS_LOC_ADDR_ID?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_SONET_EVENT?: "Y" | "N"
@@ -4368,6 +4385,7 @@ export type CrmContactCompanyAddParams = {
     COMPANY_ID: string
     IS_PRIMARY?: "Y" | "N"
     SORT?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmContactCompanyAddResult = boolean
@@ -4525,7 +4543,7 @@ export type CrmContactGetParams = {
 export type CrmContactGetResult = Contact
 export type CrmContactListParams = {
   select?: Select<Contact>
-  filter?: Filter<Contact> | Record<string, unknown>
+  filter?: Filter<Contact>
   order?: Order<Contact>
   start?: number | `${number}`
 }
@@ -4598,6 +4616,7 @@ export type CrmContactUpdateParams = {
     ADDRESS_COUNTRY?: string
     ADDRESS_COUNTRY_CODE?: string
     ADDRESS_LOC_ADDR_ID?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_SONET_EVENT?: "Y" | "N"
@@ -4644,6 +4663,7 @@ export type CrmContactUserfieldAddParams = {
     SHOW_IN_LIST?: "Y" | "N"
     EDIT_IN_LIST?: "Y" | "N"
     IS_SEARCHABLE?: "Y" | "N"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmContactUserfieldAddResult = number
@@ -4656,7 +4676,7 @@ export type CrmContactUserfieldGetParams = {
 }
 export type CrmContactUserfieldGetResult = CrmContactUserfield
 export type CrmContactUserfieldListParams = {
-  filter?: Filter<CrmContactUserfield> | Record<string, unknown>
+  filter?: Filter<CrmContactUserfield>
   order?: Order<CrmContactUserfield>
   start?: number
 }
@@ -4699,6 +4719,7 @@ export type CrmContactUserfieldUpdateParams = {
     EDIT_FORM_LABEL?: unknown
     ERROR_MESSAGE?: unknown
     HELP_MESSAGE?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmContactUserfieldUpdateResult = boolean
@@ -4718,6 +4739,7 @@ export type CrmCurrencyAddParams = {
       THOUSANDS_SEP?: string
       THOUSANDS_VARIANT?: string
     }
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmCurrencyAddResult = string
@@ -4780,6 +4802,7 @@ export type CrmCurrencyUpdateParams = {
       THOUSANDS_SEP?: string
       THOUSANDS_VARIANT?: string
     }
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmCurrencyUpdateResult = boolean
@@ -4820,6 +4843,7 @@ export type CrmDealAddParams = {
     TRACE?: string
     "UF_CRM_..."?: unknown
     "PARENT_ID_..."?: string
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_SONET_EVENT?: "Y" | "N"
@@ -4832,6 +4856,7 @@ export type CrmDealContactAddParams = {
     CONTACT_ID: string
     IS_PRIMARY?: "Y" | "N"
     SORT?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmDealContactAddResult = boolean
@@ -4839,6 +4864,7 @@ export type CrmDealContactDeleteParams = {
   id: number | `${number}`
   fields: {
     CONTACT_ID: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmDealContactDeleteResult = boolean
@@ -4921,7 +4947,7 @@ export type CrmDealGetParams = {
 export type CrmDealGetResult = Deal
 export type CrmDealListParams = {
   select?: Select<Deal>
-  filter?: Filter<Deal> | Record<string, unknown>
+  filter?: Filter<Deal>
   order?: Order<Deal>
   start?: number | `${number}`
 }
@@ -4972,6 +4998,7 @@ export type CrmDealRecurringAddParams = {
       OFFSET_CLOSEDATE_TYPE?: string
       OFFSET_CLOSEDATE_VALUE?: number | `${number}`
     }
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmDealRecurringAddResult = number
@@ -5019,7 +5046,7 @@ export type CrmDealRecurringGetParams = {
 export type CrmDealRecurringGetResult = CrmDealRecurring
 export type CrmDealRecurringListParams = {
   order?: Order<CrmDealRecurring>
-  filter?: Filter<CrmDealRecurring> | Record<string, unknown>
+  filter?: Filter<CrmDealRecurring>
   start?: number | `${number}`
 }
 export type CrmDealRecurringListResult = CrmDealRecurring[]
@@ -5043,6 +5070,7 @@ export type CrmDealRecurringUpdateParams = {
       OFFSET_CLOSEDATE_TYPE?: string
       OFFSET_CLOSEDATE_VALUE?: number | `${number}`
     }
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmDealRecurringUpdateResult = boolean
@@ -5082,6 +5110,7 @@ export type CrmDealUpdateParams = {
     UTM_TERM?: string
     "UF_CRM_..."?: unknown
     "PARENT_ID_..."?: string
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_SONET_EVENT?: "Y" | "N"
@@ -5128,6 +5157,7 @@ export type CrmDealUserfieldAddParams = {
     SHOW_IN_LIST?: "Y" | "N"
     EDIT_IN_LIST?: "Y" | "N"
     IS_SEARCHABLE?: "Y" | "N"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmDealUserfieldAddResult = number
@@ -5140,7 +5170,7 @@ export type CrmDealUserfieldGetParams = {
 }
 export type CrmDealUserfieldGetResult = CrmDealUserfield
 export type CrmDealUserfieldListParams = {
-  filter?: Filter<CrmDealUserfield> | Record<string, unknown>
+  filter?: Filter<CrmDealUserfield>
   order?: Order<CrmDealUserfield>
   start?: number
 }
@@ -5181,6 +5211,7 @@ export type CrmDealUserfieldUpdateParams = {
     EDIT_FORM_LABEL?: unknown
     ERROR_MESSAGE?: unknown
     HELP_MESSAGE?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmDealUserfieldUpdateResult = boolean
@@ -5309,7 +5340,7 @@ export type CrmDocumentgeneratorDocumentGetfieldsResult = {
 }
 export type CrmDocumentgeneratorDocumentListParams = {
   select?: Select<CrmDocumentgeneratorDocument>
-  filter?: Filter<CrmDocumentgeneratorDocument> | Record<string, unknown>
+  filter?: Filter<CrmDocumentgeneratorDocument>
   order?: Order<CrmDocumentgeneratorDocument>
   start?: number | `${number}`
 }
@@ -5361,6 +5392,7 @@ export type CrmDocumentgeneratorDocumentUploadParams = {
     number: string
     pdfContent?: string
     imageContent?: string
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmDocumentgeneratorDocumentUploadResult = {
@@ -5412,6 +5444,7 @@ export type CrmDocumentgeneratorNumeratorAddParams = {
         isDirectNumeration?: boolean | 'Y' | 'N' | 0 | 1
       }
     }
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmDocumentgeneratorNumeratorAddResult = {
@@ -5457,6 +5490,7 @@ export type CrmDocumentgeneratorNumeratorUpdateParams = {
         isDirectNumeration?: boolean | 'Y' | 'N' | 0 | 1
       }
     }
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmDocumentgeneratorNumeratorUpdateResult = {
@@ -5485,6 +5519,7 @@ export type CrmDocumentgeneratorTemplateAddParams = {
     active?: string
     withStamps?: string
     sort?: number | `${number}`
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmDocumentgeneratorTemplateAddResult = {
@@ -5595,6 +5630,7 @@ export type CrmDocumentgeneratorTemplateUpdateParams = {
     active?: string
     withStamps?: string
     sort?: number | `${number}`
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmDocumentgeneratorTemplateUpdateResult = {
@@ -5937,6 +5973,7 @@ export type CrmItemAddParams = {
     actualDate?: string | Date
     mycompanyId?: number | `${number}`
     xmlId?: string
+    [userField: `uf${string}`]: unknown
   }
   useOriginalUfNames?: "Y" | "N"
 }
@@ -5962,7 +5999,7 @@ export type CrmItemDeliveryGetResult = CrmItemDelivery
 export type CrmItemDeliveryListParams = {
   entityId: number | `${number}`
   entityTypeId: number | `${number}`
-  filter?: Filter<CrmItemDelivery> | Record<string, unknown>
+  filter?: Filter<CrmItemDelivery>
   order?: Order<CrmItemDelivery>
   start?: number
 }
@@ -6081,6 +6118,7 @@ export type CrmItemImportParams = {
     actualDate?: string | Date
     mycompanyId?: number | `${number}`
     xmlId?: string
+    [userField: `uf${string}`]: unknown
   }
   useOriginalUfNames?: "Y" | "N"
 }
@@ -6091,7 +6129,7 @@ export type CrmItemImportResult = {
 export type CrmItemListParams = {
   entityTypeId: number | `${number}`
   select?: Select<Item>
-  filter?: Filter<Item> | Record<string, unknown>
+  filter?: Filter<Item>
   order?: Order<Item>
   start?: number | `${number}`
   useOriginalUfNames?: "Y" | "N"
@@ -6117,7 +6155,7 @@ export type CrmItemPaymentDeliveryDeleteParams = {
 export type CrmItemPaymentDeliveryDeleteResult = boolean
 export type CrmItemPaymentDeliveryListParams = {
   paymentId: unknown
-  filter: Filter<CrmItemPaymentDelivery> | Record<string, unknown>
+  filter: Filter<CrmItemPaymentDelivery>
   order?: Order<CrmItemPaymentDelivery>
   start?: number
 }
@@ -6134,7 +6172,7 @@ export type CrmItemPaymentGetResult = CrmItemPayment
 export type CrmItemPaymentListParams = {
   entityId: number | `${number}`
   entityTypeId: number | `${number}`
-  filter?: Filter<CrmItemPayment> | Record<string, unknown>
+  filter?: Filter<CrmItemPayment>
   order?: Order<CrmItemPayment>
   start?: number
 }
@@ -6155,7 +6193,7 @@ export type CrmItemPaymentProductDeleteParams = {
 export type CrmItemPaymentProductDeleteResult = boolean
 export type CrmItemPaymentProductListParams = {
   paymentId: unknown
-  filter: Filter<CrmItemPaymentProduct> | Record<string, unknown>
+  filter: Filter<CrmItemPaymentProduct>
   order?: Order<CrmItemPaymentProduct>
   start?: number
 }
@@ -6174,6 +6212,7 @@ export type CrmItemPaymentUpdateParams = {
   fields: {
     paid?: "Y" | "N"
     paySystemId?: unknown
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmItemPaymentUpdateResult = boolean
@@ -6192,6 +6231,7 @@ export type CrmItemProductrowAddParams = {
     taxIncluded?: "Y" | "N"
     measureCode?: unknown
     sort?: number | `${number}`
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmItemProductrowAddResult = {
@@ -6266,7 +6306,7 @@ export type CrmItemProductrowGetAvailableForPaymentResult = { productRows: {
   storeId?: number
 }[] }
 export type CrmItemProductrowListParams = {
-  filter: Filter<CrmItemProductrow> | Record<string, unknown>
+  filter: Filter<CrmItemProductrow>
   order?: Order<CrmItemProductrow>
   start?: number | `${number}`
 }
@@ -6304,6 +6344,7 @@ export type CrmItemProductrowUpdateParams = {
     taxIncluded?: "Y" | "N"
     measureCode?: unknown
     sort?: number | `${number}`
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmItemProductrowUpdateResult = {
@@ -6404,6 +6445,7 @@ export type CrmItemUpdateParams = {
     actualDate?: string | Date
     mycompanyId?: number | `${number}`
     xmlId?: string
+    [userField: `uf${string}`]: unknown
   }
   useOriginalUfNames?: "Y" | "N"
 }
@@ -6479,6 +6521,7 @@ export type CrmLeadAddParams = {
       VALUE_TYPE?: string
     }
     "UF_..."?: unknown
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_SONET_EVENT?: boolean | 'Y' | 'N' | 0 | 1
@@ -6491,6 +6534,7 @@ export type CrmLeadContactAddParams = {
     CONTACT_ID: number | `${number}`
     SORT?: number | `${number}`
     IS_PRIMARY?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmLeadContactAddResult = boolean
@@ -6498,6 +6542,7 @@ export type CrmLeadContactDeleteParams = {
   id: number | `${number}`
   fields: {
     CONTACT_ID: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmLeadContactDeleteResult = boolean
@@ -6657,7 +6702,7 @@ export type CrmLeadGetParams = {
 export type CrmLeadGetResult = Lead
 export type CrmLeadListParams = {
   select?: Select<Lead>
-  filter?: Filter<Lead> | Record<string, unknown>
+  filter?: Filter<Lead>
   start?: number | `${number}`
 }
 export type CrmLeadListResult = Lead[]
@@ -6757,6 +6802,7 @@ export type CrmLeadUpdateParams = {
       VALUE_TYPE?: string
     }
     "UF_..."?: unknown
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_SONET_EVENT?: string
@@ -6802,6 +6848,7 @@ export type CrmLeadUserfieldAddParams = {
     SHOW_IN_LIST?: "Y" | "N"
     EDIT_IN_LIST?: "Y" | "N"
     IS_SEARCHABLE?: "Y" | "N"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmLeadUserfieldAddResult = number
@@ -6814,7 +6861,7 @@ export type CrmLeadUserfieldGetParams = {
 }
 export type CrmLeadUserfieldGetResult = CrmLeadUserfield
 export type CrmLeadUserfieldListParams = {
-  filter?: Filter<CrmLeadUserfield> | Record<string, unknown>
+  filter?: Filter<CrmLeadUserfield>
   order?: Order<CrmLeadUserfield>
   start?: number
 }
@@ -6855,6 +6902,7 @@ export type CrmLeadUserfieldUpdateParams = {
     EDIT_FORM_LABEL?: unknown
     ERROR_MESSAGE?: unknown
     HELP_MESSAGE?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmLeadUserfieldUpdateResult = boolean
@@ -6866,6 +6914,7 @@ export type CrmMeasureAddParams = {
     SYMBOL_INTL?: string
     SYMBOL_LETTER_INTL?: string
     IS_DEFAULT?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmMeasureAddResult = unknown
@@ -6904,6 +6953,7 @@ export type CrmOrderentityAddParams = {
     orderId: unknown
     ownerTypeId: number | `${number}`
     ownerId: number | `${number}`
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmOrderentityAddResult = {
@@ -6918,6 +6968,7 @@ export type CrmOrderentityDeleteByFilterParams = {
     orderId: unknown
     ownerTypeId: number | `${number}`
     ownerId: number | `${number}`
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmOrderentityDeleteByFilterResult = boolean
@@ -6929,7 +6980,7 @@ export type CrmOrderentityGetFieldsResult = {
 }
 export type CrmOrderentityListParams = {
   select?: Select<CrmOrderentity>
-  filter?: Filter<CrmOrderentity> | Record<string, unknown>
+  filter?: Filter<CrmOrderentity>
   order?: Order<CrmOrderentity>
   start?: number | `${number}`
 }
@@ -7072,6 +7123,7 @@ export type CrmQuoteAddParams = {
     CLIENT_EMAIL?: string
     CLIENT_PHONE?: string
     COMMENTS?: string
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     IMPORT?: "Y" | "N"
@@ -7088,6 +7140,7 @@ export type CrmQuoteContactAddParams = {
     CONTACT_ID: string
     IS_PRIMARY?: "Y" | "N"
     SORT?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmQuoteContactAddResult = boolean
@@ -7095,6 +7148,7 @@ export type CrmQuoteContactDeleteParams = {
   id: number | `${number}`
   fields: {
     CONTACT_ID: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmQuoteContactDeleteResult = boolean
@@ -7134,7 +7188,7 @@ export type CrmQuoteGetParams = {
 export type CrmQuoteGetResult = Quote
 export type CrmQuoteListParams = {
   select?: Select<Quote>
-  filter?: Filter<Quote> | Record<string, unknown>
+  filter?: Filter<Quote>
   order?: Order<Quote>
   start?: number | `${number}`
 }
@@ -7184,6 +7238,7 @@ export type CrmQuoteUpdateParams = {
     CLIENT_PHONE?: string
     COMMENTS?: string
     "PARENT_ID_..."?: string
+    [userField: `UF_${string}`]: unknown
   }
   params?: {
     REGISTER_HISTORY_EVENT?: "Y" | "N"
@@ -7229,6 +7284,7 @@ export type CrmQuoteUserfieldAddParams = {
     SHOW_IN_LIST?: "Y" | "N"
     EDIT_IN_LIST?: "Y" | "N"
     IS_SEARCHABLE?: "Y" | "N"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmQuoteUserfieldAddResult = number
@@ -7241,7 +7297,7 @@ export type CrmQuoteUserfieldGetParams = {
 }
 export type CrmQuoteUserfieldGetResult = CrmQuoteUserfield
 export type CrmQuoteUserfieldListParams = {
-  filter?: Filter<CrmQuoteUserfield> | Record<string, unknown>
+  filter?: Filter<CrmQuoteUserfield>
   order?: Order<CrmQuoteUserfield>
   start?: number
 }
@@ -7282,6 +7338,7 @@ export type CrmQuoteUserfieldUpdateParams = {
     EDIT_FORM_LABEL?: unknown
     ERROR_MESSAGE?: unknown
     HELP_MESSAGE?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmQuoteUserfieldUpdateResult = boolean
@@ -7358,6 +7415,7 @@ export type CrmRequisiteAddParams = {
     RQ_MNPL_REG?: string
     RQ_CPF?: string
     "UF_CRM_..."?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteAddResult = number
@@ -7391,6 +7449,7 @@ export type CrmRequisiteBankdetailAddParams = {
     RQ_BIC?: string
     COMMENTS?: string
     ORIGINATOR_ID?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteBankdetailAddResult = number
@@ -7416,7 +7475,7 @@ export type CrmRequisiteBankdetailGetParams = {
 export type CrmRequisiteBankdetailGetResult = CrmRequisiteBankdetail
 export type CrmRequisiteBankdetailListParams = {
   select?: Select<CrmRequisiteBankdetail>
-  filter?: Filter<CrmRequisiteBankdetail> | Record<string, unknown>
+  filter?: Filter<CrmRequisiteBankdetail>
   order?: Order<CrmRequisiteBankdetail>
   start?: number | `${number}`
 }
@@ -7450,6 +7509,7 @@ export type CrmRequisiteBankdetailUpdateParams = {
     RQ_BIC?: string
     COMMENTS?: string
     ORIGINATOR_ID?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteBankdetailUpdateResult = boolean
@@ -7484,7 +7544,7 @@ export type CrmRequisiteLinkGetParams = {
 export type CrmRequisiteLinkGetResult = CrmRequisiteLink
 export type CrmRequisiteLinkListParams = {
   select?: Select<CrmRequisiteLink>
-  filter?: Filter<CrmRequisiteLink> | Record<string, unknown>
+  filter?: Filter<CrmRequisiteLink>
   order?: Order<CrmRequisiteLink>
   start?: number | `${number}`
 }
@@ -7497,6 +7557,7 @@ export type CrmRequisiteLinkRegisterParams = {
     BANK_DETAIL_ID: number | `${number}`
     MC_REQUISITE_ID: number | `${number}`
     MC_BANK_DETAIL_ID: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteLinkRegisterResult = boolean
@@ -7507,7 +7568,7 @@ export type CrmRequisiteLinkUnregisterParams = {
 export type CrmRequisiteLinkUnregisterResult = boolean
 export type CrmRequisiteListParams = {
   select?: Select<CrmRequisite>
-  filter?: Filter<CrmRequisite> | Record<string, unknown>
+  filter?: Filter<CrmRequisite>
   order?: Order<CrmRequisite>
   start?: number | `${number}`
 }
@@ -7520,6 +7581,7 @@ export type CrmRequisitePresetAddParams = {
     XML_ID?: string
     ACTIVE?: string
     SORT?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisitePresetAddResult = number
@@ -7538,6 +7600,7 @@ export type CrmRequisitePresetFieldAddParams = {
     FIELD_TITLE?: string
     SORT?: number | `${number}`
     IN_SHORT_LIST?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisitePresetFieldAddResult = number
@@ -7581,6 +7644,7 @@ export type CrmRequisitePresetFieldUpdateParams = {
     FIELD_TITLE?: string
     SORT?: number | `${number}`
     IN_SHORT_LIST?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisitePresetFieldUpdateResult = boolean
@@ -7602,7 +7666,7 @@ export type CrmRequisitePresetGetParams = {
 export type CrmRequisitePresetGetResult = CrmRequisitePreset
 export type CrmRequisitePresetListParams = {
   select?: Select<CrmRequisitePreset>
-  filter?: Filter<CrmRequisitePreset> | Record<string, unknown>
+  filter?: Filter<CrmRequisitePreset>
   order?: Order<CrmRequisitePreset>
   start?: number | `${number}`
 }
@@ -7614,6 +7678,7 @@ export type CrmRequisitePresetUpdateParams = {
     XML_ID?: string
     ACTIVE?: string
     SORT?: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisitePresetUpdateResult = boolean
@@ -7688,6 +7753,7 @@ export type CrmRequisiteUpdateParams = {
     RQ_MNPL_REG?: string
     RQ_CPF?: string
     "UF_CRM_..."?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteUpdateResult = boolean
@@ -7718,6 +7784,7 @@ export type CrmRequisiteUserfieldAddParams = {
       DEL?: string
     }
     SETTINGS?: Record<string, unknown>
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteUserfieldAddResult = number
@@ -7731,7 +7798,7 @@ export type CrmRequisiteUserfieldGetParams = {
 export type CrmRequisiteUserfieldGetResult = CrmRequisiteUserfield
 export type CrmRequisiteUserfieldListParams = {
   order?: Order<CrmRequisiteUserfield>
-  filter?: Filter<CrmRequisiteUserfield> | Record<string, unknown>
+  filter?: Filter<CrmRequisiteUserfield>
   start?: number
 }
 export type CrmRequisiteUserfieldListResult = CrmRequisiteUserfield[]
@@ -7760,6 +7827,7 @@ export type CrmRequisiteUserfieldUpdateParams = {
       DEL?: string
     }
     SETTINGS?: Record<string, unknown>
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmRequisiteUserfieldUpdateResult = boolean
@@ -7770,7 +7838,7 @@ export type CrmSettingsModeGetResult = number
 export type CrmStagehistoryListParams = {
   entityTypeId?: number | `${number}`
   order?: Order<CrmStagehistory>
-  filter?: Filter<CrmStagehistory> | Record<string, unknown>
+  filter?: Filter<CrmStagehistory>
   select?: Select<CrmStagehistory>
   start?: number | `${number}`
 }
@@ -7783,6 +7851,7 @@ export type CrmStatusAddParams = {
     SORT?: number | `${number}`
     COLOR?: string
     SEMANTICS?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmStatusAddResult = number
@@ -7835,7 +7904,7 @@ export type CrmStatusGetParams = {
 export type CrmStatusGetResult = CrmStatus
 export type CrmStatusListParams = {
   order?: Order<CrmStatus>
-  filter?: Filter<CrmStatus> | Record<string, unknown>
+  filter?: Filter<CrmStatus>
   start?: number
 }
 export type CrmStatusListResult = CrmStatus[]
@@ -7845,6 +7914,7 @@ export type CrmStatusUpdateParams = {
     NAME?: string
     SORT?: number | `${number}`
     COLOR?: string
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmStatusUpdateResult = boolean
@@ -7853,6 +7923,7 @@ export type CrmTimelineBindingsBindParams = {
     OWNER_ID: number | `${number}`
     ENTITY_ID: number | `${number}`
     ENTITY_TYPE: "lead" | "deal" | "contact" | "company" | "order"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmTimelineBindingsBindResult = boolean
@@ -7865,7 +7936,7 @@ export type CrmTimelineBindingsFieldsResult = {
   ENTITY_TYPE?: "lead" | "deal" | "contact" | "company" | "order"
 }
 export type CrmTimelineBindingsListParams = {
-  filter: Filter<CrmTimelineBindings> | Record<string, unknown>
+  filter: Filter<CrmTimelineBindings>
   start?: number
 }
 export type CrmTimelineBindingsListResult = CrmTimelineBindings[]
@@ -7874,6 +7945,7 @@ export type CrmTimelineBindingsUnbindParams = {
     OWNER_ID: number | `${number}`
     ENTITY_ID: number | `${number}`
     ENTITY_TYPE: "lead" | "deal" | "contact" | "company" | "order"
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmTimelineBindingsUnbindResult = boolean
@@ -7883,6 +7955,7 @@ export type CrmTimelineCommentAddParams = {
     ENTITY_TYPE: string
     COMMENT: string
     FILES?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmTimelineCommentAddResult = number
@@ -7910,7 +7983,7 @@ export type CrmTimelineCommentGetParams = {
 export type CrmTimelineCommentGetResult = CrmTimelineComment
 export type CrmTimelineCommentListParams = {
   select?: Select<CrmTimelineComment>
-  filter: Filter<CrmTimelineComment> | Record<string, unknown>
+  filter: Filter<CrmTimelineComment>
   order?: Order<CrmTimelineComment>
   start?: number | `${number}`
 }
@@ -7920,6 +7993,7 @@ export type CrmTimelineCommentUpdateParams = {
   fields: {
     COMMENT?: string
     FILES?: unknown
+    [userField: `UF_${string}`]: unknown
   }
   ownerTypeId?: number | `${number}`
   ownerId?: number | `${number}`
@@ -7990,6 +8064,7 @@ export type CrmTimelineLogmessageAddParams = {
     title: string
     text: string
     iconCode: string
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmTimelineLogmessageAddResult = {
@@ -8075,6 +8150,7 @@ export type CrmTypeAddParams = {
     CALENDAR_EVENT?: unknown
     TASKS_TASK?: unknown
     TASKS_TASK_TEMPLATE?: unknown
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmTypeAddResult = {
@@ -8130,7 +8206,7 @@ export type CrmTypeGetByEntityTypeIdParams = {
 export type CrmTypeGetByEntityTypeIdResult = Record<string, unknown>
 export type CrmTypeListParams = {
   order?: Order<CrmType>
-  filter?: Filter<CrmType> | Record<string, unknown>
+  filter?: Filter<CrmType>
   start?: number | `${number}`
 }
 export type CrmTypeListResult = { types: CrmType[] }
@@ -8157,6 +8233,7 @@ export type CrmTypeUpdateParams = {
     isExternal?: boolean | 'Y' | 'N' | 0 | 1
     customSectionId?: number | `${number}`
     customSections?: unknown[]
+    [userField: `uf${string}`]: unknown
   }
 }
 export type CrmTypeUpdateResult = {
@@ -8242,6 +8319,7 @@ export type CrmVatAddParams = {
     C_SORT?: number | `${number}`
     NAME: string
     RATE: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmVatAddResult = number
@@ -8266,7 +8344,7 @@ export type CrmVatGetParams = {
 export type CrmVatGetResult = CrmVat
 export type CrmVatListParams = {
   order?: Order<CrmVat>
-  filter?: Filter<CrmVat> | Record<string, unknown>
+  filter?: Filter<CrmVat>
   select?: Select<CrmVat>
   start?: number
 }
@@ -8278,6 +8356,7 @@ export type CrmVatUpdateParams = {
     C_SORT?: number | `${number}`
     NAME: string
     RATE: number | `${number}`
+    [userField: `UF_${string}`]: unknown
   }
 }
 export type CrmVatUpdateResult = boolean
@@ -8378,7 +8457,7 @@ export type DiskFileGetFieldsResult = {
 }
 export type DiskFileGetVersionsParams = {
   id: number | `${number}`
-  filter?: Filter<DiskFile> | Record<string, unknown>
+  filter?: Filter<DiskFile>
   start?: number | `${number}`
 }
 export type DiskFileGetVersionsResult = {
@@ -8512,7 +8591,7 @@ export type DiskFileRestoreFromVersionResult = {
 export type DiskFileSearchParams = {
   QUERY: string
   TYPE?: string
-  FILTER?: Filter<DiskFile> | Record<string, unknown>
+  FILTER?: Filter<DiskFile>
   start?: number | `${number}`
 }
 export type DiskFileSearchResult = {
@@ -8612,7 +8691,7 @@ export type DiskFolderGetParams = {
 export type DiskFolderGetResult = DiskFolder
 export type DiskFolderGetChildrenParams = {
   id: number | `${number}`
-  filter?: Filter<DiskFolder> | Record<string, unknown>
+  filter?: Filter<DiskFolder>
   order?: Order<DiskFolder>
   start?: number | `${number}`
 }
@@ -8811,7 +8890,7 @@ export type DiskStorageGetParams = {
 export type DiskStorageGetResult = DiskStorage
 export type DiskStorageGetChildrenParams = {
   id: number | `${number}`
-  filter?: Filter<DiskStorage> | Record<string, unknown>
+  filter?: Filter<DiskStorage>
   order?: Order<DiskStorage>
   start?: number | `${number}`
 }
@@ -8861,7 +8940,7 @@ export type DiskStorageGetForAppResult = {
   ROOT_OBJECT_ID?: number
 }
 export type DiskStorageGetListParams = {
-  filter?: Filter<DiskStorage> | Record<string, unknown>
+  filter?: Filter<DiskStorage>
   order?: Order<DiskStorage>
   start?: number | `${number}`
 }
@@ -8998,7 +9077,7 @@ export type DocumentgeneratorDocumentGetfieldsResult = {
 export type DocumentgeneratorDocumentListParams = {
   select?: Select<DocumentgeneratorDocument>
   order?: Order<DocumentgeneratorDocument>
-  filter?: Filter<DocumentgeneratorDocument> | Record<string, unknown>
+  filter?: Filter<DocumentgeneratorDocument>
   start?: number | `${number}`
 }
 export type DocumentgeneratorDocumentListResult = { documents: DocumentgeneratorDocument[] }
@@ -9509,7 +9588,7 @@ export type EntityItemGetParams = {
     SECTION?: number | `${number}`
     PROPERTY_VALUES?: Record<string, unknown>
   }
-  FILTER?: Filter<EntityItem> | Record<string, unknown>
+  FILTER?: Filter<EntityItem>
   start?: number | `${number}`
 }
 export type EntityItemGetResult = EntityItem[]
@@ -9598,7 +9677,7 @@ export type EntitySectionGetParams = {
     ENTITY?: string
     SECTION?: number | `${number}`
   }
-  FILTER?: Filter<EntitySection> | Record<string, unknown>
+  FILTER?: Filter<EntitySection>
   start?: number | `${number}`
 }
 export type EntitySectionGetResult = EntitySection[]
@@ -9654,7 +9733,7 @@ export type EventOfflineGetParams = {
 }
 export type EventOfflineGetResult = EventOffline
 export type EventOfflineListParams = {
-  filter?: Filter<EventOffline> | Record<string, unknown>
+  filter?: Filter<EventOffline>
   order?: Order<EventOffline>
   start?: number | `${number}`
   auth_connector?: string
@@ -14176,7 +14255,7 @@ export type ListsElementGetParams = {
   ELEMENT_ID?: number | `${number}`
   ELEMENT_CODE?: string
   SELECT?: Select<ListsElement>
-  FILTER?: Filter<ListsElement> | Record<string, unknown>
+  FILTER?: Filter<ListsElement>
   ELEMENT_ORDER?: Record<string, unknown>
   start?: number | `${number}`
 }
@@ -14317,7 +14396,7 @@ export type ListsSectionGetParams = {
   IBLOCK_TYPE_ID: "lists" | "bitrix_processes" | "lists_socnet"
   IBLOCK_ID: number | `${number}`
   IBLOCK_CODE: string
-  FILTER?: Filter<ListsSection> | Record<string, unknown>
+  FILTER?: Filter<ListsSection>
   SELECT?: Select<ListsSection>
   start?: number
 }
@@ -14704,7 +14783,7 @@ export type MainEventlogGetParams = {
 export type MainEventlogGetResult = { item: MainEventlog }
 export type MainEventlogListParams = {
   select?: Select<MainEventlog>
-  filter?: Filter<MainEventlog> | Record<string, unknown>
+  filter?: Filter<MainEventlog>
   order?: Order<MainEventlog>
   pagination?: Record<string, unknown>
   start?: number
@@ -14712,7 +14791,7 @@ export type MainEventlogListParams = {
 export type MainEventlogListResult = { items: MainEventlog[] }
 export type MainEventlogTailParams = {
   select?: Select<MainEventlog>
-  filter?: Filter<MainEventlog> | Record<string, unknown>
+  filter?: Filter<MainEventlog>
   cursor?: Record<string, unknown>
   start?: number
 }
@@ -15373,7 +15452,7 @@ export type SaleBasketitemGetFieldsCatalogProductResult = {
 }
 export type SaleBasketitemListParams = {
   select?: Select<SaleBasketitem>
-  filter?: Filter<SaleBasketitem> | Record<string, unknown>
+  filter?: Filter<SaleBasketitem>
   order?: Order<SaleBasketitem>
   start?: number | `${number}`
 }
@@ -15538,7 +15617,7 @@ export type SaleBasketpropertiesGetFieldsResult = {
 }
 export type SaleBasketpropertiesListParams = {
   select?: Select<SaleBasketproperties>
-  filter?: Filter<SaleBasketproperties> | Record<string, unknown>
+  filter?: Filter<SaleBasketproperties>
   order?: Order<SaleBasketproperties>
   start?: number | `${number}`
 }
@@ -15671,7 +15750,7 @@ export type SaleCashboxHandlerUpdateParams = {
 export type SaleCashboxHandlerUpdateResult = boolean
 export type SaleCashboxListParams = {
   SELECT?: Select<SaleCashbox>
-  FILTER?: Filter<SaleCashbox> | Record<string, unknown>
+  FILTER?: Filter<SaleCashbox>
   ORDER?: Order<SaleCashbox>
   start?: number
 }
@@ -16197,7 +16276,7 @@ export type SaleOrderGetFieldsResult = {
 }
 export type SaleOrderListParams = {
   select?: Select<SaleOrder>
-  filter?: Filter<SaleOrder> | Record<string, unknown>
+  filter?: Filter<SaleOrder>
   order?: Order<SaleOrder>
   start?: number | `${number}`
 }
@@ -16578,7 +16657,7 @@ export type SalePaymentGetFieldsResult = {
 }
 export type SalePaymentListParams = {
   select?: Select<SalePayment>
-  filter?: Filter<SalePayment> | Record<string, unknown>
+  filter?: Filter<SalePayment>
   order?: Order<SalePayment>
   start?: number | `${number}`
 }
@@ -16705,7 +16784,7 @@ export type SalePaymentitembasketGetfieldsResult = {
 }
 export type SalePaymentitembasketListParams = {
   select?: Select<SalePaymentitembasket>
-  filter?: Filter<SalePaymentitembasket> | Record<string, unknown>
+  filter?: Filter<SalePaymentitembasket>
   order?: Order<SalePaymentitembasket>
   start?: number | `${number}`
 }
@@ -16759,7 +16838,7 @@ export type SalePaymentItemShipmentGetFieldsResult = {
 }
 export type SalePaymentItemShipmentListParams = {
   select?: Select<SalePaymentItemShipment>
-  filter?: Filter<SalePaymentItemShipment> | Record<string, unknown>
+  filter?: Filter<SalePaymentItemShipment>
   order?: Order<SalePaymentItemShipment>
   start?: number | `${number}`
 }
@@ -16853,7 +16932,7 @@ export type SalePaysystemHandlerUpdateParams = {
 export type SalePaysystemHandlerUpdateResult = boolean
 export type SalePaysystemListParams = {
   SELECT?: Select<SalePaysystem>
-  FILTER?: Filter<SalePaysystem> | Record<string, unknown>
+  FILTER?: Filter<SalePaysystem>
   ORDER?: Order<SalePaysystem>
   start?: number
 }
@@ -17023,7 +17102,7 @@ export type SalePropertyGetfieldsbytypeParams = {
 export type SalePropertyGetfieldsbytypeResult = Record<string, unknown>
 export type SalePropertyListParams = {
   select?: Select<SaleProperty>
-  filter?: Filter<SaleProperty> | Record<string, unknown>
+  filter?: Filter<SaleProperty>
   order?: Order<SaleProperty>
   start?: number | `${number}`
 }
@@ -17120,7 +17199,7 @@ export type SalePropertygroupGetFieldsResult = {
 }
 export type SalePropertygroupListParams = {
   select?: Select<SalePropertygroup>
-  filter?: Filter<SalePropertygroup> | Record<string, unknown>
+  filter?: Filter<SalePropertygroup>
   order?: Order<SalePropertygroup>
   start?: number
 }
@@ -17171,7 +17250,7 @@ export type SalePropertyRelationGetFieldsResult = {
 }
 export type SalePropertyRelationListParams = {
   select?: Select<SalePropertyRelation>
-  filter?: Filter<SalePropertyRelation> | Record<string, unknown>
+  filter?: Filter<SalePropertyRelation>
   order?: Order<SalePropertyRelation>
   start?: number | `${number}`
 }
@@ -17192,7 +17271,7 @@ export type SalePropertyvalueGetfieldsResult = {
 }
 export type SalePropertyvalueListParams = {
   select?: Select<SalePropertyvalue>
-  filter?: Filter<SalePropertyvalue> | Record<string, unknown>
+  filter?: Filter<SalePropertyvalue>
   order?: Order<SalePropertyvalue>
   start?: number | `${number}`
 }
@@ -17253,7 +17332,7 @@ export type SalePropertyvariantGetFieldsResult = {
 }
 export type SalePropertyvariantListParams = {
   select?: Select<SalePropertyvariant>
-  filter?: Filter<SalePropertyvariant> | Record<string, unknown>
+  filter?: Filter<SalePropertyvariant>
   order?: Order<SalePropertyvariant>
   start?: number
 }
@@ -17368,7 +17447,7 @@ export type SaleShipmentGetFieldsResult = {
 }
 export type SaleShipmentListParams = {
   select?: Select<SaleShipment>
-  filter?: Filter<SaleShipment> | Record<string, unknown>
+  filter?: Filter<SaleShipment>
   order?: Order<SaleShipment>
   start?: number | `${number}`
 }
@@ -17484,7 +17563,7 @@ export type SaleShipmentitemGetfieldsResult = {
 }
 export type SaleShipmentitemListParams = {
   select?: Select<SaleShipmentitem>
-  filter?: Filter<SaleShipmentitem> | Record<string, unknown>
+  filter?: Filter<SaleShipmentitem>
   order?: Order<SaleShipmentitem>
   start?: number | `${number}`
 }
@@ -17553,7 +17632,7 @@ export type SaleShipmentpropertyGetfieldsbytypeParams = {
 export type SaleShipmentpropertyGetfieldsbytypeResult = Record<string, unknown>
 export type SaleShipmentpropertyListParams = {
   select?: Select<SaleShipmentproperty>
-  filter?: Filter<SaleShipmentproperty> | Record<string, unknown>
+  filter?: Filter<SaleShipmentproperty>
   order?: Order<SaleShipmentproperty>
   start?: number | `${number}`
 }
@@ -17606,7 +17685,7 @@ export type SaleShipmentpropertyvalueGetfieldsResult = {
 }
 export type SaleShipmentpropertyvalueListParams = {
   select?: Select<SaleShipmentpropertyvalue>
-  filter?: Filter<SaleShipmentpropertyvalue> | Record<string, unknown>
+  filter?: Filter<SaleShipmentpropertyvalue>
   order?: Order<SaleShipmentpropertyvalue>
   start?: number | `${number}`
 }
@@ -17668,7 +17747,7 @@ export type SaleStatusGetFieldsResult = {
 }
 export type SaleStatusListParams = {
   select?: Select<SaleStatus>
-  filter?: Filter<SaleStatus> | Record<string, unknown>
+  filter?: Filter<SaleStatus>
   order?: Order<SaleStatus>
   start?: number | `${number}`
 }
@@ -17733,7 +17812,7 @@ export type SaleStatusLangGetListLangsResult = { langs: {
 }[] }
 export type SaleStatusLangListParams = {
   select?: Select<SaleStatusLang>
-  filter?: Filter<SaleStatusLang> | Record<string, unknown>
+  filter?: Filter<SaleStatusLang>
   order?: Order<SaleStatusLang>
   start?: number | `${number}`
 }
@@ -17746,7 +17825,7 @@ export type SaleTradeBindingGetFieldsResult = {
 }
 export type SaleTradeBindingListParams = {
   select?: Select<SaleTradeBinding>
-  filter?: Filter<SaleTradeBinding> | Record<string, unknown>
+  filter?: Filter<SaleTradeBinding>
   order?: Order<SaleTradeBinding>
   start?: number | `${number}`
 }
@@ -17759,7 +17838,7 @@ export type SaleTradePlatformGetFieldsResult = {
 }
 export type SaleTradePlatformListParams = {
   select?: Select<SaleTradePlatform>
-  filter?: Filter<SaleTradePlatform> | Record<string, unknown>
+  filter?: Filter<SaleTradePlatform>
   order?: Order<SaleTradePlatform>
   start?: number | `${number}`
 }
@@ -17909,7 +17988,7 @@ export type SocialnetworkApiWorkgroupGetParams = {
 }
 export type SocialnetworkApiWorkgroupGetResult = WorkGroup
 export type SocialnetworkApiWorkgroupListParams = {
-  filter?: Filter<WorkGroup> | Record<string, unknown>
+  filter?: Filter<WorkGroup>
   select?: Select<WorkGroup>
   order?: Order<WorkGroup>
   params?: {
@@ -17954,7 +18033,7 @@ export type SonetGroupFeatureAccessParams = {
 export type SonetGroupFeatureAccessResult = boolean
 export type SonetGroupGetParams = {
   ORDER?: Order<SonetGroup>
-  FILTER?: Filter<SonetGroup> | Record<string, unknown>
+  FILTER?: Filter<SonetGroup>
   GROUP_ID?: number | `${number}`
   IS_ADMIN?: "Y"
   start?: number | `${number}`
@@ -18155,7 +18234,7 @@ export type TaskCommentitemGetResult = TaskCommentitem
 export type TaskCommentitemGetlistParams = {
   TASKID: number | `${number}`
   ORDER?: Order<TaskCommentitem>
-  FILTER?: Filter<TaskCommentitem> | Record<string, unknown>
+  FILTER?: Filter<TaskCommentitem>
   start?: number
 }
 export type TaskCommentitemGetlistResult = {
@@ -18228,7 +18307,7 @@ export type TaskElapseditemGetResult = TaskElapseditem[]
 export type TaskElapseditemGetlistParams = {
   TASKID?: number | `${number}`
   ORDER?: Order<TaskElapseditem>
-  FILTER?: Filter<TaskElapseditem> | Record<string, unknown>
+  FILTER?: Filter<TaskElapseditem>
   SELECT?: Select<TaskElapseditem>
   PARAMS?: Record<string, unknown>
   start?: number
@@ -18423,7 +18502,7 @@ export type TaskItemUserfieldGetfieldsResult = {
 }
 export type TaskItemUserfieldGetlistParams = {
   ORDER?: Order<TaskItemUserfield>
-  FILTER?: Filter<TaskItemUserfield> | Record<string, unknown>
+  FILTER?: Filter<TaskItemUserfield>
   start?: number
 }
 export type TaskItemUserfieldGetlistResult = {
@@ -19080,7 +19159,7 @@ export type TasksTaskGetFieldsParams = {
 export type TasksTaskGetFieldsResult = Record<string, unknown>
 export type TasksTaskHistoryListParams = {
   taskId: number | `${number}`
-  filter?: Filter<TasksTaskHistory> | Record<string, unknown>
+  filter?: Filter<TasksTaskHistory>
   order?: Order<TasksTaskHistory>
   start?: number
 }
@@ -19861,7 +19940,7 @@ export type TimemanRecordFieldListParams = {
 }
 export type TimemanRecordFieldListResult = { items: TimemanRecordField[] }
 export type TimemanRecordListParams = {
-  filter: Filter<TimemanRecord> | Record<string, unknown>
+  filter: Filter<TimemanRecord>
   select?: Select<TimemanRecord>
   order?: Order<TimemanRecord>
   pagination?: Record<string, unknown>
@@ -20018,7 +20097,7 @@ export type UserFieldsResult = Record<string, unknown>
 export type UserGetParams = {
   sort?: string
   order?: string
-  FILTER?: Filter<User> | Record<string, unknown>
+  FILTER?: Filter<User>
   ADMIN_MODE?: boolean | 'Y' | 'N' | 0 | 1
   select?: Select<User>
   IMAGE_RESIZE?: string
@@ -20038,7 +20117,7 @@ export type UserOptionSetParams = {
 }
 export type UserOptionSetResult = boolean
 export type UserSearchParams = {
-  FILTER?: Filter<User> | Record<string, unknown>
+  FILTER?: Filter<User>
   sort?: string
   order?: string
   ADMIN_MODE?: boolean | 'Y' | 'N' | 0 | 1
@@ -20147,7 +20226,7 @@ export type UserUserfieldFileGetParams = {
 export type UserUserfieldFileGetResult = unknown
 export type UserUserfieldListParams = {
   order?: Order<UserUserfield>
-  filter?: Filter<UserUserfield> | Record<string, unknown>
+  filter?: Filter<UserUserfield>
   start?: number
 }
 export type UserUserfieldListResult = UserUserfield[]
@@ -20323,7 +20402,7 @@ export type UserfieldconfigListParams = {
   moduleId: string
   select?: Select<Userfieldconfig>
   order?: Order<Userfieldconfig>
-  filter?: Filter<Userfieldconfig> | Record<string, unknown>
+  filter?: Filter<Userfieldconfig>
   start?: number | `${number}`
 }
 export type UserfieldconfigListResult = { fields: Userfieldconfig[] }
@@ -20681,7 +20760,7 @@ export type VoximplantSipDeleteParams = {
 }
 export type VoximplantSipDeleteResult = number
 export type VoximplantSipGetParams = {
-  FILTER?: Filter<VoximplantSip> | Record<string, unknown>
+  FILTER?: Filter<VoximplantSip>
   SORT?: string
   ORDER?: "ASC" | "DESC"
   start?: number | `${number}`
@@ -20706,7 +20785,7 @@ export type VoximplantSipUpdateParams = {
 }
 export type VoximplantSipUpdateResult = number
 export type VoximplantStatisticGetParams = {
-  FILTER?: Filter<VoximplantStatistic> | Record<string, unknown>
+  FILTER?: Filter<VoximplantStatistic>
   SORT?: string
   ORDER?: "ASC" | "DESC"
   start?: number | `${number}`
