@@ -17,7 +17,7 @@ import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
 import type { Limiter } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
-import { type BitrixTime, BitrixResponse, parseTime, type RawTime } from '../requests/response.js'
+import { BitrixResponse, type BitrixTime, parseTime, type RawTime } from '../requests/response.js'
 
 export interface CallOptions {
   /** Seconds, or `[connect, read]`; overrides the client's and the global default. */

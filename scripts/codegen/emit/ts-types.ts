@@ -277,7 +277,8 @@ function paramsType(spec: MethodSpec, rowEntity: Entity | undefined): string {
     let type = fieldType(param, true, 1)
     if (lower === 'fields' && spec.name.startsWith('crm.') && param.fields?.length && !param.array) {
       // CRM records also take user fields, named by the portal.
-      const upper = param.fields.filter((field) => field.name === field.name.toUpperCase()).length > param.fields.length / 2
+      const upper =
+        param.fields.filter((field) => field.name === field.name.toUpperCase()).length > param.fields.length / 2
       type = fieldsType(param.fields, true, `[userField: \`${upper ? 'UF_' : 'uf'}\${string}\`]: unknown`, 1)
     }
     if (entity && isList && lower === 'filter') type = `Filter<${entity.name}>`
