@@ -266,6 +266,7 @@ export type Select<E> = ReadonlyArray<(keyof E & string) | '*' | 'UF_*'>
 
 /** Lists whose filter and select take other names than their rows carry (`TITLE` in, `title` out). */
 const INPUT_NAMES_DIFFER = new Set(['tasks.task'])
+const TOP_LEVEL_FILTER = new Set(['user.get'])
 
 function paramsType(spec: MethodSpec, rowEntity: Entity | undefined): string {
   const entity = rowEntity && !INPUT_NAMES_DIFFER.has(rowEntity.namespace) ? rowEntity : undefined
@@ -287,7 +288,9 @@ function paramsType(spec: MethodSpec, rowEntity: Entity | undefined): string {
     lines.push(`  ${propertyKey(param.name)}${param.required ? '' : '?'}: ${type}`)
   }
   if (isList && !spec.params.some((param) => param.name.toLowerCase() === 'start')) lines.push('  start?: number')
-  return `{\n${lines.join('\n')}\n}`
+  const body = `{\n${lines.join('\n')}\n}`
+  // `user.get` also reads filter fields given at the top level (`{ ID: 1 }`).
+  return entity && TOP_LEVEL_FILTER.has(spec.name) ? `${body} & FilterFields<${entity.name}>` : body
 }
 
 function resultType(spec: MethodSpec, entity: Entity | undefined): string {
@@ -394,7 +397,7 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
     "import type { CallOptions } from '../../client/dispatcher.js'",
     "import type { AnyBatchRef } from '../../requests/batch-ref.js'",
     "import type { BitrixRequest } from '../../requests/request.js'",
-    `import type { Filter, Order, Select, ${entityNames.join(', ')} } from './entities.js'`,
+    `import type { Filter, FilterFields, Order, Select, ${entityNames.join(', ')} } from './entities.js'`,
     '',
     '/** Parameters whose top-level values may also be `ref(...)` references to other commands of a batch. */',
     'export type WithRefs<P> = { [K in keyof P]: P[K] | AnyBatchRef }',
@@ -415,6 +418,6 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
   out.push('/** The client tree: every catalogued method under its dotted name. */')
   out.push(`export interface MethodTree ${emitNode(buildTree(specs), names, 1)}`)
   // Silence "declared but never used" for helper types a small catalogue may not need.
-  out.push('', 'export type { Filter, Order, Select }')
+  out.push('', 'export type { Filter, FilterFields, Order, Select }')
   return `${out.join('\n')}\n`
 }
