@@ -1,11 +1,6 @@
 import type { CallOptions } from '../client/dispatcher.js'
-import {
-  type AsListFastOptions,
-  type AsListOptions,
-  type ListSender,
-  readAllByKeyset,
-  readAllByOffsets,
-} from './lists.js'
+import type { AsListFastOptions, AsListOptions, ListSender } from './list-common.js'
+import { readList, streamList } from './list-strategy.js'
 import type { BitrixResponse } from './response.js'
 
 /** The rows of a list result: the array itself, or the array under its one key (`items`, `tasks`, …). */
@@ -66,9 +61,12 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
     return this.#pending
   }
 
-  /** Every record of a list method, as an array: the first page, then the other pages 50 per batch. */
+  /**
+   * Every record of a list method, as an array, read the cheapest correct way: ID chunks for an `@ID` filter,
+   * keyset by ID when the order allows it, otherwise the first page and the other pages 50 per batch.
+   */
   asList(options: AsListOptions = {}): Promise<ListItem<T>[]> {
-    return readAllByOffsets(this.#sender, this.method, this.params as Record<string, unknown>, {
+    return readList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
     }) as Promise<ListItem<T>[]>
@@ -80,7 +78,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
    * @example for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) console.log(deal.ID)
    */
   asListFast(options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
-    return readAllByKeyset(this.#sender, this.method, this.params as Record<string, unknown>, {
+    return streamList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
     }) as AsyncIterable<ListItem<T>>

@@ -1,0 +1,16 @@
+export { type BucketSpec, type BucketState, drain, msUntilFree, reserve, saturate, unreserve } from './leaky-bucket.js'
+export { type Limiter, type LimiterOutcome, unlimited } from './limiter.js'
+export {
+  markBlocked,
+  mergeReport,
+  type OperatingContext,
+  type OperatingDecision,
+  type OperatingPolicy,
+  type OperatingReport,
+  type OperatingSnapshot,
+  operatingDelay,
+} from './operating.js'
+export { bucketOf, detectPlan, PLAN_BUCKETS, type PlanName } from './plan.js'
+export { RateLimiter, type RateLimiterOptions, type WaitInfo } from './rate-limiter.js'
+export { ServerClock } from './server-clock.js'
+export { type Awaitable, type LimiterStore, MemoryStore } from './store.js'

@@ -1,0 +1,35 @@
+/** The portal's tariff decides its bucket: 50 burst / 2 per second, or 250 / 5 on Enterprise. */
+import type { BucketSpec } from './leaky-bucket.js'
+
+export type PlanName = 'standard' | 'enterprise'
+
+export const PLAN_BUCKETS: Readonly<Record<PlanName, Readonly<BucketSpec>>> = {
+  standard: { burst: 50, drainPerSecond: 2 },
+  enterprise: { burst: 250, drainPerSecond: 5 },
+}
+
+/**
+ * The plan from the result of `app.info`: Enterprise when `LICENSE_FAMILY`, `LICENSE_TYPE` or `LICENSE` names an
+ * `ent` license (`ent`, `ent250`, `en_ent500`); anything else, or an unreadable result, is standard.
+ *
+ * @example
+ * const limiter = new RateLimiter({ plan: detectPlan((await client.call('app.info')).result) })
+ */
+export function detectPlan(appInfo: unknown): PlanName {
+  if (typeof appInfo !== 'object' || appInfo === null) return 'standard'
+  const { LICENSE, LICENSE_TYPE, LICENSE_FAMILY } = appInfo as Record<string, unknown>
+  for (const code of [LICENSE_FAMILY, LICENSE_TYPE, LICENSE]) {
+    if (typeof code !== 'string') continue
+    if (code.toLowerCase().split('_').some((part) => /^ent\d*$/.test(part))) return 'enterprise'
+  }
+  return 'standard'
+}
+
+/** A plan name or a custom bucket, checked. */
+export function bucketOf(plan: PlanName | BucketSpec): BucketSpec {
+  const spec = typeof plan === 'string' ? PLAN_BUCKETS[plan] : plan
+  if (!spec || !(spec.burst >= 1) || !(spec.drainPerSecond > 0) || !Number.isFinite(spec.drainPerSecond)) {
+    throw new RangeError(`plan must be 'standard', 'enterprise' or { burst >= 1, drainPerSecond > 0 }`)
+  }
+  return { burst: spec.burst, drainPerSecond: spec.drainPerSecond }
+}

@@ -1,0 +1,110 @@
+/** The RateLimiter against the emulator over real HTTP: no 503 or 429, and close to the rate the bucket allows. */
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js'
+import { BitrixWebhook, Client, type ClientOptions } from '../../src/index.js'
+import { detectPlan, RateLimiter, type RateLimiterOptions, type WaitInfo } from '../../src/limits/index.js'
+
+const running: Emulator[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((emu) => emu.close()))
+})
+
+async function portal(options: EmulatorOptions): Promise<Emulator> {
+  const emu = await startEmulator({ realDelays: false, randomSeed: 1, seed: { deals: 300 }, ...options })
+  running.push(emu)
+  return emu
+}
+
+function client(emu: Emulator, limiter?: RateLimiterOptions, options: ClientOptions = {}): Client {
+  return new Client(BitrixWebhook.fromUrl(emu.webhookUrl), {
+    defaultInitialRetryDelay: 0.01,
+    defaultRetryDelayIncrement: 0.01,
+    ...(limiter ? { limiter: new RateLimiter(limiter) } : {}),
+    ...options,
+  })
+}
+
+describe('RateLimiter against the emulator: request rate', () => {
+  const timeScale = 20
+  const calls = 150
+
+  it('sends a burst of 150 calls without a 503, at >= 90 % of the rate the bucket allows', async () => {
+    const emu = await portal({ plan: 'standard', timeScale })
+    const waits: WaitInfo[] = []
+    const sdk = client(emu, { plan: 'standard', timeScale, onWait: (w) => waits.push(w) })
+    const started = performance.now()
+    const results = await Promise.all(Array.from({ length: calls }, (_, i) => sdk.crm.deal.get({ id: i + 1 })))
+    const elapsed = (performance.now() - started) / 1000
+    expect(results.every((r) => r.result.ID !== undefined)).toBe(true)
+    expect(emu.getStats().responses503).toBe(0)
+    // 50 at once, then 2 per second of portal time, which runs 20 times faster.
+    const ideal = (calls - 50) / (2 * timeScale)
+    expect(ideal / elapsed).toBeGreaterThanOrEqual(0.9)
+    expect(waits.length).toBeGreaterThan(90)
+    expect(new Set(waits.map((w) => w.reason))).toEqual(new Set(['bucket']))
+  })
+
+  it('without the limiter the same burst is refused with 503s', async () => {
+    const emu = await portal({ plan: 'standard', timeScale })
+    const sdk = client(emu, undefined, { defaultMaxRetries: 0 })
+    const settled = await Promise.allSettled(Array.from({ length: calls }, (_, i) => sdk.crm.deal.get({ id: i + 1 })))
+    expect(settled.filter((s) => s.status === 'rejected').length).toBeGreaterThan(50)
+    expect(emu.getStats().responses503).toBeGreaterThan(50)
+  })
+
+  it('after a 503 from elsewhere, recovers at the drain rate and reports backoff', async () => {
+    const emu = await portal({ plan: 'standard', timeScale })
+    const waits: WaitInfo[] = []
+    const sdk = client(emu, { plan: 'standard', timeScale, onWait: (w) => waits.push(w) })
+    emu.faults.inject({ method: 'crm.deal.get', kind: 'http503', times: 1 })
+    await sdk.crm.deal.get({ id: 1 })
+    expect(emu.getStats().responses503).toBe(1)
+    expect(waits[0]).toMatchObject({ reason: 'backoff', method: 'crm.deal.get' })
+    expect(waits[0].waitMs).toBeLessThanOrEqual(Math.ceil(1000 / (2 * timeScale)))
+  })
+
+  it('reads the plan from app.info', async () => {
+    const enterprise = await portal({ plan: 'enterprise' })
+    const standard = await portal({ plan: 'standard' })
+    expect(detectPlan((await client(enterprise).call('app.info')).result)).toBe('enterprise')
+    expect(detectPlan((await client(standard).call('app.info')).result)).toBe('standard')
+  })
+})
+
+describe('RateLimiter against the emulator: operating time', () => {
+  // Ten minutes of portal time pass in half a second, so a window resets quickly.
+  const timeScale = 1200
+  const options: EmulatorOptions = { plan: 'off', operatingLimit: 10, timeScale, costs: { base: 1 } }
+  const loop = async (sdk: Client, times: number) => {
+    for (let i = 0; i < times; i++) await sdk.call('crm.deal.list', { select: ['ID'], start: -1 })
+  }
+
+  it('a loop of list calls never meets a 429: it waits for the reset instead', async () => {
+    const emu = await portal(options)
+    const waits: WaitInfo[] = []
+    const sdk = client(emu, { operatingLimit: 10, timeScale, onWait: (w) => waits.push(w) })
+    await loop(sdk, 20)
+    const stats = emu.getStats()
+    expect(stats.responses429).toBe(0)
+    expect(stats.calls['crm.deal.list']).toBe(20)
+    expect(waits.filter((w) => w.reason === 'operating').length).toBeGreaterThanOrEqual(1)
+    expect(waits.every((w) => w.method === 'crm.deal.list')).toBe(true)
+  })
+
+  it('without the limiter the same loop is blocked with 429', async () => {
+    const emu = await portal(options)
+    const sdk = client(emu, undefined, { defaultMaxRetries: 0 })
+    await expect(loop(sdk, 20)).rejects.toMatchObject({ error: 'OPERATION_TIME_LIMIT' })
+    expect(emu.getStats().responses429).toBe(1)
+  })
+
+  it('after a 429 it holds the method back and reports backoff', async () => {
+    const emu = await portal(options)
+    const waits: WaitInfo[] = []
+    const sdk = client(emu, { operatingLimit: 10, timeScale, onWait: (w) => waits.push(w) }, { defaultMaxRetries: 0 })
+    emu.faults.inject({ method: 'crm.deal.list', kind: 'http429', times: 1 })
+    await expect(loop(sdk, 1)).rejects.toMatchObject({ error: 'OPERATION_TIME_LIMIT' })
+    await loop(sdk, 1)
+    expect(waits).toEqual([{ reason: 'backoff', method: 'crm.deal.list', waitMs: expect.any(Number) }])
+  })
+})
