@@ -18,6 +18,7 @@ export {
   type BitrixTokenLocalInit,
 } from './auth/token.js'
 export { BitrixWebhook, type BitrixWebhookInit } from './auth/webhook.js'
+export type { BulkOptions, BulkOutcome } from './client/bulk.js'
 export { type BatchOptions, type BatchResults, Client, type ClientOptions } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
 export { Config, type ConfigOptions, configure, type Timeout } from './config.js'

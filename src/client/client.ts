@@ -22,6 +22,7 @@ import {
 } from '../requests/batch.js'
 import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
+import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { createTree } from './tree.js'
 
@@ -130,6 +131,33 @@ class ClientCore {
     const parsed = parseBatchResult<BatchResults<C>>(response.result ?? {}, (key) => methods.get(key))
     const result = Array.isArray(commands) ? toPositional(parsed as never, entries.length) : parsed
     return new BitrixResponse(result as BatchResult<BatchResults<C>>, response.time, response.total, response.next)
+  }
+
+  /**
+   * Any number of calls, typically writes, packed 50 per batch: one outcome per call, in input order, each
+   * `{ ok: true, result }` or `{ ok: false, error }`. A batch is re-sent only when the portal certainly did not
+   * run it, so nothing is written twice.
+   * @example
+   * const outcomes = await client.callMany(rows.map((fields) => client.crm.deal.add({ fields })))
+   * const failed = outcomes.filter((outcome) => !outcome.ok)
+   */
+  async callMany<const C extends readonly BatchCommand[]>(
+    commands: C,
+    options: BulkOptions = {},
+  ): Promise<Array<BulkOutcome<ResultOf<C[number]>>>> {
+    const entries = commandEntries(commands)
+    return runBulk<ResultOf<C[number]>>(
+      entries.map(([, command]) => command),
+      async (chunk, signal) => {
+        const response = await this.callBatch(chunk, { signal })
+        const { result, resultError } = response.result as unknown as {
+          result: unknown[]
+          resultError: Array<BitrixAPIError | undefined>
+        }
+        return { results: result, errors: resultError }
+      },
+      options,
+    )
   }
 
   /** Any number of commands, sent 50 per batch in order; the results are merged by name or position. */

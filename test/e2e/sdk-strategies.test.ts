@@ -3,8 +3,8 @@
  * connection resets and an access token that expires mid-export.
  */
 import { describe, expect, it } from 'vitest'
-import { type AsListFastOptions, type AsListOptions, Client } from '../../src/index.js'
 import type { Emulator } from '../../src/emulator/index.js'
+import { type AsListFastOptions, type AsListOptions, Client } from '../../src/index.js'
 import { countRequests, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const DEALS = 3_210
