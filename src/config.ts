@@ -1,3 +1,4 @@
+import { BitrixValidationError } from './errors/index.js'
 import type { AbstractLogger } from './log/index.js'
 import { NullLogger } from './log/index.js'
 
@@ -49,6 +50,7 @@ export class Config implements ConfigOptions {
   }
 
   configure(options: Partial<ConfigOptions>): this {
+    checkConfig(options)
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined) Object.assign(this, { [key]: value })
     }
@@ -69,4 +71,56 @@ export function configure(options: Partial<ConfigOptions>): Config {
 export function timeoutToMs(timeout: Timeout): { connectMs: number; readMs: number } {
   if (typeof timeout === 'number') return { connectMs: timeout * 1000, readMs: timeout * 1000 }
   return { connectMs: timeout[0] * 1000, readMs: timeout[1] * 1000 }
+}
+
+const KNOWN_KEYS = new Set<string>(Object.keys(DEFAULTS))
+
+function checkSeconds(name: string, value: unknown, allowZero: boolean): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new BitrixValidationError({
+      parameter: name,
+      expected: allowZero ? 'a number of seconds ≥ 0' : 'a number of seconds > 0',
+      received: value,
+    })
+  }
+}
+
+/** Rejects settings that would break every call, naming the setting and what it takes. */
+export function checkConfig(options: Partial<ConfigOptions>): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new BitrixValidationError({ message: `unknown setting "${key}"; known: ${[...KNOWN_KEYS].join(', ')}` })
+    }
+  }
+  const { defaultTimeout, defaultMaxRetries, defaultInitialRetryDelay, defaultRetryDelayIncrement, logger } = options
+  if (defaultTimeout !== undefined) {
+    if (Array.isArray(defaultTimeout)) {
+      if (defaultTimeout.length !== 2) {
+        throw new BitrixValidationError({
+          parameter: 'defaultTimeout',
+          expected: 'seconds or [connect, read]',
+          received: defaultTimeout,
+        })
+      }
+      checkSeconds('defaultTimeout[0]', defaultTimeout[0], false)
+      checkSeconds('defaultTimeout[1]', defaultTimeout[1], false)
+    } else checkSeconds('defaultTimeout', defaultTimeout, false)
+  }
+  if (defaultMaxRetries !== undefined && !(Number.isInteger(defaultMaxRetries) && defaultMaxRetries >= 0)) {
+    throw new BitrixValidationError({
+      parameter: 'defaultMaxRetries',
+      expected: 'an integer ≥ 0',
+      received: defaultMaxRetries,
+    })
+  }
+  if (defaultInitialRetryDelay !== undefined) checkSeconds('defaultInitialRetryDelay', defaultInitialRetryDelay, true)
+  if (defaultRetryDelayIncrement !== undefined)
+    checkSeconds('defaultRetryDelayIncrement', defaultRetryDelayIncrement, true)
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.debug !== 'function')) {
+    throw new BitrixValidationError({
+      parameter: 'logger',
+      expected: 'a logger (AbstractLogger, StreamLogger, NullLogger)',
+      received: logger,
+    })
+  }
 }

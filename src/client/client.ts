@@ -1,5 +1,5 @@
 import type { Credentials } from '../auth/credentials.js'
-import type { ConfigOptions } from '../config.js'
+import { type ConfigOptions, checkConfig } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
 import {
@@ -68,6 +68,7 @@ class ClientCore {
       })
     }
     const { fetch, transport, tls, limiter, onRetry, ...overrides } = options
+    checkConfig(overrides)
     this.credentials = credentials
     this.#dispatcher = new Dispatcher({
       credentials,

@@ -39,7 +39,7 @@ describe('RateLimiter against the emulator: request rate', () => {
     expect(emu.getStats().responses503).toBe(0)
     // 50 at once, then 2 per second of portal time, which runs 20 times faster.
     const ideal = (calls - 50) / (2 * timeScale)
-    console.log("EFF", ideal / elapsed, elapsed)
+    console.log('EFF', ideal / elapsed, elapsed)
     expect(ideal / elapsed).toBeGreaterThanOrEqual(0.9)
     expect(waits.length).toBeGreaterThan(90)
     expect(new Set(waits.map((w) => w.reason))).toEqual(new Set(['bucket']))

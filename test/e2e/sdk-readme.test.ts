@@ -247,6 +247,10 @@ describe('Config', () => {
     expect(config.defaultTimeout).toEqual([2, 20])
     config.reset()
     expect(config.defaultMaxRetries).toBe(3)
+    expect(() => config.configure({ defaultTimeout: -1 })).toThrow(/defaultTimeout.*> 0/)
+    expect(() => config.configure({ defaultTimeout: [5] as unknown as [number, number] })).toThrow(/connect, read/)
+    expect(() => config.configure({ defaultMaxRetries: 1.5 })).toThrow(BitrixValidationError)
+    expect(() => webhookClient(portal.emu(), { defaultTimout: 5 } as never)).toThrow(/unknown setting "defaultTimout"/)
     const strict = webhookClient(portal.emu(), { validateArguments: false })
     const error = await strict.crm.deal
       .get({ id: 'abc' as unknown as number })
