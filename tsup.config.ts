@@ -21,4 +21,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: true,
+  shims: true,
 })

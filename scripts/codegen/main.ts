@@ -23,15 +23,16 @@ function main(): number {
     return 1
   }
   const discovery = discover(dir)
+  const pysdkNames = readPysdkNames(PYSDK_FILE)
   const specs = buildCatalog({
     pages: discovery.methods,
-    pysdkNames: readPysdkNames(PYSDK_FILE),
+    pysdkNames,
     overrides: readOverrides(OVERRIDES_FILE),
   })
   const stats = computeStats(specs, discovery)
   writeFileSync(METHODS_FILE, emitSpec(specs))
   writeFileSync(README_FILE, emitReadme(stats))
-  writeGenerated(specs)
+  writeGenerated(specs, pysdkNames)
   console.log(statsLine(stats))
   return 0
 }

@@ -119,6 +119,7 @@ export class Dispatcher {
       if (pending) await pending
     }
     const logger = this.setting('logger')
+    const debug = logger.isEnabled('debug')
     const timeout = timeoutToMs(options.timeout ?? this.setting('defaultTimeout'))
     const idempotent = options.idempotent ?? limitedMethods.every(isReadMethod)
     const policy: RetryPolicy = {
@@ -179,7 +180,7 @@ export class Dispatcher {
             if (time.operatingResetAt !== undefined) this.#resetAt.set(method, time.operatingResetAt)
             const subTimes = method === 'batch' ? batchSubTimes(params, envelope.result) : undefined
             this.#settings.limiter.record(limitedMethods, { time, subTimes })
-            logger.debug('call', { method, status: response.status, durationMs, attempt })
+            if (debug) logger.debug('call', { method, status: response.status, durationMs, attempt })
             return new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next)
           }
           error = apiErrorFromResponse(envelope.status, envelope.body, method, {
@@ -189,13 +190,14 @@ export class Dispatcher {
           error = parseError
         }
       }
-      logger.debug('call failed', {
-        method,
-        status: response?.status,
-        durationMs,
-        attempt,
-        error: error instanceof Error ? error.name : String(error),
-      })
+      if (debug)
+        logger.debug('call failed', {
+          method,
+          status: response?.status,
+          durationMs,
+          attempt,
+          error: error instanceof Error ? error.name : String(error),
+        })
       if ((error instanceof BitrixAPIExpiredToken || error instanceof BitrixAPIInvalidToken) && !renewed) {
         renewed = true
         if (await this.credentials.renew(context, auth)) continue

@@ -53,7 +53,8 @@ export function decideRetry(
   if (error instanceof BitrixAPIOperationTimeLimit) {
     const resetAt = error.operatingResetAt
     // No reset time seen yet: back off like any transient failure (the limiter paces the rest).
-    if (resetAt === undefined) return { retry: true, delayMs: retryDelayMs(attempt, policy), reason: 'OPERATION_TIME_LIMIT' }
+    if (resetAt === undefined)
+      return { retry: true, delayMs: retryDelayMs(attempt, policy), reason: 'OPERATION_TIME_LIMIT' }
     const waitMs = Math.max(0, (resetAt - nowSeconds) * 1000) + 100
     return waitMs <= policy.maxOperatingWait * 1000
       ? { retry: true, delayMs: waitMs, reason: 'OPERATION_TIME_LIMIT' }

@@ -89,14 +89,18 @@ interface NodeModules {
 }
 
 let nodeModules: Promise<NodeModules> | undefined
+let loadedModules: NodeModules | undefined
 
 function loadNodeModules(): Promise<NodeModules> {
-  nodeModules ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => ({
-    http,
-    https,
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-  }))
+  nodeModules ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
+    loadedModules = {
+      http,
+      https,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    }
+    return loadedModules
+  })
   return nodeModules
 }
 
@@ -110,7 +114,7 @@ const CONNECTION_NOT_MADE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
   let tlsAgent: import('node:https').Agent | undefined
   return async (request) => {
-    const modules = await loadNodeModules()
+    const modules = loadedModules ?? (await loadNodeModules())
     const url = new URL(request.url)
     const secure = url.protocol === 'https:'
     if (secure && options.tls && !tlsAgent) tlsAgent = new modules.https.Agent({ keepAlive: true, ...options.tls })

@@ -48,8 +48,11 @@ export function unreserve(state: BucketState | undefined, spec: BucketSpec, now:
   return { level: Math.max(0, current.level - 1), at: current.at }
 }
 
-/** The portal refused a request: it counts at least `burst`, whatever the local estimate said. */
+/**
+ * The portal refused a request: it counts at least `burst`, and one more than estimated, so new reservations
+ * come a slot later than the queue already waiting.
+ */
 export function saturate(state: BucketState | undefined, spec: BucketSpec, now: number): BucketState {
   const current = drain(state, spec, now)
-  return { level: Math.max(current.level, spec.burst), at: current.at }
+  return { level: Math.max(current.level + 1, spec.burst), at: current.at }
 }

@@ -44,6 +44,8 @@ export interface RateLimiterOptions {
 
 /** How long an unanswered call counts as in flight, portal seconds (a request is cut after 60 s). */
 const IN_FLIGHT_SECONDS = 90
+/** Real seconds a request may arrive late relative to the one before it without finding the bucket full. */
+const JITTER_SECONDS = Number(process.env.JIT ?? 0.1)
 /** Snapshots outlive the 10-minute window by a little. */
 const SNAPSHOT_SECONDS = 660
 
@@ -67,6 +69,8 @@ export class RateLimiter implements Limiter {
   #plan!: BucketSpec
   /** Until when (local ms) bucket waits count as recovery from a 503. */
   #recoveringUntil = 0
+  /** Total delay added to queued calls by refusals, ms. */
+  #shiftMs = 0
   readonly #inFlight = new Map<string, Ticket[]>()
   readonly #lastPass = new Map<string, number>()
   readonly #wakers = new Map<string, Set<() => void>>()
@@ -98,8 +102,9 @@ export class RateLimiter implements Limiter {
     this.#plan = bucketOf(plan)
     const { burst, drainPerSecond } = this.#plan
     // A little room under the burst absorbs network jitter and a portal that drains once a second.
-    const headroom = Math.min(burst - 1, Math.max(1, Math.ceil(drainPerSecond)))
-    this.#bucket = { burst: burst - headroom, drainPerSecond: drainPerSecond * this.#clock.timeScale }
+    const drain = drainPerSecond * this.#clock.timeScale
+    const headroom = Math.min(burst - 1, Math.max(1, Math.ceil(drainPerSecond), Math.ceil(drain * JITTER_SECONDS)))
+    this.#bucket = { burst: burst - headroom, drainPerSecond: drain }
   }
 
   async acquire(methods: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -126,6 +131,7 @@ export class RateLimiter implements Limiter {
     if (outcome.time) this.#clock.observe(outcome.time.start, localNow)
     if (outcome.refused === 'QUERY_LIMIT_EXCEEDED') {
       this.#recoveringUntil = localNow + (this.#bucket.burst * 1000) / this.#bucket.drainPerSecond
+      this.#shiftMs += 1000 / this.#bucket.drainPerSecond
       settle(this.#store.fill(this.#bucketKey, localNow, this.#bucket))
     }
     const reports =
@@ -182,15 +188,20 @@ export class RateLimiter implements Limiter {
   }
 
   async #bucketGate(label: string, signal?: AbortSignal): Promise<void> {
-    const now = Date.now()
     const spec = this.#bucket
-    const taken = this.#store.take(this.#bucketKey, now, spec)
-    const waitMs = isPromise(taken) ? await taken : taken
-    if (!(waitMs > 0)) return
-    const reason = now < this.#recoveringUntil ? 'backoff' : 'bucket'
-    this.#onWait?.({ reason, method: label, waitMs: Math.ceil(waitMs) })
+    let seen = this.#shiftMs
+    const taken = this.#store.take(this.#bucketKey, Date.now(), spec)
+    let waitMs = isPromise(taken) ? await taken : taken
+    let reason: WaitInfo['reason'] = Date.now() < this.#recoveringUntil ? 'backoff' : 'bucket'
     try {
-      await wait(waitMs, signal)
+      while (waitMs > 0) {
+        this.#onWait?.({ reason, method: label, waitMs: Math.ceil(waitMs) })
+        await wait(waitMs, signal)
+        // A refusal while this call was queued moves the whole queue back a slot.
+        waitMs = this.#shiftMs - seen
+        seen = this.#shiftMs
+        reason = 'backoff'
+      }
     } catch (error) {
       settle(this.#store.giveBack(this.#bucketKey, Date.now(), spec))
       throw error

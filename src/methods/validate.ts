@@ -95,18 +95,34 @@ function matches(type: string, value: unknown): boolean {
   }
 }
 
+/** A nested parameter the docs name with a dotted path (`fields.CONTACT_ID`), matched case-insensitively. */
+function valueAt(params: Record<string, unknown>, path: string): unknown {
+  let current: unknown = params
+  for (const segment of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined
+    const record = current as Record<string, unknown>
+    const key = segment in record ? segment : Object.keys(record).find((name) => name.toLowerCase() === segment.toLowerCase())
+    current = key === undefined ? undefined : record[key]
+  }
+  return current
+}
+
 /** Throws `BitrixValidationError` naming the method, the parameter, the expected and the received type. */
 export function validateParams(method: string, params: Record<string, unknown>): void {
   const rules = rulesFor(method)
   if (!rules) return
   let lowerKeys: Map<string, string> | undefined
   for (const rule of rules) {
-    let value = params[rule.name]
-    if (value === undefined) {
-      // Legacy methods read `id` and `ID`, `fields` and `FIELDS` alike.
-      lowerKeys ??= new Map(Object.keys(params).map((key) => [key.toLowerCase(), key]))
-      const actual = lowerKeys.get(rule.name.toLowerCase())
-      value = actual === undefined ? undefined : params[actual]
+    let value: unknown
+    if (rule.name.includes('.')) value = valueAt(params, rule.name)
+    else {
+      value = params[rule.name]
+      if (value === undefined) {
+        // Legacy methods read `id` and `ID`, `fields` and `FIELDS` alike.
+        lowerKeys ??= new Map(Object.keys(params).map((key) => [key.toLowerCase(), key]))
+        const actual = lowerKeys.get(rule.name.toLowerCase())
+        value = actual === undefined ? undefined : params[actual]
+      }
     }
     if (value === undefined) {
       if (rule.required) {

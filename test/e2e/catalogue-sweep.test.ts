@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Emulator, startEmulator } from '../../src/emulator/index.js'
-import { BitrixAPIAuthError, BitrixAPIError, BitrixValidationError } from '../../src/errors/index.js'
+import { BitrixAPIAuthError, BitrixAPIError } from '../../src/errors/index.js'
 import { Client } from '../../src/index.js'
 import { oauthToken } from './sdk-fixtures.js'
 
@@ -40,29 +40,6 @@ interface MethodSpec {
 
 const specs = JSON.parse(readFileSync(new URL('../../spec/methods.json', import.meta.url), 'utf8')) as MethodSpec[]
 const v2Specs = specs.filter((spec) => spec.version !== 3)
-
-/**
- * Records whose documented parameters the SDK's validator rejects. The docs give nested required fields as
- * dotted parameter names (`fields.CONTACT_ID` under `fields`); the generated rule table keeps them as flat names,
- * so the validator looks for a literal `"fields.CONTACT_ID"` key and reports it missing when the value is sent
- * nested, as the API wants it. These are still called with the documented (nested) parameters: each must either
- * be rejected with exactly that validation error or, once the SDK is fixed, pass like any other method.
- */
-const VALIDATOR_REJECTS_NESTED: Readonly<Record<string, string>> = {
-  'crm.company.contact.delete': 'fields.CONTACT_ID',
-  'crm.contact.company.delete': 'fields.COMPANY_ID',
-  'tasks.flow.Flow.delete': 'flowData.id',
-}
-
-/**
- * Records whose documentation contradicts itself: the response example does not have the type the "Returned
- * Data" table declares, and the catalogue keeps the table's type. The emulator answers the example, so the shape
- * check is skipped for them (the call must still succeed); the test checks that the contradiction is still in
- * the catalogue, so the entry goes once spec/overrides.json settles it.
- */
-const DOCS_CONTRADICTIONS: Readonly<Record<string, string>> = {
-  'crm.vat.update': 'the table says boolean ("contains the identifier of the updated rate"), the example is 13',
-}
 
 /**
  * The errors a real implementation may answer for the made-up minimal parameters: each (code, message) pair is
@@ -172,7 +149,7 @@ function shapeProblem(result: ResultSpec, value: unknown): string | undefined {
   }
 }
 
-type Outcome = 'ok' | 'domainError' | 'knownValidatorIssue' | 'docsContradiction' | 'failed'
+type Outcome = 'ok' | 'domainError' | 'failed'
 
 /** Walks a dotted name through the client object. */
 function treeNode(client: Client, name: string): unknown {
@@ -222,16 +199,6 @@ describe('catalogue sweep against the emulator', () => {
     await emu?.close()
   })
 
-  it('keeps its exclusion lists honest', () => {
-    const byName = new Map(v2Specs.map((spec) => [spec.name, spec]))
-    for (const name of Object.keys(VALIDATOR_REJECTS_NESTED)) expect(byName.has(name), name).toBe(true)
-    for (const name of Object.keys(DOCS_CONTRADICTIONS)) {
-      const spec = byName.get(name)
-      expect(spec, name).toBeDefined()
-      expect(shapeProblem(spec!.result, spec!.example?.result), name).toBeDefined()
-    }
-  })
-
   it('answers every REST v2 method in the declared shape, through call() and through the tree', async () => {
     const started = performance.now()
     const failures: string[] = []
@@ -248,13 +215,8 @@ describe('catalogue sweep against the emulator', () => {
         const response = await send()
         const problem = shapeProblem(spec.result, response.result)
         if (problem === undefined) return 'ok'
-        if (DOCS_CONTRADICTIONS[spec.name] !== undefined) return 'docsContradiction'
         failures.push(`${where}: ${problem}`)
       } catch (error) {
-        const nested = VALIDATOR_REJECTS_NESTED[spec.name]
-        if (nested !== undefined && error instanceof BitrixValidationError && error.parameter === nested) {
-          return 'knownValidatorIssue'
-        }
         if (
           real &&
           error instanceof BitrixAPIError &&
@@ -286,7 +248,7 @@ describe('catalogue sweep against the emulator', () => {
         )
       }
       // The worst of the two: a failure, else the reason a call did not simply succeed.
-      const order: Outcome[] = ['failed', 'knownValidatorIssue', 'docsContradiction', 'domainError', 'ok']
+      const order: Outcome[] = ['failed', 'domainError', 'ok']
       return order.find((outcome) => outcomes.includes(outcome)) ?? 'ok'
     }
 
@@ -305,9 +267,8 @@ describe('catalogue sweep against the emulator', () => {
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
     console.log(
       `catalogue sweep: ${outcomes.size} REST v2 methods swept (${specs.length - v2Specs.length} REST 3.0 records ` +
-        `skipped) in ${seconds} s: docs example ${count('ok', false)} ok, ${count('docsContradiction')} docs ` +
-        `contradiction; real ${count('ok', true)} ok, ${count('domainError')} documented domain error; ` +
-        `${count('knownValidatorIssue')} rejected by the SDK validator (known); ${count('failed')} failed`,
+        `skipped) in ${seconds} s: docs example ${count('ok', false)} ok; real ${count('ok', true)} ok, ` +
+        `${count('domainError')} documented domain error; ${count('failed')} failed`,
     )
     expect(failures).toEqual([])
     expect(count('ok', false) + count('ok', true)).toBeGreaterThan(v2Specs.length * 0.9)

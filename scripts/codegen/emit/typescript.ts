@@ -8,7 +8,24 @@ import { emitEntities, emitTypes } from './ts-types.js'
 
 export const GENERATED_DIR = join(REPO_ROOT, 'src', 'methods', 'generated')
 
-export function writeGenerated(specs: readonly MethodSpec[]): void {
+/**
+ * The reference SDK spells some names in other case than the docs (`disk.file.copyto` for `disk.file.copyTo`);
+ * those spellings become aliases of the documented method, so both work on the client tree.
+ */
+export function withReferenceAliases(specs: readonly MethodSpec[], referenceNames: readonly string[]): MethodSpec[] {
+  const exact = new Set(specs.map((spec) => spec.name))
+  const byLower = new Map<string, MethodSpec>()
+  for (const spec of specs) if (spec.version !== 3 || !byLower.has(spec.name.toLowerCase())) byLower.set(spec.name.toLowerCase(), spec)
+  const aliases: MethodSpec[] = []
+  for (const name of referenceNames) {
+    const target = exact.has(name) ? undefined : byLower.get(name.toLowerCase())
+    if (target) aliases.push({ ...target, name, summary: `${target.summary} Same as ${target.name}.` })
+  }
+  return [...specs, ...aliases].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+export function writeGenerated(catalogue: readonly MethodSpec[], referenceNames: readonly string[]): void {
+  const specs = withReferenceAliases(catalogue, referenceNames)
   mkdirSync(GENERATED_DIR, { recursive: true })
   const files: Record<string, string> = {
     'names.ts': emitNames(specs),

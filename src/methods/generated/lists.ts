@@ -748,16 +748,16 @@ export const LIST_SHAPES: Record<string, ListShape> = {
   "orderStyle": "map",
   "keyset": true
  },
- "sale.paymentitembasket.list": {
-  "key": "paymentItemsBasket",
+ "sale.paymentitemshipment.list": {
+  "key": "paymentItemsShipment",
   "rowId": "id",
   "filterId": "id",
   "filterParam": "filter",
   "orderStyle": "map",
   "keyset": true
  },
- "sale.paymentitemshipment.list": {
-  "key": "paymentItemsShipment",
+ "sale.paymentitembasket.list": {
+  "key": "paymentItemsBasket",
   "rowId": "id",
   "filterId": "id",
   "filterParam": "filter",
@@ -772,18 +772,18 @@ export const LIST_SHAPES: Record<string, ListShape> = {
   "orderStyle": "map",
   "keyset": true
  },
- "sale.propertygroup.list": {
-  "key": "propertyGroups",
-  "rowId": "id",
-  "filterId": "id",
-  "filterParam": "filter",
-  "orderStyle": "map",
-  "keyset": true
- },
  "sale.propertyrelation.list": {
   "key": "propertyRelations",
   "rowId": "ID",
   "filterId": "ID",
+  "filterParam": "filter",
+  "orderStyle": "map",
+  "keyset": true
+ },
+ "sale.propertygroup.list": {
+  "key": "propertyGroups",
+  "rowId": "id",
+  "filterId": "id",
   "filterParam": "filter",
   "orderStyle": "map",
   "keyset": true

@@ -3,7 +3,7 @@
 import type { CallOptions } from '../../client/dispatcher.js'
 import type { AnyBatchRef } from '../../requests/batch-ref.js'
 import type { BitrixRequest } from '../../requests/request.js'
-import type { Filter, FilterFields, Order, Select, Activity, AiEngine, BiconnectorConnector, BiconnectorDataset, BiconnectorSource, BizprocTask, BizprocWorkflowTemplate, BookingV1Booking, BookingV1BookingExternalData, BookingV1Resource, BookingV1ResourceSlots, BookingV1ResourceType, BookingV1WaitlistExternalData, CalendarAccessibility, CalendarEvent, CalendarResource, CalendarResourceBooking, CalendarSection, CalendarSettings, CalendarUserSettings, CallFollowup, CallFollowupField, CatalogCatalog, CatalogDocument, CatalogDocumentElement, CatalogDocumentcontractor, CatalogExtra, CatalogMeasure, CatalogPrice, CatalogPriceType, CatalogPriceTypeGroup, CatalogPriceTypeLang, CatalogProductImage, CatalogProductOffer, CatalogProductProperty, CatalogProductPropertyEnum, CatalogProductPropertyFeature, CatalogProductPropertySection, CatalogProductService, CatalogProductSku, CatalogRatio, CatalogRoundingRule, CatalogSection, CatalogStore, CatalogStoreproduct, CatalogUserfieldDocument, Company, Contact, CrmActivityBadge, CrmActivityConfigurable, CrmActivityType, CrmAddress, CrmAutomatedsolution, CrmCalllist, CrmCalllistItems, CrmCategory, CrmCompanyContactItems, CrmCompanyDetailsConfiguration, CrmCompanyUserfield, CrmContactCompanyItems, CrmContactDetailsConfiguration, CrmContactUserfield, CrmCurrency, CrmDealContactItems, CrmDealDetailsConfiguration, CrmDealProductrows, CrmDealRecurring, CrmDealUserfield, CrmDocumentgeneratorDocument, CrmDocumentgeneratorNumerator, CrmDocumentgeneratorTemplate, CrmDuplicateVolatileType, CrmItemDelivery, CrmItemDetailsConfiguration, CrmItemPayment, CrmItemPaymentDelivery, CrmItemPaymentProduct, CrmItemProductrow, CrmLeadContactItems, CrmLeadDetailsConfiguration, CrmLeadProductrows, CrmLeadUserfield, CrmOrderentity, CrmQuoteContactItems, CrmQuoteProductrows, CrmQuoteUserfield, CrmRequisite, CrmRequisiteBankdetail, CrmRequisiteLink, CrmRequisitePreset, CrmRequisitePresetField, CrmRequisiteUserfield, CrmStagehistory, CrmStatus, CrmTimelineBindings, CrmTimelineComment, CrmTimelineIcon, CrmTimelineLogmessage, CrmTimelineLogo, CrmTimelineNote, CrmType, CrmVat, Deal, Department, DiskAttachedObject, DiskFile, DiskFolder, DiskStorage, DiskVersion, DocumentgeneratorDocument, DocumentgeneratorNumerator, DocumentgeneratorRegion, DocumentgeneratorRole, DocumentgeneratorTemplate, Entity, EntityItem, EntityItemProperty, EntitySection, Event, EventOffline, HumanresourcesEmployeeField, HumanresourcesHcmlinkCompany, HumanresourcesHcmlinkCompanyUser, HumanresourcesHcmlinkEmployee, HumanresourcesNode, HumanresourcesNodeCommunication, HumanresourcesNodeField, HumanresourcesNodeMemberField, ImCounters, ImDepartment, ImDepartmentColleagues, ImDepartmentEmployees, ImDepartmentManagers, ImDialog, ImDialogMessages, ImDialogUsers, ImNotify, ImNotifySchema, ImRecent, ImRevision, ImSearchChat, ImSearchDepartment, ImSearchLast, ImSearchUser, ImUser, ImUserList, ImV2Event, ImbotBot, ImbotDialog, ImbotV2Bot, ImbotV2Chat, ImbotV2ChatMessage, ImbotV2ChatUser, ImbotV2Command, ImbotV2Event, ImbotV2Revision, ImopenlinesConfig, ImopenlinesConfigList, ImopenlinesCrmChat, ImopenlinesDialog, ImopenlinesRevision, ImopenlinesSessionHistory, Item, LandingSyspage, Lead, Lists, ListsElement, ListsField, ListsFieldType, ListsSection, LogBlogpost, MailMailbox, MailMailboxField, MailMessage, MailMessageField, MailRecipientField, Mailservice, MainEventlog, MainEventlogField, NoteCollection, NoteCollectionField, NoteDocument, NoteDocumentField, NoteDocumentSearch, NoteDocumentSearchField, NoteDocumentTree, NoteDocumentTreeField, NoteFile, NoteFileField, Placement, Product, PullApplicationConfig, Quote, SaleBasketitem, SaleBasketproperties, SaleCashbox, SaleCashboxHandler, SaleDeliveryExtraService, SaleDeliveryHandler, SaleOrder, SalePayment, SalePaymentItemShipment, SalePaymentitembasket, SalePaysystem, SalePaysystemHandler, SalePaysystemSettings, SalePaysystemSettingsInvoice, SalePaysystemSettingsPayment, SalePersontype, SaleProperty, SalePropertyRelation, SalePropertygroup, SalePropertyvalue, SalePropertyvariant, SaleShipment, SaleShipmentitem, SaleShipmentproperty, SaleShipmentpropertyvalue, SaleStatus, SaleStatusLang, SaleTradeBinding, SaleTradePlatform, SignB2eCompanyProvider, SignB2eDocument, SignB2eHcmlinkDocument, SonetGroup, Task, TaskChecklistitem, TaskCommentitem, TaskElapseditem, TaskItemUserfield, TaskStages, TasksApiScrumBacklog, TasksApiScrumSprint, TasksApiScrumTask, TasksFlowFlow, TasksTaskAccess, TasksTaskAccessField, TasksTaskChatMessageField, TasksTaskCounters, TasksTaskField, TasksTaskFileField, TasksTaskHistory, TasksTaskResult, TasksTemplate, TasksTemplateChecklist, TelephonyExternalLine, TimemanRecord, TimemanRecordField, TimemanSchedule, TimemanTimecontrolReports, TimemanTimecontrolReportsSettings, TimemanTimecontrolReportsUsers, TimemanTimecontrolSettings, User, UserUserfield, UserconsentAgreement, Userfieldconfig, Userfieldtype, VoteAttachedVote, VoximplantLine, VoximplantSip, VoximplantStatistic, VoximplantTtsVoices, VoximplantUrl, VoximplantUser, WorkGroup } from './entities.js'
+import type { Filter, FilterFields, Order, Select, Activity, AiEngine, BiconnectorConnector, BiconnectorDataset, BiconnectorSource, BizprocTask, BizprocWorkflowTemplate, BookingV1Booking, BookingV1BookingExternalData, BookingV1Resource, BookingV1ResourceSlots, BookingV1ResourceType, BookingV1WaitlistExternalData, CalendarAccessibility, CalendarEvent, CalendarResource, CalendarResourceBooking, CalendarSection, CalendarSettings, CalendarUserSettings, CallFollowup, CallFollowupField, CatalogCatalog, CatalogDocument, CatalogDocumentElement, CatalogDocumentcontractor, CatalogExtra, CatalogMeasure, CatalogPrice, CatalogPriceType, CatalogPriceTypeGroup, CatalogPriceTypeLang, CatalogProductImage, CatalogProductOffer, CatalogProductProperty, CatalogProductPropertyEnum, CatalogProductPropertyFeature, CatalogProductPropertySection, CatalogProductService, CatalogProductSku, CatalogRatio, CatalogRoundingRule, CatalogSection, CatalogStore, CatalogStoreproduct, CatalogUserfieldDocument, Company, Contact, CrmActivityBadge, CrmActivityConfigurable, CrmActivityType, CrmAddress, CrmAutomatedsolution, CrmCalllist, CrmCalllistItems, CrmCategory, CrmCompanyContactItems, CrmCompanyDetailsConfiguration, CrmCompanyUserfield, CrmContactCompanyItems, CrmContactDetailsConfiguration, CrmContactUserfield, CrmCurrency, CrmDealContactItems, CrmDealDetailsConfiguration, CrmDealProductrows, CrmDealRecurring, CrmDealUserfield, CrmDocumentgeneratorDocument, CrmDocumentgeneratorNumerator, CrmDocumentgeneratorTemplate, CrmDuplicateVolatileType, CrmDuplicateVolatiletype, CrmItemDelivery, CrmItemDetailsConfiguration, CrmItemPayment, CrmItemPaymentDelivery, CrmItemPaymentProduct, CrmItemProductrow, CrmLeadContactItems, CrmLeadDetailsConfiguration, CrmLeadProductrows, CrmLeadUserfield, CrmOrderentity, CrmQuoteContactItems, CrmQuoteProductrows, CrmQuoteUserfield, CrmRequisite, CrmRequisiteBankdetail, CrmRequisiteLink, CrmRequisitePreset, CrmRequisitePresetField, CrmRequisiteUserfield, CrmStagehistory, CrmStatus, CrmTimelineBindings, CrmTimelineComment, CrmTimelineIcon, CrmTimelineLogmessage, CrmTimelineLogo, CrmTimelineNote, CrmType, CrmVat, Deal, Department, DiskAttachedObject, DiskAttachedobject, DiskFile, DiskFolder, DiskStorage, DiskVersion, DocumentgeneratorDocument, DocumentgeneratorNumerator, DocumentgeneratorRegion, DocumentgeneratorRole, DocumentgeneratorTemplate, Entity, EntityItem, EntityItemProperty, EntitySection, Event, EventOffline, HumanresourcesEmployeeField, HumanresourcesHcmlinkCompany, HumanresourcesHcmlinkCompanyUser, HumanresourcesHcmlinkEmployee, HumanresourcesNode, HumanresourcesNodeCommunication, HumanresourcesNodeField, HumanresourcesNodeMemberField, ImCounters, ImDepartment, ImDepartmentColleagues, ImDepartmentEmployees, ImDepartmentManagers, ImDialog, ImDialogMessages, ImDialogUsers, ImNotify, ImNotifySchema, ImRecent, ImRevision, ImSearchChat, ImSearchDepartment, ImSearchLast, ImSearchUser, ImUser, ImUserList, ImV2Event, ImbotBot, ImbotDialog, ImbotV2Bot, ImbotV2Chat, ImbotV2ChatMessage, ImbotV2ChatUser, ImbotV2Command, ImbotV2Event, ImbotV2Revision, ImopenlinesConfig, ImopenlinesConfigList, ImopenlinesCrmChat, ImopenlinesDialog, ImopenlinesRevision, ImopenlinesSessionHistory, Item, LandingSyspage, Lead, Lists, ListsElement, ListsField, ListsFieldType, ListsSection, LogBlogpost, MailMailbox, MailMailboxField, MailMessage, MailMessageField, MailRecipientField, Mailservice, MainEventlog, MainEventlogField, NoteCollection, NoteCollectionField, NoteDocument, NoteDocumentField, NoteDocumentSearch, NoteDocumentSearchField, NoteDocumentTree, NoteDocumentTreeField, NoteFile, NoteFileField, Placement, Product, PullApplicationConfig, Quote, SaleBasketitem, SaleBasketproperties, SaleCashbox, SaleCashboxHandler, SaleDeliveryExtraService, SaleDeliveryHandler, SaleOrder, SalePayment, SalePaymentItemShipment, SalePaymentitembasket, SalePaymentitemshipment, SalePaysystem, SalePaysystemHandler, SalePaysystemSettings, SalePaysystemSettingsInvoice, SalePaysystemSettingsPayment, SalePersontype, SaleProperty, SalePropertyRelation, SalePropertygroup, SalePropertyrelation, SalePropertyvalue, SalePropertyvariant, SaleShipment, SaleShipmentitem, SaleShipmentproperty, SaleShipmentpropertyvalue, SaleStatus, SaleStatusLang, SaleStatuslang, SaleTradeBinding, SaleTradePlatform, SaleTradebinding, SaleTradeplatform, SignB2eCompanyProvider, SignB2eDocument, SignB2eHcmlinkDocument, SonetGroup, Task, TaskChecklistitem, TaskCommentitem, TaskElapseditem, TaskItemUserfield, TaskStages, TasksApiScrumBacklog, TasksApiScrumSprint, TasksApiScrumTask, TasksFlowFlow, TasksTaskAccess, TasksTaskAccessField, TasksTaskChatMessageField, TasksTaskCounters, TasksTaskField, TasksTaskFileField, TasksTaskHistory, TasksTaskResult, TasksTemplate, TasksTemplateChecklist, TelephonyExternalLine, TimemanRecord, TimemanRecordField, TimemanSchedule, TimemanTimecontrolReports, TimemanTimecontrolReportsSettings, TimemanTimecontrolReportsUsers, TimemanTimecontrolSettings, User, UserUserfield, UserconsentAgreement, Userfieldconfig, Userfieldtype, VoteAttachedVote, VoximplantLine, VoximplantSip, VoximplantStatistic, VoximplantTtsVoices, VoximplantUrl, VoximplantUser, WorkGroup } from './entities.js'
 
 /** Parameters whose top-level values may also be `ref(...)` references to other commands of a batch. */
 export type WithRefs<P> = { [K in keyof P]: P[K] | AnyBatchRef }
@@ -905,6 +905,96 @@ export type CalendarEventGetNearestResult = {
   "~USER_OFFSET_FROM"?: number
   "~USER_OFFSET_TO"?: number
 }[]
+export type CalendarEventGetByIdParams = {
+  id: number | `${number}`
+}
+export type CalendarEventGetByIdResult = {
+  ID?: string
+  PARENT_ID?: string
+  DELETED?: "Y" | "N"
+  CAL_TYPE?: string
+  OWNER_ID?: string
+  NAME?: string
+  DATE_FROM?: string
+  DATE_TO?: string
+  ORIGINAL_DATE_FROM?: string
+  TZ_FROM?: string
+  TZ_TO?: string
+  TZ_OFFSET_FROM?: string
+  TZ_OFFSET_TO?: string
+  DATE_FROM_TS_UTC?: string
+  DATE_TO_TS_UTC?: string
+  DT_SKIP_TIME?: "Y" | "N"
+  DT_LENGTH?: number
+  EVENT_TYPE?: string
+  CREATED_BY?: string
+  DATE_CREATE?: string
+  TIMESTAMP_X?: string
+  DESCRIPTION?: string
+  PRIVATE_EVENT?: "Y" | "N"
+  ACCESSIBILITY?: string
+  IMPORTANCE?: string
+  IS_MEETING?: "Y" | "N"
+  MEETING_STATUS?: "Y" | "N" | "Q" | "H"
+  MEETING_HOST?: string
+  MEETING?: {
+    HOST_NAME?: string
+    NOTIFY?: boolean
+    REINVITE?: boolean
+    ALLOW_INVITE?: boolean
+    HIDE_GUESTS?: boolean
+    MEETING_CREATOR?: number
+    LANGUAGE_ID?: string
+    MAIL_FROM?: string
+  }
+  LOCATION?: string
+  REMIND?: {
+    type?: string
+    count?: number
+  }
+  COLOR?: string
+  RRULE?: {
+    FREQ?: string
+    BYDAY?: Record<string, unknown>
+    INTERVAL?: number
+    UNTIL?: string
+    "~UNTIL"?: string
+    UNTIL_TS?: number
+  }
+  EXDATE?: string
+  DAV_XML_ID?: string
+  G_EVENT_ID?: string
+  CAL_DAV_LABEL?: string
+  VERSION?: string
+  ATTENDEES_CODES?: unknown[]
+  RECURRENCE_ID?: string
+  RELATIONS?: {
+    ORIGINAL_RECURSION_ID?: number
+    COMMENT_XML_ID?: string
+  }
+  SECTION_ID?: string
+  SYNC_STATUS?: string
+  UF_CRM_CAL_EVENT?: unknown[]
+  UF_WEBDAV_CAL_EVENT?: unknown[]
+  SECTION_DAV_XML_ID?: unknown[]
+  DATE_FROM_FORMATTED?: string
+  DATE_TO_FORMATTED?: string
+  SECT_ID?: string
+  ATTENDEE_LIST?: {
+    id?: number
+    entryId?: string
+    status?: "Y" | "N" | "Q" | "H"
+  }
+  COLLAB_ID?: number
+  "~RRULE_DESCRIPTION"?: string
+  attendeesEntityList?: {
+    entityId?: string
+    id?: number
+  }
+  "~DESCRIPTION"?: string
+  "~USER_OFFSET_FROM"?: number
+  "~USER_OFFSET_TO"?: number
+}
 export type CalendarEventGetbyidParams = {
   id: number | `${number}`
 }
@@ -5685,6 +5775,30 @@ export type CrmDuplicateVolatileTypeUnregisterParams = {
   id: number | `${number}`
 }
 export type CrmDuplicateVolatileTypeUnregisterResult = boolean
+export type CrmDuplicateVolatiletypeFieldsParams = {
+  entityTypeId?: "1" | "3" | "4"
+  start?: number
+}
+export type CrmDuplicateVolatiletypeFieldsResult = {
+  entityTypeId?: number
+  fieldCode?: string
+  fieldTitle?: string
+}[]
+export type CrmDuplicateVolatiletypeListParams = {
+  start?: number
+}
+export type CrmDuplicateVolatiletypeListResult = CrmDuplicateVolatiletype[]
+export type CrmDuplicateVolatiletypeRegisterParams = {
+  entityTypeId: "1" | "3" | "4"
+  fieldCode: string
+}
+export type CrmDuplicateVolatiletypeRegisterResult = {
+  id?: number
+}
+export type CrmDuplicateVolatiletypeUnregisterParams = {
+  id: number | `${number}`
+}
+export type CrmDuplicateVolatiletypeUnregisterResult = boolean
 export type CrmEntityMergeBatchParams = {
   params: {
     entityTypeId: "1" | "2" | "3" | "4" | "7" | "31" | "128"
@@ -8359,7 +8473,7 @@ export type CrmVatUpdateParams = {
     [userField: `UF_${string}`]: unknown
   }
 }
-export type CrmVatUpdateResult = boolean
+export type CrmVatUpdateResult = number
 export type DepartmentAddParams = {
   NAME: string
   SORT?: number | `${number}`
@@ -8398,11 +8512,39 @@ export type DiskAttachedObjectGetParams = {
   id: number | `${number}`
 }
 export type DiskAttachedObjectGetResult = DiskAttachedObject
+export type DiskAttachedobjectGetParams = {
+  id: number | `${number}`
+}
+export type DiskAttachedobjectGetResult = DiskAttachedobject
 export type DiskFileCopyToParams = {
   id: number | `${number}`
   targetFolderId: number | `${number}`
 }
 export type DiskFileCopyToResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}
+export type DiskFileCopytoParams = {
+  id: number | `${number}`
+  targetFolderId: number | `${number}`
+}
+export type DiskFileCopytoResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8470,10 +8612,54 @@ export type DiskFileGetVersionsResult = {
   CREATED_BY?: number
   DOWNLOAD_URL?: string
 }[]
+export type DiskFileGetfieldsParams = {
+
+}
+export type DiskFileGetfieldsResult = {
+  ID?: number
+  NAME?: string
+  TYPE?: string
+  CODE?: string
+  STORAGE_ID?: number
+  PARENT_ID?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  DELETED_TYPE?: string
+}
 export type DiskFileMarkDeletedParams = {
   id: number | `${number}`
 }
 export type DiskFileMarkDeletedResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}
+export type DiskFileMarkdeletedParams = {
+  id: number | `${number}`
+}
+export type DiskFileMarkdeletedResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8498,6 +8684,30 @@ export type DiskFileMoveToParams = {
   targetFolderId: number | `${number}`
 }
 export type DiskFileMoveToResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}
+export type DiskFileMovetoParams = {
+  id: number | `${number}`
+  targetFolderId: number | `${number}`
+}
+export type DiskFileMovetoResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8639,11 +8849,56 @@ export type DiskFileUploadVersionResult = {
   DOWNLOAD_URL?: string
   DETAIL_URL?: string
 }
+export type DiskFileUploadversionParams = {
+  id: number | `${number}`
+  fileContent: unknown[]
+}
+export type DiskFileUploadversionResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}
 export type DiskFolderAddSubFolderParams = {
   id: number | `${number}`
   data: unknown[]
 }
 export type DiskFolderAddSubFolderResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DETAIL_URL?: string
+}
+export type DiskFolderAddsubfolderParams = {
+  id: number | `${number}`
+  data: unknown[]
+}
+export type DiskFolderAddsubfolderResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8681,10 +8936,35 @@ export type DiskFolderCopyToResult = {
   DELETED_BY?: number
   DETAIL_URL?: string
 }
+export type DiskFolderCopytoParams = {
+  id: number | `${number}`
+  targetFolderId: number | `${number}`
+}
+export type DiskFolderCopytoResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DETAIL_URL?: string
+}
 export type DiskFolderDeleteTreeParams = {
   id: number | `${number}`
 }
 export type DiskFolderDeleteTreeResult = boolean
+export type DiskFolderDeletetreeParams = {
+  id: number | `${number}`
+}
+export type DiskFolderDeletetreeResult = boolean
 export type DiskFolderGetParams = {
   id: number | `${number}`
 }
@@ -8739,10 +9019,76 @@ export type DiskFolderGetFieldsResult = {
   DELETED_BY?: number
   DELETED_TYPE?: string
 }
+export type DiskFolderGetchildrenParams = {
+  id: number | `${number}`
+  filter?: Filter<DiskFolder>
+  order?: Order<DiskFolder>
+  start?: number | `${number}`
+}
+export type DiskFolderGetchildrenResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}[]
+export type DiskFolderGetfieldsParams = {
+
+}
+export type DiskFolderGetfieldsResult = {
+  ID?: number
+  NAME?: string
+  TYPE?: string
+  CODE?: string
+  STORAGE_ID?: number
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DELETED_TYPE?: string
+}
 export type DiskFolderMarkDeletedParams = {
   id: number | `${number}`
 }
 export type DiskFolderMarkDeletedResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DETAIL_URL?: string
+}
+export type DiskFolderMarkdeletedParams = {
+  id: number | `${number}`
+}
+export type DiskFolderMarkdeletedResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8764,6 +9110,27 @@ export type DiskFolderMoveToParams = {
   targetFolderId: number | `${number}`
 }
 export type DiskFolderMoveToResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DETAIL_URL?: string
+}
+export type DiskFolderMovetoParams = {
+  id: number | `${number}`
+  targetFolderId: number | `${number}`
+}
+export type DiskFolderMovetoResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8854,6 +9221,33 @@ export type DiskFolderUploadFileResult = {
   DOWNLOAD_URL?: string
   DETAIL_URL?: string
 }
+export type DiskFolderUploadfileParams = {
+  id: number | `${number}`
+  data: unknown[]
+  fileContent?: unknown[]
+  rights?: unknown[]
+  generateUniqueName?: "true" | "false"
+}
+export type DiskFolderUploadfileResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}
 export type DiskRightsGetTasksParams = {
   start?: number
 }
@@ -8868,6 +9262,28 @@ export type DiskStorageAddFolderParams = {
   rights?: unknown[]
 }
 export type DiskStorageAddFolderResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DETAIL_URL?: string
+}
+export type DiskStorageAddfolderParams = {
+  id: number | `${number}`
+  data: unknown[]
+  rights?: unknown[]
+}
+export type DiskStorageAddfolderResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -8957,6 +9373,75 @@ export type DiskStorageGetTypesParams = {
   start?: number
 }
 export type DiskStorageGetTypesResult = Record<string, unknown>[]
+export type DiskStorageGetchildrenParams = {
+  id: number | `${number}`
+  filter?: Filter<DiskStorage>
+  order?: Order<DiskStorage>
+  start?: number | `${number}`
+}
+export type DiskStorageGetchildrenResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  REAL_OBJECT_ID?: number
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}[]
+export type DiskStorageGetfieldsParams = {
+
+}
+export type DiskStorageGetfieldsResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  MODULE_ID?: string
+  ENTITY_TYPE?: "user" | "common" | "group"
+  ENTITY_ID?: string
+  ROOT_OBJECT_ID?: number
+}
+export type DiskStorageGetforappParams = {
+
+}
+export type DiskStorageGetforappResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  MODULE_ID?: string
+  ENTITY_TYPE?: string
+  ENTITY_ID?: string
+  ROOT_OBJECT_ID?: number
+}
+export type DiskStorageGetlistParams = {
+  filter?: Filter<DiskStorage>
+  order?: Order<DiskStorage>
+  start?: number | `${number}`
+}
+export type DiskStorageGetlistResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  MODULE_ID?: string
+  ENTITY_TYPE?: "user" | "common" | "group"
+  ENTITY_ID?: string
+  ROOT_OBJECT_ID?: number
+}[]
+export type DiskStorageGettypesParams = {
+  start?: number
+}
+export type DiskStorageGettypesResult = Record<string, unknown>[]
 export type DiskStorageRenameParams = {
   id: number | `${number}`
   newName: string
@@ -8978,6 +9463,33 @@ export type DiskStorageUploadFileParams = {
   generateUniqueName?: "true" | "false"
 }
 export type DiskStorageUploadFileResult = {
+  ID?: number
+  NAME?: string
+  CODE?: string
+  STORAGE_ID?: number
+  TYPE?: string
+  PARENT_ID?: number
+  DELETED_TYPE?: "0" | "3" | "4"
+  GLOBAL_CONTENT_VERSION?: number
+  FILE_ID?: number
+  SIZE?: number
+  CREATE_TIME?: string
+  UPDATE_TIME?: string
+  DELETE_TIME?: string
+  CREATED_BY?: number
+  UPDATED_BY?: number
+  DELETED_BY?: number
+  DOWNLOAD_URL?: string
+  DETAIL_URL?: string
+}
+export type DiskStorageUploadfileParams = {
+  id: number | `${number}`
+  data: unknown[]
+  fileContent: unknown[]
+  rights?: unknown[]
+  generateUniqueName?: "true" | "false"
+}
+export type DiskStorageUploadfileResult = {
   ID?: number
   NAME?: string
   CODE?: string
@@ -11434,6 +11946,197 @@ export type ImbotV2BotUpdateResult = {
     email?: string
   }>
 }
+export type ImbotV2ChatInputActionNotifyParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  statusMessageCode?: string
+  duration?: number | `${number}`
+}
+export type ImbotV2ChatInputActionNotifyResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatManagerAddParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  userIds: Array<number | `${number}`>
+}
+export type ImbotV2ChatManagerAddResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatManagerDeleteParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  userIds: Array<number | `${number}`>
+}
+export type ImbotV2ChatManagerDeleteResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatMessageReactionAddParams = {
+  botId: number | `${number}`
+  botToken?: string
+  messageId: number | `${number}`
+  reaction: string
+}
+export type ImbotV2ChatMessageReactionAddResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatMessageReactionDeleteParams = {
+  botId: number | `${number}`
+  botToken?: string
+  messageId: number | `${number}`
+  reaction: string
+}
+export type ImbotV2ChatMessageReactionDeleteResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatMessageDeleteParams = {
+  botId: number | `${number}`
+  botToken?: string
+  messageId: number | `${number}`
+  complete?: boolean | 'Y' | 'N' | 0 | 1
+}
+export type ImbotV2ChatMessageDeleteResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatMessageGetParams = {
+  botId: number | `${number}`
+  botToken?: string
+  messageId: number | `${number}`
+}
+export type ImbotV2ChatMessageGetResult = ImbotV2ChatMessage
+export type ImbotV2ChatMessageGetContextParams = {
+  botId: number | `${number}`
+  botToken?: string
+  messageId: number | `${number}`
+  range?: number | `${number}`
+}
+export type ImbotV2ChatMessageGetContextResult = {
+  "result.messages"?: Array<{
+    id?: number
+    chatId?: number
+    authorId?: number
+    date?: string
+    text?: string
+    isSystem?: boolean
+    uuid?: string
+    forward?: Record<string, unknown>
+    params?: Record<string, unknown>
+    viewedByOthers?: boolean
+  }>
+  "result.users"?: Array<{
+    id?: number
+    active?: boolean
+    name?: string
+    firstName?: string
+    lastName?: string
+    workPosition?: string
+    color?: string
+    avatar?: string
+    gender?: string
+    birthday?: string
+    extranet?: boolean
+    bot?: boolean
+    connector?: boolean
+    externalAuthId?: string
+    status?: string
+    idle?: string | boolean
+    lastActivityDate?: string | boolean
+    mobileLastDate?: string | boolean
+    desktopLastDate?: string | boolean
+    absent?: string | boolean
+    departments?: Array<number>
+    phones?: Record<string, unknown> | boolean
+    type?: string
+    website?: string
+    email?: string
+  }>
+  "result.hasPrevPage"?: boolean
+  "result.hasNextPage"?: boolean
+}
+export type ImbotV2ChatMessageReadParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  messageId?: number | `${number}`
+}
+export type ImbotV2ChatMessageReadResult = {
+  "result.chatId"?: number
+  "result.lastId"?: number
+  "result.counter"?: number
+  "result.viewedMessages"?: Array<number>
+}
+export type ImbotV2ChatMessageSendParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  fields?: {
+    message?: string
+    attach?: unknown[]
+    keyboard?: unknown[]
+    system?: boolean | 'Y' | 'N' | 0 | 1
+    urlPreview?: boolean | 'Y' | 'N' | 0 | 1
+    replyId?: number | `${number}`
+    templateId?: string
+    forwardIds?: Record<string, unknown>
+  }
+}
+export type ImbotV2ChatMessageSendResult = {
+  "result.id"?: number
+  "result.uuidMap"?: Record<string, unknown>
+}
+export type ImbotV2ChatMessageUpdateParams = {
+  botId: number | `${number}`
+  botToken?: string
+  messageId: number | `${number}`
+  fields: {
+    message?: string
+    attach?: unknown[]
+    keyboard?: unknown[]
+    urlPreview?: string
+  }
+}
+export type ImbotV2ChatMessageUpdateResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatTextFieldEnabledParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  enabled?: boolean | 'Y' | 'N' | 0 | 1
+}
+export type ImbotV2ChatTextFieldEnabledResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatUserAddParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  userIds: Array<number | `${number}`>
+}
+export type ImbotV2ChatUserAddResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatUserDeleteParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  userId: number | `${number}`
+}
+export type ImbotV2ChatUserDeleteResult = {
+  "result.result"?: boolean
+}
+export type ImbotV2ChatUserListParams = {
+  botId: number | `${number}`
+  botToken?: string
+  dialogId: string
+  order?: Order<ImbotV2ChatUser>
+  limit?: number | `${number}`
+  start?: number
+}
+export type ImbotV2ChatUserListResult = ImbotV2ChatUser[]
 export type ImbotV2ChatAddParams = {
   botId: number | `${number}`
   botToken?: string
@@ -11510,167 +12213,12 @@ export type ImbotV2ChatGetParams = {
   dialogId: string
 }
 export type ImbotV2ChatGetResult = { chat: ImbotV2Chat }
-export type ImbotV2ChatInputActionNotifyParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  statusMessageCode?: string
-  duration?: number | `${number}`
-}
-export type ImbotV2ChatInputActionNotifyResult = {
-  "result.result"?: boolean
-}
 export type ImbotV2ChatLeaveParams = {
   botId: number | `${number}`
   botToken?: string
   dialogId: string
 }
 export type ImbotV2ChatLeaveResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatManagerAddParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  userIds: Array<number | `${number}`>
-}
-export type ImbotV2ChatManagerAddResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatManagerDeleteParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  userIds: Array<number | `${number}`>
-}
-export type ImbotV2ChatManagerDeleteResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatMessageDeleteParams = {
-  botId: number | `${number}`
-  botToken?: string
-  messageId: number | `${number}`
-  complete?: boolean | 'Y' | 'N' | 0 | 1
-}
-export type ImbotV2ChatMessageDeleteResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatMessageGetParams = {
-  botId: number | `${number}`
-  botToken?: string
-  messageId: number | `${number}`
-}
-export type ImbotV2ChatMessageGetResult = ImbotV2ChatMessage
-export type ImbotV2ChatMessageGetContextParams = {
-  botId: number | `${number}`
-  botToken?: string
-  messageId: number | `${number}`
-  range?: number | `${number}`
-}
-export type ImbotV2ChatMessageGetContextResult = {
-  "result.messages"?: Array<{
-    id?: number
-    chatId?: number
-    authorId?: number
-    date?: string
-    text?: string
-    isSystem?: boolean
-    uuid?: string
-    forward?: Record<string, unknown>
-    params?: Record<string, unknown>
-    viewedByOthers?: boolean
-  }>
-  "result.users"?: Array<{
-    id?: number
-    active?: boolean
-    name?: string
-    firstName?: string
-    lastName?: string
-    workPosition?: string
-    color?: string
-    avatar?: string
-    gender?: string
-    birthday?: string
-    extranet?: boolean
-    bot?: boolean
-    connector?: boolean
-    externalAuthId?: string
-    status?: string
-    idle?: string | boolean
-    lastActivityDate?: string | boolean
-    mobileLastDate?: string | boolean
-    desktopLastDate?: string | boolean
-    absent?: string | boolean
-    departments?: Array<number>
-    phones?: Record<string, unknown> | boolean
-    type?: string
-    website?: string
-    email?: string
-  }>
-  "result.hasPrevPage"?: boolean
-  "result.hasNextPage"?: boolean
-}
-export type ImbotV2ChatMessageReactionAddParams = {
-  botId: number | `${number}`
-  botToken?: string
-  messageId: number | `${number}`
-  reaction: string
-}
-export type ImbotV2ChatMessageReactionAddResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatMessageReactionDeleteParams = {
-  botId: number | `${number}`
-  botToken?: string
-  messageId: number | `${number}`
-  reaction: string
-}
-export type ImbotV2ChatMessageReactionDeleteResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatMessageReadParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  messageId?: number | `${number}`
-}
-export type ImbotV2ChatMessageReadResult = {
-  "result.chatId"?: number
-  "result.lastId"?: number
-  "result.counter"?: number
-  "result.viewedMessages"?: Array<number>
-}
-export type ImbotV2ChatMessageSendParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  fields?: {
-    message?: string
-    attach?: unknown[]
-    keyboard?: unknown[]
-    system?: boolean | 'Y' | 'N' | 0 | 1
-    urlPreview?: boolean | 'Y' | 'N' | 0 | 1
-    replyId?: number | `${number}`
-    templateId?: string
-    forwardIds?: Record<string, unknown>
-  }
-}
-export type ImbotV2ChatMessageSendResult = {
-  "result.id"?: number
-  "result.uuidMap"?: Record<string, unknown>
-}
-export type ImbotV2ChatMessageUpdateParams = {
-  botId: number | `${number}`
-  botToken?: string
-  messageId: number | `${number}`
-  fields: {
-    message?: string
-    attach?: unknown[]
-    keyboard?: unknown[]
-    urlPreview?: string
-  }
-}
-export type ImbotV2ChatMessageUpdateResult = {
   "result.result"?: boolean
 }
 export type ImbotV2ChatSetOwnerParams = {
@@ -11680,15 +12228,6 @@ export type ImbotV2ChatSetOwnerParams = {
   userId: number | `${number}`
 }
 export type ImbotV2ChatSetOwnerResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatTextFieldEnabledParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  enabled?: boolean | 'Y' | 'N' | 0 | 1
-}
-export type ImbotV2ChatTextFieldEnabledResult = {
   "result.result"?: boolean
 }
 export type ImbotV2ChatUpdateParams = {
@@ -11705,33 +12244,6 @@ export type ImbotV2ChatUpdateParams = {
 export type ImbotV2ChatUpdateResult = {
   "result.result"?: boolean
 }
-export type ImbotV2ChatUserAddParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  userIds: Array<number | `${number}`>
-}
-export type ImbotV2ChatUserAddResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatUserDeleteParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  userId: number | `${number}`
-}
-export type ImbotV2ChatUserDeleteResult = {
-  "result.result"?: boolean
-}
-export type ImbotV2ChatUserListParams = {
-  botId: number | `${number}`
-  botToken?: string
-  dialogId: string
-  order?: Order<ImbotV2ChatUser>
-  limit?: number | `${number}`
-  start?: number
-}
-export type ImbotV2ChatUserListResult = ImbotV2ChatUser[]
 export type ImbotV2CommandAnswerParams = {
   botId: number | `${number}`
   botToken?: string
@@ -12761,6 +13273,10 @@ export type LandingBlockClonecardParams = {
   preventHistory?: boolean | 'Y' | 'N' | 0 | 1
 }
 export type LandingBlockClonecardResult = boolean
+export type LandingBlockGetContentFromRepositoryParams = {
+  code: string
+}
+export type LandingBlockGetContentFromRepositoryResult = string
 export type LandingBlockGetbyidParams = {
   scope?: string
   block: number | `${number}`
@@ -12823,10 +13339,6 @@ export type LandingBlockGetcontentResult = {
   dynamicParams?: unknown[]
   requiredUserAction?: unknown[]
 }
-export type LandingBlockGetContentFromRepositoryParams = {
-  code: string
-}
-export type LandingBlockGetContentFromRepositoryResult = string
 export type LandingBlockGetlistParams = {
   scope?: string
   lid: unknown
@@ -12945,6 +13457,25 @@ export type LandingBlockRemovecardParams = {
   preventHistory?: boolean | 'Y' | 'N' | 0 | 1
 }
 export type LandingBlockRemovecardResult = boolean
+export type LandingBlockUpdateCardsParams = {
+  scope?: string
+  lid: number | `${number}`
+  block: number | `${number}`
+  data: Record<string, unknown>
+}
+export type LandingBlockUpdateCardsResult = boolean
+export type LandingBlockUpdateStylesParams = {
+  scope?: string
+  lid: number | `${number}`
+  block: number | `${number}`
+  data: {
+    classList?: unknown[]
+    affect?: unknown[]
+    style?: Record<string, unknown>
+  }
+  preventHistory?: boolean | 'Y' | 'N' | 0 | 1
+}
+export type LandingBlockUpdateStylesResult = boolean
 export type LandingBlockUpdateattrsParams = {
   scope?: string
   lid: number | `${number}`
@@ -12954,13 +13485,6 @@ export type LandingBlockUpdateattrsParams = {
   }
 }
 export type LandingBlockUpdateattrsResult = boolean
-export type LandingBlockUpdateCardsParams = {
-  scope?: string
-  lid: number | `${number}`
-  block: number | `${number}`
-  data: Record<string, unknown>
-}
-export type LandingBlockUpdateCardsResult = boolean
 export type LandingBlockUpdatecontentParams = {
   scope?: string
   lid: number | `${number}`
@@ -12983,18 +13507,6 @@ export type LandingBlockUpdatenodesParams = {
   preventHistory?: boolean | 'Y' | 'N' | 0 | 1
 }
 export type LandingBlockUpdatenodesResult = boolean
-export type LandingBlockUpdateStylesParams = {
-  scope?: string
-  lid: number | `${number}`
-  block: number | `${number}`
-  data: {
-    classList?: unknown[]
-    affect?: unknown[]
-    style?: Record<string, unknown>
-  }
-  preventHistory?: boolean | 'Y' | 'N' | 0 | 1
-}
-export type LandingBlockUpdateStylesResult = boolean
 export type LandingBlockUploadfileParams = {
   scope?: string
   block: number | `${number}`
@@ -13318,19 +13830,6 @@ export type LandingLandingAddParams = {
   }
 }
 export type LandingLandingAddResult = number
-export type LandingLandingAddblockParams = {
-  scope?: string
-  lid: number | `${number}`
-  fields: {
-    CODE: string
-    AFTER_ID?: number | `${number}`
-    ACTIVE?: string
-    CONTENT?: string
-    RETURN_CONTENT?: string
-  }
-  preventHistory?: boolean | 'Y' | 'N' | 0 | 1
-}
-export type LandingLandingAddblockResult = number
 export type LandingLandingAddByTemplateParams = {
   scope?: string
   siteId: number | `${number}`
@@ -13352,6 +13851,19 @@ export type LandingLandingAddByTemplateParams = {
   }
 }
 export type LandingLandingAddByTemplateResult = number
+export type LandingLandingAddblockParams = {
+  scope?: string
+  lid: number | `${number}`
+  fields: {
+    CODE: string
+    AFTER_ID?: number | `${number}`
+    ACTIVE?: string
+    CONTENT?: string
+    RETURN_CONTENT?: string
+  }
+  preventHistory?: boolean | 'Y' | 'N' | 0 | 1
+}
+export type LandingLandingAddblockResult = number
 export type LandingLandingCopyParams = {
   scope?: string
   lid: number | `${number}`
@@ -13400,13 +13912,6 @@ export type LandingLandingFavoriteBlockParams = {
   }
 }
 export type LandingLandingFavoriteBlockResult = number
-export type LandingLandingGetadditionalfieldsParams = {
-  scope?: string
-  lid: number | `${number}`
-}
-export type LandingLandingGetadditionalfieldsResult = {
-  "<FIELD_CODE>"?: string | number | boolean | unknown[] | Record<string, unknown>
-}
 export type LandingLandingGetListParams = {
   scope?: string
   params?: {
@@ -13429,6 +13934,13 @@ export type LandingLandingGetListResult = {
   PREVIEW?: string
   IS_AREA?: boolean
 }[]
+export type LandingLandingGetadditionalfieldsParams = {
+  scope?: string
+  lid: number | `${number}`
+}
+export type LandingLandingGetadditionalfieldsResult = {
+  "<FIELD_CODE>"?: string | number | boolean | unknown[] | Record<string, unknown>
+}
 export type LandingLandingGetpreviewParams = {
   scope?: string
   lid: number | `${number}`
@@ -13451,6 +13963,25 @@ export type LandingLandingMarkDeleteParams = {
   mark?: boolean | 'Y' | 'N' | 0 | 1
 }
 export type LandingLandingMarkDeleteResult = number
+export type LandingLandingMarkDeletedBlockParams = {
+  scope?: string
+  lid: number | `${number}`
+  block: number | `${number}`
+  mark?: boolean | 'Y' | 'N' | 0 | 1
+  preventHistory?: boolean | 'Y' | 'N' | 0 | 1
+}
+export type LandingLandingMarkDeletedBlockResult = boolean
+export type LandingLandingMarkUnDeleteParams = {
+  lid: number | `${number}`
+}
+export type LandingLandingMarkUnDeleteResult = number
+export type LandingLandingMarkUndeletedBlockParams = {
+  scope?: string
+  lid: number | `${number}`
+  block: number | `${number}`
+  preventHistory?: boolean | 'Y' | 'N' | 0 | 1
+}
+export type LandingLandingMarkUndeletedBlockResult = boolean
 export type LandingLandingMarkdeletedblockParams = {
   scope?: string
   lid: number | `${number}`
@@ -13459,10 +13990,6 @@ export type LandingLandingMarkdeletedblockParams = {
   preventHistory?: boolean | 'Y' | 'N' | 0 | 1
 }
 export type LandingLandingMarkdeletedblockResult = boolean
-export type LandingLandingMarkUnDeleteParams = {
-  lid: number | `${number}`
-}
-export type LandingLandingMarkUnDeleteResult = number
 export type LandingLandingMarkundeletedblockParams = {
   scope?: string
   lid: number | `${number}`
@@ -13951,13 +14478,6 @@ export type LandingSiteFullExportResult = {
     }
   }
 }
-export type LandingSiteGetadditionalfieldsParams = {
-  scope?: string
-  id: number | `${number}`
-}
-export type LandingSiteGetadditionalfieldsResult = {
-  "<FIELD_CODE>"?: string | number | boolean | unknown[] | Record<string, unknown>
-}
 export type LandingSiteGetFoldersParams = {
   scope?: string
   siteId: number | `${number}`
@@ -14051,6 +14571,13 @@ export type LandingSiteGetRightsParams = {
   start?: number
 }
 export type LandingSiteGetRightsResult = Record<string, unknown>[]
+export type LandingSiteGetadditionalfieldsParams = {
+  scope?: string
+  id: number | `${number}`
+}
+export type LandingSiteGetadditionalfieldsResult = {
+  "<FIELD_CODE>"?: string | number | boolean | unknown[] | Record<string, unknown>
+}
 export type LandingSiteMarkDeleteParams = {
   scope?: string
   id: number | `${number}`
@@ -14091,6 +14618,11 @@ export type LandingSiteSetRightsParams = {
   }
 }
 export type LandingSiteSetRightsResult = boolean
+export type LandingSiteUnPublicFolderParams = {
+  scope?: string
+  folderId: number | `${number}`
+}
+export type LandingSiteUnPublicFolderResult = boolean
 export type LandingSiteUnbindingFromGroupParams = {
   id: number | `${number}`
   groupId: number | `${number}`
@@ -14106,11 +14638,6 @@ export type LandingSiteUnpublicParams = {
   id: number | `${number}`
 }
 export type LandingSiteUnpublicResult = number
-export type LandingSiteUnPublicFolderParams = {
-  scope?: string
-  folderId: number | `${number}`
-}
-export type LandingSiteUnPublicFolderResult = boolean
 export type LandingSiteUpdateParams = {
   scope?: string
   id: number | `${number}`
@@ -14172,6 +14699,12 @@ export type LandingTemplateGetLandingRefParams = {
 export type LandingTemplateGetLandingRefResult = {
   "<AREA_ID>"?: number
 }
+export type LandingTemplateGetSiteRefParams = {
+  id: number | `${number}`
+}
+export type LandingTemplateGetSiteRefResult = {
+  "<AREA_ID>"?: number
+}
 export type LandingTemplateGetlistParams = {
   params?: {
     select?: Array<string>
@@ -14186,12 +14719,6 @@ export type LandingTemplateGetlistParams = {
 export type LandingTemplateGetlistResult = {
   FIELD?: string | number
 }[]
-export type LandingTemplateGetSiteRefParams = {
-  id: number | `${number}`
-}
-export type LandingTemplateGetSiteRefResult = {
-  "<AREA_ID>"?: number
-}
 export type LandingTemplateSetLandingRefParams = {
   id: number | `${number}`
   data?: {
@@ -15678,6 +16205,41 @@ export type SaleBusinessValuePersonDomainListResult = { businessValuePersonDomai
   personTypeId?: unknown
   domain?: string
 }[] }
+export type SaleBusinessvaluepersondomainAddParams = {
+  fields: {
+    personTypeId: unknown
+    domain: string
+  }
+}
+export type SaleBusinessvaluepersondomainAddResult = {
+  businessValuePersonDomain?: {
+    personTypeId?: unknown
+    domain?: string
+  }
+}
+export type SaleBusinessvaluepersondomainDeleteByFilterParams = {
+  fields: {
+    personTypeId: unknown
+    domain: string
+  }
+}
+export type SaleBusinessvaluepersondomainDeleteByFilterResult = boolean
+export type SaleBusinessvaluepersondomainGetfieldsParams = {
+
+}
+export type SaleBusinessvaluepersondomainGetfieldsResult = {
+  businessValuePersonDomain?: Record<string, unknown>
+}
+export type SaleBusinessvaluepersondomainListParams = {
+  select?: unknown[]
+  filter?: Record<string, unknown>
+  order?: Record<string, unknown>
+  start?: number | `${number}`
+}
+export type SaleBusinessvaluepersondomainListResult = { businessValuePersonDomains: {
+  personTypeId?: unknown
+  domain?: string
+}[] }
 export type SaleCashboxAddParams = {
   NAME: string
   REST_CODE: unknown
@@ -16274,6 +16836,12 @@ export type SaleOrderGetFieldsParams = {
 export type SaleOrderGetFieldsResult = {
   order?: Record<string, unknown>
 }
+export type SaleOrderGetfieldsParams = {
+
+}
+export type SaleOrderGetfieldsResult = {
+  order?: Record<string, unknown>
+}
 export type SaleOrderListParams = {
   select?: Select<SaleOrder>
   filter?: Filter<SaleOrder>
@@ -16750,62 +17318,6 @@ export type SalePaymentUpdateResult = {
     empMarkedId?: unknown
   }
 }
-export type SalePaymentitembasketAddParams = {
-  fields: {
-    paymentId: unknown
-    basketId: unknown
-    quantity?: number | `${number}`
-    xmlId?: string
-  }
-}
-export type SalePaymentitembasketAddResult = {
-  paymentItemBasket?: {
-    id?: number
-    paymentId?: unknown
-    basketId?: unknown
-    quantity?: number
-    xmlId?: string
-    dateInsert?: string
-  }
-}
-export type SalePaymentitembasketDeleteParams = {
-  id: unknown
-}
-export type SalePaymentitembasketDeleteResult = boolean
-export type SalePaymentitembasketGetParams = {
-  id: unknown
-}
-export type SalePaymentitembasketGetResult = { paymentItemBasket: SalePaymentitembasket }
-export type SalePaymentitembasketGetfieldsParams = {
-
-}
-export type SalePaymentitembasketGetfieldsResult = {
-  paymentItemBasket?: Record<string, unknown>
-}
-export type SalePaymentitembasketListParams = {
-  select?: Select<SalePaymentitembasket>
-  filter?: Filter<SalePaymentitembasket>
-  order?: Order<SalePaymentitembasket>
-  start?: number | `${number}`
-}
-export type SalePaymentitembasketListResult = { paymentItemsBasket: SalePaymentitembasket[] }
-export type SalePaymentitembasketUpdateParams = {
-  id: unknown
-  fields: {
-    quantity: number | `${number}`
-    xmlId?: string
-  }
-}
-export type SalePaymentitembasketUpdateResult = {
-  paymentItemBasket?: {
-    id?: number
-    paymentId?: unknown
-    basketId?: unknown
-    quantity?: number
-    xmlId?: string
-    dateInsert?: string
-  }
-}
 export type SalePaymentItemShipmentAddParams = {
   fields: {
     shipmentId: unknown
@@ -16850,6 +17362,120 @@ export type SalePaymentItemShipmentUpdateParams = {
   }
 }
 export type SalePaymentItemShipmentUpdateResult = {
+  paymentItemShipment?: {
+    id?: number
+    shipmentId?: unknown
+    paymentId?: unknown
+    xmlId?: string
+    dateInsert?: string
+  }
+}
+export type SalePaymentitembasketAddParams = {
+  fields: {
+    paymentId: unknown
+    basketId: unknown
+    quantity?: number | `${number}`
+    xmlId?: string
+  }
+}
+export type SalePaymentitembasketAddResult = {
+  paymentItemBasket?: {
+    id?: number
+    paymentId?: unknown
+    basketId?: unknown
+    quantity?: number
+    xmlId?: string
+    dateInsert?: string
+  }
+}
+export type SalePaymentitembasketDeleteParams = {
+  id: unknown
+}
+export type SalePaymentitembasketDeleteResult = boolean
+export type SalePaymentitembasketGetParams = {
+  id: unknown
+}
+export type SalePaymentitembasketGetResult = { paymentItemBasket: SalePaymentitembasket }
+export type SalePaymentitembasketGetFieldsParams = {
+
+}
+export type SalePaymentitembasketGetFieldsResult = {
+  paymentItemBasket?: Record<string, unknown>
+}
+export type SalePaymentitembasketGetfieldsParams = {
+
+}
+export type SalePaymentitembasketGetfieldsResult = {
+  paymentItemBasket?: Record<string, unknown>
+}
+export type SalePaymentitembasketListParams = {
+  select?: Select<SalePaymentitembasket>
+  filter?: Filter<SalePaymentitembasket>
+  order?: Order<SalePaymentitembasket>
+  start?: number | `${number}`
+}
+export type SalePaymentitembasketListResult = { paymentItemsBasket: SalePaymentitembasket[] }
+export type SalePaymentitembasketUpdateParams = {
+  id: unknown
+  fields: {
+    quantity: number | `${number}`
+    xmlId?: string
+  }
+}
+export type SalePaymentitembasketUpdateResult = {
+  paymentItemBasket?: {
+    id?: number
+    paymentId?: unknown
+    basketId?: unknown
+    quantity?: number
+    xmlId?: string
+    dateInsert?: string
+  }
+}
+export type SalePaymentitemshipmentAddParams = {
+  fields: {
+    shipmentId: unknown
+    paymentId: unknown
+    xmlId?: string
+  }
+}
+export type SalePaymentitemshipmentAddResult = {
+  paymentItemShipment?: {
+    id?: number
+    shipmentId?: unknown
+    paymentId?: unknown
+    xmlId?: string
+    dateInsert?: string
+  }
+}
+export type SalePaymentitemshipmentDeleteParams = {
+  id: unknown
+}
+export type SalePaymentitemshipmentDeleteResult = boolean
+export type SalePaymentitemshipmentGetParams = {
+  id: unknown
+}
+export type SalePaymentitemshipmentGetResult = { paymentItemShipment: SalePaymentitemshipment }
+export type SalePaymentitemshipmentGetFieldsParams = {
+
+}
+export type SalePaymentitemshipmentGetFieldsResult = {
+  paymentItemShipment?: Record<string, unknown>
+}
+export type SalePaymentitemshipmentListParams = {
+  select?: Select<SalePaymentitemshipment>
+  filter?: Filter<SalePaymentitemshipment>
+  order?: Order<SalePaymentitemshipment>
+  start?: number | `${number}`
+}
+export type SalePaymentitemshipmentListResult = { paymentItemsShipment: SalePaymentitemshipment[] }
+export type SalePaymentitemshipmentUpdateParams = {
+  id: unknown
+  fields: {
+    xmlId?: string
+  }
+}
+export type SalePaymentitemshipmentUpdateResult = {
   paymentItemShipment?: {
     id?: number
     shipmentId?: unknown
@@ -17020,6 +17646,12 @@ export type SalePersontypeGetFieldsParams = {
 export type SalePersontypeGetFieldsResult = {
   personType?: Record<string, unknown>
 }
+export type SalePersontypeGetfieldsParams = {
+
+}
+export type SalePersontypeGetfieldsResult = {
+  personType?: Record<string, unknown>
+}
 export type SalePersontypeListParams = {
   select?: unknown[]
   filter?: Record<string, unknown>
@@ -17168,6 +17800,41 @@ export type SalePropertyUpdateResult = {
     isAddressTo?: "Y" | "N"
   }
 }
+export type SalePropertyRelationAddParams = {
+  fields: {
+    entityId: number | `${number}`
+    entityType: string
+    propertyId: unknown
+  }
+}
+export type SalePropertyRelationAddResult = {
+  propertyRelation?: {
+    entityId?: number
+    entityType?: string
+    propertyId?: unknown
+  }
+}
+export type SalePropertyRelationDeleteByFilterParams = {
+  fields: {
+    entityId: number | `${number}`
+    entityType: string
+    propertyId: unknown
+  }
+}
+export type SalePropertyRelationDeleteByFilterResult = boolean
+export type SalePropertyRelationGetFieldsParams = {
+
+}
+export type SalePropertyRelationGetFieldsResult = {
+  propertyRelation?: Record<string, unknown>
+}
+export type SalePropertyRelationListParams = {
+  select?: Select<SalePropertyRelation>
+  filter?: Filter<SalePropertyRelation>
+  order?: Order<SalePropertyRelation>
+  start?: number | `${number}`
+}
+export type SalePropertyRelationListResult = { propertyRelations: SalePropertyRelation[] }
 export type SalePropertygroupAddParams = {
   fields: {
     personTypeId: unknown
@@ -17220,41 +17887,41 @@ export type SalePropertygroupUpdateResult = {
     sort?: number
   }
 }
-export type SalePropertyRelationAddParams = {
+export type SalePropertyrelationAddParams = {
   fields: {
     entityId: number | `${number}`
     entityType: string
     propertyId: unknown
   }
 }
-export type SalePropertyRelationAddResult = {
+export type SalePropertyrelationAddResult = {
   propertyRelation?: {
     entityId?: number
     entityType?: string
     propertyId?: unknown
   }
 }
-export type SalePropertyRelationDeleteByFilterParams = {
+export type SalePropertyrelationDeleteByFilterParams = {
   fields: {
     entityId: number | `${number}`
     entityType: string
     propertyId: unknown
   }
 }
-export type SalePropertyRelationDeleteByFilterResult = boolean
-export type SalePropertyRelationGetFieldsParams = {
+export type SalePropertyrelationDeleteByFilterResult = boolean
+export type SalePropertyrelationGetFieldsParams = {
 
 }
-export type SalePropertyRelationGetFieldsResult = {
+export type SalePropertyrelationGetFieldsResult = {
   propertyRelation?: Record<string, unknown>
 }
-export type SalePropertyRelationListParams = {
-  select?: Select<SalePropertyRelation>
-  filter?: Filter<SalePropertyRelation>
-  order?: Order<SalePropertyRelation>
+export type SalePropertyrelationListParams = {
+  select?: Select<SalePropertyrelation>
+  filter?: Filter<SalePropertyrelation>
+  order?: Order<SalePropertyrelation>
   start?: number | `${number}`
 }
-export type SalePropertyRelationListResult = { propertyRelations: SalePropertyRelation[] }
+export type SalePropertyrelationListResult = { propertyRelations: SalePropertyrelation[] }
 export type SalePropertyvalueDeleteParams = {
   id: unknown
 }
@@ -17263,6 +17930,12 @@ export type SalePropertyvalueGetParams = {
   id: unknown
 }
 export type SalePropertyvalueGetResult = { propertyValue: SalePropertyvalue }
+export type SalePropertyvalueGetFieldsParams = {
+
+}
+export type SalePropertyvalueGetFieldsResult = {
+  propertyValue?: Record<string, unknown>
+}
 export type SalePropertyvalueGetfieldsParams = {
 
 }
@@ -17443,6 +18116,12 @@ export type SaleShipmentGetFieldsParams = {
 
 }
 export type SaleShipmentGetFieldsResult = {
+  shipment?: Record<string, unknown>
+}
+export type SaleShipmentGetfieldsParams = {
+
+}
+export type SaleShipmentGetfieldsResult = {
   shipment?: Record<string, unknown>
 }
 export type SaleShipmentListParams = {
@@ -17817,6 +18496,51 @@ export type SaleStatusLangListParams = {
   start?: number | `${number}`
 }
 export type SaleStatusLangListResult = { statusLangs: SaleStatusLang[] }
+export type SaleStatuslangAddParams = {
+  fields: {
+    statusId: unknown
+    lid: unknown
+    name: string
+    description?: string
+  }
+}
+export type SaleStatuslangAddResult = {
+  statusLang?: {
+    statusId?: unknown
+    lid?: unknown
+    name?: string
+    description?: string
+  }
+}
+export type SaleStatuslangDeleteByFilterParams = {
+  fields: {
+    statusId: unknown
+    lid: unknown
+    name: string
+  }
+}
+export type SaleStatuslangDeleteByFilterResult = boolean
+export type SaleStatuslangGetFieldsParams = {
+
+}
+export type SaleStatuslangGetFieldsResult = {
+  statusLang?: Record<string, unknown>
+}
+export type SaleStatuslangGetlistlangsParams = {
+  start?: number
+}
+export type SaleStatuslangGetlistlangsResult = { langs: {
+  active?: string
+  lid?: string
+  name?: string
+}[] }
+export type SaleStatuslangListParams = {
+  select?: Select<SaleStatuslang>
+  filter?: Filter<SaleStatuslang>
+  order?: Order<SaleStatuslang>
+  start?: number | `${number}`
+}
+export type SaleStatuslangListResult = { statusLangs: SaleStatuslang[] }
 export type SaleTradeBindingGetFieldsParams = {
 
 }
@@ -17843,6 +18567,32 @@ export type SaleTradePlatformListParams = {
   start?: number | `${number}`
 }
 export type SaleTradePlatformListResult = { tradePlatforms: SaleTradePlatform[] }
+export type SaleTradebindingGetFieldsParams = {
+
+}
+export type SaleTradebindingGetFieldsResult = {
+  tradeBinding?: Record<string, unknown>
+}
+export type SaleTradebindingListParams = {
+  select?: Select<SaleTradebinding>
+  filter?: Filter<SaleTradebinding>
+  order?: Order<SaleTradebinding>
+  start?: number | `${number}`
+}
+export type SaleTradebindingListResult = { tradeBindings: SaleTradebinding[] }
+export type SaleTradeplatformGetFieldsParams = {
+
+}
+export type SaleTradeplatformGetFieldsResult = {
+  tradePlatform?: Record<string, unknown>
+}
+export type SaleTradeplatformListParams = {
+  select?: Select<SaleTradeplatform>
+  filter?: Filter<SaleTradeplatform>
+  order?: Order<SaleTradeplatform>
+  start?: number | `${number}`
+}
+export type SaleTradeplatformListResult = { tradePlatforms: SaleTradeplatform[] }
 export type SalescenterPaymentGetPublicUrlParams = {
   id: unknown
 }
@@ -18323,6 +19073,12 @@ export type TaskElapseditemIsActionAllowedParams = {
   ACTIONID: number | `${number}`
 }
 export type TaskElapseditemIsActionAllowedResult = boolean
+export type TaskElapseditemIsactionallowedParams = {
+  TASKID: number | `${number}`
+  ITEMID: number | `${number}`
+  ACTIONID: number | `${number}`
+}
+export type TaskElapseditemIsactionallowedResult = boolean
 export type TaskElapseditemUpdateParams = {
   TASKID: number | `${number}`
   ITEMID: number | `${number}`
@@ -19146,6 +19902,10 @@ export type TasksTaskGetParams = {
   select?: unknown[]
 }
 export type TasksTaskGetResult = { task: Task }
+export type TasksTaskGetFieldsParams = {
+
+}
+export type TasksTaskGetFieldsResult = Record<string, unknown>
 export type TasksTaskGetaccessParams = {
   taskId: number | `${number}`
   users?: unknown[]
@@ -19153,10 +19913,6 @@ export type TasksTaskGetaccessParams = {
 export type TasksTaskGetaccessResult = {
   allowedActions?: Record<string, unknown>
 }
-export type TasksTaskGetFieldsParams = {
-
-}
-export type TasksTaskGetFieldsResult = Record<string, unknown>
 export type TasksTaskHistoryListParams = {
   taskId: number | `${number}`
   filter?: Filter<TasksTaskHistory>
@@ -19219,14 +19975,6 @@ export type TasksTaskResultAddResult = {
     messageId?: number
   }
 }
-export type TasksTaskResultAddfromchatmessageParams = {
-  fields: {
-    messageId: number | `${number}`
-  }
-}
-export type TasksTaskResultAddfromchatmessageResult = {
-  item?: Record<string, unknown>
-}
 export type TasksTaskResultAddFromCommentParams = {
   commentId: number | `${number}`
 }
@@ -19241,6 +19989,14 @@ export type TasksTaskResultAddFromCommentResult = {
   text?: string
   formattedText?: string
   files?: unknown
+}
+export type TasksTaskResultAddfromchatmessageParams = {
+  fields: {
+    messageId: number | `${number}`
+  }
+}
+export type TasksTaskResultAddfromchatmessageResult = {
+  item?: Record<string, unknown>
 }
 export type TasksTaskResultDeleteParams = {
   id: number | `${number}`
@@ -20909,6 +21665,7 @@ export interface MethodMap {
   "calendar.event.delete": { params: CalendarEventDeleteParams; result: CalendarEventDeleteResult }
   "calendar.event.get": { params: CalendarEventGetParams; result: CalendarEventGetResult }
   "calendar.event.get.nearest": { params: CalendarEventGetNearestParams; result: CalendarEventGetNearestResult }
+  "calendar.event.getById": { params: CalendarEventGetByIdParams; result: CalendarEventGetByIdResult }
   "calendar.event.getbyid": { params: CalendarEventGetbyidParams; result: CalendarEventGetbyidResult }
   "calendar.event.update": { params: CalendarEventUpdateParams; result: CalendarEventUpdateResult }
   "calendar.meeting.status.get": { params: CalendarMeetingStatusGetParams; result: CalendarMeetingStatusGetResult }
@@ -21258,6 +22015,10 @@ export interface MethodMap {
   "crm.duplicate.volatileType.list": { params: CrmDuplicateVolatileTypeListParams; result: CrmDuplicateVolatileTypeListResult }
   "crm.duplicate.volatileType.register": { params: CrmDuplicateVolatileTypeRegisterParams; result: CrmDuplicateVolatileTypeRegisterResult }
   "crm.duplicate.volatileType.unregister": { params: CrmDuplicateVolatileTypeUnregisterParams; result: CrmDuplicateVolatileTypeUnregisterResult }
+  "crm.duplicate.volatiletype.fields": { params: CrmDuplicateVolatiletypeFieldsParams; result: CrmDuplicateVolatiletypeFieldsResult }
+  "crm.duplicate.volatiletype.list": { params: CrmDuplicateVolatiletypeListParams; result: CrmDuplicateVolatiletypeListResult }
+  "crm.duplicate.volatiletype.register": { params: CrmDuplicateVolatiletypeRegisterParams; result: CrmDuplicateVolatiletypeRegisterResult }
+  "crm.duplicate.volatiletype.unregister": { params: CrmDuplicateVolatiletypeUnregisterParams; result: CrmDuplicateVolatiletypeUnregisterResult }
   "crm.entity.mergeBatch": { params: CrmEntityMergeBatchParams; result: CrmEntityMergeBatchResult }
   "crm.enum.activitydirection": { params: CrmEnumActivitydirectionParams; result: CrmEnumActivitydirectionResult }
   "crm.enum.activitynotifytype": { params: CrmEnumActivitynotifytypeParams; result: CrmEnumActivitynotifytypeResult }
@@ -21513,42 +22274,63 @@ export interface MethodMap {
   "department.get": { params: DepartmentGetParams; result: DepartmentGetResult }
   "department.update": { params: DepartmentUpdateParams; result: DepartmentUpdateResult }
   "disk.attachedObject.get": { params: DiskAttachedObjectGetParams; result: DiskAttachedObjectGetResult }
+  "disk.attachedobject.get": { params: DiskAttachedobjectGetParams; result: DiskAttachedobjectGetResult }
   "disk.file.copyTo": { params: DiskFileCopyToParams; result: DiskFileCopyToResult }
+  "disk.file.copyto": { params: DiskFileCopytoParams; result: DiskFileCopytoResult }
   "disk.file.delete": { params: DiskFileDeleteParams; result: DiskFileDeleteResult }
   "disk.file.get": { params: DiskFileGetParams; result: DiskFileGetResult }
   "disk.file.getExternalLink": { params: DiskFileGetExternalLinkParams; result: DiskFileGetExternalLinkResult }
   "disk.file.getFields": { params: DiskFileGetFieldsParams; result: DiskFileGetFieldsResult }
   "disk.file.getVersions": { params: DiskFileGetVersionsParams; result: DiskFileGetVersionsResult }
+  "disk.file.getfields": { params: DiskFileGetfieldsParams; result: DiskFileGetfieldsResult }
   "disk.file.markDeleted": { params: DiskFileMarkDeletedParams; result: DiskFileMarkDeletedResult }
+  "disk.file.markdeleted": { params: DiskFileMarkdeletedParams; result: DiskFileMarkdeletedResult }
   "disk.file.moveTo": { params: DiskFileMoveToParams; result: DiskFileMoveToResult }
+  "disk.file.moveto": { params: DiskFileMovetoParams; result: DiskFileMovetoResult }
   "disk.file.rename": { params: DiskFileRenameParams; result: DiskFileRenameResult }
   "disk.file.restore": { params: DiskFileRestoreParams; result: DiskFileRestoreResult }
   "disk.file.restoreFromVersion": { params: DiskFileRestoreFromVersionParams; result: DiskFileRestoreFromVersionResult }
   "disk.file.search": { params: DiskFileSearchParams; result: DiskFileSearchResult }
   "disk.file.uploadVersion": { params: DiskFileUploadVersionParams; result: DiskFileUploadVersionResult }
+  "disk.file.uploadversion": { params: DiskFileUploadversionParams; result: DiskFileUploadversionResult }
   "disk.folder.addSubFolder": { params: DiskFolderAddSubFolderParams; result: DiskFolderAddSubFolderResult }
+  "disk.folder.addsubfolder": { params: DiskFolderAddsubfolderParams; result: DiskFolderAddsubfolderResult }
   "disk.folder.copyTo": { params: DiskFolderCopyToParams; result: DiskFolderCopyToResult }
+  "disk.folder.copyto": { params: DiskFolderCopytoParams; result: DiskFolderCopytoResult }
   "disk.folder.deleteTree": { params: DiskFolderDeleteTreeParams; result: DiskFolderDeleteTreeResult }
+  "disk.folder.deletetree": { params: DiskFolderDeletetreeParams; result: DiskFolderDeletetreeResult }
   "disk.folder.get": { params: DiskFolderGetParams; result: DiskFolderGetResult }
   "disk.folder.getChildren": { params: DiskFolderGetChildrenParams; result: DiskFolderGetChildrenResult }
   "disk.folder.getExternalLink": { params: DiskFolderGetExternalLinkParams; result: DiskFolderGetExternalLinkResult }
   "disk.folder.getFields": { params: DiskFolderGetFieldsParams; result: DiskFolderGetFieldsResult }
+  "disk.folder.getchildren": { params: DiskFolderGetchildrenParams; result: DiskFolderGetchildrenResult }
+  "disk.folder.getfields": { params: DiskFolderGetfieldsParams; result: DiskFolderGetfieldsResult }
   "disk.folder.markDeleted": { params: DiskFolderMarkDeletedParams; result: DiskFolderMarkDeletedResult }
+  "disk.folder.markdeleted": { params: DiskFolderMarkdeletedParams; result: DiskFolderMarkdeletedResult }
   "disk.folder.moveTo": { params: DiskFolderMoveToParams; result: DiskFolderMoveToResult }
+  "disk.folder.moveto": { params: DiskFolderMovetoParams; result: DiskFolderMovetoResult }
   "disk.folder.rename": { params: DiskFolderRenameParams; result: DiskFolderRenameResult }
   "disk.folder.restore": { params: DiskFolderRestoreParams; result: DiskFolderRestoreResult }
   "disk.folder.shareToUser": { params: DiskFolderShareToUserParams; result: DiskFolderShareToUserResult }
   "disk.folder.uploadFile": { params: DiskFolderUploadFileParams; result: DiskFolderUploadFileResult }
+  "disk.folder.uploadfile": { params: DiskFolderUploadfileParams; result: DiskFolderUploadfileResult }
   "disk.rights.getTasks": { params: DiskRightsGetTasksParams; result: DiskRightsGetTasksResult }
   "disk.storage.addFolder": { params: DiskStorageAddFolderParams; result: DiskStorageAddFolderResult }
+  "disk.storage.addfolder": { params: DiskStorageAddfolderParams; result: DiskStorageAddfolderResult }
   "disk.storage.get": { params: DiskStorageGetParams; result: DiskStorageGetResult }
   "disk.storage.getChildren": { params: DiskStorageGetChildrenParams; result: DiskStorageGetChildrenResult }
   "disk.storage.getFields": { params: DiskStorageGetFieldsParams; result: DiskStorageGetFieldsResult }
   "disk.storage.getForApp": { params: DiskStorageGetForAppParams; result: DiskStorageGetForAppResult }
   "disk.storage.getList": { params: DiskStorageGetListParams; result: DiskStorageGetListResult }
   "disk.storage.getTypes": { params: DiskStorageGetTypesParams; result: DiskStorageGetTypesResult }
+  "disk.storage.getchildren": { params: DiskStorageGetchildrenParams; result: DiskStorageGetchildrenResult }
+  "disk.storage.getfields": { params: DiskStorageGetfieldsParams; result: DiskStorageGetfieldsResult }
+  "disk.storage.getforapp": { params: DiskStorageGetforappParams; result: DiskStorageGetforappResult }
+  "disk.storage.getlist": { params: DiskStorageGetlistParams; result: DiskStorageGetlistResult }
+  "disk.storage.gettypes": { params: DiskStorageGettypesParams; result: DiskStorageGettypesResult }
   "disk.storage.rename": { params: DiskStorageRenameParams; result: DiskStorageRenameResult }
   "disk.storage.uploadFile": { params: DiskStorageUploadFileParams; result: DiskStorageUploadFileResult }
+  "disk.storage.uploadfile": { params: DiskStorageUploadfileParams; result: DiskStorageUploadfileResult }
   "disk.version.get": { params: DiskVersionGetParams; result: DiskVersionGetResult }
   "documentation": { params: DocumentationParams; result: DocumentationResult }
   "documentgenerator.document.add": { params: DocumentgeneratorDocumentAddParams; result: DocumentgeneratorDocumentAddResult }
@@ -21742,26 +22524,26 @@ export interface MethodMap {
   "imbot.v2.Bot.register": { params: ImbotV2BotRegisterParams; result: ImbotV2BotRegisterResult }
   "imbot.v2.Bot.unregister": { params: ImbotV2BotUnregisterParams; result: ImbotV2BotUnregisterResult }
   "imbot.v2.Bot.update": { params: ImbotV2BotUpdateParams; result: ImbotV2BotUpdateResult }
-  "imbot.v2.Chat.add": { params: ImbotV2ChatAddParams; result: ImbotV2ChatAddResult }
-  "imbot.v2.Chat.get": { params: ImbotV2ChatGetParams; result: ImbotV2ChatGetResult }
   "imbot.v2.Chat.InputAction.notify": { params: ImbotV2ChatInputActionNotifyParams; result: ImbotV2ChatInputActionNotifyResult }
-  "imbot.v2.Chat.leave": { params: ImbotV2ChatLeaveParams; result: ImbotV2ChatLeaveResult }
   "imbot.v2.Chat.Manager.add": { params: ImbotV2ChatManagerAddParams; result: ImbotV2ChatManagerAddResult }
   "imbot.v2.Chat.Manager.delete": { params: ImbotV2ChatManagerDeleteParams; result: ImbotV2ChatManagerDeleteResult }
+  "imbot.v2.Chat.Message.Reaction.add": { params: ImbotV2ChatMessageReactionAddParams; result: ImbotV2ChatMessageReactionAddResult }
+  "imbot.v2.Chat.Message.Reaction.delete": { params: ImbotV2ChatMessageReactionDeleteParams; result: ImbotV2ChatMessageReactionDeleteResult }
   "imbot.v2.Chat.Message.delete": { params: ImbotV2ChatMessageDeleteParams; result: ImbotV2ChatMessageDeleteResult }
   "imbot.v2.Chat.Message.get": { params: ImbotV2ChatMessageGetParams; result: ImbotV2ChatMessageGetResult }
   "imbot.v2.Chat.Message.getContext": { params: ImbotV2ChatMessageGetContextParams; result: ImbotV2ChatMessageGetContextResult }
-  "imbot.v2.Chat.Message.Reaction.add": { params: ImbotV2ChatMessageReactionAddParams; result: ImbotV2ChatMessageReactionAddResult }
-  "imbot.v2.Chat.Message.Reaction.delete": { params: ImbotV2ChatMessageReactionDeleteParams; result: ImbotV2ChatMessageReactionDeleteResult }
   "imbot.v2.Chat.Message.read": { params: ImbotV2ChatMessageReadParams; result: ImbotV2ChatMessageReadResult }
   "imbot.v2.Chat.Message.send": { params: ImbotV2ChatMessageSendParams; result: ImbotV2ChatMessageSendResult }
   "imbot.v2.Chat.Message.update": { params: ImbotV2ChatMessageUpdateParams; result: ImbotV2ChatMessageUpdateResult }
-  "imbot.v2.Chat.setOwner": { params: ImbotV2ChatSetOwnerParams; result: ImbotV2ChatSetOwnerResult }
   "imbot.v2.Chat.TextField.enabled": { params: ImbotV2ChatTextFieldEnabledParams; result: ImbotV2ChatTextFieldEnabledResult }
-  "imbot.v2.Chat.update": { params: ImbotV2ChatUpdateParams; result: ImbotV2ChatUpdateResult }
   "imbot.v2.Chat.User.add": { params: ImbotV2ChatUserAddParams; result: ImbotV2ChatUserAddResult }
   "imbot.v2.Chat.User.delete": { params: ImbotV2ChatUserDeleteParams; result: ImbotV2ChatUserDeleteResult }
   "imbot.v2.Chat.User.list": { params: ImbotV2ChatUserListParams; result: ImbotV2ChatUserListResult }
+  "imbot.v2.Chat.add": { params: ImbotV2ChatAddParams; result: ImbotV2ChatAddResult }
+  "imbot.v2.Chat.get": { params: ImbotV2ChatGetParams; result: ImbotV2ChatGetResult }
+  "imbot.v2.Chat.leave": { params: ImbotV2ChatLeaveParams; result: ImbotV2ChatLeaveResult }
+  "imbot.v2.Chat.setOwner": { params: ImbotV2ChatSetOwnerParams; result: ImbotV2ChatSetOwnerResult }
+  "imbot.v2.Chat.update": { params: ImbotV2ChatUpdateParams; result: ImbotV2ChatUpdateResult }
   "imbot.v2.Command.answer": { params: ImbotV2CommandAnswerParams; result: ImbotV2CommandAnswerResult }
   "imbot.v2.Command.list": { params: ImbotV2CommandListParams; result: ImbotV2CommandListResult }
   "imbot.v2.Command.register": { params: ImbotV2CommandRegisterParams; result: ImbotV2CommandRegisterResult }
@@ -21825,19 +22607,19 @@ export interface MethodMap {
   "landing.block.changeAnchor": { params: LandingBlockChangeAnchorParams; result: LandingBlockChangeAnchorResult }
   "landing.block.changeNodeName": { params: LandingBlockChangeNodeNameParams; result: LandingBlockChangeNodeNameResult }
   "landing.block.clonecard": { params: LandingBlockClonecardParams; result: LandingBlockClonecardResult }
+  "landing.block.getContentFromRepository": { params: LandingBlockGetContentFromRepositoryParams; result: LandingBlockGetContentFromRepositoryResult }
   "landing.block.getbyid": { params: LandingBlockGetbyidParams; result: LandingBlockGetbyidResult }
   "landing.block.getcontent": { params: LandingBlockGetcontentParams; result: LandingBlockGetcontentResult }
-  "landing.block.getContentFromRepository": { params: LandingBlockGetContentFromRepositoryParams; result: LandingBlockGetContentFromRepositoryResult }
   "landing.block.getlist": { params: LandingBlockGetlistParams; result: LandingBlockGetlistResult }
   "landing.block.getmanifest": { params: LandingBlockGetmanifestParams; result: LandingBlockGetmanifestResult }
   "landing.block.getmanifestfile": { params: LandingBlockGetmanifestfileParams; result: LandingBlockGetmanifestfileResult }
   "landing.block.getrepository": { params: LandingBlockGetrepositoryParams; result: LandingBlockGetrepositoryResult }
   "landing.block.removecard": { params: LandingBlockRemovecardParams; result: LandingBlockRemovecardResult }
-  "landing.block.updateattrs": { params: LandingBlockUpdateattrsParams; result: LandingBlockUpdateattrsResult }
   "landing.block.updateCards": { params: LandingBlockUpdateCardsParams; result: LandingBlockUpdateCardsResult }
+  "landing.block.updateStyles": { params: LandingBlockUpdateStylesParams; result: LandingBlockUpdateStylesResult }
+  "landing.block.updateattrs": { params: LandingBlockUpdateattrsParams; result: LandingBlockUpdateattrsResult }
   "landing.block.updatecontent": { params: LandingBlockUpdatecontentParams; result: LandingBlockUpdatecontentResult }
   "landing.block.updatenodes": { params: LandingBlockUpdatenodesParams; result: LandingBlockUpdatenodesResult }
-  "landing.block.updateStyles": { params: LandingBlockUpdateStylesParams; result: LandingBlockUpdateStylesResult }
   "landing.block.uploadfile": { params: LandingBlockUploadfileParams; result: LandingBlockUploadfileResult }
   "landing.demos.getList": { params: LandingDemosGetListParams; result: LandingDemosGetListResult }
   "landing.demos.getPageList": { params: LandingDemosGetPageListParams; result: LandingDemosGetPageListResult }
@@ -21845,22 +22627,24 @@ export interface MethodMap {
   "landing.demos.register": { params: LandingDemosRegisterParams; result: LandingDemosRegisterResult }
   "landing.demos.unregister": { params: LandingDemosUnregisterParams; result: LandingDemosUnregisterResult }
   "landing.landing.add": { params: LandingLandingAddParams; result: LandingLandingAddResult }
-  "landing.landing.addblock": { params: LandingLandingAddblockParams; result: LandingLandingAddblockResult }
   "landing.landing.addByTemplate": { params: LandingLandingAddByTemplateParams; result: LandingLandingAddByTemplateResult }
+  "landing.landing.addblock": { params: LandingLandingAddblockParams; result: LandingLandingAddblockResult }
   "landing.landing.copy": { params: LandingLandingCopyParams; result: LandingLandingCopyResult }
   "landing.landing.copyblock": { params: LandingLandingCopyblockParams; result: LandingLandingCopyblockResult }
   "landing.landing.delete": { params: LandingLandingDeleteParams; result: LandingLandingDeleteResult }
   "landing.landing.deleteblock": { params: LandingLandingDeleteblockParams; result: LandingLandingDeleteblockResult }
   "landing.landing.downblock": { params: LandingLandingDownblockParams; result: LandingLandingDownblockResult }
   "landing.landing.favoriteBlock": { params: LandingLandingFavoriteBlockParams; result: LandingLandingFavoriteBlockResult }
-  "landing.landing.getadditionalfields": { params: LandingLandingGetadditionalfieldsParams; result: LandingLandingGetadditionalfieldsResult }
   "landing.landing.getList": { params: LandingLandingGetListParams; result: LandingLandingGetListResult }
+  "landing.landing.getadditionalfields": { params: LandingLandingGetadditionalfieldsParams; result: LandingLandingGetadditionalfieldsResult }
   "landing.landing.getpreview": { params: LandingLandingGetpreviewParams; result: LandingLandingGetpreviewResult }
   "landing.landing.getpublicurl": { params: LandingLandingGetpublicurlParams; result: LandingLandingGetpublicurlResult }
   "landing.landing.hideblock": { params: LandingLandingHideblockParams; result: LandingLandingHideblockResult }
   "landing.landing.markDelete": { params: LandingLandingMarkDeleteParams; result: LandingLandingMarkDeleteResult }
-  "landing.landing.markdeletedblock": { params: LandingLandingMarkdeletedblockParams; result: LandingLandingMarkdeletedblockResult }
+  "landing.landing.markDeletedBlock": { params: LandingLandingMarkDeletedBlockParams; result: LandingLandingMarkDeletedBlockResult }
   "landing.landing.markUnDelete": { params: LandingLandingMarkUnDeleteParams; result: LandingLandingMarkUnDeleteResult }
+  "landing.landing.markUndeletedBlock": { params: LandingLandingMarkUndeletedBlockParams; result: LandingLandingMarkUndeletedBlockResult }
+  "landing.landing.markdeletedblock": { params: LandingLandingMarkdeletedblockParams; result: LandingLandingMarkdeletedblockResult }
   "landing.landing.markundeletedblock": { params: LandingLandingMarkundeletedblockParams; result: LandingLandingMarkundeletedblockResult }
   "landing.landing.move": { params: LandingLandingMoveParams; result: LandingLandingMoveResult }
   "landing.landing.moveblock": { params: LandingLandingMoveblockParams; result: LandingLandingMoveblockResult }
@@ -21893,7 +22677,6 @@ export interface MethodMap {
   "landing.site.bindingToMenu": { params: LandingSiteBindingToMenuParams; result: LandingSiteBindingToMenuResult }
   "landing.site.delete": { params: LandingSiteDeleteParams; result: LandingSiteDeleteResult }
   "landing.site.fullExport": { params: LandingSiteFullExportParams; result: LandingSiteFullExportResult }
-  "landing.site.getadditionalfields": { params: LandingSiteGetadditionalfieldsParams; result: LandingSiteGetadditionalfieldsResult }
   "landing.site.getFolders": { params: LandingSiteGetFoldersParams; result: LandingSiteGetFoldersResult }
   "landing.site.getGroupBindings": { params: LandingSiteGetGroupBindingsParams; result: LandingSiteGetGroupBindingsResult }
   "landing.site.getList": { params: LandingSiteGetListParams; result: LandingSiteGetListResult }
@@ -21901,6 +22684,7 @@ export interface MethodMap {
   "landing.site.getPreview": { params: LandingSiteGetPreviewParams; result: LandingSiteGetPreviewResult }
   "landing.site.getPublicUrl": { params: LandingSiteGetPublicUrlParams; result: LandingSiteGetPublicUrlResult }
   "landing.site.getRights": { params: LandingSiteGetRightsParams; result: LandingSiteGetRightsResult }
+  "landing.site.getadditionalfields": { params: LandingSiteGetadditionalfieldsParams; result: LandingSiteGetadditionalfieldsResult }
   "landing.site.markDelete": { params: LandingSiteMarkDeleteParams; result: LandingSiteMarkDeleteResult }
   "landing.site.markFolderDelete": { params: LandingSiteMarkFolderDeleteParams; result: LandingSiteMarkFolderDeleteResult }
   "landing.site.markFolderUnDelete": { params: LandingSiteMarkFolderUnDeleteParams; result: LandingSiteMarkFolderUnDeleteResult }
@@ -21908,10 +22692,10 @@ export interface MethodMap {
   "landing.site.publication": { params: LandingSitePublicationParams; result: LandingSitePublicationResult }
   "landing.site.publicationFolder": { params: LandingSitePublicationFolderParams; result: LandingSitePublicationFolderResult }
   "landing.site.setRights": { params: LandingSiteSetRightsParams; result: LandingSiteSetRightsResult }
+  "landing.site.unPublicFolder": { params: LandingSiteUnPublicFolderParams; result: LandingSiteUnPublicFolderResult }
   "landing.site.unbindingFromGroup": { params: LandingSiteUnbindingFromGroupParams; result: LandingSiteUnbindingFromGroupResult }
   "landing.site.unbindingFromMenu": { params: LandingSiteUnbindingFromMenuParams; result: LandingSiteUnbindingFromMenuResult }
   "landing.site.unpublic": { params: LandingSiteUnpublicParams; result: LandingSiteUnpublicResult }
-  "landing.site.unPublicFolder": { params: LandingSiteUnPublicFolderParams; result: LandingSiteUnPublicFolderResult }
   "landing.site.update": { params: LandingSiteUpdateParams; result: LandingSiteUpdateResult }
   "landing.site.updateFolder": { params: LandingSiteUpdateFolderParams; result: LandingSiteUpdateFolderResult }
   "landing.syspage.deleteForLanding": { params: LandingSyspageDeleteForLandingParams; result: LandingSyspageDeleteForLandingResult }
@@ -21920,8 +22704,8 @@ export interface MethodMap {
   "landing.syspage.getSpecialPage": { params: LandingSyspageGetSpecialPageParams; result: LandingSyspageGetSpecialPageResult }
   "landing.syspage.set": { params: LandingSyspageSetParams; result: LandingSyspageSetResult }
   "landing.template.getLandingRef": { params: LandingTemplateGetLandingRefParams; result: LandingTemplateGetLandingRefResult }
-  "landing.template.getlist": { params: LandingTemplateGetlistParams; result: LandingTemplateGetlistResult }
   "landing.template.getSiteRef": { params: LandingTemplateGetSiteRefParams; result: LandingTemplateGetSiteRefResult }
+  "landing.template.getlist": { params: LandingTemplateGetlistParams; result: LandingTemplateGetlistResult }
   "landing.template.setLandingRef": { params: LandingTemplateSetLandingRefParams; result: LandingTemplateSetLandingRefResult }
   "landing.template.setSiteRef": { params: LandingTemplateSetSiteRefParams; result: LandingTemplateSetSiteRefResult }
   "lists.add": { params: ListsAddParams; result: ListsAddResult }
@@ -22078,6 +22862,10 @@ export interface MethodMap {
   "sale.businessValuePersonDomain.deleteByFilter": { params: SaleBusinessValuePersonDomainDeleteByFilterParams; result: SaleBusinessValuePersonDomainDeleteByFilterResult }
   "sale.businessValuePersonDomain.getFields": { params: SaleBusinessValuePersonDomainGetFieldsParams; result: SaleBusinessValuePersonDomainGetFieldsResult }
   "sale.businessValuePersonDomain.list": { params: SaleBusinessValuePersonDomainListParams; result: SaleBusinessValuePersonDomainListResult }
+  "sale.businessvaluepersondomain.add": { params: SaleBusinessvaluepersondomainAddParams; result: SaleBusinessvaluepersondomainAddResult }
+  "sale.businessvaluepersondomain.deleteByFilter": { params: SaleBusinessvaluepersondomainDeleteByFilterParams; result: SaleBusinessvaluepersondomainDeleteByFilterResult }
+  "sale.businessvaluepersondomain.getfields": { params: SaleBusinessvaluepersondomainGetfieldsParams; result: SaleBusinessvaluepersondomainGetfieldsResult }
+  "sale.businessvaluepersondomain.list": { params: SaleBusinessvaluepersondomainListParams; result: SaleBusinessvaluepersondomainListResult }
   "sale.cashbox.add": { params: SaleCashboxAddParams; result: SaleCashboxAddResult }
   "sale.cashbox.check.apply": { params: SaleCashboxCheckApplyParams; result: SaleCashboxCheckApplyResult }
   "sale.cashbox.delete": { params: SaleCashboxDeleteParams; result: SaleCashboxDeleteResult }
@@ -22108,6 +22896,7 @@ export interface MethodMap {
   "sale.order.delete": { params: SaleOrderDeleteParams; result: SaleOrderDeleteResult }
   "sale.order.get": { params: SaleOrderGetParams; result: SaleOrderGetResult }
   "sale.order.getFields": { params: SaleOrderGetFieldsParams; result: SaleOrderGetFieldsResult }
+  "sale.order.getfields": { params: SaleOrderGetfieldsParams; result: SaleOrderGetfieldsResult }
   "sale.order.list": { params: SaleOrderListParams; result: SaleOrderListResult }
   "sale.order.update": { params: SaleOrderUpdateParams; result: SaleOrderUpdateResult }
   "sale.payment.add": { params: SalePaymentAddParams; result: SalePaymentAddResult }
@@ -22116,18 +22905,25 @@ export interface MethodMap {
   "sale.payment.getFields": { params: SalePaymentGetFieldsParams; result: SalePaymentGetFieldsResult }
   "sale.payment.list": { params: SalePaymentListParams; result: SalePaymentListResult }
   "sale.payment.update": { params: SalePaymentUpdateParams; result: SalePaymentUpdateResult }
-  "sale.paymentitembasket.add": { params: SalePaymentitembasketAddParams; result: SalePaymentitembasketAddResult }
-  "sale.paymentitembasket.delete": { params: SalePaymentitembasketDeleteParams; result: SalePaymentitembasketDeleteResult }
-  "sale.paymentitembasket.get": { params: SalePaymentitembasketGetParams; result: SalePaymentitembasketGetResult }
-  "sale.paymentitembasket.getfields": { params: SalePaymentitembasketGetfieldsParams; result: SalePaymentitembasketGetfieldsResult }
-  "sale.paymentitembasket.list": { params: SalePaymentitembasketListParams; result: SalePaymentitembasketListResult }
-  "sale.paymentitembasket.update": { params: SalePaymentitembasketUpdateParams; result: SalePaymentitembasketUpdateResult }
   "sale.paymentItemShipment.add": { params: SalePaymentItemShipmentAddParams; result: SalePaymentItemShipmentAddResult }
   "sale.paymentItemShipment.delete": { params: SalePaymentItemShipmentDeleteParams; result: SalePaymentItemShipmentDeleteResult }
   "sale.paymentItemShipment.get": { params: SalePaymentItemShipmentGetParams; result: SalePaymentItemShipmentGetResult }
   "sale.paymentItemShipment.getFields": { params: SalePaymentItemShipmentGetFieldsParams; result: SalePaymentItemShipmentGetFieldsResult }
   "sale.paymentItemShipment.list": { params: SalePaymentItemShipmentListParams; result: SalePaymentItemShipmentListResult }
   "sale.paymentItemShipment.update": { params: SalePaymentItemShipmentUpdateParams; result: SalePaymentItemShipmentUpdateResult }
+  "sale.paymentitembasket.add": { params: SalePaymentitembasketAddParams; result: SalePaymentitembasketAddResult }
+  "sale.paymentitembasket.delete": { params: SalePaymentitembasketDeleteParams; result: SalePaymentitembasketDeleteResult }
+  "sale.paymentitembasket.get": { params: SalePaymentitembasketGetParams; result: SalePaymentitembasketGetResult }
+  "sale.paymentitembasket.getFields": { params: SalePaymentitembasketGetFieldsParams; result: SalePaymentitembasketGetFieldsResult }
+  "sale.paymentitembasket.getfields": { params: SalePaymentitembasketGetfieldsParams; result: SalePaymentitembasketGetfieldsResult }
+  "sale.paymentitembasket.list": { params: SalePaymentitembasketListParams; result: SalePaymentitembasketListResult }
+  "sale.paymentitembasket.update": { params: SalePaymentitembasketUpdateParams; result: SalePaymentitembasketUpdateResult }
+  "sale.paymentitemshipment.add": { params: SalePaymentitemshipmentAddParams; result: SalePaymentitemshipmentAddResult }
+  "sale.paymentitemshipment.delete": { params: SalePaymentitemshipmentDeleteParams; result: SalePaymentitemshipmentDeleteResult }
+  "sale.paymentitemshipment.get": { params: SalePaymentitemshipmentGetParams; result: SalePaymentitemshipmentGetResult }
+  "sale.paymentitemshipment.getFields": { params: SalePaymentitemshipmentGetFieldsParams; result: SalePaymentitemshipmentGetFieldsResult }
+  "sale.paymentitemshipment.list": { params: SalePaymentitemshipmentListParams; result: SalePaymentitemshipmentListResult }
+  "sale.paymentitemshipment.update": { params: SalePaymentitemshipmentUpdateParams; result: SalePaymentitemshipmentUpdateResult }
   "sale.paysystem.add": { params: SalePaysystemAddParams; result: SalePaysystemAddResult }
   "sale.paysystem.delete": { params: SalePaysystemDeleteParams; result: SalePaysystemDeleteResult }
   "sale.paysystem.handler.add": { params: SalePaysystemHandlerAddParams; result: SalePaysystemHandlerAddResult }
@@ -22146,6 +22942,7 @@ export interface MethodMap {
   "sale.persontype.delete": { params: SalePersontypeDeleteParams; result: SalePersontypeDeleteResult }
   "sale.persontype.get": { params: SalePersontypeGetParams; result: SalePersontypeGetResult }
   "sale.persontype.getFields": { params: SalePersontypeGetFieldsParams; result: SalePersontypeGetFieldsResult }
+  "sale.persontype.getfields": { params: SalePersontypeGetfieldsParams; result: SalePersontypeGetfieldsResult }
   "sale.persontype.list": { params: SalePersontypeListParams; result: SalePersontypeListResult }
   "sale.persontype.update": { params: SalePersontypeUpdateParams; result: SalePersontypeUpdateResult }
   "sale.property.add": { params: SalePropertyAddParams; result: SalePropertyAddResult }
@@ -22154,18 +22951,23 @@ export interface MethodMap {
   "sale.property.getfieldsbytype": { params: SalePropertyGetfieldsbytypeParams; result: SalePropertyGetfieldsbytypeResult }
   "sale.property.list": { params: SalePropertyListParams; result: SalePropertyListResult }
   "sale.property.update": { params: SalePropertyUpdateParams; result: SalePropertyUpdateResult }
+  "sale.propertyRelation.add": { params: SalePropertyRelationAddParams; result: SalePropertyRelationAddResult }
+  "sale.propertyRelation.deleteByFilter": { params: SalePropertyRelationDeleteByFilterParams; result: SalePropertyRelationDeleteByFilterResult }
+  "sale.propertyRelation.getFields": { params: SalePropertyRelationGetFieldsParams; result: SalePropertyRelationGetFieldsResult }
+  "sale.propertyRelation.list": { params: SalePropertyRelationListParams; result: SalePropertyRelationListResult }
   "sale.propertygroup.add": { params: SalePropertygroupAddParams; result: SalePropertygroupAddResult }
   "sale.propertygroup.delete": { params: SalePropertygroupDeleteParams; result: SalePropertygroupDeleteResult }
   "sale.propertygroup.get": { params: SalePropertygroupGetParams; result: SalePropertygroupGetResult }
   "sale.propertygroup.getFields": { params: SalePropertygroupGetFieldsParams; result: SalePropertygroupGetFieldsResult }
   "sale.propertygroup.list": { params: SalePropertygroupListParams; result: SalePropertygroupListResult }
   "sale.propertygroup.update": { params: SalePropertygroupUpdateParams; result: SalePropertygroupUpdateResult }
-  "sale.propertyRelation.add": { params: SalePropertyRelationAddParams; result: SalePropertyRelationAddResult }
-  "sale.propertyRelation.deleteByFilter": { params: SalePropertyRelationDeleteByFilterParams; result: SalePropertyRelationDeleteByFilterResult }
-  "sale.propertyRelation.getFields": { params: SalePropertyRelationGetFieldsParams; result: SalePropertyRelationGetFieldsResult }
-  "sale.propertyRelation.list": { params: SalePropertyRelationListParams; result: SalePropertyRelationListResult }
+  "sale.propertyrelation.add": { params: SalePropertyrelationAddParams; result: SalePropertyrelationAddResult }
+  "sale.propertyrelation.deleteByFilter": { params: SalePropertyrelationDeleteByFilterParams; result: SalePropertyrelationDeleteByFilterResult }
+  "sale.propertyrelation.getFields": { params: SalePropertyrelationGetFieldsParams; result: SalePropertyrelationGetFieldsResult }
+  "sale.propertyrelation.list": { params: SalePropertyrelationListParams; result: SalePropertyrelationListResult }
   "sale.propertyvalue.delete": { params: SalePropertyvalueDeleteParams; result: SalePropertyvalueDeleteResult }
   "sale.propertyvalue.get": { params: SalePropertyvalueGetParams; result: SalePropertyvalueGetResult }
+  "sale.propertyvalue.getFields": { params: SalePropertyvalueGetFieldsParams; result: SalePropertyvalueGetFieldsResult }
   "sale.propertyvalue.getfields": { params: SalePropertyvalueGetfieldsParams; result: SalePropertyvalueGetfieldsResult }
   "sale.propertyvalue.list": { params: SalePropertyvalueListParams; result: SalePropertyvalueListResult }
   "sale.propertyvalue.modify": { params: SalePropertyvalueModifyParams; result: SalePropertyvalueModifyResult }
@@ -22179,6 +22981,7 @@ export interface MethodMap {
   "sale.shipment.delete": { params: SaleShipmentDeleteParams; result: SaleShipmentDeleteResult }
   "sale.shipment.get": { params: SaleShipmentGetParams; result: SaleShipmentGetResult }
   "sale.shipment.getFields": { params: SaleShipmentGetFieldsParams; result: SaleShipmentGetFieldsResult }
+  "sale.shipment.getfields": { params: SaleShipmentGetfieldsParams; result: SaleShipmentGetfieldsResult }
   "sale.shipment.list": { params: SaleShipmentListParams; result: SaleShipmentListResult }
   "sale.shipment.update": { params: SaleShipmentUpdateParams; result: SaleShipmentUpdateResult }
   "sale.shipmentitem.add": { params: SaleShipmentitemAddParams; result: SaleShipmentitemAddResult }
@@ -22209,10 +23012,19 @@ export interface MethodMap {
   "sale.statusLang.getFields": { params: SaleStatusLangGetFieldsParams; result: SaleStatusLangGetFieldsResult }
   "sale.statusLang.getListLangs": { params: SaleStatusLangGetListLangsParams; result: SaleStatusLangGetListLangsResult }
   "sale.statusLang.list": { params: SaleStatusLangListParams; result: SaleStatusLangListResult }
+  "sale.statuslang.add": { params: SaleStatuslangAddParams; result: SaleStatuslangAddResult }
+  "sale.statuslang.deleteByFilter": { params: SaleStatuslangDeleteByFilterParams; result: SaleStatuslangDeleteByFilterResult }
+  "sale.statuslang.getFields": { params: SaleStatuslangGetFieldsParams; result: SaleStatuslangGetFieldsResult }
+  "sale.statuslang.getlistlangs": { params: SaleStatuslangGetlistlangsParams; result: SaleStatuslangGetlistlangsResult }
+  "sale.statuslang.list": { params: SaleStatuslangListParams; result: SaleStatuslangListResult }
   "sale.tradeBinding.getFields": { params: SaleTradeBindingGetFieldsParams; result: SaleTradeBindingGetFieldsResult }
   "sale.tradeBinding.list": { params: SaleTradeBindingListParams; result: SaleTradeBindingListResult }
   "sale.tradePlatform.getFields": { params: SaleTradePlatformGetFieldsParams; result: SaleTradePlatformGetFieldsResult }
   "sale.tradePlatform.list": { params: SaleTradePlatformListParams; result: SaleTradePlatformListResult }
+  "sale.tradebinding.getFields": { params: SaleTradebindingGetFieldsParams; result: SaleTradebindingGetFieldsResult }
+  "sale.tradebinding.list": { params: SaleTradebindingListParams; result: SaleTradebindingListResult }
+  "sale.tradeplatform.getFields": { params: SaleTradeplatformGetFieldsParams; result: SaleTradeplatformGetFieldsResult }
+  "sale.tradeplatform.list": { params: SaleTradeplatformListParams; result: SaleTradeplatformListResult }
   "salescenter.payment.getPublicUrl": { params: SalescenterPaymentGetPublicUrlParams; result: SalescenterPaymentGetPublicUrlResult }
   "scope": { params: ScopeParams; result: ScopeResult }
   "server.time": { params: ServerTimeParams; result: ServerTimeResult }
@@ -22263,6 +23075,7 @@ export interface MethodMap {
   "task.elapseditem.getlist": { params: TaskElapseditemGetlistParams; result: TaskElapseditemGetlistResult }
   "task.elapseditem.getmanifest": { params: TaskElapseditemGetmanifestParams; result: TaskElapseditemGetmanifestResult }
   "task.elapseditem.isActionAllowed": { params: TaskElapseditemIsActionAllowedParams; result: TaskElapseditemIsActionAllowedResult }
+  "task.elapseditem.isactionallowed": { params: TaskElapseditemIsactionallowedParams; result: TaskElapseditemIsactionallowedResult }
   "task.elapseditem.update": { params: TaskElapseditemUpdateParams; result: TaskElapseditemUpdateResult }
   "task.item.add": { params: TaskItemAddParams; result: TaskItemAddResult }
   "task.item.addfile": { params: TaskItemAddfileParams; result: TaskItemAddfileResult }
@@ -22362,8 +23175,8 @@ export interface MethodMap {
   "tasks.task.file.field.list": { params: TasksTaskFileFieldListParams; result: TasksTaskFileFieldListResult }
   "tasks.task.files.attach": { params: TasksTaskFilesAttachParams; result: TasksTaskFilesAttachResult }
   "tasks.task.get": { params: TasksTaskGetParams; result: TasksTaskGetResult }
-  "tasks.task.getaccess": { params: TasksTaskGetaccessParams; result: TasksTaskGetaccessResult }
   "tasks.task.getFields": { params: TasksTaskGetFieldsParams; result: TasksTaskGetFieldsResult }
+  "tasks.task.getaccess": { params: TasksTaskGetaccessParams; result: TasksTaskGetaccessResult }
   "tasks.task.history.list": { params: TasksTaskHistoryListParams; result: TasksTaskHistoryListResult }
   "tasks.task.list": { params: TasksTaskListParams; result: TasksTaskListResult }
   "tasks.task.mute": { params: TasksTaskMuteParams; result: TasksTaskMuteResult }
@@ -22371,8 +23184,8 @@ export interface MethodMap {
   "tasks.task.pin": { params: TasksTaskPinParams; result: TasksTaskPinResult }
   "tasks.task.renew": { params: TasksTaskRenewParams; result: TasksTaskRenewResult }
   "tasks.task.result.add": { params: TasksTaskResultAddParams; result: TasksTaskResultAddResult }
-  "tasks.task.result.addfromchatmessage": { params: TasksTaskResultAddfromchatmessageParams; result: TasksTaskResultAddfromchatmessageResult }
   "tasks.task.result.addFromComment": { params: TasksTaskResultAddFromCommentParams; result: TasksTaskResultAddFromCommentResult }
+  "tasks.task.result.addfromchatmessage": { params: TasksTaskResultAddfromchatmessageParams; result: TasksTaskResultAddfromchatmessageResult }
   "tasks.task.result.delete": { params: TasksTaskResultDeleteParams; result: TasksTaskResultDeleteResult }
   "tasks.task.result.deleteFromComment": { params: TasksTaskResultDeleteFromCommentParams; result: TasksTaskResultDeleteFromCommentResult }
   "tasks.task.result.list": { params: TasksTaskResultListParams; result: TasksTaskResultListResult }
@@ -23024,6 +23837,11 @@ export interface MethodTree {
          */
         nearest(params?: WithRefs<CalendarEventGetNearestParams>, options?: CallOptions): BitrixRequest<CalendarEventGetNearestResult>
       }
+      /**
+       * Get a calendar event by ID. Same as calendar.event.getbyid.
+       * @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html
+       */
+      getById(params: WithRefs<CalendarEventGetByIdParams>, options?: CallOptions): BitrixRequest<CalendarEventGetByIdResult>
       /**
        * Get a calendar event by ID.
        * @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html
@@ -24978,6 +25796,28 @@ export interface MethodTree {
          */
         unregister(params: WithRefs<CrmDuplicateVolatileTypeUnregisterParams>, options?: CallOptions): BitrixRequest<CrmDuplicateVolatileTypeUnregisterResult>
       }
+      volatiletype: {
+        /**
+         * Describe the fields of CRM duplicate volatile types. Same as crm.duplicate.volatileType.fields.
+         * @see https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-fields.html
+         */
+        fields(params?: WithRefs<CrmDuplicateVolatiletypeFieldsParams>, options?: CallOptions): BitrixRequest<CrmDuplicateVolatiletypeFieldsResult>
+        /**
+         * List CRM duplicate volatile types. Same as crm.duplicate.volatileType.list.
+         * @see https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-list.html
+         */
+        list(params?: WithRefs<CrmDuplicateVolatiletypeListParams>, options?: CallOptions): BitrixRequest<CrmDuplicateVolatiletypeListResult>
+        /**
+         * Register a CRM duplicate volatile type. Same as crm.duplicate.volatileType.register.
+         * @see https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-register.html
+         */
+        register(params: WithRefs<CrmDuplicateVolatiletypeRegisterParams>, options?: CallOptions): BitrixRequest<CrmDuplicateVolatiletypeRegisterResult>
+        /**
+         * Unregister a CRM duplicate volatile type. Same as crm.duplicate.volatileType.unregister.
+         * @see https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-unregister.html
+         */
+        unregister(params: WithRefs<CrmDuplicateVolatiletypeUnregisterParams>, options?: CallOptions): BitrixRequest<CrmDuplicateVolatiletypeUnregisterResult>
+      }
     }
     entity: {
       /**
@@ -26482,12 +27322,24 @@ export interface MethodTree {
        */
       get(params: WithRefs<DiskAttachedObjectGetParams>, options?: CallOptions): BitrixRequest<DiskAttachedObjectGetResult>
     }
+    attachedobject: {
+      /**
+       * Get a Drive attached object by ID. Same as disk.attachedObject.get.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/attached-object/disk-attached-object-get.html
+       */
+      get(params: WithRefs<DiskAttachedobjectGetParams>, options?: CallOptions): BitrixRequest<DiskAttachedobjectGetResult>
+    }
     file: {
       /**
        * Drive file: copy to.
        * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html
        */
       copyTo(params: WithRefs<DiskFileCopyToParams>, options?: CallOptions): BitrixRequest<DiskFileCopyToResult>
+      /**
+       * Drive file: copy to. Same as disk.file.copyTo.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html
+       */
+      copyto(params: WithRefs<DiskFileCopytoParams>, options?: CallOptions): BitrixRequest<DiskFileCopytoResult>
       /**
        * Delete a Drive file.
        * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-delete.html
@@ -26514,15 +27366,30 @@ export interface MethodTree {
        */
       getVersions(params: WithRefs<DiskFileGetVersionsParams>, options?: CallOptions): BitrixRequest<DiskFileGetVersionsResult>
       /**
+       * Describe the fields of Drive files. Same as disk.file.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html
+       */
+      getfields(params?: WithRefs<DiskFileGetfieldsParams>, options?: CallOptions): BitrixRequest<DiskFileGetfieldsResult>
+      /**
        * Drive file: mark deleted.
        * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html
        */
       markDeleted(params: WithRefs<DiskFileMarkDeletedParams>, options?: CallOptions): BitrixRequest<DiskFileMarkDeletedResult>
       /**
+       * Drive file: mark deleted. Same as disk.file.markDeleted.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html
+       */
+      markdeleted(params: WithRefs<DiskFileMarkdeletedParams>, options?: CallOptions): BitrixRequest<DiskFileMarkdeletedResult>
+      /**
        * Drive file: move to.
        * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html
        */
       moveTo(params: WithRefs<DiskFileMoveToParams>, options?: CallOptions): BitrixRequest<DiskFileMoveToResult>
+      /**
+       * Drive file: move to. Same as disk.file.moveTo.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html
+       */
+      moveto(params: WithRefs<DiskFileMovetoParams>, options?: CallOptions): BitrixRequest<DiskFileMovetoResult>
       /**
        * Rename a Drive file.
        * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html
@@ -26548,6 +27415,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html
        */
       uploadVersion(params: WithRefs<DiskFileUploadVersionParams>, options?: CallOptions): BitrixRequest<DiskFileUploadVersionResult>
+      /**
+       * Drive file: upload version. Same as disk.file.uploadVersion.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html
+       */
+      uploadversion(params: WithRefs<DiskFileUploadversionParams>, options?: CallOptions): BitrixRequest<DiskFileUploadversionResult>
     }
     folder: {
       /**
@@ -26556,15 +27428,30 @@ export interface MethodTree {
        */
       addSubFolder(params: WithRefs<DiskFolderAddSubFolderParams>, options?: CallOptions): BitrixRequest<DiskFolderAddSubFolderResult>
       /**
+       * Drive folder: add sub folder. Same as disk.folder.addSubFolder.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html
+       */
+      addsubfolder(params: WithRefs<DiskFolderAddsubfolderParams>, options?: CallOptions): BitrixRequest<DiskFolderAddsubfolderResult>
+      /**
        * Drive folder: copy to.
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html
        */
       copyTo(params: WithRefs<DiskFolderCopyToParams>, options?: CallOptions): BitrixRequest<DiskFolderCopyToResult>
       /**
+       * Drive folder: copy to. Same as disk.folder.copyTo.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html
+       */
+      copyto(params: WithRefs<DiskFolderCopytoParams>, options?: CallOptions): BitrixRequest<DiskFolderCopytoResult>
+      /**
        * Drive folder: delete tree.
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html
        */
       deleteTree(params: WithRefs<DiskFolderDeleteTreeParams>, options?: CallOptions): BitrixRequest<DiskFolderDeleteTreeResult>
+      /**
+       * Drive folder: delete tree. Same as disk.folder.deleteTree.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html
+       */
+      deletetree(params: WithRefs<DiskFolderDeletetreeParams>, options?: CallOptions): BitrixRequest<DiskFolderDeletetreeResult>
       /**
        * Get a Drive folder by ID.
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get.html
@@ -26586,15 +27473,35 @@ export interface MethodTree {
        */
       getFields(params?: WithRefs<DiskFolderGetFieldsParams>, options?: CallOptions): BitrixRequest<DiskFolderGetFieldsResult>
       /**
+       * Drive folder: get children. Same as disk.folder.getChildren.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html
+       */
+      getchildren(params: WithRefs<DiskFolderGetchildrenParams>, options?: CallOptions): BitrixRequest<DiskFolderGetchildrenResult>
+      /**
+       * Describe the fields of Drive folders. Same as disk.folder.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html
+       */
+      getfields(params?: WithRefs<DiskFolderGetfieldsParams>, options?: CallOptions): BitrixRequest<DiskFolderGetfieldsResult>
+      /**
        * Drive folder: mark deleted.
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html
        */
       markDeleted(params: WithRefs<DiskFolderMarkDeletedParams>, options?: CallOptions): BitrixRequest<DiskFolderMarkDeletedResult>
       /**
+       * Drive folder: mark deleted. Same as disk.folder.markDeleted.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html
+       */
+      markdeleted(params: WithRefs<DiskFolderMarkdeletedParams>, options?: CallOptions): BitrixRequest<DiskFolderMarkdeletedResult>
+      /**
        * Drive folder: move to.
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html
        */
       moveTo(params: WithRefs<DiskFolderMoveToParams>, options?: CallOptions): BitrixRequest<DiskFolderMoveToResult>
+      /**
+       * Drive folder: move to. Same as disk.folder.moveTo.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html
+       */
+      moveto(params: WithRefs<DiskFolderMovetoParams>, options?: CallOptions): BitrixRequest<DiskFolderMovetoResult>
       /**
        * Rename a Drive folder.
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html
@@ -26615,6 +27522,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html
        */
       uploadFile(params: WithRefs<DiskFolderUploadFileParams>, options?: CallOptions): BitrixRequest<DiskFolderUploadFileResult>
+      /**
+       * Drive folder: upload file. Same as disk.folder.uploadFile.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html
+       */
+      uploadfile(params: WithRefs<DiskFolderUploadfileParams>, options?: CallOptions): BitrixRequest<DiskFolderUploadfileResult>
     }
     rights: {
       /**
@@ -26629,6 +27541,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html
        */
       addFolder(params: WithRefs<DiskStorageAddFolderParams>, options?: CallOptions): BitrixRequest<DiskStorageAddFolderResult>
+      /**
+       * Drive storage: add folder. Same as disk.storage.addFolder.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html
+       */
+      addfolder(params: WithRefs<DiskStorageAddfolderParams>, options?: CallOptions): BitrixRequest<DiskStorageAddfolderResult>
       /**
        * Get a Drive storage by ID.
        * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html
@@ -26660,6 +27577,31 @@ export interface MethodTree {
        */
       getTypes(params?: WithRefs<DiskStorageGetTypesParams>, options?: CallOptions): BitrixRequest<DiskStorageGetTypesResult>
       /**
+       * Drive storage: get children. Same as disk.storage.getChildren.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html
+       */
+      getchildren(params: WithRefs<DiskStorageGetchildrenParams>, options?: CallOptions): BitrixRequest<DiskStorageGetchildrenResult>
+      /**
+       * Describe the fields of Drive storages. Same as disk.storage.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html
+       */
+      getfields(params?: WithRefs<DiskStorageGetfieldsParams>, options?: CallOptions): BitrixRequest<DiskStorageGetfieldsResult>
+      /**
+       * Drive storage: get for app. Same as disk.storage.getForApp.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html
+       */
+      getforapp(params?: WithRefs<DiskStorageGetforappParams>, options?: CallOptions): BitrixRequest<DiskStorageGetforappResult>
+      /**
+       * List Drive storages. Same as disk.storage.getList.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html
+       */
+      getlist(params?: WithRefs<DiskStorageGetlistParams>, options?: CallOptions): BitrixRequest<DiskStorageGetlistResult>
+      /**
+       * Drive storage: get types. Same as disk.storage.getTypes.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-types.html
+       */
+      gettypes(params?: WithRefs<DiskStorageGettypesParams>, options?: CallOptions): BitrixRequest<DiskStorageGettypesResult>
+      /**
        * Rename a Drive storage.
        * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html
        */
@@ -26669,6 +27611,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html
        */
       uploadFile(params: WithRefs<DiskStorageUploadFileParams>, options?: CallOptions): BitrixRequest<DiskStorageUploadFileResult>
+      /**
+       * Drive storage: upload file. Same as disk.storage.uploadFile.
+       * @see https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html
+       */
+      uploadfile(params: WithRefs<DiskStorageUploadfileParams>, options?: CallOptions): BitrixRequest<DiskStorageUploadfileResult>
     }
     version: {
       /**
@@ -27820,16 +28767,6 @@ export interface MethodTree {
         update(params: WithRefs<ImbotV2BotUpdateParams>, options?: CallOptions): BitrixRequest<ImbotV2BotUpdateResult>
       }
       Chat: {
-        /**
-         * Create a chatbot chat.
-         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html
-         */
-        add(params: WithRefs<ImbotV2ChatAddParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatAddResult>
-        /**
-         * Get a chatbot chat.
-         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html
-         */
-        get(params: WithRefs<ImbotV2ChatGetParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatGetResult>
         InputAction: {
           /**
            * Chatbot chat input action: notify.
@@ -27837,11 +28774,6 @@ export interface MethodTree {
            */
           notify(params: WithRefs<ImbotV2ChatInputActionNotifyParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatInputActionNotifyResult>
         }
-        /**
-         * Chatbot chat: leave.
-         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html
-         */
-        leave(params: WithRefs<ImbotV2ChatLeaveParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatLeaveResult>
         Manager: {
           /**
            * Create a chatbot chat manager.
@@ -27855,6 +28787,18 @@ export interface MethodTree {
           delete(params: WithRefs<ImbotV2ChatManagerDeleteParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatManagerDeleteResult>
         }
         Message: {
+          Reaction: {
+            /**
+             * Create a chatbot chat message reaction.
+             * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html
+             */
+            add(params: WithRefs<ImbotV2ChatMessageReactionAddParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatMessageReactionAddResult>
+            /**
+             * Delete a chatbot chat message reaction.
+             * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html
+             */
+            delete(params: WithRefs<ImbotV2ChatMessageReactionDeleteParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatMessageReactionDeleteResult>
+          }
           /**
            * Delete a chatbot chat message.
            * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html
@@ -27870,18 +28814,6 @@ export interface MethodTree {
            * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html
            */
           getContext(params: WithRefs<ImbotV2ChatMessageGetContextParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatMessageGetContextResult>
-          Reaction: {
-            /**
-             * Create a chatbot chat message reaction.
-             * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html
-             */
-            add(params: WithRefs<ImbotV2ChatMessageReactionAddParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatMessageReactionAddResult>
-            /**
-             * Delete a chatbot chat message reaction.
-             * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html
-             */
-            delete(params: WithRefs<ImbotV2ChatMessageReactionDeleteParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatMessageReactionDeleteResult>
-          }
           /**
            * Chatbot chat message: read.
            * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html
@@ -27898,11 +28830,6 @@ export interface MethodTree {
            */
           update(params: WithRefs<ImbotV2ChatMessageUpdateParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatMessageUpdateResult>
         }
-        /**
-         * Chatbot chat: set owner.
-         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html
-         */
-        setOwner(params: WithRefs<ImbotV2ChatSetOwnerParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatSetOwnerResult>
         TextField: {
           /**
            * Chatbot chat text field: enabled.
@@ -27910,11 +28837,6 @@ export interface MethodTree {
            */
           enabled(params: WithRefs<ImbotV2ChatTextFieldEnabledParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatTextFieldEnabledResult>
         }
-        /**
-         * Update a chatbot chat.
-         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html
-         */
-        update(params: WithRefs<ImbotV2ChatUpdateParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatUpdateResult>
         User: {
           /**
            * Create a chatbot chat user.
@@ -27932,6 +28854,31 @@ export interface MethodTree {
            */
           list(params: WithRefs<ImbotV2ChatUserListParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatUserListResult>
         }
+        /**
+         * Create a chatbot chat.
+         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html
+         */
+        add(params: WithRefs<ImbotV2ChatAddParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatAddResult>
+        /**
+         * Get a chatbot chat.
+         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html
+         */
+        get(params: WithRefs<ImbotV2ChatGetParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatGetResult>
+        /**
+         * Chatbot chat: leave.
+         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html
+         */
+        leave(params: WithRefs<ImbotV2ChatLeaveParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatLeaveResult>
+        /**
+         * Chatbot chat: set owner.
+         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html
+         */
+        setOwner(params: WithRefs<ImbotV2ChatSetOwnerParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatSetOwnerResult>
+        /**
+         * Update a chatbot chat.
+         * @see https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html
+         */
+        update(params: WithRefs<ImbotV2ChatUpdateParams>, options?: CallOptions): BitrixRequest<ImbotV2ChatUpdateResult>
       }
       Command: {
         /**
@@ -28330,6 +29277,11 @@ export interface MethodTree {
        */
       clonecard(params: WithRefs<LandingBlockClonecardParams>, options?: CallOptions): BitrixRequest<LandingBlockClonecardResult>
       /**
+       * Sites block: get content from repository.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html
+       */
+      getContentFromRepository(params: WithRefs<LandingBlockGetContentFromRepositoryParams>, options?: CallOptions): BitrixRequest<LandingBlockGetContentFromRepositoryResult>
+      /**
        * Get a sites block by ID.
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html
        */
@@ -28339,11 +29291,6 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content.html
        */
       getcontent(params: WithRefs<LandingBlockGetcontentParams>, options?: CallOptions): BitrixRequest<LandingBlockGetcontentResult>
-      /**
-       * Sites block: get content from repository.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html
-       */
-      getContentFromRepository(params: WithRefs<LandingBlockGetContentFromRepositoryParams>, options?: CallOptions): BitrixRequest<LandingBlockGetContentFromRepositoryResult>
       /**
        * List sites blocks.
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html
@@ -28370,15 +29317,20 @@ export interface MethodTree {
        */
       removecard(params: WithRefs<LandingBlockRemovecardParams>, options?: CallOptions): BitrixRequest<LandingBlockRemovecardResult>
       /**
-       * Sites block: updateattrs.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html
-       */
-      updateattrs(params: WithRefs<LandingBlockUpdateattrsParams>, options?: CallOptions): BitrixRequest<LandingBlockUpdateattrsResult>
-      /**
        * Sites block: update cards.
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html
        */
       updateCards(params: WithRefs<LandingBlockUpdateCardsParams>, options?: CallOptions): BitrixRequest<LandingBlockUpdateCardsResult>
+      /**
+       * Sites block: update styles.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html
+       */
+      updateStyles(params: WithRefs<LandingBlockUpdateStylesParams>, options?: CallOptions): BitrixRequest<LandingBlockUpdateStylesResult>
+      /**
+       * Sites block: updateattrs.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html
+       */
+      updateattrs(params: WithRefs<LandingBlockUpdateattrsParams>, options?: CallOptions): BitrixRequest<LandingBlockUpdateattrsResult>
       /**
        * Sites block: updatecontent.
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html
@@ -28389,11 +29341,6 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-nodes.html
        */
       updatenodes(params: WithRefs<LandingBlockUpdatenodesParams>, options?: CallOptions): BitrixRequest<LandingBlockUpdatenodesResult>
-      /**
-       * Sites block: update styles.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html
-       */
-      updateStyles(params: WithRefs<LandingBlockUpdateStylesParams>, options?: CallOptions): BitrixRequest<LandingBlockUpdateStylesResult>
       /**
        * Sites block: uploadfile.
        * @see https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-upload-file.html
@@ -28434,15 +29381,15 @@ export interface MethodTree {
        */
       add(params: WithRefs<LandingLandingAddParams>, options?: CallOptions): BitrixRequest<LandingLandingAddResult>
       /**
-       * Sites landing: addblock.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html
-       */
-      addblock(params: WithRefs<LandingLandingAddblockParams>, options?: CallOptions): BitrixRequest<LandingLandingAddblockResult>
-      /**
        * Sites landing: add by template.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add-by-template.html
        */
       addByTemplate(params: WithRefs<LandingLandingAddByTemplateParams>, options?: CallOptions): BitrixRequest<LandingLandingAddByTemplateResult>
+      /**
+       * Sites landing: addblock.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html
+       */
+      addblock(params: WithRefs<LandingLandingAddblockParams>, options?: CallOptions): BitrixRequest<LandingLandingAddblockResult>
       /**
        * Copy a sites landing.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-copy.html
@@ -28474,15 +29421,15 @@ export interface MethodTree {
        */
       favoriteBlock(params: WithRefs<LandingLandingFavoriteBlockParams>, options?: CallOptions): BitrixRequest<LandingLandingFavoriteBlockResult>
       /**
-       * Sites landing: getadditionalfields.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html
-       */
-      getadditionalfields(params: WithRefs<LandingLandingGetadditionalfieldsParams>, options?: CallOptions): BitrixRequest<LandingLandingGetadditionalfieldsResult>
-      /**
        * List sites landings.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html
        */
       getList(params?: WithRefs<LandingLandingGetListParams>, options?: CallOptions): BitrixRequest<LandingLandingGetListResult>
+      /**
+       * Sites landing: getadditionalfields.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html
+       */
+      getadditionalfields(params: WithRefs<LandingLandingGetadditionalfieldsParams>, options?: CallOptions): BitrixRequest<LandingLandingGetadditionalfieldsResult>
       /**
        * Sites landing: getpreview.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-preview.html
@@ -28504,15 +29451,25 @@ export interface MethodTree {
        */
       markDelete(params: WithRefs<LandingLandingMarkDeleteParams>, options?: CallOptions): BitrixRequest<LandingLandingMarkDeleteResult>
       /**
-       * Sites landing: markdeletedblock.
+       * Sites landing: markdeletedblock. Same as landing.landing.markdeletedblock.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-deleted-block.html
        */
-      markdeletedblock(params: WithRefs<LandingLandingMarkdeletedblockParams>, options?: CallOptions): BitrixRequest<LandingLandingMarkdeletedblockResult>
+      markDeletedBlock(params: WithRefs<LandingLandingMarkDeletedBlockParams>, options?: CallOptions): BitrixRequest<LandingLandingMarkDeletedBlockResult>
       /**
        * Sites landing: mark un delete.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-undelete.html
        */
       markUnDelete(params: WithRefs<LandingLandingMarkUnDeleteParams>, options?: CallOptions): BitrixRequest<LandingLandingMarkUnDeleteResult>
+      /**
+       * Sites landing: markundeletedblock. Same as landing.landing.markundeletedblock.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-undeleted-block.html
+       */
+      markUndeletedBlock(params: WithRefs<LandingLandingMarkUndeletedBlockParams>, options?: CallOptions): BitrixRequest<LandingLandingMarkUndeletedBlockResult>
+      /**
+       * Sites landing: markdeletedblock.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-deleted-block.html
+       */
+      markdeletedblock(params: WithRefs<LandingLandingMarkdeletedblockParams>, options?: CallOptions): BitrixRequest<LandingLandingMarkdeletedblockResult>
       /**
        * Sites landing: markundeletedblock.
        * @see https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-undeleted-block.html
@@ -28682,11 +29639,6 @@ export interface MethodTree {
        */
       fullExport(params: WithRefs<LandingSiteFullExportParams>, options?: CallOptions): BitrixRequest<LandingSiteFullExportResult>
       /**
-       * Site: getadditionalfields.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html
-       */
-      getadditionalfields(params: WithRefs<LandingSiteGetadditionalfieldsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetadditionalfieldsResult>
-      /**
        * Site: get folders.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html
        */
@@ -28721,6 +29673,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-get-rights.html
        */
       getRights(params: WithRefs<LandingSiteGetRightsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetRightsResult>
+      /**
+       * Site: getadditionalfields.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html
+       */
+      getadditionalfields(params: WithRefs<LandingSiteGetadditionalfieldsParams>, options?: CallOptions): BitrixRequest<LandingSiteGetadditionalfieldsResult>
       /**
        * Site: mark delete.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-delete.html
@@ -28757,6 +29714,11 @@ export interface MethodTree {
        */
       setRights(params: WithRefs<LandingSiteSetRightsParams>, options?: CallOptions): BitrixRequest<LandingSiteSetRightsResult>
       /**
+       * Site: un public folder.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html
+       */
+      unPublicFolder(params: WithRefs<LandingSiteUnPublicFolderParams>, options?: CallOptions): BitrixRequest<LandingSiteUnPublicFolderResult>
+      /**
        * Site: unbinding from group.
        * @see https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-group.html
        */
@@ -28771,11 +29733,6 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic.html
        */
       unpublic(params: WithRefs<LandingSiteUnpublicParams>, options?: CallOptions): BitrixRequest<LandingSiteUnpublicResult>
-      /**
-       * Site: un public folder.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html
-       */
-      unPublicFolder(params: WithRefs<LandingSiteUnPublicFolderParams>, options?: CallOptions): BitrixRequest<LandingSiteUnPublicFolderResult>
       /**
        * Update a site.
        * @see https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update.html
@@ -28821,15 +29778,15 @@ export interface MethodTree {
        */
       getLandingRef(params: WithRefs<LandingTemplateGetLandingRefParams>, options?: CallOptions): BitrixRequest<LandingTemplateGetLandingRefResult>
       /**
-       * List sites templates.
-       * @see https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html
-       */
-      getlist(params?: WithRefs<LandingTemplateGetlistParams>, options?: CallOptions): BitrixRequest<LandingTemplateGetlistResult>
-      /**
        * Sites template: get site ref.
        * @see https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html
        */
       getSiteRef(params: WithRefs<LandingTemplateGetSiteRefParams>, options?: CallOptions): BitrixRequest<LandingTemplateGetSiteRefResult>
+      /**
+       * List sites templates.
+       * @see https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html
+       */
+      getlist(params?: WithRefs<LandingTemplateGetlistParams>, options?: CallOptions): BitrixRequest<LandingTemplateGetlistResult>
       /**
        * Sites template: set landing ref.
        * @see https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html
@@ -29768,6 +30725,28 @@ export interface MethodTree {
        */
       list(params?: WithRefs<SaleBusinessValuePersonDomainListParams>, options?: CallOptions): BitrixRequest<SaleBusinessValuePersonDomainListResult>
     }
+    businessvaluepersondomain: {
+      /**
+       * Create a store business value person domain. Same as sale.businessValuePersonDomain.add.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-add.html
+       */
+      add(params: WithRefs<SaleBusinessvaluepersondomainAddParams>, options?: CallOptions): BitrixRequest<SaleBusinessvaluepersondomainAddResult>
+      /**
+       * Store business value person domain: delete by filter. Same as sale.businessValuePersonDomain.deleteByFilter.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-delete-by-filter.html
+       */
+      deleteByFilter(params: WithRefs<SaleBusinessvaluepersondomainDeleteByFilterParams>, options?: CallOptions): BitrixRequest<SaleBusinessvaluepersondomainDeleteByFilterResult>
+      /**
+       * Describe the fields of store business value person domains. Same as sale.businessValuePersonDomain.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-get-fields.html
+       */
+      getfields(params?: WithRefs<SaleBusinessvaluepersondomainGetfieldsParams>, options?: CallOptions): BitrixRequest<SaleBusinessvaluepersondomainGetfieldsResult>
+      /**
+       * List store business value person domains. Same as sale.businessValuePersonDomain.list.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-list.html
+       */
+      list(params?: WithRefs<SaleBusinessvaluepersondomainListParams>, options?: CallOptions): BitrixRequest<SaleBusinessvaluepersondomainListResult>
+    }
     cashbox: {
       /**
        * Create a store cashbox.
@@ -29938,6 +30917,11 @@ export interface MethodTree {
        */
       getFields(params?: WithRefs<SaleOrderGetFieldsParams>, options?: CallOptions): BitrixRequest<SaleOrderGetFieldsResult>
       /**
+       * Describe the fields of store orders. Same as sale.order.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get-fields.html
+       */
+      getfields(params?: WithRefs<SaleOrderGetfieldsParams>, options?: CallOptions): BitrixRequest<SaleOrderGetfieldsResult>
+      /**
        * List store orders.
        * @see https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-list.html
        */
@@ -29980,38 +30964,6 @@ export interface MethodTree {
        */
       update(params: WithRefs<SalePaymentUpdateParams>, options?: CallOptions): BitrixRequest<SalePaymentUpdateResult>
     }
-    paymentitembasket: {
-      /**
-       * Create a store paymentitembasket.
-       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-add.html
-       */
-      add(params: WithRefs<SalePaymentitembasketAddParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketAddResult>
-      /**
-       * Delete a store paymentitembasket.
-       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-delete.html
-       */
-      delete(params: WithRefs<SalePaymentitembasketDeleteParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketDeleteResult>
-      /**
-       * Get a store paymentitembasket by ID.
-       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get.html
-       */
-      get(params: WithRefs<SalePaymentitembasketGetParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketGetResult>
-      /**
-       * Describe the fields of store paymentitembaskets.
-       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get-fields.html
-       */
-      getfields(params?: WithRefs<SalePaymentitembasketGetfieldsParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketGetfieldsResult>
-      /**
-       * List store paymentitembaskets.
-       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-list.html
-       */
-      list(params?: WithRefs<SalePaymentitembasketListParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketListResult>
-      /**
-       * Update a store paymentitembasket.
-       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-update.html
-       */
-      update(params: WithRefs<SalePaymentitembasketUpdateParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketUpdateResult>
-    }
     paymentItemShipment: {
       /**
        * Create a store payment item shipment.
@@ -30043,6 +30995,75 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html
        */
       update(params: WithRefs<SalePaymentItemShipmentUpdateParams>, options?: CallOptions): BitrixRequest<SalePaymentItemShipmentUpdateResult>
+    }
+    paymentitembasket: {
+      /**
+       * Create a store paymentitembasket.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-add.html
+       */
+      add(params: WithRefs<SalePaymentitembasketAddParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketAddResult>
+      /**
+       * Delete a store paymentitembasket.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-delete.html
+       */
+      delete(params: WithRefs<SalePaymentitembasketDeleteParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketDeleteResult>
+      /**
+       * Get a store paymentitembasket by ID.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get.html
+       */
+      get(params: WithRefs<SalePaymentitembasketGetParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketGetResult>
+      /**
+       * Describe the fields of store paymentitembaskets. Same as sale.paymentitembasket.getfields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get-fields.html
+       */
+      getFields(params?: WithRefs<SalePaymentitembasketGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketGetFieldsResult>
+      /**
+       * Describe the fields of store paymentitembaskets.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get-fields.html
+       */
+      getfields(params?: WithRefs<SalePaymentitembasketGetfieldsParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketGetfieldsResult>
+      /**
+       * List store paymentitembaskets.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-list.html
+       */
+      list(params?: WithRefs<SalePaymentitembasketListParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketListResult>
+      /**
+       * Update a store paymentitembasket.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-update.html
+       */
+      update(params: WithRefs<SalePaymentitembasketUpdateParams>, options?: CallOptions): BitrixRequest<SalePaymentitembasketUpdateResult>
+    }
+    paymentitemshipment: {
+      /**
+       * Create a store payment item shipment. Same as sale.paymentItemShipment.add.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-add.html
+       */
+      add(params: WithRefs<SalePaymentitemshipmentAddParams>, options?: CallOptions): BitrixRequest<SalePaymentitemshipmentAddResult>
+      /**
+       * Delete a store payment item shipment. Same as sale.paymentItemShipment.delete.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-delete.html
+       */
+      delete(params: WithRefs<SalePaymentitemshipmentDeleteParams>, options?: CallOptions): BitrixRequest<SalePaymentitemshipmentDeleteResult>
+      /**
+       * Get a store payment item shipment by ID. Same as sale.paymentItemShipment.get.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get.html
+       */
+      get(params: WithRefs<SalePaymentitemshipmentGetParams>, options?: CallOptions): BitrixRequest<SalePaymentitemshipmentGetResult>
+      /**
+       * Describe the fields of store payment item shipments. Same as sale.paymentItemShipment.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get-fields.html
+       */
+      getFields(params?: WithRefs<SalePaymentitemshipmentGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePaymentitemshipmentGetFieldsResult>
+      /**
+       * List store payment item shipments. Same as sale.paymentItemShipment.list.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-list.html
+       */
+      list(params?: WithRefs<SalePaymentitemshipmentListParams>, options?: CallOptions): BitrixRequest<SalePaymentitemshipmentListResult>
+      /**
+       * Update a store payment item shipment. Same as sale.paymentItemShipment.update.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html
+       */
+      update(params: WithRefs<SalePaymentitemshipmentUpdateParams>, options?: CallOptions): BitrixRequest<SalePaymentitemshipmentUpdateResult>
     }
     paysystem: {
       /**
@@ -30150,6 +31171,11 @@ export interface MethodTree {
        */
       getFields(params?: WithRefs<SalePersontypeGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePersontypeGetFieldsResult>
       /**
+       * Describe the fields of store persontypes. Same as sale.persontype.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get-fields.html
+       */
+      getfields(params?: WithRefs<SalePersontypeGetfieldsParams>, options?: CallOptions): BitrixRequest<SalePersontypeGetfieldsResult>
+      /**
        * List store persontypes.
        * @see https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-list.html
        */
@@ -30192,6 +31218,28 @@ export interface MethodTree {
        */
       update(params: WithRefs<SalePropertyUpdateParams>, options?: CallOptions): BitrixRequest<SalePropertyUpdateResult>
     }
+    propertyRelation: {
+      /**
+       * Create a store property relation.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-add.html
+       */
+      add(params: WithRefs<SalePropertyRelationAddParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationAddResult>
+      /**
+       * Store property relation: delete by filter.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-delete-by-filter.html
+       */
+      deleteByFilter(params: WithRefs<SalePropertyRelationDeleteByFilterParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationDeleteByFilterResult>
+      /**
+       * Describe the fields of store property relations.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-get-fields.html
+       */
+      getFields(params?: WithRefs<SalePropertyRelationGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationGetFieldsResult>
+      /**
+       * List store property relations.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-list.html
+       */
+      list(params?: WithRefs<SalePropertyRelationListParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationListResult>
+    }
     propertygroup: {
       /**
        * Create a store propertygroup.
@@ -30224,27 +31272,27 @@ export interface MethodTree {
        */
       update(params: WithRefs<SalePropertygroupUpdateParams>, options?: CallOptions): BitrixRequest<SalePropertygroupUpdateResult>
     }
-    propertyRelation: {
+    propertyrelation: {
       /**
-       * Create a store property relation.
+       * Create a store property relation. Same as sale.propertyRelation.add.
        * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-add.html
        */
-      add(params: WithRefs<SalePropertyRelationAddParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationAddResult>
+      add(params: WithRefs<SalePropertyrelationAddParams>, options?: CallOptions): BitrixRequest<SalePropertyrelationAddResult>
       /**
-       * Store property relation: delete by filter.
+       * Store property relation: delete by filter. Same as sale.propertyRelation.deleteByFilter.
        * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-delete-by-filter.html
        */
-      deleteByFilter(params: WithRefs<SalePropertyRelationDeleteByFilterParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationDeleteByFilterResult>
+      deleteByFilter(params: WithRefs<SalePropertyrelationDeleteByFilterParams>, options?: CallOptions): BitrixRequest<SalePropertyrelationDeleteByFilterResult>
       /**
-       * Describe the fields of store property relations.
+       * Describe the fields of store property relations. Same as sale.propertyRelation.getFields.
        * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-get-fields.html
        */
-      getFields(params?: WithRefs<SalePropertyRelationGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationGetFieldsResult>
+      getFields(params?: WithRefs<SalePropertyrelationGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePropertyrelationGetFieldsResult>
       /**
-       * List store property relations.
+       * List store property relations. Same as sale.propertyRelation.list.
        * @see https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-list.html
        */
-      list(params?: WithRefs<SalePropertyRelationListParams>, options?: CallOptions): BitrixRequest<SalePropertyRelationListResult>
+      list(params?: WithRefs<SalePropertyrelationListParams>, options?: CallOptions): BitrixRequest<SalePropertyrelationListResult>
     }
     propertyvalue: {
       /**
@@ -30257,6 +31305,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get.html
        */
       get(params: WithRefs<SalePropertyvalueGetParams>, options?: CallOptions): BitrixRequest<SalePropertyvalueGetResult>
+      /**
+       * Describe the fields of store propertyvalues. Same as sale.propertyvalue.getfields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html
+       */
+      getFields(params?: WithRefs<SalePropertyvalueGetFieldsParams>, options?: CallOptions): BitrixRequest<SalePropertyvalueGetFieldsResult>
       /**
        * Describe the fields of store propertyvalues.
        * @see https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html
@@ -30326,6 +31379,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get-fields.html
        */
       getFields(params?: WithRefs<SaleShipmentGetFieldsParams>, options?: CallOptions): BitrixRequest<SaleShipmentGetFieldsResult>
+      /**
+       * Describe the fields of store shipments. Same as sale.shipment.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get-fields.html
+       */
+      getfields(params?: WithRefs<SaleShipmentGetfieldsParams>, options?: CallOptions): BitrixRequest<SaleShipmentGetfieldsResult>
       /**
        * List store shipments.
        * @see https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-list.html
@@ -30487,6 +31545,33 @@ export interface MethodTree {
        */
       list(params?: WithRefs<SaleStatusLangListParams>, options?: CallOptions): BitrixRequest<SaleStatusLangListResult>
     }
+    statuslang: {
+      /**
+       * Create a store status lang. Same as sale.statusLang.add.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-add.html
+       */
+      add(params: WithRefs<SaleStatuslangAddParams>, options?: CallOptions): BitrixRequest<SaleStatuslangAddResult>
+      /**
+       * Store status lang: delete by filter. Same as sale.statusLang.deleteByFilter.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-delete-by-filter.html
+       */
+      deleteByFilter(params: WithRefs<SaleStatuslangDeleteByFilterParams>, options?: CallOptions): BitrixRequest<SaleStatuslangDeleteByFilterResult>
+      /**
+       * Describe the fields of store status langs. Same as sale.statusLang.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-fields.html
+       */
+      getFields(params?: WithRefs<SaleStatuslangGetFieldsParams>, options?: CallOptions): BitrixRequest<SaleStatuslangGetFieldsResult>
+      /**
+       * Store status lang: get list langs. Same as sale.statusLang.getListLangs.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-list-langs.html
+       */
+      getlistlangs(params?: WithRefs<SaleStatuslangGetlistlangsParams>, options?: CallOptions): BitrixRequest<SaleStatuslangGetlistlangsResult>
+      /**
+       * List store status langs. Same as sale.statusLang.list.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-list.html
+       */
+      list(params?: WithRefs<SaleStatuslangListParams>, options?: CallOptions): BitrixRequest<SaleStatuslangListResult>
+    }
     tradeBinding: {
       /**
        * Describe the fields of store trade bindings.
@@ -30510,6 +31595,30 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-list.html
        */
       list(params?: WithRefs<SaleTradePlatformListParams>, options?: CallOptions): BitrixRequest<SaleTradePlatformListResult>
+    }
+    tradebinding: {
+      /**
+       * Describe the fields of store trade bindings. Same as sale.tradeBinding.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-get-fields.html
+       */
+      getFields(params?: WithRefs<SaleTradebindingGetFieldsParams>, options?: CallOptions): BitrixRequest<SaleTradebindingGetFieldsResult>
+      /**
+       * List store trade bindings. Same as sale.tradeBinding.list.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-list.html
+       */
+      list(params?: WithRefs<SaleTradebindingListParams>, options?: CallOptions): BitrixRequest<SaleTradebindingListResult>
+    }
+    tradeplatform: {
+      /**
+       * Describe the fields of store trade platforms. Same as sale.tradePlatform.getFields.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-get-fields.html
+       */
+      getFields(params?: WithRefs<SaleTradeplatformGetFieldsParams>, options?: CallOptions): BitrixRequest<SaleTradeplatformGetFieldsResult>
+      /**
+       * List store trade platforms. Same as sale.tradePlatform.list.
+       * @see https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-list.html
+       */
+      list(params?: WithRefs<SaleTradeplatformListParams>, options?: CallOptions): BitrixRequest<SaleTradeplatformListResult>
     }
   }
   salescenter: {
@@ -30814,6 +31923,11 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-is-action-allowed.html
        */
       isActionAllowed(params: WithRefs<TaskElapseditemIsActionAllowedParams>, options?: CallOptions): BitrixRequest<TaskElapseditemIsActionAllowedResult>
+      /**
+       * Task elapseditem: is action allowed. Same as task.elapseditem.isActionAllowed.
+       * @see https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-is-action-allowed.html
+       */
+      isactionallowed(params: WithRefs<TaskElapseditemIsactionallowedParams>, options?: CallOptions): BitrixRequest<TaskElapseditemIsactionallowedResult>
       /**
        * Update a task elapseditem.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html
@@ -31391,15 +32505,15 @@ export interface MethodTree {
        */
       get(params?: WithRefs<TasksTaskGetParams>, options?: CallOptions): BitrixRequest<TasksTaskGetResult>
       /**
-       * Task: getaccess.
-       * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html
-       */
-      getaccess(params: WithRefs<TasksTaskGetaccessParams>, options?: CallOptions): BitrixRequest<TasksTaskGetaccessResult>
-      /**
        * Describe the fields of tasks.
        * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html
        */
       getFields(params?: WithRefs<TasksTaskGetFieldsParams>, options?: CallOptions): BitrixRequest<TasksTaskGetFieldsResult>
+      /**
+       * Task: getaccess.
+       * @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html
+       */
+      getaccess(params: WithRefs<TasksTaskGetaccessParams>, options?: CallOptions): BitrixRequest<TasksTaskGetaccessResult>
       history: {
         /**
          * List task histories.
@@ -31439,15 +32553,15 @@ export interface MethodTree {
          */
         add(params: WithRefs<TasksTaskResultAddParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddResult>
         /**
-         * Task result: addfromchatmessage (REST 3.0).
-         * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html
-         */
-        addfromchatmessage(params: WithRefs<TasksTaskResultAddfromchatmessageParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddfromchatmessageResult>
-        /**
          * Task result: add from comment.
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add-from-comment.html
          */
         addFromComment(params: WithRefs<TasksTaskResultAddFromCommentParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddFromCommentResult>
+        /**
+         * Task result: addfromchatmessage (REST 3.0).
+         * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html
+         */
+        addfromchatmessage(params: WithRefs<TasksTaskResultAddfromchatmessageParams>, options?: CallOptions): BitrixRequest<TasksTaskResultAddfromchatmessageResult>
         /**
          * Delete a task result (REST 3.0).
          * @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html

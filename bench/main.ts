@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: every client against the same portal emulator, one child process per run, then the
+ * comparison table on stdout and in bench/results.md (raw figures in bench/out/results.json).
+ *
+ *   npm run bench                  the full run (about 5 minutes)
+ *   npm run bench -- --quick       every N divided by 10, a smoke test; results.md is not written
+ *   npm run bench -- --only export,create
+ */
+import { fork } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DEFAULT_COST_MODEL, EMULATOR_TLS_CERT, startEmulator } from '../src/emulator/index.js'
+import { type Meta, type RunResult, render } from './report.js'
+import type { ChildReport } from './run-one.js'
+import { SCENARIOS } from './scenarios/index.js'
+
+interface Step {
+  scenario: string
+  key: string
+  n: number
+  timeScale: number
+  /** Deals the portal starts with. */
+  deals: number
+}
+
+/**
+ * The emulator runs `timeScale` times faster than a portal (bucket, operating windows and server time alike);
+ * every client's limiter is scaled by the same factor. Export and create run at 10 so the per-request cost of the
+ * client and the network, which no factor shrinks, stays small next to the portal's own time; the CPU scenario
+ * only waits on the bucket, so it runs at 100.
+ */
+const EXPORT_SCALE = 10
+const PER_CALL_SCALE = 100
+const CREATE_SCALE = 10
+const CHILD_TIMEOUT_MS = 300_000
+
+function plan(divide: number): Step[] {
+  const deals = 100_000 / divide
+  const exportStep = (key: string, n = deals): Step => ({ scenario: 'export', key, n, timeScale: EXPORT_SCALE, deals: n })
+  const perCall = (key: string): Step => ({ scenario: 'per-call', key, n: 3_000 / divide, timeScale: PER_CALL_SCALE, deals: 1_000 })
+  const create = (key: string): Step => ({ scenario: 'create', key, n: 10_000 / divide, timeScale: CREATE_SCALE, deals: 0 })
+  return [
+    exportStep('ours-fast'),
+    exportStep('ours-fast-concurrent'),
+    exportStep('ours-list'),
+    exportStep('js-fetchList'),
+    exportStep('js-callList'),
+    exportStep('2bad-list'),
+    exportStep('2bad-list', deals / 10),
+    perCall('ours'),
+    perCall('js'),
+    perCall('bare'),
+    create('ours'),
+    create('ours-concurrent'),
+    create('js'),
+  ]
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = dirname(here)
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const onlyArg = args.find((arg, index) => args[index - 1] === '--only' || arg.startsWith('--only='))
+const only = onlyArg?.replace('--only=', '').split(',')
+const steps = plan(quick ? 10 : 1).filter((step) => !only || only.includes(step.scenario))
+
+const outDir = join(here, 'out')
+mkdirSync(outDir, { recursive: true })
+const certFile = join(outDir, 'emulator-cert.pem')
+writeFileSync(certFile, EMULATOR_TLS_CERT)
+
+async function runStep(step: Step): Promise<RunResult> {
+  const emulator = await startEmulator({
+    https: true,
+    plan: 'standard',
+    timeScale: step.timeScale,
+    realDelays: true,
+    costs: DEFAULT_COST_MODEL,
+    seed: { deals: step.deals },
+    randomSeed: 1,
+  })
+  try {
+    const env = { webhookUrl: emulator.webhookUrl, timeScale: step.timeScale, ca: EMULATOR_TLS_CERT, n: step.n }
+    const child = fork(join(here, 'run-one.ts'), [step.scenario, step.key], {
+      cwd: root,
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, BENCH_ENV: JSON.stringify(env), NODE_EXTRA_CA_CERTS: certFile },
+    })
+    const report = await new Promise<ChildReport>((resolve, reject) => {
+      let received: ChildReport | undefined
+      const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS)
+      child.on('message', (message) => {
+        received = message as ChildReport
+      })
+      child.on('error', reject)
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer)
+        if (received) resolve(received)
+        else reject(new Error(`child exited with ${signal ?? code} and no report`))
+      })
+    }).catch(
+      (error: Error): ChildReport => ({ wallS: Number.NaN, cpuS: 0, baselineRssMb: 0, peakRssMb: 0, error: error.message }),
+    )
+    const stats = emulator.getStats()
+    const spec = SCENARIOS[step.scenario][step.key]
+    return {
+      ...report,
+      ...step,
+      sdk: spec.sdk,
+      how: spec.how,
+      command: `BENCH_ENV='{"webhookUrl":"<emulator>","timeScale":${step.timeScale},"n":${step.n}}' NODE_EXTRA_CA_CERTS=bench/out/emulator-cert.pem node --import tsx bench/run-one.ts ${step.scenario} ${step.key}`,
+      requests: stats.httpRequests,
+      operatingS: Object.values(stats.operatingSeconds).reduce((sum, seconds) => sum + seconds, 0),
+      responses503: stats.responses503,
+      responses429: stats.responses429,
+      addCalls: stats.calls['crm.deal.add'] ?? 0,
+    }
+  } finally {
+    await emulator.close()
+  }
+}
+
+const started = performance.now()
+const results: RunResult[] = []
+for (const [index, step] of steps.entries()) {
+  const label = `[${index + 1}/${steps.length}] ${step.scenario} ${step.key} (N=${step.n.toLocaleString('en-US')}, timeScale ${step.timeScale})`
+  process.stdout.write(`${label} … `)
+  const result = await runStep(step)
+  results.push(result)
+  console.log(result.error ? `failed after ${result.wallS.toFixed(1)} s: ${result.error}` : `${result.wallS.toFixed(2)} s`)
+}
+
+const cpus = os.cpus()
+const meta: Meta = {
+  date: new Date().toISOString(),
+  machine: `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  commands: [`npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`, ...results.map((run) => run.command)],
+  totalS: (performance.now() - started) / 1000,
+  emulator: `b24tssdk/emulator, https, plan standard (burst 50, drain 2/s), realDelays, cost model ${JSON.stringify(DEFAULT_COST_MODEL)}, operating limit 480 s / 10 min, a fresh emulator per run`,
+}
+const body = render(results, meta)
+console.log(`\n${body}`)
+console.log(`total ${(meta.totalS / 60).toFixed(1)} min`)
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)
+if (!quick && !only) {
+  writeFileSync(join(here, 'results.md'), resultsPage(body, meta))
+  console.log(`written ${relative(root, join(here, 'results.md'))}`)
+}
+
+function resultsPage(tables: string, meta: Meta): string {
+  return `# Benchmark results
+
+Generated by \`npm run bench\`; method and fairness in [README.md](README.md).
+
+- Date: ${meta.date}
+- Machine: ${meta.machine}
+- Node: ${meta.node}
+- Portal: ${meta.emulator}
+- Fair limits: the emulator runs \`timeScale\` times faster than a real portal (its leaky bucket, operating-time
+  windows and simulated server time alike), and every client's own limiter is set to the same scaled limits:
+  this SDK \`new RateLimiter({ plan: 'standard', timeScale })\`; the official JS SDK
+  \`restrictionParams.rateLimit = { burstLimit: 50, drainRate: 2 × timeScale }\` with its operating window divided
+  by \`timeScale\`; the bare client a 48-request bucket draining at 2 × timeScale per second. @2bad/bitrix has a fixed
+  queue of 2 requests per real second and no way to change it, so it runs slower than the others' scaled limits.
+- Total time: ${(meta.totalS / 60).toFixed(1)} min
+
+${tables}
+## Commands
+
+\`\`\`sh
+${meta.commands.join('\n')}
+\`\`\`
+`
+}
