@@ -101,7 +101,8 @@ function valueAt(params: Record<string, unknown>, path: string): unknown {
   for (const segment of path.split('.')) {
     if (typeof current !== 'object' || current === null) return undefined
     const record = current as Record<string, unknown>
-    const key = segment in record ? segment : Object.keys(record).find((name) => name.toLowerCase() === segment.toLowerCase())
+    const key =
+      segment in record ? segment : Object.keys(record).find((name) => name.toLowerCase() === segment.toLowerCase())
     current = key === undefined ? undefined : record[key]
   }
   return current

@@ -15,7 +15,8 @@ export const GENERATED_DIR = join(REPO_ROOT, 'src', 'methods', 'generated')
 export function withReferenceAliases(specs: readonly MethodSpec[], referenceNames: readonly string[]): MethodSpec[] {
   const exact = new Set(specs.map((spec) => spec.name))
   const byLower = new Map<string, MethodSpec>()
-  for (const spec of specs) if (spec.version !== 3 || !byLower.has(spec.name.toLowerCase())) byLower.set(spec.name.toLowerCase(), spec)
+  for (const spec of specs)
+    if (spec.version !== 3 || !byLower.has(spec.name.toLowerCase())) byLower.set(spec.name.toLowerCase(), spec)
   const aliases: MethodSpec[] = []
   for (const name of referenceNames) {
     const target = exact.has(name) ? undefined : byLower.get(name.toLowerCase())
