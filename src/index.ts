@@ -1,4 +1,12 @@
 export {
+  type EventAuth,
+  IncomingEvent,
+  type PlacementRequest,
+  parseEvent,
+  parsePlacementRequest,
+  verifyApplicationToken,
+} from './app/incoming.js'
+export {
   AbstractBitrixApp,
   AbstractBitrixAppLocal,
   BitrixApp,

@@ -48,3 +48,57 @@ export function buildQuery(params: Readonly<Record<string, unknown>>): string {
   for (const [key, value] of Object.entries(params)) appendPairs(pairs, key, value)
   return pairs.join('&')
 }
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+function setPath(target: Record<string, unknown>, path: string[], value: string): void {
+  let node = target
+  for (let index = 0; index < path.length; index++) {
+    const segment = path[index]
+    if (UNSAFE_KEYS.has(segment)) return
+    const last = index === path.length - 1
+    const key = segment === '' ? String(Object.keys(node).length) : segment
+    if (last) {
+      node[key] = value
+      return
+    }
+    const child = node[key]
+    if (typeof child !== 'object' || child === null) node[key] = {}
+    node = node[key] as Record<string, unknown>
+  }
+}
+
+/** Objects whose keys are exactly 0..n-1 become arrays, as PHP's JSON output would show them. */
+function listify(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  for (const key of keys) record[key] = listify(record[key])
+  return keys.length > 0 && keys.every((key, index) => key === String(index)) ? keys.map((key) => record[key]) : record
+}
+
+/**
+ * Reads a form body the way PHP's `parse_str` does: `auth[access_token]=x&data[FIELDS][ID]=5` →
+ * `{ auth: { access_token: 'x' }, data: { FIELDS: { ID: '5' } } }`. Values stay strings.
+ */
+export function parseQuery(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const pair of text.split('&')) {
+    if (pair === '') continue
+    const separator = pair.indexOf('=')
+    const rawKey = separator < 0 ? pair : pair.slice(0, separator)
+    const rawValue = separator < 0 ? '' : pair.slice(separator + 1)
+    const decode = (part: string) => {
+      try {
+        return decodeURIComponent(part.replace(/\+/g, ' '))
+      } catch {
+        return part
+      }
+    }
+    const key = decode(rawKey)
+    const match = /^([^[]+)((?:\[[^\]]*\])*)$/.exec(key)
+    const path = match ? [match[1], ...[...match[2].matchAll(/\[([^\]]*)\]/g)].map((m) => m[1])] : [key]
+    setPath(out, path, decode(rawValue))
+  }
+  return listify(out) as Record<string, unknown>
+}
