@@ -1,13 +1,15 @@
 /**
  * One measured run in its own process, so peak memory and CPU belong to one client alone:
  *
- *   node --import tsx bench/run-one.ts <scenario> <run>      (BENCH_ENV holds the emulator's address)
+ *   node node_modules/.cache/b24tssdk-bench/child/run-one.mjs <scenario> <run>      (built by main.ts; BENCH_ENV holds the portal's address)
+ *   node --import tsx bench/run-one.ts <scenario> <run>    (the same from source)
  *
  * Sends one `ChildReport` to the orchestrator over IPC (or prints it when started by hand).
  */
-import type { BenchEnv } from './sdks.js'
+
 import { SCENARIOS } from './scenarios/index.js'
 import type { Outcome } from './scenarios/types.js'
+import type { BenchEnv } from './sdks.js'
 
 export interface ChildReport extends Outcome {
   wallS: number
@@ -33,7 +35,8 @@ let error: string | undefined
 try {
   outcome = await work()
 } catch (caught) {
-  error = caught instanceof Error ? caught.message : String(caught)
+  // One line: some clients put whole payloads in their messages.
+  error = (caught instanceof Error ? caught.message : String(caught)).replace(/\s+/g, ' ').slice(0, 160)
 }
 const cpu = process.cpuUsage(cpuBefore)
 const report: ChildReport = {
@@ -42,7 +45,7 @@ const report: ChildReport = {
   cpuS: (cpu.user + cpu.system) / 1e6,
   baselineRssMb,
   peakRssMb: process.resourceUsage().maxRSS / 1024,
-  ...(error ? { error: error.slice(0, 300) } : {}),
+  ...(error ? { error } : {}),
 }
 // Keep-alive sockets would hold the process open; it has nothing left to do.
 if (process.send) process.send(report, () => process.exit(0))

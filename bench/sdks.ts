@@ -3,10 +3,11 @@
  * scaled limits (standard plan: a burst of 50, then 2 requests per second, times `timeScale`).
  */
 import https from 'node:https'
-import { Bitrix } from '@2bad/bitrix'
-import { B24Hook, ParamsFactory } from '@bitrix24/b24jssdk'
-import { BitrixWebhook, Client } from '../src/index.js'
-import { RateLimiter } from '../src/limits/index.js'
+import type { Bitrix } from '@2bad/bitrix'
+import type { B24Hook } from '@bitrix24/b24jssdk'
+import type { Client } from '../src/index.js'
+
+// Each client is imported only by the process that measures it, so no run carries another's code in its memory.
 
 /** What every child process is told by the orchestrator. */
 export interface BenchEnv {
@@ -19,7 +20,9 @@ export interface BenchEnv {
 export const STANDARD = { burst: 50, drainPerSecond: 2 }
 
 /** This SDK: the default transport (keep-alive node:https) and the client-side `RateLimiter`. */
-export function ours(env: BenchEnv): Client {
+export async function ours(env: BenchEnv): Promise<Client> {
+  const { BitrixWebhook, Client } = await import('../src/index.js')
+  const { RateLimiter } = await import('../src/limits/index.js')
   return new Client(BitrixWebhook.fromUrl(env.webhookUrl), {
     tls: { ca: env.ca },
     limiter: new RateLimiter({ plan: 'standard', timeScale: env.timeScale }),
@@ -27,7 +30,8 @@ export function ours(env: BenchEnv): Client {
 }
 
 /** The official JS SDK: its own leaky bucket and operating-time windows, scaled like the emulator. */
-export function jsSdk(env: BenchEnv): B24Hook {
+export async function jsSdk(env: BenchEnv): Promise<B24Hook> {
+  const { B24Hook, ParamsFactory } = await import('@bitrix24/b24jssdk')
   const defaults = ParamsFactory.getDefault()
   const hook = B24Hook.fromWebhookUrl(env.webhookUrl, {
     restrictionParams: {
@@ -46,7 +50,10 @@ export function jsSdk(env: BenchEnv): B24Hook {
 }
 
 /** @2bad/bitrix: a fixed queue of 2 requests per real second, which it offers no way to change. */
-export function twoBad(env: BenchEnv): ReturnType<typeof Bitrix> {
+export type TwoBadClient = ReturnType<typeof Bitrix>
+
+export async function twoBad(env: BenchEnv): Promise<TwoBadClient> {
+  const { Bitrix } = await import('@2bad/bitrix')
   return Bitrix(env.webhookUrl.replace(/\/$/, ''))
 }
 

@@ -32,7 +32,21 @@ export type { CallOptions } from './client/dispatcher.js'
 export { Config, type ConfigOptions, configure, type Timeout } from './config.js'
 export { OAuthTokenRenewedEvent, PortalDomainChangedEvent, type SdkEventMap } from './events/index.js'
 export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
-export type { Limiter, LimiterOutcome } from './limits/limiter.js'
+export {
+  type BucketSpec,
+  detectPlan,
+  type Limiter,
+  type LimiterOutcome,
+  type LimiterStore,
+  MemoryStore,
+  type OperatingSnapshot,
+  PLAN_BUCKETS,
+  type PlanName,
+  RateLimiter,
+  type RateLimiterOptions,
+  unlimited,
+  type WaitInfo,
+} from './limits/index.js'
 export type * from './methods/generated/entities.js'
 export type { MethodMap, MethodTree } from './methods/index.js'
 export type { BatchCommand, BatchResult } from './requests/batch.js'

@@ -14,7 +14,7 @@ function created(ok: number, n: number, note?: string): Outcome {
 /** `callMany` (one outcome per call) where the client has it, else `callBatches` — the same packing. */
 function oursCreate(concurrency: number): RunSpec['prepare'] {
   return async ({ env, n }) => {
-    const client = ours(env)
+    const client = await ours(env)
     return async () => {
       const requests = Array.from({ length: n }, (_, index) => client.crm.deal.add({ fields: fields(index) }))
       if (typeof client.callMany === 'function') {
@@ -38,9 +38,12 @@ export const createRuns: Record<string, RunSpec> = {
     sdk: '@bitrix24/b24jssdk',
     how: 'batchByChunk',
     prepare: async ({ env, n }) => {
-      const hook = jsSdk(env)
+      const hook = await jsSdk(env)
       return async () => {
-        const calls = Array.from({ length: n }, (_, index): [string, object] => ['crm.deal.add', { fields: fields(index) }])
+        const calls = Array.from({ length: n }, (_, index): [string, object] => [
+          'crm.deal.add',
+          { fields: fields(index) },
+        ])
         const result = await hook.actions.v2.batchByChunk.make<number>({ calls, options: { isHaltOnError: true } })
         if (!result.isSuccess) throw new Error(result.getErrorMessages().join('; '))
         return created(result.getData()?.length ?? 0, n)

@@ -39,7 +39,7 @@ export const exportRuns: Record<string, RunSpec> = {
     sdk: 'b24tssdk',
     how: 'asListFast()',
     prepare: async ({ env, n }) => {
-      const client = ours(env)
+      const client = await ours(env)
       return async () => {
         const check = new RowCheck(n)
         for await (const row of client.crm.deal.list(ORDER).asListFast()) check.add(row)
@@ -51,7 +51,7 @@ export const exportRuns: Record<string, RunSpec> = {
     sdk: 'b24tssdk',
     how: `asListFast({ concurrency: ${CONCURRENCY} })`,
     prepare: async ({ env, n }) => {
-      const client = ours(env)
+      const client = await ours(env)
       return async () => {
         const check = new RowCheck(n)
         for await (const row of client.crm.deal.list(ORDER).asListFast({ concurrency: CONCURRENCY })) check.add(row)
@@ -63,7 +63,7 @@ export const exportRuns: Record<string, RunSpec> = {
     sdk: 'b24tssdk',
     how: 'asList() (array)',
     prepare: async ({ env, n }) => {
-      const client = ours(env)
+      const client = await ours(env)
       return async () => {
         const check = new RowCheck(n)
         for (const row of await client.crm.deal.list(ORDER).asList()) check.add(row)
@@ -75,7 +75,7 @@ export const exportRuns: Record<string, RunSpec> = {
     sdk: '@bitrix24/b24jssdk',
     how: 'fetchList (stream)',
     prepare: async ({ env, n }) => {
-      const hook = jsSdk(env)
+      const hook = await jsSdk(env)
       return async () => {
         const check = new RowCheck(n)
         const pages = hook.actions.v2.fetchList.make<Row>({ method: 'crm.deal.list', params: {}, idKey: 'ID' })
@@ -88,7 +88,7 @@ export const exportRuns: Record<string, RunSpec> = {
     sdk: '@bitrix24/b24jssdk',
     how: 'callList (array)',
     prepare: async ({ env, n }) => {
-      const hook = jsSdk(env)
+      const hook = await jsSdk(env)
       return async () => {
         const check = new RowCheck(n)
         const result = await hook.actions.v2.callList.make<Row>({ method: 'crm.deal.list', params: {}, idKey: 'ID' })
@@ -102,7 +102,7 @@ export const exportRuns: Record<string, RunSpec> = {
     sdk: '@2bad/bitrix',
     how: 'list (array)',
     prepare: async ({ env, n }) => {
-      const bitrix = twoBad(env)
+      const bitrix = await twoBad(env)
       return async () => {
         const check = new RowCheck(n)
         const payload = await bitrix.list('crm.deal.list' as Method.CRM_DEAL_LIST, ORDER)

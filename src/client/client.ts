@@ -9,7 +9,15 @@ import {
   type NodeTransportOptions,
   type Transport,
 } from '../http/transport.js'
-import { type Limiter, unlimited } from '../limits/limiter.js'
+import {
+  type BucketSpec,
+  detectPlan,
+  type Limiter,
+  MemoryStore,
+  type PlanName,
+  RateLimiter,
+  unlimited,
+} from '../limits/index.js'
 import type { MethodMap, MethodTree } from '../methods/index.js'
 import { validateArguments } from '../methods/validate.js'
 import {
@@ -33,8 +41,16 @@ export interface ClientOptions extends Partial<ConfigOptions> {
   transport?: Transport
   /** TLS settings for the Node transport, e.g. `{ ca }` of a self-signed local portal. */
   tls?: NodeTransportOptions['tls']
-  /** Client-side pacing; off by default here. */
-  limiter?: Limiter
+  /**
+   * The portal's rate plan for the built-in limiter: `'standard'` (default: burst 50, 2 per second),
+   * `'enterprise'` (250, 5 per second) or a custom `{ burst, drainPerSecond }`. See also `detectPlan()`.
+   */
+  plan?: PlanName | BucketSpec
+  /**
+   * Client-side pacing. Default: a `RateLimiter` for `plan`, shared by every client of the same portal in this
+   * process. Pass your own (e.g. with a shared store for several processes), or `false` for none.
+   */
+  limiter?: Limiter | false
   /** Called before each wait for a retry, with the reason. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
 }
@@ -59,6 +75,8 @@ type Result<M extends keyof MethodMap> = MethodMap[M] extends { result: infer R 
 class ClientCore {
   readonly #dispatcher: Dispatcher
   readonly #sender: ClientSender
+  /** The limiter pacing this client's requests. */
+  readonly limiter: Limiter
   readonly credentials: Credentials
 
   constructor(credentials: Credentials, options: ClientOptions = {}) {
@@ -67,13 +85,14 @@ class ClientCore {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, onRetry, ...overrides } = options
+    const { fetch, transport, tls, limiter, plan, onRetry, ...overrides } = options
     checkConfig(overrides)
     this.credentials = credentials
+    this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
     this.#dispatcher = new Dispatcher({
       credentials,
       transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls })),
-      limiter: limiter ?? unlimited,
+      limiter: this.limiter,
       overrides,
       validate: validateArguments,
       onRetry,
@@ -100,6 +119,16 @@ class ClientCore {
       })
     }
     return new BitrixRequest(this.#sender, method, params, options)
+  }
+
+  /**
+   * Asks the portal for its plan (`app.info`) and sets the built-in limiter to it; returns the plan. Call it once
+   * at start when the plan isn't known in advance.
+   */
+  async detectPlan(): Promise<PlanName> {
+    const plan = detectPlan((await this.call('app.info', {})).result)
+    if (this.limiter instanceof RateLimiter) this.limiter.setPlan(plan)
+    return plan
   }
 
   /** Subscribes to `oauthTokenRenewed` or `portalDomainChanged`; returns the unsubscribe function. */
@@ -212,6 +241,13 @@ class ClientSender implements RequestSender {
   commandError(raw: unknown, method: string): BitrixAPIError {
     return apiErrorFromResponse(0, raw as { error: string; error_description?: string }, method)
   }
+}
+
+/** Default limiters share one store, so every client of a portal in this process shares its limits. */
+const sharedStore = new MemoryStore()
+
+function defaultLimiter(domain: string, plan: PlanName | BucketSpec = 'standard'): Limiter {
+  return new RateLimiter({ plan, key: domain, store: sharedStore })
 }
 
 function commandEntries(

@@ -6,7 +6,6 @@ import type { AuthContext, Credentials } from '../auth/credentials.js'
 import { Config, type ConfigOptions, type Timeout, timeoutToMs } from '../config.js'
 import {
   apiErrorFromResponse,
-  BitrixAPIError,
   BitrixAPIExpiredToken,
   BitrixAPIInvalidToken,
   BitrixRequestError,
@@ -15,7 +14,7 @@ import {
 import { parseEnvelope } from '../http/envelope.js'
 import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
-import type { Limiter } from '../limits/limiter.js'
+import { type Limiter, type LimiterOutcome, unlimited } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import { BitrixResponse, type BitrixTime, parseTime, type RawTime } from '../requests/response.js'
 
@@ -64,18 +63,42 @@ function newRequestId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
-/** The `time` of each sub-call of a batch, with its method: what the operating-time budget is charged. */
-function batchSubTimes(params: Record<string, unknown>, result: unknown): Array<{ method: string; time: BitrixTime }> {
+/** What a batch tells the limiter: each sub-call's time, and the sub-methods refused for operating time. */
+function batchReport(params: Record<string, unknown>, result: unknown): Pick<LimiterOutcome, 'subTimes' | 'blocked'> {
   const cmd = params.cmd as Record<string, unknown> | undefined
-  const times = (result as { result_time?: unknown } | null)?.result_time
-  if (!cmd || typeof times !== 'object' || times === null) return []
-  const out: Array<{ method: string; time: BitrixTime }> = []
-  for (const [key, raw] of Object.entries(times)) {
+  const raw = result as { result_time?: unknown; result_error?: unknown } | null
+  if (!cmd) return {}
+  const methodOf = (key: string) => {
     const command = cmd[key]
-    if (typeof command === 'string') out.push({ method: command.split('?', 1)[0], time: parseTime(raw as RawTime) })
+    return typeof command === 'string' ? command.split('?', 1)[0] : undefined
   }
-  return out
+  const subTimes: Array<{ method: string; time: BitrixTime }> = []
+  for (const [key, time] of Object.entries((raw?.result_time ?? {}) as Record<string, unknown>)) {
+    const method = methodOf(key)
+    if (method) subTimes.push({ method, time: parseTime(time as RawTime) })
+  }
+  const blocked: string[] = []
+  for (const [key, error] of Object.entries((raw?.result_error ?? {}) as Record<string, unknown>)) {
+    const method = methodOf(key)
+    if (method && (error as { error?: unknown } | null)?.error === 'OPERATION_TIME_LIMIT') blocked.push(method)
+  }
+  return blocked.length > 0 ? { subTimes, blocked } : { subTimes }
 }
+
+interface Attempt {
+  method: string
+  params: Record<string, unknown>
+  limitedMethods: readonly string[]
+  signal: AbortSignal | undefined
+  apiVersion: 2 | 3
+  context: AuthContext
+  debug: boolean
+}
+
+type AttemptOutcome<T> =
+  | { kind: 'ok'; response: BitrixResponse<T> }
+  | { kind: 'moved' }
+  | { kind: 'error'; error: unknown; auth: Record<string, string> }
 
 export class Dispatcher {
   readonly credentials: Credentials
@@ -119,7 +142,6 @@ export class Dispatcher {
       if (pending) await pending
     }
     const logger = this.setting('logger')
-    const debug = logger.isEnabled('debug')
     const timeout = timeoutToMs(options.timeout ?? this.setting('defaultTimeout'))
     const idempotent = options.idempotent ?? limitedMethods.every(isReadMethod)
     const policy: RetryPolicy = {
@@ -129,21 +151,55 @@ export class Dispatcher {
       jitter: 0.2,
       maxOperatingWait: 600,
     }
-    const context: AuthContext = { transport: this.#settings.transport, timeoutMs: timeout, logger }
-    const { signal } = options
-    const apiVersion = options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2)
+    const call: Attempt = {
+      method,
+      params,
+      limitedMethods,
+      signal: options.signal,
+      apiVersion: options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2),
+      context: { transport: this.#settings.transport, timeoutMs: timeout, logger },
+      debug: logger.isEnabled('debug'),
+    }
     let attempt = 0
     let renewed = false
     let redirects = 0
     for (;;) {
-      if (signal?.aborted) throw signal.reason
-      await this.#settings.limiter.acquire(limitedMethods, signal)
-      const auth = await this.credentials.authParams(context)
-      const url = this.credentials.restUrl(apiVersion) + method
-      const body = JSON.stringify(auth.auth === undefined ? params : { ...params, ...auth })
+      if (call.signal?.aborted) throw call.signal.reason
+      await this.#settings.limiter.acquire(limitedMethods, call.signal)
+      const outcome = await this.#attempt<T>(call, attempt)
+      if (outcome.kind === 'ok') return outcome.response
+      if (outcome.kind === 'moved') {
+        if (++redirects > MAX_REDIRECTS)
+          throw new BitrixRequestError({ method, message: `${method}: too many redirects` })
+        continue
+      }
+      const { error } = outcome
+      if ((error instanceof BitrixAPIExpiredToken || error instanceof BitrixAPIInvalidToken) && !renewed) {
+        renewed = true
+        if (await this.credentials.renew(call.context, outcome.auth)) continue
+      }
+      const decision = decideRetry(error, attempt, idempotent, policy)
+      if (!decision.retry) throw error
+      attempt++
+      // With a limiter, an operating-time block is waited out by the limiter itself, in portal time.
+      const delayMs =
+        decision.reason === 'OPERATION_TIME_LIMIT' && this.#settings.limiter !== unlimited ? 0 : decision.delayMs
+      logger.info('retrying', { method, reason: decision.reason, delayMs, attempt })
+      this.#settings.onRetry?.({ method, reason: decision.reason, delayMs, attempt })
+      await sleep(delayMs, call.signal)
+    }
+  }
+
+  /** One HTTP exchange; the limiter hears about it exactly once, whatever happens. */
+  async #attempt<T>(call: Attempt, attempt: number): Promise<AttemptOutcome<T>> {
+    const { method, params, limitedMethods, context } = call
+    let report: LimiterOutcome = {}
+    let auth: Record<string, string> = {}
+    try {
+      auth = await this.credentials.authParams(context)
+      const url = this.credentials.restUrl(call.apiVersion) + method
       const started = performance.now()
-      let error: unknown
-      let response: TransportResponse | undefined
+      let response: TransportResponse
       try {
         response = await this.#settings.transport({
           url,
@@ -154,67 +210,59 @@ export class Dispatcher {
             'user-agent': USER_AGENT,
             'x-request-id': newRequestId(),
           },
-          body,
-          connectTimeoutMs: timeout.connectMs,
-          readTimeoutMs: timeout.readMs,
-          signal,
+          body: JSON.stringify(auth.auth === undefined ? params : { ...params, ...auth }),
+          connectTimeoutMs: context.timeoutMs.connectMs,
+          readTimeoutMs: context.timeoutMs.readMs,
+          signal: call.signal,
         })
       } catch (caught) {
-        if (signal?.aborted) throw signal.reason
-        error = this.#toRequestError(caught, method, timeout.readMs)
+        if (call.signal?.aborted) throw call.signal.reason
+        return this.#failed(call, attempt, this.#toRequestError(caught, method, context.timeoutMs.readMs), auth)
       }
       const durationMs = Math.round(performance.now() - started)
-      if (response) {
-        const location = response.headers.location
-        if (response.status >= 300 && response.status < 400 && location && redirects < MAX_REDIRECTS) {
-          redirects++
-          const target = new URL(location, url)
-          logger.info('portal moved', { method, status: response.status, newDomain: target.host })
-          await this.credentials.moveTo(target.host, target.protocol === 'http:' ? 'http' : 'https')
-          continue
-        }
-        try {
-          const envelope = parseEnvelope(response.status, response.body, response.headers['content-type'])
-          if (envelope.ok) {
-            const time = parseTime(envelope.time)
-            if (time.operatingResetAt !== undefined) this.#resetAt.set(method, time.operatingResetAt)
-            const subTimes = method === 'batch' ? batchSubTimes(params, envelope.result) : undefined
-            this.#settings.limiter.record(limitedMethods, { time, subTimes })
-            if (debug) logger.debug('call', { method, status: response.status, durationMs, attempt })
-            return new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next)
-          }
-          error = apiErrorFromResponse(envelope.status, envelope.body, method, {
-            operatingResetAt: this.#resetAt.get(method),
-          })
-        } catch (parseError) {
-          error = parseError
-        }
+      const location = response.headers.location
+      if (response.status >= 300 && response.status < 400 && location) {
+        const target = new URL(location, url)
+        context.logger.info('portal moved', { method, status: response.status, newDomain: target.host })
+        await this.credentials.moveTo(target.host, target.protocol === 'http:' ? 'http' : 'https')
+        return { kind: 'moved' }
       }
-      if (debug)
-        logger.debug('call failed', {
-          method,
-          status: response?.status,
-          durationMs,
-          attempt,
-          error: error instanceof Error ? error.name : String(error),
+      let envelope: ReturnType<typeof parseEnvelope>
+      try {
+        envelope = parseEnvelope(response.status, response.body, response.headers['content-type'])
+      } catch (parseError) {
+        return this.#failed(call, attempt, parseError, auth, response.status)
+      }
+      if (!envelope.ok) {
+        const error = apiErrorFromResponse(envelope.status, envelope.body, method, {
+          operatingResetAt: this.#resetAt.get(method),
         })
-      if ((error instanceof BitrixAPIExpiredToken || error instanceof BitrixAPIInvalidToken) && !renewed) {
-        renewed = true
-        if (await this.credentials.renew(context, auth)) continue
+        if (error.error === 'QUERY_LIMIT_EXCEEDED' || error.error === 'OPERATION_TIME_LIMIT')
+          report = { refused: error.error }
+        return this.#failed(call, attempt, error, auth, response.status)
       }
-      if (
-        error instanceof BitrixAPIError &&
-        (error.error === 'QUERY_LIMIT_EXCEEDED' || error.error === 'OPERATION_TIME_LIMIT')
-      ) {
-        this.#settings.limiter.record(limitedMethods, { refused: error.error })
-      }
-      const decision = decideRetry(error, attempt, idempotent, policy)
-      if (!decision.retry) throw error
-      attempt++
-      logger.info('retrying', { method, reason: decision.reason, delayMs: decision.delayMs, attempt })
-      this.#settings.onRetry?.({ method, reason: decision.reason, delayMs: decision.delayMs, attempt })
-      await sleep(decision.delayMs, signal)
+      const time = parseTime(envelope.time)
+      if (time.operatingResetAt !== undefined) this.#resetAt.set(method, time.operatingResetAt)
+      report = method === 'batch' ? { time, ...batchReport(params, envelope.result) } : { time }
+      if (call.debug) context.logger.debug('call', { method, status: response.status, durationMs, attempt })
+      return { kind: 'ok', response: new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next) }
+    } finally {
+      this.#settings.limiter.record(limitedMethods, report)
     }
+  }
+
+  #failed(
+    call: Attempt,
+    attempt: number,
+    error: unknown,
+    auth: Record<string, string>,
+    status?: number,
+  ): AttemptOutcome<never> {
+    if (call.debug) {
+      const name = error instanceof Error ? error.name : String(error)
+      call.context.logger.debug('call failed', { method: call.method, status, attempt, error: name })
+    }
+    return { kind: 'error', error, auth }
   }
 
   #toRequestError(caught: unknown, method: string, timeoutMs: number): BitrixRequestError {

@@ -93,14 +93,16 @@ export function markBlocked(snapshot: OperatingSnapshot | undefined, now: number
  * How long a call waits so the method stays within its budget. Below the threshold it goes (spaced out above
  * `spreadFrom`); above it, it waits for the reset. After the reset the portal has dropped an unknown amount,
  * so one call at a time goes to fetch a fresh report — safe because usage only falls while nothing is sent.
+ * The same goes for a method never seen: one call first, to learn what a call costs.
  */
 export function operatingDelay(
   snapshot: OperatingSnapshot | undefined,
   context: OperatingContext,
   policy: OperatingPolicy,
 ): OperatingDecision {
-  if (!snapshot) return GO
   const { now, calls, inFlight, lastPassAt } = context
+  // Nothing known about the method yet: the first answer tells its cost before more calls go.
+  if (!snapshot) return inFlight === 0 ? GO : { wait: Number.POSITIVE_INFINITY, reason: 'operating' }
   if (snapshot.blockedUntil !== undefined && snapshot.blockedUntil > now) {
     return { wait: snapshot.blockedUntil - now, reason: 'backoff' }
   }

@@ -20,7 +20,13 @@ export function detectPlan(appInfo: unknown): PlanName {
   const { LICENSE, LICENSE_TYPE, LICENSE_FAMILY } = appInfo as Record<string, unknown>
   for (const code of [LICENSE_FAMILY, LICENSE_TYPE, LICENSE]) {
     if (typeof code !== 'string') continue
-    if (code.toLowerCase().split('_').some((part) => /^ent\d*$/.test(part))) return 'enterprise'
+    if (
+      code
+        .toLowerCase()
+        .split('_')
+        .some((part) => /^ent\d*$/.test(part))
+    )
+      return 'enterprise'
   }
   return 'standard'
 }

@@ -45,7 +45,7 @@ export interface RateLimiterOptions {
 /** How long an unanswered call counts as in flight, portal seconds (a request is cut after 60 s). */
 const IN_FLIGHT_SECONDS = 90
 /** Real seconds a request may arrive late relative to the one before it without finding the bucket full. */
-const JITTER_SECONDS = Number(process.env.JIT ?? 0.1)
+const JITTER_SECONDS = 0.1
 /** Snapshots outlive the 10-minute window by a little. */
 const SNAPSHOT_SECONDS = 660
 
@@ -112,8 +112,7 @@ export class RateLimiter implements Limiter {
     const tickets: Array<[string, Ticket[]]> = []
     try {
       for (const [method, calls] of countMethods(methods)) {
-        await this.#operatingGate(method, calls, signal)
-        tickets.push([method, this.#addInFlight(method, calls)])
+        tickets.push([method, await this.#operatingGate(method, calls, signal)])
       }
       await this.#bucketGate(methods.length === 1 ? methods[0] : 'batch', signal)
     } catch (error) {
@@ -139,16 +138,16 @@ export class RateLimiter implements Limiter {
     const byMethod = new Map<string, BitrixTime[]>()
     for (const { method, time } of reports) {
       this.#clock.observe(time.start, localNow)
-      if (time.operating === undefined) continue
       const name = method.toLowerCase()
       byMethod.set(name, [...(byMethod.get(name) ?? []), time])
     }
     for (const [method, times] of byMethod) {
       this.#update(method, (snapshot) => times.reduce(foldTime, snapshot) as OperatingSnapshot)
     }
-    if (outcome.refused === 'OPERATION_TIME_LIMIT') {
-      const now = this.#clock.now(localNow)
-      for (const method of counts.keys()) this.#update(method, (s) => markBlocked(s, now, this.#policy.limit))
+    const blocked = outcome.refused === 'OPERATION_TIME_LIMIT' ? [...counts.keys()] : (outcome.blocked ?? [])
+    const now = this.#clock.now(localNow)
+    for (const method of new Set(blocked.map((name) => name.toLowerCase()))) {
+      this.#update(method, (snapshot) => markBlocked(snapshot, now, this.#policy.limit))
     }
     for (const method of counts.keys()) for (const wake of this.#wakers.get(method) ?? []) wake()
   }
@@ -161,7 +160,8 @@ export class RateLimiter implements Limiter {
     return `${this.#key}:operating:${method}`
   }
 
-  async #operatingGate(method: string, calls: number, signal?: AbortSignal): Promise<void> {
+  /** Waits until the method's budget allows `calls` more; they count as in flight from then on. */
+  async #operatingGate(method: string, calls: number, signal?: AbortSignal): Promise<Ticket[]> {
     const key = this.#operatingKey(method)
     let told = false
     for (;;) {
@@ -178,9 +178,11 @@ export class RateLimiter implements Limiter {
       )
       if (decision.reason === undefined) {
         this.#lastPass.set(method, now)
-        return
+        return this.#addInFlight(method, calls)
       }
-      const waitMs = Number.isFinite(decision.wait) ? this.#clock.toMs(decision.wait) : this.#untilInFlightExpires(method)
+      const waitMs = Number.isFinite(decision.wait)
+        ? this.#clock.toMs(decision.wait)
+        : this.#untilInFlightExpires(method)
       if (!told) this.#onWait?.({ reason: decision.reason, method, waitMs: Math.ceil(waitMs) })
       told = true
       await wait(waitMs, signal, (wake) => this.#onRecord(method, wake))
@@ -229,8 +231,8 @@ export class RateLimiter implements Limiter {
   }
 
   #onRecord(method: string, wake: () => void): () => void {
-    let set = this.#wakers.get(method)
-    if (!set) this.#wakers.set(method, (set = new Set()))
+    const set = this.#wakers.get(method) ?? new Set()
+    this.#wakers.set(method, set)
     set.add(wake)
     return () => {
       set.delete(wake)
@@ -240,7 +242,9 @@ export class RateLimiter implements Limiter {
 
   #addInFlight(method: string, calls: number): Ticket[] {
     const taken = Array.from({ length: calls }, () => ({ expiresAt: Number.POSITIVE_INFINITY }))
-    this.#inFlight.set(method, [...(this.#inFlight.get(method) ?? []), ...taken])
+    const tickets = this.#inFlight.get(method) ?? []
+    tickets.push(...taken)
+    this.#inFlight.set(method, tickets)
     return taken
   }
 

@@ -192,7 +192,7 @@ describe('catalogue sweep against the emulator', () => {
     }
     emu = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1 })
     // An OAuth app, because `event.*` methods refuse webhooks (WRONG_AUTH_TYPE). No retries: every answer counts.
-    client = new Client(oauthToken(emu).token, { defaultMaxRetries: 0, validateArguments: true })
+    client = new Client(oauthToken(emu).token, { defaultMaxRetries: 0, validateArguments: true, limiter: false })
   })
 
   afterAll(async () => {

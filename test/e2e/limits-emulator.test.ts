@@ -19,7 +19,7 @@ function client(emu: Emulator, limiter?: RateLimiterOptions, options: ClientOpti
   return new Client(BitrixWebhook.fromUrl(emu.webhookUrl), {
     defaultInitialRetryDelay: 0.01,
     defaultRetryDelayIncrement: 0.01,
-    ...(limiter ? { limiter: new RateLimiter(limiter) } : {}),
+    limiter: limiter ? new RateLimiter(limiter) : false,
     ...options,
   })
 }
@@ -39,10 +39,10 @@ describe('RateLimiter against the emulator: request rate', () => {
     expect(emu.getStats().responses503).toBe(0)
     // 50 at once, then 2 per second of portal time, which runs 20 times faster.
     const ideal = (calls - 50) / (2 * timeScale)
-    console.log('EFF', ideal / elapsed, elapsed)
     expect(ideal / elapsed).toBeGreaterThanOrEqual(0.9)
-    expect(waits.length).toBeGreaterThan(90)
-    expect(new Set(waits.map((w) => w.reason))).toEqual(new Set(['bucket']))
+    // The first call tells what a deal.get costs; then the bucket paces the rest.
+    expect(waits.filter((w) => w.reason === 'bucket').length).toBeGreaterThan(90)
+    expect(new Set(waits.map((w) => w.reason))).toEqual(new Set(['bucket', 'operating']))
   })
 
   it('without the limiter the same burst is refused with 503s', async () => {

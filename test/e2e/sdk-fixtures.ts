@@ -2,11 +2,14 @@ import { afterAll, beforeAll } from 'vitest'
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js'
 import { BitrixApp, BitrixToken, BitrixWebhook, Client, type ClientOptions } from '../../src/index.js'
 
+const plans = new WeakMap<Emulator, EmulatorOptions['plan']>()
+
 /** Starts one emulator for the test file and closes it afterwards. */
 export function usePortal(options: EmulatorOptions = {}): { emu: () => Emulator } {
   let emulator: Emulator | undefined
   beforeAll(async () => {
     emulator = await startEmulator({ randomSeed: 1, ...options })
+    plans.set(emulator, options.plan ?? 'standard')
   })
   afterAll(async () => {
     await emulator?.close()
@@ -19,8 +22,14 @@ export function usePortal(options: EmulatorOptions = {}): { emu: () => Emulator 
   }
 }
 
+/** Client limits matching the emulator's: none when its limits are off, else its plan. */
+export function limitsOf(emu: Emulator): ClientOptions {
+  const plan = plans.get(emu) ?? 'standard'
+  return plan === 'off' ? { limiter: false } : { plan }
+}
+
 export function webhookClient(emu: Emulator, options: ClientOptions = {}): Client {
-  return new Client(BitrixWebhook.fromUrl(emu.webhookUrl), options)
+  return new Client(BitrixWebhook.fromUrl(emu.webhookUrl), { ...limitsOf(emu), ...options })
 }
 
 /** An installed OAuth app and a token for it, pointed at the emulator's OAuth server. */

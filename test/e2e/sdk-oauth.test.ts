@@ -9,7 +9,7 @@ import {
   type OAuthTokenRenewedEvent,
   type PortalDomainChangedEvent,
 } from '../../src/index.js'
-import { oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
+import { limitsOf, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 300 }, plan: 'off' })
 
@@ -17,7 +17,7 @@ describe('OAuth token renewal', () => {
   it('100 concurrent calls on an expired token cause exactly one refresh and one event', async () => {
     const emu = portal.emu()
     const { token } = oauthToken(emu)
-    const client = new Client(token)
+    const client = new Client(token, limitsOf(emu))
     await client.profile()
     const events: OAuthTokenRenewedEvent[] = []
     token.on('oauthTokenRenewed', (event) => {
@@ -45,7 +45,7 @@ describe('OAuth token renewal', () => {
     const { token } = oauthToken(emu)
     token.expires = Math.floor(Date.now() / 1000) - 10
     const before = emu.getStats()
-    await new Client(token).server.time()
+    await new Client(token, limitsOf(emu)).server.time()
     const after = emu.getStats()
     expect(after.oauthRefreshes - before.oauthRefreshes).toBe(1)
     expect((after.statuses['401'] ?? 0) - (before.statuses['401'] ?? 0)).toBe(0)
@@ -109,7 +109,7 @@ describe('OAuth token renewal', () => {
         row.expires = value
       }
     }
-    const client = new Client(new StoredToken())
+    const client = new Client(new StoredToken(), limitsOf(emu))
     emu.expireTokens()
     expect((await client.crm.deal.get({ id: 1 })).result.ID).toBe('1')
     expect(row.access).not.toBe(issued.accessToken)
@@ -132,7 +132,7 @@ describe('OAuth token renewal', () => {
       }),
       code: location.searchParams.get('code')!,
     })
-    expect((await new Client(token).profile()).result.ID).toBe('1')
+    expect((await new Client(token, limitsOf(emu)).profile()).result.ID).toBe('1')
   })
 })
 

@@ -19,7 +19,7 @@ import {
   Config,
   ref,
 } from '../../src/index.js'
-import { countRequests, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
+import { countRequests, limitsOf, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 1_000, users: 8, departments: 4 }, plan: 'off' })
 
@@ -27,7 +27,7 @@ describe('calling a method with a webhook', () => {
   it('builds the webhook from domain + authToken and from a URL alike', async () => {
     const emu = portal.emu()
     const key = emu.webhookUrl.split('/').at(-2)!
-    const byParts = new Client(new BitrixWebhook({ domain: emu.url, authToken: `1/${key}` }))
+    const byParts = new Client(new BitrixWebhook({ domain: emu.url, authToken: `1/${key}` }), limitsOf(emu))
     const byUrl = webhookClient(emu)
     const [a, b] = await Promise.all([byParts.crm.deal.fields(), byUrl.crm.deal.fields()])
     expect(Object.keys(a.result as object)).toContain('TITLE')
@@ -217,7 +217,7 @@ describe('errors', () => {
     const emu = portal.emu()
     const client = webhookClient(emu)
     await expect(client.call('crm.no.such.method').response).rejects.toBeInstanceOf(BitrixAPIMethodNotFound)
-    const crmOnly = new Client(BitrixWebhook.fromUrl(emu.createWebhook({ scopes: ['crm'] }).url))
+    const crmOnly = new Client(BitrixWebhook.fromUrl(emu.createWebhook({ scopes: ['crm'] }).url), limitsOf(emu))
     await expect(crmOnly.user.current().response).rejects.toBeInstanceOf(BitrixAPIInsufficientScope)
     await expect(client.event.get().response).rejects.toBeInstanceOf(BitrixAPIWrongAuthType)
     const error = await client.crm.deal.get({ id: 123_456_789 }).response.catch((caught: unknown) => caught)
@@ -275,13 +275,13 @@ describe('local application', () => {
       refreshToken: issued.refreshToken,
       bitrixApp: app,
     })
-    const deal = await new Client(token).crm.deal.get({ id: 4 })
+    const deal = await new Client(token, limitsOf(emu)).crm.deal.get({ id: 4 })
     expect(deal.result.ID).toBe('4')
   })
 
   it('an OAuth app can manage event handlers', async () => {
     const { token } = oauthToken(portal.emu())
-    const client = new Client(token)
+    const client = new Client(token, limitsOf(portal.emu()))
     expect((await client.event.bind({ event: 'ONCRMDEALADD', handler: 'https://example.com/handler' })).result).toBe(
       true,
     )

@@ -7,7 +7,7 @@ import {
   BitrixResponseParseError,
 } from '../../src/errors/index.js'
 import { Client } from '../../src/index.js'
-import { countRequests, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
+import { countRequests, limitsOf, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 200 }, plan: 'off' })
 const fast = { defaultInitialRetryDelay: 0.01, defaultRetryDelayIncrement: 0.01 }
@@ -92,7 +92,7 @@ describe('retries of transient failures', () => {
   it('an expired token injected mid-stream is renewed and the call succeeds', async () => {
     const emu = portal.emu()
     const { token } = oauthToken(emu)
-    const client = new Client(token, fast)
+    const client = new Client(token, { ...limitsOf(emu), ...fast })
     emu.faults.inject({ method: 'crm.deal.get', kind: 'expiredToken', times: 1 })
     expect((await client.crm.deal.get({ id: 7 })).result.ID).toBe('7')
   })

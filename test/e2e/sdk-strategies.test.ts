@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Emulator } from '../../src/emulator/index.js'
 import { type AsListFastOptions, type AsListOptions, Client } from '../../src/index.js'
-import { countRequests, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
+import { countRequests, limitsOf, oauthToken, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const DEALS = 3_210
 const portal = usePortal({ seed: { deals: DEALS }, plan: 'off', realDelays: false })
@@ -87,7 +87,7 @@ describe('asListFast under faults', () => {
   it('survives an access token that expires mid-export', async () => {
     const emu = portal.emu()
     const { token } = oauthToken(emu)
-    const client = new Client(token, retryFast)
+    const client = new Client(token, { ...limitsOf(emu), ...retryFast })
     const ids: number[] = []
     for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) {
       ids.push(Number(deal.ID))

@@ -42,6 +42,10 @@ describe('operating reports', () => {
 describe('operating decisions', () => {
   it('lets calls through below the threshold', () => {
     expect(operatingDelay(undefined, ctx, policy)).toEqual({ wait: 0 })
+    expect(operatingDelay(undefined, { ...ctx, inFlight: 1 }, policy)).toEqual({
+      wait: Number.POSITIVE_INFINITY,
+      reason: 'operating',
+    })
     expect(operatingDelay(at(50, 1300), ctx, policy)).toEqual({ wait: 0 })
     expect(operatingDelay(at(85, 1300), ctx, policy).wait).toBe(0)
   })

@@ -28,6 +28,13 @@ function acquireMany(limiter: RateLimiter, count: number, methods: readonly stri
   return { times, order, all }
 }
 
+/** Tells the limiter a method was answered before (cheaply), so its calls go without a first probe. */
+function seen(limiter: RateLimiter, ...methods: string[]): RateLimiter {
+  const start = Date.now() / 1000
+  limiter.record([], { subTimes: methods.map((method) => ({ method, time: time(start, 0.01, 0) })) })
+  return limiter
+}
+
 /** A `time` block as the portal sends it, at portal time `start`. */
 function time(start: number, processing: number, operating?: number, operatingResetAt?: number): BitrixTime {
   return {
@@ -44,7 +51,7 @@ function time(start: number, processing: number, operating?: number, operatingRe
 
 describe('RateLimiter: the bucket', () => {
   it('lets the burst through at once (less a little headroom), then one per drain interval', async () => {
-    const limiter = new RateLimiter({ plan: { burst: 5, drainPerSecond: 1 } })
+    const limiter = seen(new RateLimiter({ plan: { burst: 5, drainPerSecond: 1 } }), 'crm.deal.get', 'x')
     const { times, all } = acquireMany(limiter, 7)
     await vi.advanceTimersByTimeAsync(10_000)
     await all
@@ -52,7 +59,7 @@ describe('RateLimiter: the bucket', () => {
   })
 
   it('serves concurrent acquirers first come, first served, and never over the bucket', async () => {
-    const limiter = new RateLimiter({ plan: 'standard' })
+    const limiter = seen(new RateLimiter({ plan: 'standard' }), 'crm.deal.get', 'x')
     const { times, order, all } = acquireMany(limiter, 120)
     await vi.advanceTimersByTimeAsync(60_000)
     await all
@@ -71,7 +78,7 @@ describe('RateLimiter: the bucket', () => {
   })
 
   it('divides waits by timeScale', async () => {
-    const limiter = new RateLimiter({ plan: { burst: 2, drainPerSecond: 1 }, timeScale: 20 })
+    const limiter = seen(new RateLimiter({ plan: { burst: 2, drainPerSecond: 1 }, timeScale: 20 }), 'crm.deal.get', 'x')
     const { times, all } = acquireMany(limiter, 4)
     await vi.advanceTimersByTimeAsync(1000)
     await all
@@ -80,9 +87,21 @@ describe('RateLimiter: the bucket', () => {
 
   it('shares one bucket between limiters on the same store and key', async () => {
     const store = new MemoryStore()
-    const a = new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 }, store, key: 'portal' })
-    const b = new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 }, store, key: 'portal' })
-    const other = new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 }, store, key: 'elsewhere' })
+    const a = seen(
+      new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 }, store, key: 'portal' }),
+      'crm.deal.get',
+      'x',
+    )
+    const b = seen(
+      new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 }, store, key: 'portal' }),
+      'crm.deal.get',
+      'x',
+    )
+    const other = seen(
+      new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 }, store, key: 'elsewhere' }),
+      'crm.deal.get',
+      'x',
+    )
     await a.acquire(['x'])
     await a.acquire(['x'])
     const { times, all } = acquireMany(b, 1)
@@ -94,7 +113,11 @@ describe('RateLimiter: the bucket', () => {
 
   it('after a 503 paces at the drain rate and reports it as backoff', async () => {
     const waits: WaitInfo[] = []
-    const limiter = new RateLimiter({ plan: { burst: 10, drainPerSecond: 2 }, onWait: (w) => waits.push(w) })
+    const limiter = seen(
+      new RateLimiter({ plan: { burst: 10, drainPerSecond: 2 }, onWait: (w) => waits.push(w) }),
+      'crm.deal.get',
+      'x',
+    )
     await limiter.acquire(['crm.deal.get'])
     limiter.record(['crm.deal.get'], { refused: 'QUERY_LIMIT_EXCEEDED' })
     const { times, all } = acquireMany(limiter, 3)
@@ -103,6 +126,16 @@ describe('RateLimiter: the bucket', () => {
     expect(times).toEqual([500, 1000, 1500])
     expect(waits.map((w) => w.reason)).toEqual(['backoff', 'backoff', 'backoff'])
     expect(waits[0]).toEqual({ reason: 'backoff', method: 'crm.deal.get', waitMs: 500 })
+  })
+
+  it('moves calls already queued back a slot for each refusal', async () => {
+    const limiter = seen(new RateLimiter({ plan: { burst: 3, drainPerSecond: 1 } }), 'crm.deal.get', 'x')
+    const { times, all } = acquireMany(limiter, 4)
+    await vi.advanceTimersByTimeAsync(500)
+    limiter.record(['crm.deal.get'], { refused: 'QUERY_LIMIT_EXCEEDED' })
+    await vi.advanceTimersByTimeAsync(5000)
+    await all
+    expect(times).toEqual([0, 0, 2000, 3000])
   })
 
   it('switches plans', () => {
@@ -123,7 +156,7 @@ describe('RateLimiter: abort', () => {
   })
 
   it('rejects while waiting and gives the slot back', async () => {
-    const limiter = new RateLimiter({ plan: { burst: 2, drainPerSecond: 1 } })
+    const limiter = seen(new RateLimiter({ plan: { burst: 2, drainPerSecond: 1 } }), 'x', 'crm.deal.get')
     await limiter.acquire(['x'])
     const controller = new AbortController()
     const waiting = limiter.acquire(['x'], controller.signal)
@@ -196,6 +229,34 @@ describe('RateLimiter: operating time', () => {
     await limiter.acquire(['b.get'])
     await vi.advanceTimersByTimeAsync(1000)
     expect(blocked.times).toEqual([])
+  })
+
+  it('blocks batch sub-methods the portal refused, and settles calls whatever the outcome', async () => {
+    const limiter = new RateLimiter({ operatingLimit: 10 })
+    limiter.record(['m'], { time: time(server, 2, 4, server + 600) })
+    await limiter.acquire(['m', 'm', 'other'])
+    limiter.record(['m', 'm', 'other'], { blocked: ['Other'] })
+    // Nothing in flight any more: 4 + 2 + 2 <= 9 (it would be 4 + 4 + 2 otherwise).
+    const settled = acquireMany(limiter, 2, ['m'])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled.times).toEqual([0, 0])
+    const { times, all } = acquireMany(limiter, 1, ['other'])
+    await vi.advanceTimersByTimeAsync(61_000)
+    await all
+    expect(times).toEqual([60_000])
+  })
+
+  it('sends one call of a method never seen, and the rest once it tells what a call costs', async () => {
+    const waits: WaitInfo[] = []
+    const limiter = new RateLimiter({ onWait: (w) => waits.push(w) })
+    const { times, all } = acquireMany(limiter, 3, ['new.method'])
+    await vi.advanceTimersByTimeAsync(200)
+    expect(times).toEqual([0])
+    limiter.record(['new.method'], { time: time(server, 0.2) })
+    await vi.advanceTimersByTimeAsync(0)
+    await all
+    expect(times).toEqual([0, 200, 200])
+    expect(waits.map((w) => w.reason)).toEqual(['operating', 'operating'])
   })
 
   it('after a 429 blocks the method until the reset, as backoff', async () => {
