@@ -201,7 +201,9 @@ describe('emulator envelope', () => {
       'date_finish',
       'operating',
     ])
-    expect(time.date_start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/)
+    // date('c') in the portal's time zone (the seeded portal is at UTC+2), the same instant as `start`.
+    expect(time.date_start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+02:00$/)
+    expect(Math.floor(Date.parse(String(time.date_start)) / 1000)).toBe(Math.floor(Number(time.start)))
     expect(time.finish).toBeGreaterThanOrEqual(time.start)
     expect(time.operating).toBe(0)
     const last = await request(`${emu.webhookUrl}test.list?start=100`)

@@ -146,5 +146,5 @@ export async function runBatch(
     processing += outcome.time.processing
   }
   const finish = Math.max(deps.clock.now(), start + processing)
-  return { result: results, time: timeBlock(start, finish, processing) }
+  return { result: results, time: timeBlock(start, finish, processing, undefined, deps.clock.tzMinutes) }
 }

@@ -129,7 +129,13 @@ export class CallRunner {
     operating?.record(key, end, cost)
     if (failure) return { ok: false, method, error: failure }
     // Without real delays the clock has not moved by `cost`; the reported finish still accounts for it.
-    const time = timeBlock(start, Math.max(end, start + cost), cost, operating?.info(key, end))
+    const time = timeBlock(
+      start,
+      Math.max(end, start + cost),
+      cost,
+      operating?.info(key, end),
+      this.deps.clock.tzMinutes,
+    )
     return { ok: true, method, result: value?.result ?? null, total: value?.total, next: value?.next, time }
   }
 }

@@ -11,6 +11,8 @@ export class EmulatorClock {
   private readonly startReal = performance.now()
   private readonly startEmulated = Date.now() / 1000
   private offset = 0
+  /** The portal's time zone, minutes east of UTC; envelope dates are printed in it. */
+  tzMinutes = 0
 
   constructor(timeScale: number, realDelays: boolean) {
     if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError('timeScale must be a positive number')
@@ -33,7 +35,10 @@ export class EmulatorClock {
   }
 }
 
-/** `date('c', $ts)` in UTC: `2024-07-23T08:11:02+00:00`. */
-export function formatIsoSeconds(unixSeconds: number): string {
-  return `${new Date(Math.floor(unixSeconds) * 1000).toISOString().slice(0, 19)}+00:00`
+/** `date('c', $ts)` in the portal's time zone (minutes east of UTC): `2024-07-23T10:11:02+02:00`. */
+export function formatIsoSeconds(unixSeconds: number, offsetMinutes = 0): string {
+  const local = new Date((Math.floor(unixSeconds) + offsetMinutes * 60) * 1000).toISOString().slice(0, 19)
+  const sign = offsetMinutes < 0 ? '-' : '+'
+  const abs = Math.abs(offsetMinutes)
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
 }

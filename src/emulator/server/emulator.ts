@@ -112,7 +112,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes } = assembleMethods(config)
+  const { methods, allScopes, tzMinutes } = assembleMethods(config)
+  clock.tzMinutes = tzMinutes
   const memberId = random.hex(32)
 
   // The request handler reaches the router lazily: requests only arrive once `open` below has run.
@@ -216,7 +217,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
  * The portal's methods, then the system methods over them, then the caller's own over everything; in
  * docs-example mode every other catalogued method falls through to its documented example (doc-examples.ts).
  */
-function assembleMethods(config: ResolvedOptions): { methods: MethodTable; allScopes: () => string[] } {
+function assembleMethods(config: ResolvedOptions): {
+  methods: MethodTable
+  allScopes: () => string[]
+  tzMinutes: number
+} {
   const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
@@ -234,7 +239,7 @@ function assembleMethods(config: ResolvedOptions): { methods: MethodTable; allSc
   })
   for (const [name, definition] of system) methods.set(name, definition)
   for (const [name, definition] of config.methods ?? []) methods.set(name.toLowerCase(), definition)
-  return { methods, allScopes }
+  return { methods, allScopes, tzMinutes: portal.env.tz }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */

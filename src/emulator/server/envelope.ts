@@ -19,14 +19,20 @@ export interface OperatingInfo {
   resetAt?: number
 }
 
-export function timeBlock(start: number, finish: number, processing: number, operating?: OperatingInfo): TimeBlock {
+export function timeBlock(
+  start: number,
+  finish: number,
+  processing: number,
+  operating?: OperatingInfo,
+  tzMinutes = 0,
+): TimeBlock {
   const block: TimeBlock = {
     start,
     finish,
     duration: finish - start,
     processing,
-    date_start: formatIsoSeconds(start),
-    date_finish: formatIsoSeconds(finish),
+    date_start: formatIsoSeconds(start, tzMinutes),
+    date_finish: formatIsoSeconds(finish, tzMinutes),
   }
   if (operating) {
     if (operating.resetAt !== undefined) block.operating_reset_at = operating.resetAt
