@@ -225,6 +225,19 @@ function targets(
     (run): run is RunResult => run !== undefined && !run.error,
   )
   const jsBest = jsLists.length > 0 ? Math.min(...jsLists.map((run) => run.wallS)) : undefined
+  const million = find('export', 'ours-fast-million')
+  if (million) {
+    rows.push([
+      'export of 1,000,000 deals: no 429 with the default operating budget',
+      `${num(million.responses429)} 429s, ${num(million.operatingBlocks)} sub-calls blocked, ${num(million.rows)} rows`,
+      mark(million.responses429 === 0 && million.operatingBlocks === 0 && million.exact === true),
+    ])
+    rows.push([
+      'export of 1,000,000 deals: peak RSS while streaming ≤ 150 MB',
+      `${num(million.peakRssMb)} MB`,
+      mark(million.peakRssMb <= 150),
+    ])
+  }
   for (const run of [find('export', 'ours-fast'), find('export', 'ours-fast-concurrent')]) {
     if (!run) continue
     const perRequest = (run.rows ?? 0) / Math.max(1, run.requests)
@@ -242,6 +255,18 @@ function targets(
       `export, ${run.how}: peak RSS while streaming ≤ 150 MB`,
       `${num(run.peakRssMb)} MB`,
       mark(run.peakRssMb <= 150),
+    ])
+  }
+  const real = find('export', 'ours-fast-real')
+  if (real && jsBest !== undefined) {
+    // The JS SDK is held by the bucket (2,000 requests at 2 per second), so its time at real speed is its scaled
+    // wall time × timeScale; this SDK's run at timeScale 1 is measured as it is, the emulator's own CPU included.
+    const scale = jsLists[0].timeScale
+    const ratio = (jsBest * scale) / real.wallS
+    rows.push([
+      "export at real portal speed: ≥ 30× less wall time than the JS SDK's faster list reader",
+      `${num(ratio, 1)}× (JS ${num(jsBest * scale, 0)} s = ${num(jsBest, 1)} s × ${scale}, extrapolated; this SDK ${num(real.wallS, 1)} s, measured)`,
+      mark(ratio >= 30),
     ])
   }
   const list = find('export', 'ours-list')
@@ -266,7 +291,7 @@ function targets(
     ])
   }
 
-  for (const key of ['ours', 'ours-concurrent']) {
+  for (const key of ['ours', 'ours-sequential']) {
     const run = find('create', key)
     if (!run) continue
     const expected = Math.ceil(run.n / 50)

@@ -28,11 +28,11 @@ function oursCreate(concurrency: number): RunSpec['prepare'] {
 }
 
 export const createRuns: Record<string, RunSpec> = {
-  ours: { sdk: 'b24tssdk', how: 'callMany(crm.deal.add × N)', prepare: oursCreate(1) },
-  'ours-concurrent': {
+  ours: { sdk: 'b24tssdk', how: 'callMany(crm.deal.add × N) (default: 2 batches in flight)', prepare: oursCreate(2) },
+  'ours-sequential': {
     sdk: 'b24tssdk',
-    how: 'callMany(…, { concurrency: 2 })',
-    prepare: oursCreate(2),
+    how: 'callMany(…, { concurrency: 1 })',
+    prepare: oursCreate(1),
   },
   js: {
     sdk: '@bitrix24/b24jssdk',

@@ -9,7 +9,10 @@ import { type BatchCommand, MAX_BATCH_SIZE } from '../requests/batch.js'
 export type BulkOutcome<T> = { ok: true; result: T } | { ok: false; error: BitrixError }
 
 export interface BulkOptions {
-  /** Batches in flight at once; default 1 (the limiter paces them either way). */
+  /**
+   * Batches in flight at once; default 2, so the next batch is on its way while the portal works on one (the
+   * limiter paces them either way). Items of different batches may then be applied out of input order.
+   */
   concurrency?: number
   signal?: AbortSignal
   /** Called after each batch with the number of items done so far. */
@@ -51,7 +54,7 @@ export async function runBulk<T>(
       options.onProgress?.(done, commands.length)
     }
   }
-  const workers = Math.max(1, Math.min(options.concurrency ?? 1, chunks.length))
+  const workers = Math.max(1, Math.min(options.concurrency ?? 2, chunks.length))
   await Promise.all(Array.from({ length: workers }, worker))
   return outcomes
 }

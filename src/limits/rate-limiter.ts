@@ -103,7 +103,9 @@ export class RateLimiter implements Limiter {
     const { burst, drainPerSecond } = this.#plan
     // A little room under the burst absorbs network jitter and a portal that drains once a second.
     const drain = drainPerSecond * this.#clock.timeScale
-    const headroom = Math.min(burst - 1, Math.max(1, Math.ceil(drainPerSecond), Math.ceil(drain * JITTER_SECONDS)))
+    // Never more than a tenth of the burst: a fast drain (a scaled emulator) must not shrink the burst to nothing.
+    const wanted = Math.max(1, Math.ceil(drainPerSecond), Math.ceil(drain * JITTER_SECONDS))
+    const headroom = Math.min(burst - 1, Math.max(1, Math.ceil(burst / 10)), wanted)
     this.#bucket = { burst: burst - headroom, drainPerSecond: drain }
   }
 

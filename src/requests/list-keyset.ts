@@ -68,6 +68,11 @@ function lastRowRef(shape: ListShape, index: number): string {
   return `$result[c${index}]${shape.key === null ? '' : `[${shape.key}]`}[${PAGE_SIZE - 1}][${shape.rowId}]`
 }
 
+/**
+ * Reads in ID order. The far end of the range (`until`, or the highest ID, probed in the first request) sizes
+ * each batch to the rows left, so no chained page runs past the end with a broken reference; a final literal
+ * page (`>ID` of the probed end) picks up rows created while the read ran.
+ */
 export async function* readByKeyset(
   sender: ListSender,
   method: string,
@@ -76,14 +81,36 @@ export async function* readByKeyset(
   range: KeysetRange = {},
 ): AsyncGenerator<unknown, void, undefined> {
   const keyset = plan(params, shape, range)
+  const descending = range.descending === true
   let remaining = range.limit ?? Number.POSITIVE_INFINITY
   let bound = keyset.bound
+  let end = range.until
+  let probe = end === undefined
+  let firstId: number | undefined
+  let seen = 0
   while (remaining > 0) {
-    const pages = Math.min(MAX_BATCH_SIZE, Math.ceil(remaining / PAGE_SIZE))
-    const response =
-      pages === 1
-        ? await sendSingle(sender, method, pageParams(keyset, bound), range.signal)
-        : await sendChain(sender, method, keyset, bound, pages, range.signal)
+    const span = end === undefined || bound === undefined ? undefined : descending ? bound - end : end - bound
+    const density =
+      firstId === undefined || bound === undefined ? 1 : Math.min(1, seen / (Math.abs(bound - firstId) + 1))
+    const expected = span === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.ceil(span * density))
+    const room = MAX_BATCH_SIZE - (probe ? 1 : 0)
+    const pages = Math.min(room, Math.ceil(Math.min(remaining, expected) / PAGE_SIZE))
+    const reachesEnd = span !== undefined && pages * PAGE_SIZE >= expected
+    const tail = reachesEnd && range.until === undefined && pages < room
+    if (pages === 0 && !tail) return
+    const calls: Record<string, Record<string, unknown>> = {}
+    for (let index = 0; index < pages; index++) {
+      calls[`c${index}`] = pageParams(keyset, index === 0 ? bound : lastRowRef(shape, index - 1))
+    }
+    if (probe) calls.m = edgeParams(params, shape, !descending)
+    if (tail) calls.t = pageParams(keyset, end)
+    const response = await sendCommands(sender, method, calls, range.signal)
+    if (probe) {
+      const edge = rowsOf(commandResult(sender, method, response, 'm'), shape.key)[0]
+      if (edge === undefined) return
+      end = idOf(edge, shape.rowId)
+      probe = false
+    }
     let advanced = false
     for (let index = 0; index < pages; index++) {
       const error = pick(response.result.result_error, `c${index}`)
@@ -101,42 +128,75 @@ export async function* readByKeyset(
       }
       if (rows.length > 0) {
         bound = idOf(rows[rows.length - 1], shape.rowId)
+        firstId ??= idOf(rows[0], shape.rowId)
+        seen += rows.length
         advanced = true
       }
+      // A chained page has no upper bound on the ID: a short one means everything after it is read.
       if (rows.length < PAGE_SIZE) return
+    }
+    const atEnd = end !== undefined && bound !== undefined && (descending ? bound <= end : bound >= end)
+    if (atEnd && range.until !== undefined) return
+    if (atEnd && tail) {
+      const rows = rowsOf(commandResult(sender, method, response, 't'), shape.key)
+      const last = bound
+      for (const row of rows) {
+        // The last chained page may already have run into the new rows.
+        const id = idOf(row, shape.rowId)
+        if (last !== undefined && (descending ? id >= last : id <= last)) continue
+        if (remaining <= 0) return
+        remaining--
+        yield row
+      }
+      if (rows.length < PAGE_SIZE) return
+      // More rows appeared than one page holds: carry on after them, with the end probed again.
+      bound = idOf(rows[rows.length - 1], shape.rowId)
+      end = undefined
+      probe = true
     }
   }
 }
 
-function sendChain(
+/** A command's result, or its error thrown. */
+function commandResult(
   sender: ListSender,
   method: string,
-  keyset: KeysetPlan,
-  bound: number | undefined,
-  pages: number,
-  signal?: AbortSignal,
-): Promise<BitrixResponse<RawBatchResult>> {
-  const cmd: Record<string, string> = {}
-  for (let index = 0; index < pages; index++) {
-    const pageBound = index === 0 ? bound : lastRowRef(keyset.shape, index - 1)
-    cmd[`c${index}`] = `${method}?${buildQuery(pageParams(keyset, pageBound))}`
-  }
-  return sender.batch(
-    cmd,
-    Object.keys(cmd).map(() => method),
-    signal,
-  )
+  response: BitrixResponse<RawBatchResult>,
+  key: string,
+): unknown {
+  const error = pick(response.result.result_error, key)
+  if (error !== undefined) throw sender.commandError(error, method)
+  return pick(response.result.result, key)
 }
 
-/** One page through the plain endpoint, shaped like a one-command batch. */
-async function sendSingle(
+/** A one-row-per-page read of the first matching IDs from the other end: its first row is the far end. */
+function edgeParams(params: Readonly<Record<string, unknown>>, shape: ListShape, descending: boolean) {
+  const reversed = plan(params, shape, { descending })
+  const call = pageParams({ ...reversed, bound: undefined }, undefined)
+  const select = findKey(call, 'select')
+  if (select) call[select] = [shape.filterId]
+  return call
+}
+
+/** Sends the calls as one batch, or a lone call through the plain endpoint (its answer shaped like a batch). */
+async function sendCommands(
   sender: ListSender,
   method: string,
-  params: Record<string, unknown>,
+  calls: Record<string, Record<string, unknown>>,
   signal?: AbortSignal,
 ): Promise<BitrixResponse<RawBatchResult>> {
-  const response = await sender.send<unknown>(method, params, signal)
-  return { ...response, result: { result: { c0: response.result } } } as BitrixResponse<RawBatchResult>
+  const keys = Object.keys(calls)
+  if (keys.length > 1) {
+    const cmd: Record<string, string> = {}
+    for (const key of keys) cmd[key] = `${method}?${buildQuery(calls[key])}`
+    return sender.batch(
+      cmd,
+      keys.map(() => method),
+      signal,
+    )
+  }
+  const response = await sender.send<unknown>(method, calls[keys[0]], signal)
+  return { ...response, result: { result: { [keys[0]]: response.result } } } as BitrixResponse<RawBatchResult>
 }
 
 /** The lowest and highest ID matching the call's filter (two cheap uncounted single-row reads). */

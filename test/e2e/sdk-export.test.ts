@@ -22,6 +22,17 @@ describe('asListFast over 12,345 deals', () => {
     expect(requests).toBeLessThanOrEqual(Math.ceil(DEALS / 2_500) + 1)
   })
 
+  it('sends no page past the end: list sub-calls = pages of rows + the end probe + the final check', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const before = emu.getStats().calls['crm.deal.list'] ?? 0
+    let rows = 0
+    for await (const _deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) rows++
+    const subCalls = (emu.getStats().calls['crm.deal.list'] ?? 0) - before
+    expect(rows).toBe(DEALS)
+    expect(subCalls).toBeLessThanOrEqual(Math.ceil(DEALS / 50) + 2)
+  })
+
   it('the same under injected 503s, resets and 500s', async () => {
     const emu = portal.emu()
     const client = webhookClient(emu, {
@@ -37,5 +48,27 @@ describe('asListFast over 12,345 deals', () => {
     emu.faults.clear()
     expect(ids).toHaveLength(DEALS)
     expect(new Set(ids).size).toBe(DEALS)
+  })
+})
+
+describe('asListFast while deals are being created', () => {
+  const busy = usePortal({ seed: { deals: DEALS }, plan: 'standard', realDelays: false })
+
+  it('picks up deals created while the export runs, each once', async () => {
+    const emu = busy.emu()
+    const client = webhookClient(emu)
+    const ids: number[] = []
+    let created: number[] = []
+    for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) {
+      ids.push(Number(deal.ID))
+      if (ids.length === 3_000) {
+        const outcomes = await client.callMany(
+          Array.from({ length: 60 }, (_, i) => client.crm.deal.add({ fields: { TITLE: `late ${i}` } })),
+        )
+        created = outcomes.map((outcome) => (outcome.ok ? Number(outcome.result) : 0))
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of created) expect(ids).toContain(id)
   })
 })

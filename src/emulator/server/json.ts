@@ -4,8 +4,6 @@
  * every non-ASCII code unit as `\uXXXX`, empty containers as `[]`, and maps keyed 0..n-1 (in order) as arrays.
  */
 
-const MAX_DEPTH = 512
-
 /** Thrown when a value cannot be encoded (too deep, most likely a cycle); the server answers `WRONG_ENCODING`. */
 export class JsonEncodeError extends Error {
   constructor(message: string) {
@@ -14,101 +12,37 @@ export class JsonEncodeError extends Error {
   }
 }
 
-const SAFE_STRING = /^[\x20\x21\x23-\x25\x28-\x2e\x30-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/
-const NEEDS_ESCAPE = /[^\x20\x21\x23-\x25\x28-\x2e\x30-\x3b\x3d\x3f-\x5b\x5d-\x7e]/g
+/** Characters PHP escapes that `JSON.stringify` leaves alone, and escape pairs (`\\x`) taken whole. */
+const PHP_ESCAPES = /\\(.)|[/<>&'\u007f-\uffff]/g
 
-const NAMED_ESCAPES: Record<string, string> = {
-  '"': '\\u0022',
-  '&': '\\u0026',
-  "'": '\\u0027',
-  '/': '\\/',
-  '<': '\\u003C',
-  '>': '\\u003E',
-  '\\': '\\\\',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
+function phpEscape(match: string, escaped: string | undefined): string {
+  if (escaped !== undefined) return escaped === '"' ? '\\u0022' : match
+  if (match === '/') return '\\/'
+  const code = match.charCodeAt(0).toString(16)
+  return `\\u${match === '<' || match === '>' ? code.toUpperCase().padStart(4, '0') : code.padStart(4, '0')}`
 }
 
-function escapeChar(ch: string): string {
-  return NAMED_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
-}
-
-function encodePhpString(value: string): string {
-  if (SAFE_STRING.test(value)) return `"${value}"`
-  return `"${value.replace(NEEDS_ESCAPE, escapeChar)}"`
-}
-
-function encodeNumber(value: number): string {
-  // PHP refuses INF/NAN; with partial output it writes 0, which is the least surprising answer here.
-  return Number.isFinite(value) ? String(value) : '0'
-}
-
-function isListKeys(keys: readonly string[]): boolean {
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== String(i)) return false
-  return true
-}
-
-function encodeEntries(entries: [string, unknown][], depth: number): string {
-  const parts: string[] = []
-  for (const [key, item] of entries) {
-    const encoded = encodeValue(item, depth + 1)
-    if (encoded !== undefined) parts.push(`${encodePhpString(key)}:${encoded}`)
+/** PHP array semantics: empty containers are `[]`, maps keyed 0..n-1 are lists; Maps and Sets are containers. */
+function phpShape(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+  if (value instanceof Map) return phpShape(_key, Object.fromEntries([...value].map(([k, v]) => [String(k), v])))
+  if (value instanceof Set) return [...value]
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value
+  let index = 0
+  for (const key in value) {
+    if (key !== String(index)) return value
+    index++
   }
-  return `{${parts.join(',')}}`
-}
-
-function encodeList(items: readonly unknown[], depth: number): string {
-  const parts: string[] = []
-  for (const item of items) parts.push(encodeValue(item, depth + 1) ?? 'null')
-  return `[${parts.join(',')}]`
-}
-
-/** Encodes a keyed container: a list when its keys are 0..n-1 in order, `[]` when empty, an object otherwise. */
-function encodeKeyed(entries: [string, unknown][], depth: number): string {
-  const keys = entries.map(([key]) => key)
-  if (isListKeys(keys)) {
-    return encodeList(
-      entries.map(([, item]) => item),
-      depth,
-    )
-  }
-  return encodeEntries(entries, depth)
-}
-
-function encodeValue(value: unknown, depth: number): string | undefined {
-  if (depth > MAX_DEPTH) throw new JsonEncodeError('Maximum nesting depth exceeded')
-  switch (typeof value) {
-    case 'string':
-      return encodePhpString(value)
-    case 'number':
-      return encodeNumber(value)
-    case 'boolean':
-      return value ? 'true' : 'false'
-    case 'bigint':
-      return value.toString()
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined
-  }
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return encodeList(value, depth)
-  if (value instanceof Map) {
-    return encodeKeyed(
-      [...value.entries()].map(([key, item]) => [String(key), item]),
-      depth,
-    )
-  }
-  if (value instanceof Set) return encodeList([...value], depth)
-  const withToJson = value as { toJSON?: () => unknown }
-  if (typeof withToJson.toJSON === 'function') return encodeValue(withToJson.toJSON(), depth + 1)
-  return encodeKeyed(Object.entries(value as Record<string, unknown>), depth)
+  return Object.values(value)
 }
 
 /** `json_encode($value, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT)`. */
 export function encodePhpJson(value: unknown): string {
-  return encodeValue(value, 0) ?? 'null'
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value, phpShape)
+  } catch (error) {
+    throw new JsonEncodeError(error instanceof Error ? error.message : 'cannot encode')
+  }
+  return json === undefined ? 'null' : json.replace(PHP_ESCAPES, phpEscape)
 }
