@@ -75,6 +75,7 @@ function plan(divide: number, million: boolean): Step[] {
   return [
     exportStep('ours-fast'),
     exportStep('ours-fast-real', deals, 1),
+    exportStep('ours-fast-concurrent-real', deals, 1),
     exportStep('ours-fast-concurrent'),
     exportStep('ours-list'),
     exportStep('js-fetchList'),

@@ -257,14 +257,14 @@ function targets(
       mark(run.peakRssMb <= 150),
     ])
   }
-  const real = find('export', 'ours-fast-real')
-  if (real && jsBest !== undefined) {
+  for (const real of [find('export', 'ours-fast-real'), find('export', 'ours-fast-concurrent-real')]) {
+    if (!real || jsBest === undefined) continue
     // The JS SDK is held by the bucket (2,000 requests at 2 per second), so its time at real speed is its scaled
     // wall time × timeScale; this SDK's run at timeScale 1 is measured as it is, the emulator's own CPU included.
     const scale = jsLists[0].timeScale
     const ratio = (jsBest * scale) / real.wallS
     rows.push([
-      "export at real portal speed: ≥ 30× less wall time than the JS SDK's faster list reader",
+      `export, ${real.how}: ≥ 30× less wall time than the JS SDK's faster list reader`,
       `${num(ratio, 1)}× (JS ${num(jsBest * scale, 0)} s = ${num(jsBest, 1)} s × ${scale}, extrapolated; this SDK ${num(real.wallS, 1)} s, measured)`,
       mark(ratio >= 30),
     ])

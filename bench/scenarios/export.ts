@@ -52,6 +52,11 @@ export const exportRuns: Record<string, RunSpec> = {
     how: 'asListFast() at real portal speed (timeScale 1)',
     prepare: async (context) => exportRuns['ours-fast'].prepare(context),
   },
+  'ours-fast-concurrent-real': {
+    sdk: 'b24tssdk',
+    how: `asListFast({ concurrency: ${CONCURRENCY} }) at real portal speed (timeScale 1)`,
+    prepare: async (context) => exportRuns['ours-fast-concurrent'].prepare(context),
+  },
   'ours-fast-million': {
     sdk: 'b24tssdk',
     how: 'asListFast() over 1,000,000 deals',
