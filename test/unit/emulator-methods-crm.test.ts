@@ -1,45 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { type CallContext, DEFAULT_COST_MODEL, type Params, RestError } from '../../src/emulator/kernel.js'
-import { createPortal } from '../../src/emulator/methods/index.js'
+import { portalHarness } from './emulator-portal.js'
 
 type Rows = Record<string, unknown>[]
 
-function portal(seed: Parameters<typeof createPortal>[0]['seed'] = {}, randomSeed = 42) {
-  const p = createPortal({ seed, costs: DEFAULT_COST_MODEL, randomSeed })
-  let clock = 1767300000
-  const costs: number[] = []
-  const ctx: CallContext = {
-    userId: 1,
-    authType: 'webhook',
-    now: () => clock,
-    cost: (s) => {
-      costs.push(s)
-    },
-  }
-  const call = (method: string, params: Params = {}) => {
-    const def = p.methods.get(method)
-    if (!def) throw new Error(`no method ${method}`)
-    costs.length = 0
-    const out = def.handler(params, ctx)
-    return { ...out, cost: costs.reduce((a, b) => a + b, 0) }
-  }
-  const fail = (method: string, params: Params = {}): RestError => {
-    try {
-      call(method, params)
-    } catch (e) {
-      if (e instanceof RestError) return e
-      throw e
-    }
-    throw new Error(`${method} did not fail`)
-  }
-  return {
-    p,
-    call,
-    fail,
-    tick: (s: number) => {
-      clock += s
-    },
-  }
+function portal(seed: Parameters<typeof portalHarness>[0] = {}, randomSeed = 42) {
+  return portalHarness(seed, { randomSeed })
 }
 
 describe('crm.<entity>.fields', () => {

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { type CallContext, DEFAULT_COST_MODEL, type Params, RestError } from '../../src/emulator/kernel.js'
-import { createPortal } from '../../src/emulator/methods/index.js'
+import type { Params } from '../../src/emulator/kernel.js'
+import { portalHarness } from './emulator-portal.js'
 
 type Row = Record<string, unknown>
 
-function portal(seed: Parameters<typeof createPortal>[0]['seed'] = {}, userId = 1) {
-  const p = createPortal({ seed, costs: DEFAULT_COST_MODEL, randomSeed: 42 })
-  const ctx: CallContext = { userId, authType: 'webhook', now: () => 1767300000.25, cost: () => {} }
-  const call = (method: string, params: Params = {}) => {
-    const def = p.methods.get(method)
-    if (!def) throw new Error(`no method ${method}`)
-    return def.handler(params, ctx)
-  }
-  const fail = (method: string, params: Params = {}): RestError => {
-    try {
-      call(method, params)
-    } catch (e) {
-      if (e instanceof RestError) return e
-      throw e
-    }
-    throw new Error(`${method} did not fail`)
-  }
-  return { p, call, fail }
+function portal(seed: Parameters<typeof portalHarness>[0] = {}, userId = 1) {
+  return portalHarness(seed, { userId, now: 1767300000.25 })
 }
 
 describe('method table', () => {
