@@ -24,13 +24,6 @@ export interface RetryPolicy {
 
 export type RetryDecision = { retry: false } | { retry: true; delayMs: number; reason: string }
 
-/** Whether the server surely did not run the call (so even a write may be sent again). */
-export function notApplied(error: unknown): boolean {
-  if (error instanceof BitrixAPIQueryLimitExceeded || error instanceof BitrixAPIOperationTimeLimit) return true
-  if (error instanceof BitrixRequestError) return error.sent === false
-  return false
-}
-
 export function retryDelayMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const base = (policy.initialDelay + attempt * policy.delayIncrement) * 1000
   const spread = base * policy.jitter
