@@ -169,10 +169,10 @@ function commandResult(
   return pick(response.result.result, key)
 }
 
-/** A one-row-per-page read of the first matching IDs from the other end: its first row is the far end. */
+/** One uncounted page read from the other end (IDs only, where the method takes a select): its first row is the far end. */
 function edgeParams(params: Readonly<Record<string, unknown>>, shape: ListShape, descending: boolean) {
   const reversed = plan(params, shape, { descending })
-  const call = pageParams({ ...reversed, bound: undefined }, undefined)
+  const call = pageParams(reversed, reversed.bound)
   const select = findKey(call, 'select')
   if (select) call[select] = [shape.filterId]
   return call
@@ -199,7 +199,7 @@ async function sendCommands(
   return { ...response, result: { result: { [keys[0]]: response.result } } } as BitrixResponse<RawBatchResult>
 }
 
-/** The lowest and highest ID matching the call's filter (two cheap uncounted single-row reads). */
+/** The lowest and highest ID matching the call's filter: two uncounted one-page reads in one request. */
 export async function idBounds(
   sender: ListSender,
   method: string,
@@ -207,15 +207,13 @@ export async function idBounds(
   shape: ListShape,
   signal?: AbortSignal,
 ): Promise<{ min: number; max: number } | undefined> {
-  const edge = async (descending: boolean) => {
-    const keyset = plan(params, shape, { descending })
-    const select = findKey(keyset.base, 'select')
-    const call = pageParams(keyset, keyset.bound)
-    if (select) call[select] = [shape.filterId]
-    const response = await sender.send<unknown>(method, call, signal)
-    const row = rowsOf(response.result, shape.key)[0]
+  const calls = { min: edgeParams(params, shape, false), max: edgeParams(params, shape, true) }
+  const response = await sendCommands(sender, method, calls, signal)
+  const edge = (key: string) => {
+    const row = rowsOf(commandResult(sender, method, response, key), shape.key)[0]
     return row === undefined ? undefined : idOf(row, shape.rowId)
   }
-  const [min, max] = await Promise.all([edge(false), edge(true)])
+  const min = edge('min')
+  const max = edge('max')
   return min === undefined || max === undefined ? undefined : { min, max }
 }

@@ -33,6 +33,24 @@ describe('asListFast over 12,345 deals', () => {
     expect(subCalls).toBeLessThanOrEqual(Math.ceil(DEALS / 50) + 2)
   })
 
+  it('respects an upper bound of the caller, in both directions, without overrunning it', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    for (const descending of [false, true]) {
+      const before = emu.getStats().calls['crm.deal.list'] ?? 0
+      const ids: number[] = []
+      const filter = { '<ID': 5_001, '>=ID': 1_001 }
+      for await (const deal of client.crm.deal.list({ select: ['ID'], filter }).asListFast({ descending })) {
+        ids.push(Number(deal.ID))
+      }
+      const subCalls = (emu.getStats().calls['crm.deal.list'] ?? 0) - before
+      expect(ids).toHaveLength(4_000)
+      expect(Math.min(...ids)).toBe(1_001)
+      expect(Math.max(...ids)).toBe(5_000)
+      expect(subCalls).toBeLessThanOrEqual(4_000 / 50 + 2)
+    }
+  })
+
   it('the same under injected 503s, resets and 500s', async () => {
     const emu = portal.emu()
     const client = webhookClient(emu, {
