@@ -141,15 +141,19 @@ export class RateLimiter implements Limiter {
     for (const { method, time } of reports) {
       this.#clock.observe(time.start, localNow)
       const name = method.toLowerCase()
-      byMethod.set(name, [...(byMethod.get(name) ?? []), time])
+      const times = byMethod.get(name)
+      if (times) times.push(time)
+      else byMethod.set(name, [time])
     }
     for (const [method, times] of byMethod) {
       this.#update(method, (snapshot) => times.reduce(foldTime, snapshot) as OperatingSnapshot)
     }
     const blocked = outcome.refused === 'OPERATION_TIME_LIMIT' ? [...counts.keys()] : (outcome.blocked ?? [])
-    const now = this.#clock.now(localNow)
-    for (const method of new Set(blocked.map((name) => name.toLowerCase()))) {
-      this.#update(method, (snapshot) => markBlocked(snapshot, now, this.#policy.limit))
+    if (blocked.length > 0) {
+      const now = this.#clock.now(localNow)
+      for (const method of new Set(blocked.map((name) => name.toLowerCase()))) {
+        this.#update(method, (snapshot) => markBlocked(snapshot, now, this.#policy.limit))
+      }
     }
     for (const method of counts.keys()) for (const wake of this.#wakers.get(method) ?? []) wake()
   }
@@ -243,10 +247,11 @@ export class RateLimiter implements Limiter {
   }
 
   #addInFlight(method: string, calls: number): Ticket[] {
-    const taken = Array.from({ length: calls }, () => ({ expiresAt: Number.POSITIVE_INFINITY }))
-    const tickets = this.#inFlight.get(method) ?? []
-    tickets.push(...taken)
-    this.#inFlight.set(method, tickets)
+    const taken: Ticket[] = []
+    for (let index = 0; index < calls; index++) taken.push({ expiresAt: Number.POSITIVE_INFINITY })
+    const tickets = this.#inFlight.get(method)
+    if (tickets) tickets.push(...taken)
+    else this.#inFlight.set(method, taken.slice())
     return taken
   }
 
@@ -268,10 +273,16 @@ export class RateLimiter implements Limiter {
     const tickets = this.#inFlight.get(method)
     if (!tickets) return 0
     const now = Date.now()
-    const live = tickets.filter((ticket) => ticket.expiresAt > now)
-    if (live.length === 0) this.#inFlight.delete(method)
-    else if (live.length < tickets.length) this.#inFlight.set(method, live)
-    return live.length
+    let live = 0
+    for (const ticket of tickets) if (ticket.expiresAt > now) live++
+    // Expired tickets (calls never answered) are dropped only when there are some: the usual case allocates nothing.
+    if (live === 0) this.#inFlight.delete(method)
+    else if (live < tickets.length)
+      this.#inFlight.set(
+        method,
+        tickets.filter((ticket) => ticket.expiresAt > now),
+      )
+    return live
   }
 
   #untilInFlightExpires(method: string): number {
