@@ -45,6 +45,11 @@ export interface MethodSpec {
   list?: ListSpec
   example?: unknown
   sources: Source[]
+  /**
+   * Only on the records the TypeScript emitters add for the reference SDK's other spellings (never in
+   * spec/methods.json): the documented name this one stands for.
+   */
+  aliasOf?: string
 }
 
 export const DOCS_BASE_URL = 'https://apidocs.bitrix24.com/'

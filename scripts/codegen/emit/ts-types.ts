@@ -151,7 +151,9 @@ interface Entity {
   upperCase: boolean
 }
 
-function collectEntities(specs: readonly MethodSpec[]): Map<string, Entity> {
+/** Entities by namespace; an alias spelling's namespace maps to the documented namespace's entity. */
+function collectEntities(allSpecs: readonly MethodSpec[]): Map<string, Entity> {
+  const specs = allSpecs.filter((spec) => spec.aliasOf === undefined)
   const byName = new Map(specs.map((spec) => [spec.name, spec]))
   const namespaces = new Set(specs.map((spec) => namespaceOf(spec.name)))
   const usedNames = new Set<string>()
@@ -196,6 +198,11 @@ function collectEntities(specs: readonly MethodSpec[]): Map<string, Entity> {
     const keys = [...fields.keys()]
     const upperCase = keys.filter((key) => key === key.toUpperCase()).length > keys.length / 2
     entities.set(namespace, { name, namespace, fields, upperCase })
+  }
+  for (const alias of allSpecs) {
+    if (alias.aliasOf === undefined) continue
+    const entity = entities.get(namespaceOf(alias.aliasOf))
+    if (entity && !entities.has(namespaceOf(alias.name))) entities.set(namespaceOf(alias.name), entity)
   }
   return entities
 }
@@ -248,7 +255,7 @@ export type Order<E> = { [K in keyof E & string]?: 'ASC' | 'DESC' | 'asc' | 'des
 /** Fields to return: the entity's own names, \`*\`, and user-field masks. */
 export type Select<E> = ReadonlyArray<(keyof E & string) | '*' | 'UF_*'>
 `)
-  for (const entity of [...entities.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entity of [...new Set(entities.values())].sort((a, b) => a.name.localeCompare(b.name))) {
     const userFieldPrefix = entity.upperCase ? 'UF_' : 'uf'
     const userFields = entity.namespace.startsWith('crm.')
       ? `[userField: \`${userFieldPrefix}\${string}\`]: unknown`

@@ -20,7 +20,8 @@ export function withReferenceAliases(specs: readonly MethodSpec[], referenceName
   const aliases: MethodSpec[] = []
   for (const name of referenceNames) {
     const target = exact.has(name) ? undefined : byLower.get(name.toLowerCase())
-    if (target) aliases.push({ ...target, name, summary: `${target.summary} Same as ${target.name}.` })
+    if (target)
+      aliases.push({ ...target, name, aliasOf: target.name, summary: `${target.summary} Same as ${target.name}.` })
   }
   return [...specs, ...aliases].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }

@@ -1691,14 +1691,6 @@ export interface CrmDocumentgeneratorTemplate {
   [userField: `uf${string}`]: unknown
 }
 
-/** A `crm.duplicate.volatiletype` record as the API returns it. */
-export interface CrmDuplicateVolatiletype {
-  id?: string | null
-  entityTypeId?: string | null
-  fieldCode?: string | null
-  [userField: `uf${string}`]: unknown
-}
-
 /** A `crm.duplicate.volatileType` record as the API returns it. */
 export interface CrmDuplicateVolatileType {
   id?: string | null
@@ -2335,20 +2327,6 @@ export interface Department {
   NAME?: string | null
   SORT?: number | null
   PARENT?: string | null
-}
-
-/** A `disk.attachedobject` record as the API returns it. */
-export interface DiskAttachedobject {
-  ID?: string | null
-  OBJECT_ID?: string | null
-  MODULE_ID?: string | null
-  ENTITY_TYPE?: string | null
-  ENTITY_ID?: string | null
-  CREATE_TIME?: string | null
-  CREATED_BY?: string | null
-  DOWNLOAD_URL?: string | null
-  NAME?: string | null
-  SIZE?: string | null
 }
 
 /** A `disk.attachedObject` record as the API returns it. */
@@ -5307,22 +5285,6 @@ export interface SalePaymentitembasket {
   } | null
 }
 
-/** A `sale.paymentitemshipment` record as the API returns it. */
-export interface SalePaymentitemshipment {
-  dateInsert?: string | null
-  id?: number | null
-  paymentId?: number | null
-  shipmentId?: number | null
-  xmlId?: string | null
-  paymentItemShipment?: {
-    id?: number
-    shipmentId?: unknown
-    paymentId?: unknown
-    xmlId?: string
-    dateInsert?: string
-  } | null
-}
-
 /** A `sale.paymentItemShipment` record as the API returns it. */
 export interface SalePaymentItemShipment {
   dateInsert?: string | null
@@ -5498,13 +5460,6 @@ export interface SalePropertygroup {
     personTypeId?: unknown
     sort?: number
   } | null
-}
-
-/** A `sale.propertyrelation` record as the API returns it. */
-export interface SalePropertyrelation {
-  entityId?: number | null
-  entityType?: string | null
-  propertyId?: number | null
 }
 
 /** A `sale.propertyRelation` record as the API returns it. */
@@ -5741,31 +5696,12 @@ export interface SaleStatus {
   } | null
 }
 
-/** A `sale.statuslang` record as the API returns it. */
-export interface SaleStatuslang {
-  description?: string | null
-  lid?: string | null
-  name?: string | null
-  statusId?: string | null
-}
-
 /** A `sale.statusLang` record as the API returns it. */
 export interface SaleStatusLang {
   description?: string | null
   lid?: string | null
   name?: string | null
   statusId?: string | null
-}
-
-/** A `sale.tradebinding` record as the API returns it. */
-export interface SaleTradebinding {
-  orderId?: number | null
-  tradingPlatformId?: string | null
-  id?: number | null
-  xmlId?: string | null
-  externalOrderId?: string | null
-  tradingPlatformXmlId?: string | null
-  params?: string | null
 }
 
 /** A `sale.tradeBinding` record as the API returns it. */
@@ -5777,19 +5713,6 @@ export interface SaleTradeBinding {
   externalOrderId?: string | null
   tradingPlatformXmlId?: string | null
   params?: string | null
-}
-
-/** A `sale.tradeplatform` record as the API returns it. */
-export interface SaleTradeplatform {
-  code?: string | null
-  id?: number | null
-  active?: string | null
-  name?: string | null
-  description?: string | null
-  settings?: string | null
-  catalogSectionTabClassName?: string | null
-  class?: string | null
-  xmlId?: string | null
 }
 
 /** A `sale.tradePlatform` record as the API returns it. */

@@ -3,7 +3,7 @@
 import type { CallOptions } from '../../client/dispatcher.js'
 import type { AnyBatchRef } from '../../requests/batch-ref.js'
 import type { BitrixRequest } from '../../requests/request.js'
-import type { Filter, FilterFields, Order, Select, Activity, AiEngine, BiconnectorConnector, BiconnectorDataset, BiconnectorSource, BizprocTask, BizprocWorkflowTemplate, BookingV1Booking, BookingV1BookingExternalData, BookingV1Resource, BookingV1ResourceSlots, BookingV1ResourceType, BookingV1WaitlistExternalData, CalendarAccessibility, CalendarEvent, CalendarResource, CalendarResourceBooking, CalendarSection, CalendarSettings, CalendarUserSettings, CallFollowup, CallFollowupField, CatalogCatalog, CatalogDocument, CatalogDocumentElement, CatalogDocumentcontractor, CatalogExtra, CatalogMeasure, CatalogPrice, CatalogPriceType, CatalogPriceTypeGroup, CatalogPriceTypeLang, CatalogProductImage, CatalogProductOffer, CatalogProductProperty, CatalogProductPropertyEnum, CatalogProductPropertyFeature, CatalogProductPropertySection, CatalogProductService, CatalogProductSku, CatalogRatio, CatalogRoundingRule, CatalogSection, CatalogStore, CatalogStoreproduct, CatalogUserfieldDocument, Company, Contact, CrmActivityBadge, CrmActivityConfigurable, CrmActivityType, CrmAddress, CrmAutomatedsolution, CrmCalllist, CrmCalllistItems, CrmCategory, CrmCompanyContactItems, CrmCompanyDetailsConfiguration, CrmCompanyUserfield, CrmContactCompanyItems, CrmContactDetailsConfiguration, CrmContactUserfield, CrmCurrency, CrmDealContactItems, CrmDealDetailsConfiguration, CrmDealProductrows, CrmDealRecurring, CrmDealUserfield, CrmDocumentgeneratorDocument, CrmDocumentgeneratorNumerator, CrmDocumentgeneratorTemplate, CrmDuplicateVolatileType, CrmDuplicateVolatiletype, CrmItemDelivery, CrmItemDetailsConfiguration, CrmItemPayment, CrmItemPaymentDelivery, CrmItemPaymentProduct, CrmItemProductrow, CrmLeadContactItems, CrmLeadDetailsConfiguration, CrmLeadProductrows, CrmLeadUserfield, CrmOrderentity, CrmQuoteContactItems, CrmQuoteProductrows, CrmQuoteUserfield, CrmRequisite, CrmRequisiteBankdetail, CrmRequisiteLink, CrmRequisitePreset, CrmRequisitePresetField, CrmRequisiteUserfield, CrmStagehistory, CrmStatus, CrmTimelineBindings, CrmTimelineComment, CrmTimelineIcon, CrmTimelineLogmessage, CrmTimelineLogo, CrmTimelineNote, CrmType, CrmVat, Deal, Department, DiskAttachedObject, DiskAttachedobject, DiskFile, DiskFolder, DiskStorage, DiskVersion, DocumentgeneratorDocument, DocumentgeneratorNumerator, DocumentgeneratorRegion, DocumentgeneratorRole, DocumentgeneratorTemplate, Entity, EntityItem, EntityItemProperty, EntitySection, Event, EventOffline, HumanresourcesEmployeeField, HumanresourcesHcmlinkCompany, HumanresourcesHcmlinkCompanyUser, HumanresourcesHcmlinkEmployee, HumanresourcesNode, HumanresourcesNodeCommunication, HumanresourcesNodeField, HumanresourcesNodeMemberField, ImCounters, ImDepartment, ImDepartmentColleagues, ImDepartmentEmployees, ImDepartmentManagers, ImDialog, ImDialogMessages, ImDialogUsers, ImNotify, ImNotifySchema, ImRecent, ImRevision, ImSearchChat, ImSearchDepartment, ImSearchLast, ImSearchUser, ImUser, ImUserList, ImV2Event, ImbotBot, ImbotDialog, ImbotV2Bot, ImbotV2Chat, ImbotV2ChatMessage, ImbotV2ChatUser, ImbotV2Command, ImbotV2Event, ImbotV2Revision, ImopenlinesConfig, ImopenlinesConfigList, ImopenlinesCrmChat, ImopenlinesDialog, ImopenlinesRevision, ImopenlinesSessionHistory, Item, LandingSyspage, Lead, Lists, ListsElement, ListsField, ListsFieldType, ListsSection, LogBlogpost, MailMailbox, MailMailboxField, MailMessage, MailMessageField, MailRecipientField, Mailservice, MainEventlog, MainEventlogField, NoteCollection, NoteCollectionField, NoteDocument, NoteDocumentField, NoteDocumentSearch, NoteDocumentSearchField, NoteDocumentTree, NoteDocumentTreeField, NoteFile, NoteFileField, Placement, Product, PullApplicationConfig, Quote, SaleBasketitem, SaleBasketproperties, SaleCashbox, SaleCashboxHandler, SaleDeliveryExtraService, SaleDeliveryHandler, SaleOrder, SalePayment, SalePaymentItemShipment, SalePaymentitembasket, SalePaymentitemshipment, SalePaysystem, SalePaysystemHandler, SalePaysystemSettings, SalePaysystemSettingsInvoice, SalePaysystemSettingsPayment, SalePersontype, SaleProperty, SalePropertyRelation, SalePropertygroup, SalePropertyrelation, SalePropertyvalue, SalePropertyvariant, SaleShipment, SaleShipmentitem, SaleShipmentproperty, SaleShipmentpropertyvalue, SaleStatus, SaleStatusLang, SaleStatuslang, SaleTradeBinding, SaleTradePlatform, SaleTradebinding, SaleTradeplatform, SignB2eCompanyProvider, SignB2eDocument, SignB2eHcmlinkDocument, SonetGroup, Task, TaskChecklistitem, TaskCommentitem, TaskElapseditem, TaskItemUserfield, TaskStages, TasksApiScrumBacklog, TasksApiScrumSprint, TasksApiScrumTask, TasksFlowFlow, TasksTaskAccess, TasksTaskAccessField, TasksTaskChatMessageField, TasksTaskCounters, TasksTaskField, TasksTaskFileField, TasksTaskHistory, TasksTaskResult, TasksTemplate, TasksTemplateChecklist, TelephonyExternalLine, TimemanRecord, TimemanRecordField, TimemanSchedule, TimemanTimecontrolReports, TimemanTimecontrolReportsSettings, TimemanTimecontrolReportsUsers, TimemanTimecontrolSettings, User, UserUserfield, UserconsentAgreement, Userfieldconfig, Userfieldtype, VoteAttachedVote, VoximplantLine, VoximplantSip, VoximplantStatistic, VoximplantTtsVoices, VoximplantUrl, VoximplantUser, WorkGroup } from './entities.js'
+import type { Filter, FilterFields, Order, Select, Activity, AiEngine, BiconnectorConnector, BiconnectorDataset, BiconnectorSource, BizprocTask, BizprocWorkflowTemplate, BookingV1Booking, BookingV1BookingExternalData, BookingV1Resource, BookingV1ResourceSlots, BookingV1ResourceType, BookingV1WaitlistExternalData, CalendarAccessibility, CalendarEvent, CalendarResource, CalendarResourceBooking, CalendarSection, CalendarSettings, CalendarUserSettings, CallFollowup, CallFollowupField, CatalogCatalog, CatalogDocument, CatalogDocumentElement, CatalogDocumentcontractor, CatalogExtra, CatalogMeasure, CatalogPrice, CatalogPriceType, CatalogPriceTypeGroup, CatalogPriceTypeLang, CatalogProductImage, CatalogProductOffer, CatalogProductProperty, CatalogProductPropertyEnum, CatalogProductPropertyFeature, CatalogProductPropertySection, CatalogProductService, CatalogProductSku, CatalogRatio, CatalogRoundingRule, CatalogSection, CatalogStore, CatalogStoreproduct, CatalogUserfieldDocument, Company, Contact, CrmActivityBadge, CrmActivityConfigurable, CrmActivityType, CrmAddress, CrmAutomatedsolution, CrmCalllist, CrmCalllistItems, CrmCategory, CrmCompanyContactItems, CrmCompanyDetailsConfiguration, CrmCompanyUserfield, CrmContactCompanyItems, CrmContactDetailsConfiguration, CrmContactUserfield, CrmCurrency, CrmDealContactItems, CrmDealDetailsConfiguration, CrmDealProductrows, CrmDealRecurring, CrmDealUserfield, CrmDocumentgeneratorDocument, CrmDocumentgeneratorNumerator, CrmDocumentgeneratorTemplate, CrmDuplicateVolatileType, CrmItemDelivery, CrmItemDetailsConfiguration, CrmItemPayment, CrmItemPaymentDelivery, CrmItemPaymentProduct, CrmItemProductrow, CrmLeadContactItems, CrmLeadDetailsConfiguration, CrmLeadProductrows, CrmLeadUserfield, CrmOrderentity, CrmQuoteContactItems, CrmQuoteProductrows, CrmQuoteUserfield, CrmRequisite, CrmRequisiteBankdetail, CrmRequisiteLink, CrmRequisitePreset, CrmRequisitePresetField, CrmRequisiteUserfield, CrmStagehistory, CrmStatus, CrmTimelineBindings, CrmTimelineComment, CrmTimelineIcon, CrmTimelineLogmessage, CrmTimelineLogo, CrmTimelineNote, CrmType, CrmVat, Deal, Department, DiskAttachedObject, DiskFile, DiskFolder, DiskStorage, DiskVersion, DocumentgeneratorDocument, DocumentgeneratorNumerator, DocumentgeneratorRegion, DocumentgeneratorRole, DocumentgeneratorTemplate, Entity, EntityItem, EntityItemProperty, EntitySection, Event, EventOffline, HumanresourcesEmployeeField, HumanresourcesHcmlinkCompany, HumanresourcesHcmlinkCompanyUser, HumanresourcesHcmlinkEmployee, HumanresourcesNode, HumanresourcesNodeCommunication, HumanresourcesNodeField, HumanresourcesNodeMemberField, ImCounters, ImDepartment, ImDepartmentColleagues, ImDepartmentEmployees, ImDepartmentManagers, ImDialog, ImDialogMessages, ImDialogUsers, ImNotify, ImNotifySchema, ImRecent, ImRevision, ImSearchChat, ImSearchDepartment, ImSearchLast, ImSearchUser, ImUser, ImUserList, ImV2Event, ImbotBot, ImbotDialog, ImbotV2Bot, ImbotV2Chat, ImbotV2ChatMessage, ImbotV2ChatUser, ImbotV2Command, ImbotV2Event, ImbotV2Revision, ImopenlinesConfig, ImopenlinesConfigList, ImopenlinesCrmChat, ImopenlinesDialog, ImopenlinesRevision, ImopenlinesSessionHistory, Item, LandingSyspage, Lead, Lists, ListsElement, ListsField, ListsFieldType, ListsSection, LogBlogpost, MailMailbox, MailMailboxField, MailMessage, MailMessageField, MailRecipientField, Mailservice, MainEventlog, MainEventlogField, NoteCollection, NoteCollectionField, NoteDocument, NoteDocumentField, NoteDocumentSearch, NoteDocumentSearchField, NoteDocumentTree, NoteDocumentTreeField, NoteFile, NoteFileField, Placement, Product, PullApplicationConfig, Quote, SaleBasketitem, SaleBasketproperties, SaleCashbox, SaleCashboxHandler, SaleDeliveryExtraService, SaleDeliveryHandler, SaleOrder, SalePayment, SalePaymentItemShipment, SalePaymentitembasket, SalePaysystem, SalePaysystemHandler, SalePaysystemSettings, SalePaysystemSettingsInvoice, SalePaysystemSettingsPayment, SalePersontype, SaleProperty, SalePropertyRelation, SalePropertygroup, SalePropertyvalue, SalePropertyvariant, SaleShipment, SaleShipmentitem, SaleShipmentproperty, SaleShipmentpropertyvalue, SaleStatus, SaleStatusLang, SaleTradeBinding, SaleTradePlatform, SignB2eCompanyProvider, SignB2eDocument, SignB2eHcmlinkDocument, SonetGroup, Task, TaskChecklistitem, TaskCommentitem, TaskElapseditem, TaskItemUserfield, TaskStages, TasksApiScrumBacklog, TasksApiScrumSprint, TasksApiScrumTask, TasksFlowFlow, TasksTaskAccess, TasksTaskAccessField, TasksTaskChatMessageField, TasksTaskCounters, TasksTaskField, TasksTaskFileField, TasksTaskHistory, TasksTaskResult, TasksTemplate, TasksTemplateChecklist, TelephonyExternalLine, TimemanRecord, TimemanRecordField, TimemanSchedule, TimemanTimecontrolReports, TimemanTimecontrolReportsSettings, TimemanTimecontrolReportsUsers, TimemanTimecontrolSettings, User, UserUserfield, UserconsentAgreement, Userfieldconfig, Userfieldtype, VoteAttachedVote, VoximplantLine, VoximplantSip, VoximplantStatistic, VoximplantTtsVoices, VoximplantUrl, VoximplantUser, WorkGroup } from './entities.js'
 
 /** Parameters whose top-level values may also be `ref(...)` references to other commands of a batch. */
 export type WithRefs<P> = { [K in keyof P]: P[K] | AnyBatchRef }
@@ -5787,7 +5787,7 @@ export type CrmDuplicateVolatiletypeFieldsResult = {
 export type CrmDuplicateVolatiletypeListParams = {
   start?: number
 }
-export type CrmDuplicateVolatiletypeListResult = CrmDuplicateVolatiletype[]
+export type CrmDuplicateVolatiletypeListResult = CrmDuplicateVolatileType[]
 export type CrmDuplicateVolatiletypeRegisterParams = {
   entityTypeId: "1" | "3" | "4"
   fieldCode: string
@@ -8515,7 +8515,7 @@ export type DiskAttachedObjectGetResult = DiskAttachedObject
 export type DiskAttachedobjectGetParams = {
   id: number | `${number}`
 }
-export type DiskAttachedobjectGetResult = DiskAttachedobject
+export type DiskAttachedobjectGetResult = DiskAttachedObject
 export type DiskFileCopyToParams = {
   id: number | `${number}`
   targetFolderId: number | `${number}`
@@ -17455,7 +17455,7 @@ export type SalePaymentitemshipmentDeleteResult = boolean
 export type SalePaymentitemshipmentGetParams = {
   id: unknown
 }
-export type SalePaymentitemshipmentGetResult = { paymentItemShipment: SalePaymentitemshipment }
+export type SalePaymentitemshipmentGetResult = { paymentItemShipment: SalePaymentItemShipment }
 export type SalePaymentitemshipmentGetFieldsParams = {
 
 }
@@ -17463,12 +17463,12 @@ export type SalePaymentitemshipmentGetFieldsResult = {
   paymentItemShipment?: Record<string, unknown>
 }
 export type SalePaymentitemshipmentListParams = {
-  select?: Select<SalePaymentitemshipment>
-  filter?: Filter<SalePaymentitemshipment>
-  order?: Order<SalePaymentitemshipment>
+  select?: Select<SalePaymentItemShipment>
+  filter?: Filter<SalePaymentItemShipment>
+  order?: Order<SalePaymentItemShipment>
   start?: number | `${number}`
 }
-export type SalePaymentitemshipmentListResult = { paymentItemsShipment: SalePaymentitemshipment[] }
+export type SalePaymentitemshipmentListResult = { paymentItemsShipment: SalePaymentItemShipment[] }
 export type SalePaymentitemshipmentUpdateParams = {
   id: unknown
   fields: {
@@ -17916,12 +17916,12 @@ export type SalePropertyrelationGetFieldsResult = {
   propertyRelation?: Record<string, unknown>
 }
 export type SalePropertyrelationListParams = {
-  select?: Select<SalePropertyrelation>
-  filter?: Filter<SalePropertyrelation>
-  order?: Order<SalePropertyrelation>
+  select?: Select<SalePropertyRelation>
+  filter?: Filter<SalePropertyRelation>
+  order?: Order<SalePropertyRelation>
   start?: number | `${number}`
 }
-export type SalePropertyrelationListResult = { propertyRelations: SalePropertyrelation[] }
+export type SalePropertyrelationListResult = { propertyRelations: SalePropertyRelation[] }
 export type SalePropertyvalueDeleteParams = {
   id: unknown
 }
@@ -18535,12 +18535,12 @@ export type SaleStatuslangGetlistlangsResult = { langs: {
   name?: string
 }[] }
 export type SaleStatuslangListParams = {
-  select?: Select<SaleStatuslang>
-  filter?: Filter<SaleStatuslang>
-  order?: Order<SaleStatuslang>
+  select?: Select<SaleStatusLang>
+  filter?: Filter<SaleStatusLang>
+  order?: Order<SaleStatusLang>
   start?: number | `${number}`
 }
-export type SaleStatuslangListResult = { statusLangs: SaleStatuslang[] }
+export type SaleStatuslangListResult = { statusLangs: SaleStatusLang[] }
 export type SaleTradeBindingGetFieldsParams = {
 
 }
@@ -18574,12 +18574,12 @@ export type SaleTradebindingGetFieldsResult = {
   tradeBinding?: Record<string, unknown>
 }
 export type SaleTradebindingListParams = {
-  select?: Select<SaleTradebinding>
-  filter?: Filter<SaleTradebinding>
-  order?: Order<SaleTradebinding>
+  select?: Select<SaleTradeBinding>
+  filter?: Filter<SaleTradeBinding>
+  order?: Order<SaleTradeBinding>
   start?: number | `${number}`
 }
-export type SaleTradebindingListResult = { tradeBindings: SaleTradebinding[] }
+export type SaleTradebindingListResult = { tradeBindings: SaleTradeBinding[] }
 export type SaleTradeplatformGetFieldsParams = {
 
 }
@@ -18587,12 +18587,12 @@ export type SaleTradeplatformGetFieldsResult = {
   tradePlatform?: Record<string, unknown>
 }
 export type SaleTradeplatformListParams = {
-  select?: Select<SaleTradeplatform>
-  filter?: Filter<SaleTradeplatform>
-  order?: Order<SaleTradeplatform>
+  select?: Select<SaleTradePlatform>
+  filter?: Filter<SaleTradePlatform>
+  order?: Order<SaleTradePlatform>
   start?: number | `${number}`
 }
-export type SaleTradeplatformListResult = { tradePlatforms: SaleTradeplatform[] }
+export type SaleTradeplatformListResult = { tradePlatforms: SaleTradePlatform[] }
 export type SalescenterPaymentGetPublicUrlParams = {
   id: unknown
 }
