@@ -48,6 +48,8 @@ export {
   type WaitInfo,
 } from './limits/index.js'
 export type * from './methods/generated/entities.js'
+/** Every method's parameters and result by name: `CrmDealListParams`, `CrmDealListResult`, … */
+export type * from './methods/generated/types.js'
 export type { MethodMap, MethodTree } from './methods/index.js'
 export type { BatchCommand, BatchResult } from './requests/batch.js'
 export { type AnyBatchRef, type BatchRef, ref } from './requests/batch-ref.js'

@@ -9,6 +9,8 @@ export interface FieldSpec {
   array: boolean
   fields?: FieldSpec[]
   values?: string[]
+  /** The docs' description of the field, as plain text (first paragraph). */
+  description?: string
 }
 
 export interface ParamSpec extends FieldSpec {

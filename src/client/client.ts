@@ -18,7 +18,7 @@ import {
   RateLimiter,
   unlimited,
 } from '../limits/index.js'
-import type { MethodMap, MethodTree } from '../methods/index.js'
+import type { CallTree, MethodMap, MethodTree } from '../methods/index.js'
 import { validateArguments } from '../methods/validate.js'
 import {
   type BatchCommand,
@@ -32,7 +32,7 @@ import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
-import { createTree } from './tree.js'
+import { createTree, withSubtree } from './tree.js'
 
 export interface ClientOptions extends Partial<ConfigOptions> {
   /** A `fetch` to send requests with (default: a keep-alive `node:https` path on Node, global `fetch` elsewhere). */
@@ -68,6 +68,15 @@ export type BatchResults<C> = { [K in keyof C]: ResultOf<C[K]> }
 type Params<M extends keyof MethodMap> = MethodMap[M] extends { params: infer P } ? P : Record<string, unknown>
 type Result<M extends keyof MethodMap> = MethodMap[M] extends { result: infer R } ? R : unknown
 
+/** Any method by name; typed when the name is in the catalogue. */
+export interface CallFunction {
+  <M extends keyof MethodMap>(method: M, params?: Params<M>, options?: CallOptions): BitrixRequest<Result<M>>
+  <T = unknown>(method: string, params?: Record<string, unknown>, options?: CallOptions): BitrixRequest<T>
+}
+
+/** `client.call`: the generic call, which also carries the documented `call.*` methods (`call.followup.get`). */
+export type CallMember = CallFunction & CallTree
+
 /**
  * A portal client: every REST method by its own name (`client.crm.deal.get({ id: 1 })`), `call` for any
  * name, and batches. Calls are deferred `BitrixRequest`s.
@@ -75,6 +84,7 @@ type Result<M extends keyof MethodMap> = MethodMap[M] extends { result: infer R 
 class ClientCore {
   readonly #dispatcher: Dispatcher
   readonly #sender: ClientSender
+  #call: CallMember | undefined
   /** The limiter pacing this client's requests. */
   readonly limiter: Limiter
   readonly credentials: Credentials
@@ -100,10 +110,21 @@ class ClientCore {
     this.#sender = new ClientSender(this.#dispatcher)
   }
 
-  /** Any method by name; typed when the name is in the catalogue. */
-  call<M extends keyof MethodMap>(method: M, params?: Params<M>, options?: CallOptions): BitrixRequest<Result<M>>
-  call<T = unknown>(method: string, params?: Record<string, unknown>, options?: CallOptions): BitrixRequest<T>
-  call(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): BitrixRequest<unknown> {
+  /**
+   * Any method by name, typed when the name is in the catalogue: `client.call('crm.deal.get', { id: 1 })`. It also
+   * carries the documented `call.*` namespace: `client.call.followup.get(…)`.
+   */
+  get call(): CallMember {
+    this.#call ??= withSubtree(
+      this,
+      'call',
+      (method: string, params?: Record<string, unknown>, options?: CallOptions) =>
+        this.#request(method, params, options),
+    ) as CallMember
+    return this.#call
+  }
+
+  #request(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): BitrixRequest<unknown> {
     if (typeof method !== 'string' || !/^[A-Za-z0-9_.]+$/.test(method)) {
       throw new BitrixValidationError({
         message: `method must be a REST method name such as "crm.deal.get", received ${JSON.stringify(method)}`,

@@ -51,6 +51,23 @@ function nodeFor(client: Caller, path: string): unknown {
   return node
 }
 
+/**
+ * A client member that is also a namespace of the catalogue: `client.call(name, params)` is the generic call,
+ * and `client.call.followup.get(…)` the documented `call.followup.get`.
+ */
+export function withSubtree<F extends object>(client: Caller, root: string, member: F): F {
+  const children = childIndex().get(root)
+  if (!children) return member
+  return new Proxy(member, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && children.has(property)) return nodeFor(client, `${root}.${property}`)
+      return Reflect.get(target, property, receiver)
+    },
+    has: (target, property) =>
+      (typeof property === 'string' && children.has(property)) || Reflect.has(target, property),
+  })
+}
+
 /** Adds a getter per root namespace (`crm`, `user`, `profile`, …) to the client class. */
 export function createTree<C extends abstract new (...args: never[]) => Caller>(Base: C): C {
   for (const root of childIndex().get('') ?? []) {

@@ -2,7 +2,7 @@
 import { METHOD_NAMES } from './generated/names.js'
 
 export type * from './generated/entities.js'
-export type { MethodMap, MethodTree } from './generated/types.js'
+export type { CallTree, MethodMap, MethodTree } from './generated/types.js'
 
 /** Every catalogued method name as documented (plus the reference SDK's other spellings), sorted. */
 export function methodNames(): readonly string[] {

@@ -99,3 +99,19 @@ export function wrongTypesFail(client: Client): void {
   client.crm.deal.nope()
   void filter
 }
+
+/** Every method's parameters and result are importable by name; `client.call` carries the `call.*` namespace. */
+export async function namedTypesAndCallNamespace(client: import('../../src/index.js').Client): Promise<void> {
+  const params: import('../../src/index.js').CrmDealListParams = { select: ['ID', 'TITLE'], filter: { '>ID': 1 } }
+  const rows: import('../../src/index.js').CrmDealListResult = (await client.crm.deal.list(params)).result
+  rows.map((deal) => deal.TITLE)
+  // @ts-expect-error an unknown field is not a Deal field
+  const wrong: import('../../src/index.js').CrmDealListParams = { select: ['NOT_A_FIELD'] }
+  void wrong
+  await client.call.followup.list({
+    filter: { startDate: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' } },
+  })
+  await client.call('crm.deal.get', { id: 1 })
+  // @ts-expect-error call.followup has no such method
+  client.call.followup.nothing()
+}

@@ -8,6 +8,7 @@ function field(f: FieldSpec): FieldSpec {
     array: f.array,
     ...(f.fields === undefined ? {} : { fields: f.fields.map(field) }),
     ...(f.values === undefined ? {} : { values: f.values }),
+    ...(f.description === undefined ? {} : { description: f.description }),
   }
 }
 
@@ -19,6 +20,7 @@ function param(p: ParamSpec): ParamSpec {
     array: p.array,
     ...(p.fields === undefined ? {} : { fields: p.fields.map(param) }),
     ...(p.values === undefined ? {} : { values: p.values }),
+    ...(p.description === undefined ? {} : { description: p.description }),
   }
 }
 

@@ -26,3 +26,9 @@ export function methodDoc(spec: MethodSpec, indent: string): string {
   if (url) lines.push(`@see ${url}`)
   return `${indent}/**\n${lines.map((line) => `${indent} * ${line}`).join('\n')}\n${indent} */\n`
 }
+
+/** A field's doc comment from the docs' description (empty when there is none). */
+export function fieldDoc(description: string | undefined, indent: string): string {
+  if (description === undefined || description === '') return ''
+  return `${indent}/** ${description.replace(/\*\//g, '*\\/')} */\n`
+}

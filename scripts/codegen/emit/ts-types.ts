@@ -4,7 +4,7 @@
  * `MethodTree` the client exposes.
  */
 import type { FieldSpec, MethodSpec, ParamSpec } from '../model.js'
-import { GENERATED_HEADER, methodDoc, pascalCase, propertyKey } from './ts-common.js'
+import { fieldDoc, GENERATED_HEADER, methodDoc, pascalCase, propertyKey } from './ts-common.js'
 
 /** Public names for the entities developers reach for first; other namespaces get PascalCase of their path. */
 const ENTITY_NAMES: Record<string, string> = {
@@ -84,7 +84,7 @@ function fieldsType(fields: readonly (FieldSpec | ParamSpec)[], input: boolean, 
     .filter((field) => field.name !== '' && !/[[\]]/.test(field.name))
     .map((field) => {
       const required = input && 'required' in field && field.required ? '' : '?'
-      return `${pad}${propertyKey(field.name)}${required}: ${fieldType(field, input, depth + 1)}`
+      return `${fieldDoc(field.description, pad)}${pad}${propertyKey(field.name)}${required}: ${fieldType(field, input, depth + 1)}`
     })
   if (extra) lines.push(`${pad}${extra}`)
   return `{\n${lines.join('\n')}\n${'  '.repeat(depth)}}`
@@ -148,6 +148,8 @@ interface Entity {
   namespace: string
   /** field → TS type */
   fields: Map<string, string>
+  /** Field name → the docs' description, where a table gives one. */
+  descriptions: Map<string, string>
   upperCase: boolean
 }
 
@@ -160,10 +162,12 @@ function collectEntities(allSpecs: readonly MethodSpec[]): Map<string, Entity> {
   const entities = new Map<string, Entity>()
   for (const namespace of [...namespaces].sort()) {
     const fields = new Map<string, string>()
+    const descriptions = new Map<string, string>()
     const addFields = (list: readonly FieldSpec[] | undefined) => {
       for (const field of list ?? []) {
-        if (!field.name || /[\s[\]]/.test(field.name) || fields.has(field.name)) continue
-        fields.set(field.name, fieldType(field, false, 1))
+        if (!field.name || /[\s[\]]/.test(field.name)) continue
+        if (field.description && !descriptions.has(field.name)) descriptions.set(field.name, field.description)
+        if (!fields.has(field.name)) fields.set(field.name, fieldType(field, false, 1))
       }
     }
     const addExample = (row: Record<string, unknown> | undefined) => {
@@ -197,7 +201,7 @@ function collectEntities(allSpecs: readonly MethodSpec[]): Map<string, Entity> {
     usedNames.add(name)
     const keys = [...fields.keys()]
     const upperCase = keys.filter((key) => key === key.toUpperCase()).length > keys.length / 2
-    entities.set(namespace, { name, namespace, fields, upperCase })
+    entities.set(namespace, { name, namespace, fields, descriptions, upperCase })
   }
   for (const alias of allSpecs) {
     if (alias.aliasOf === undefined) continue
@@ -261,7 +265,8 @@ export type Select<E> = ReadonlyArray<(keyof E & string) | '*' | 'UF_*'>
       ? `[userField: \`${userFieldPrefix}\${string}\`]: unknown`
       : ''
     const lines = [...entity.fields].map(
-      ([field, type]) => `  ${propertyKey(field)}?: ${type}${type === 'unknown' ? '' : ' | null'}`,
+      ([field, type]) =>
+        `${fieldDoc(entity.descriptions.get(field), '  ')}  ${propertyKey(field)}?: ${type}${type === 'unknown' ? '' : ' | null'}`,
     )
     if (userFields) lines.push(`  ${userFields}`)
     out.push(
@@ -292,7 +297,7 @@ function paramsType(spec: MethodSpec, rowEntity: Entity | undefined): string {
     if (entity && isList && lower === 'filter') type = `Filter<${entity.name}>`
     if (entity && isList && lower === 'select') type = `Select<${entity.name}>`
     if (entity && isList && lower === 'order' && param.type !== 'string') type = `Order<${entity.name}>`
-    lines.push(`  ${propertyKey(param.name)}${param.required ? '' : '?'}: ${type}`)
+    lines.push(`${fieldDoc(param.description, '  ')}  ${propertyKey(param.name)}${param.required ? '' : '?'}: ${type}`)
   }
   if (isList && !spec.params.some((param) => param.name.toLowerCase() === 'start')) lines.push('  start?: number')
   const body = `{\n${lines.join('\n')}\n}`
@@ -422,8 +427,13 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
     out.push(`  ${JSON.stringify(spec.name)}: { params: ${name}Params; result: ${name}Result }`)
   }
   out.push('}', '')
+  const tree = buildTree(specs)
   out.push('/** The client tree: every catalogued method under its dotted name. */')
-  out.push(`export interface MethodTree ${emitNode(buildTree(specs), names, 1)}`)
+  out.push(`export interface MethodTree ${emitNode(tree, names, 1)}`)
+  // `call` is also the client's generic call; its namespace (`call.followup.*`) hangs off that function.
+  const callNode = tree.children.get('call')
+  out.push('', '/** The `call.*` namespace, reached as `client.call.followup.get(…)`. */')
+  out.push(`export interface CallTree ${callNode ? emitNode(callNode, names, 1) : '{}'}`)
   // Silence "declared but never used" for helper types a small catalogue may not need.
   out.push('', 'export type { Filter, FilterFields, Order, Select }')
   return `${out.join('\n')}\n`

@@ -1,7 +1,7 @@
 /** Turning field tables into trees, following links to the tables that describe nested objects. */
 import type { FieldSpec, ParamSpec } from '../model.js'
 import { allowedValues, anchorLinks, type FieldRow, type LinkTarget } from './field-table.js'
-import { plainText, type Section } from './markdown.js'
+import { descriptionText, plainText, type Section } from './markdown.js'
 import type { DocPage, PageStore } from './page-store.js'
 import { isStructType } from './types.js'
 
@@ -104,15 +104,21 @@ export function findNode(nodes: FieldNode[], name: string, caseInsensitive: bool
 export function toParamSpec(node: FieldNode): ParamSpec {
   const spec: ParamSpec = { name: node.name, type: node.type, required: node.required, array: node.array }
   if (node.fields !== undefined && node.fields.length > 0) spec.fields = node.fields.map(toParamSpec)
+  return withDetails(spec, node)
+}
+
+/** Values and the docs' description, where the row has them. */
+function withDetails<S extends FieldSpec>(spec: S, node: FieldNode): S {
   if (node.values !== undefined) spec.values = node.values
+  const description = descriptionText(node.row.description)
+  if (description !== '') spec.description = description
   return spec
 }
 
 export function toFieldSpec(node: FieldNode): FieldSpec {
   const spec: FieldSpec = { name: node.name, type: node.type, array: node.array }
   if (node.fields !== undefined && node.fields.length > 0) spec.fields = node.fields.map(toFieldSpec)
-  if (node.values !== undefined) spec.values = node.values
-  return spec
+  return withDetails(spec, node)
 }
 
 const HEADING_NOISE = new Set(['parameter', 'parameters', 'object', 'objects', 'type', 'of', 'the', 'element', 'array'])

@@ -49,3 +49,17 @@ export function plainText(md: string): string {
     .replace(/\s+/g, ' ')
     .trim()
 }
+
+const DESCRIPTION_MAX = 400
+
+/**
+ * A table cell's description as one line of plain text for a doc comment: the first paragraph, HTML and
+ * inline markdown dropped, cut at a word boundary. Empty when the cell says nothing.
+ */
+export function descriptionText(md: string): string {
+  const paragraph = md.split(/\n\s*\n|<br\s*\/?>\s*<br\s*\/?>/i)[0] ?? ''
+  const text = plainText(paragraph.replace(/<[^>]+>/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1'))
+  if (text.length <= DESCRIPTION_MAX) return text
+  const cut = text.lastIndexOf(' ', DESCRIPTION_MAX)
+  return `${text.slice(0, cut > 0 ? cut : DESCRIPTION_MAX)}…`
+}

@@ -72,13 +72,21 @@ export interface Activity {
 
 /** A `ai.engine` record as the API returns it. */
 export interface AiEngine {
+  /** Service identifier */
   id?: number | null
+  /** Application code to which the service belongs. */
   app_code?: string | null
+  /** Service name */
   name?: string | null
+  /** Symbolic code of the service */
   code?: string | null
+  /** Service category */
   category?: string | null
+  /** Service endpoint URL */
   completions_url?: string | null
+  /** Service settings saved during registration */
   settings?: Record<string, unknown> | null
+  /** Service creation date in Unix Timestamp format */
   date_create?: number | null
 }
 
@@ -126,54 +134,95 @@ export interface BiconnectorSource {
 
 /** A `bizproc.task` record as the API returns it. */
 export interface BizprocTask {
+  /** Symbolic identifier of the object by document */
   ENTITY?: string | null
+  /** Document identifier */
   DOCUMENT_ID?: string | null
+  /** Task identifier */
   ID?: string | null
+  /** Workflow identifier */
   WORKFLOW_ID?: string | null
+  /** Document name */
   DOCUMENT_NAME?: string | null
+  /** Task description */
   DESCRIPTION?: string | null
+  /** Task name */
   NAME?: string | null
+  /** Modification date */
   MODIFIED?: string | null
+  /** Workflow start date */
   WORKFLOW_STARTED?: string | null
+  /** Who started the workflow */
   WORKFLOW_STARTED_BY?: string | null
+  /** Deadline */
   OVERDUE_DATE?: unknown
+  /** Workflow template identifier */
   WORKFLOW_TEMPLATE_ID?: string | null
+  /** Workflow template name */
   WORKFLOW_TEMPLATE_NAME?: string | null
+  /** Workflow status */
   WORKFLOW_STATE?: string | null
+  /** Task status. Possible values: */
   STATUS?: string | null
+  /** User identifier */
   USER_ID?: string | null
+  /** User response. Possible values: */
   USER_STATUS?: string | null
+  /** Module identifier by document */
   MODULE_ID?: string | null
+  /** Task type identifier. Possible values: */
   ACTIVITY?: string | null
+  /** Action identifier in the template */
   ACTIVITY_NAME?: string | null
+  /** An object describing the task parameters */
   PARAMETERS?: Record<string, unknown> | null
+  /** Link to the document */
   DOCUMENT_URL?: string | null
 }
 
 /** A `bizproc.workflow.template` record as the API returns it. */
 export interface BizprocWorkflowTemplate {
+  /** Identifier of the business process template */
   ID?: string | null
+  /** Template name */
   NAME?: string | null
+  /** Identifier of the user who created or modified the template */
   USER_ID?: string | null
+  /** System code of the template. */
   SYSTEM_CODE?: string | null
+  /** Identifier of the module by document. Possible values: - crm — CRM - lists — universal lists - disk — drive */
   MODULE_ID?: "crm" | "lists" | "disk" | null
+  /** Identifier of the object by document. Possible values: */
   ENTITY?: string | null
+  /** Document type. Possible values: crm: - LEAD — leads - CONTACT — contacts - COMPANY — companies - DEAL — deals - QUOTE — estimates - SMARTINVOICE — invoices - DYNAMICXXX — SPAs, where XXX — identifier of the SPA */
   DOCUMENT_TYPE?: string | null
+  /** Auto-execute flag. Can take values: */
   AUTO_EXECUTE?: number | null
+  /** Array with the description of the template's action structure */
   TEMPLATE?: unknown[] | null
+  /** Template parameters */
   PARAMETERS?: unknown[] | null
+  /** Template variables */
   VARIABLES?: unknown[] | null
+  /** Template constants */
   CONSTANTS?: unknown[] | null
+  /** Date of last modification */
   MODIFIED?: string | null
+  /** Whether the template has been modified. Possible values: - Y — yes, it has been modified - N — no */
   IS_MODIFIED?: "Y" | "N" | null
 }
 
 /** A `booking.v1.booking` record as the API returns it. */
 export interface BookingV1Booking {
+  /** Time period of the booking. Contains from and to fields with information about the start and end times of the booking */
   datePeriod?: Record<string, unknown> | null
+  /** Description of the booking. Can be null */
   description?: unknown
+  /** Booking identifier */
   id?: number | null
+  /** Name of the booking */
   name?: string | null
+  /** Array of resource identifiers associated with the booking. Resource descriptions can be obtained using the method booking.v1.resource.get */
   resourceIds?: unknown[] | null
 }
 
@@ -186,34 +235,57 @@ export interface BookingV1BookingExternalData {
 
 /** A `booking.v1.resource` record as the API returns it. */
 export interface BookingV1Resource {
+  /** Time until the record is made in seconds, after which the unconfirmed record counter lights up */
   confirmationCounterDelay?: number | null
   confirmationNotificationDelay?: number | null
   confirmationNotificationRepetitions?: unknown
   confirmationNotificationRepetitionsInterval?: number | null
+  /** Time in seconds after which to turn on the counter in the calendar */
   delayedCounterDelay?: number | null
   delayedNotificationDelay?: number | null
+  /** Description of the resource */
   description?: unknown
+  /** Resource identifier */
   id?: number | null
   infoNotificationDelay?: unknown
+  /** Automatic confirmation of the record. Possible values: - Y — enabled - N — disabled */
   isConfirmationNotificationOn?: string | null
+  /** Reminder when the client is late. Possible values: - Y — enabled - N — disabled */
   isDelayedNotificationOn?: string | null
+  /** Request for feedback. Possible values: - Y — enabled - N — disabled */
   isFeedbackNotificationOn?: string | null
+  /** Message to the client about the record. Possible values: - Y — enabled - N — disabled */
   isInfoNotificationOn?: string | null
+  /** How to display the resource. Possible values: - Y — in the schedule columns - N — when resources intersect */
   isMain?: string | null
+  /** Reminder about the record. Possible values: - Y — enabled - N — disabled */
   isReminderNotificationOn?: string | null
+  /** Name of the resource */
   name?: string | null
   reminderNotificationDelay?: number | null
+  /** Type of the confirmation message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for appointments with specialists */
   templateTypeConfirmation?: string | null
+  /** Type of the delay message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for appointments with specialists */
   templateTypeDelayed?: string | null
+  /** Type of the feedback request message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for appointments with specialists */
   templateTypeFeedback?: string | null
+  /** Type of the record message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for appointments with specialists */
   templateTypeInfo?: string | null
+  /** Type of the reminder message template. Possible values: base */
   templateTypeReminder?: string | null
+  /** Resource type identifier. */
   typeId?: number | null
+  /** Time until the record in seconds when the client receives the first message to confirm the record */
   confirmationDelay?: number | null
+  /** Number of messages sent to the client for confirming the record, excluding the first one */
   confirmationRepetitions?: number | null
+  /** Interval between confirmation messages, in seconds */
   confirmationRepetitionsInterval?: number | null
+  /** Time in seconds after which to send a message to the client about the delay */
   delayedDelay?: number | null
+  /** Delay in seconds after which the client receives a message about the record */
   infoDelay?: number | null
+  /** Time until the record in seconds, after which the client receives a reminder about the record. Value -1 — in the morning on the day of the record */
   reminderDelay?: number | null
 }
 
@@ -229,30 +301,49 @@ export interface BookingV1ResourceSlots {
 
 /** A `booking.v1.resourceType` record as the API returns it. */
 export interface BookingV1ResourceType {
+  /** Code of the resource type */
   code?: string | null
+  /** Time until the counter for unconfirmed bookings is activated, in seconds */
   confirmationCounterDelay?: number | null
   confirmationNotificationDelay?: number | null
   confirmationNotificationRepetitions?: unknown
   confirmationNotificationRepetitionsInterval?: number | null
+  /** Time in seconds after which the counter in the calendar is activated */
   delayedCounterDelay?: number | null
   delayedNotificationDelay?: number | null
+  /** Identifier of the resource */
   id?: number | null
   infoNotificationDelay?: unknown
+  /** Automatic booking confirmation. Possible values: - Y — enabled - N — disabled */
   isConfirmationNotificationOn?: string | null
+  /** Reminder when the client is late. Possible values: - Y — enabled - N — disabled */
   isDelayedNotificationOn?: string | null
+  /** Feedback request. Possible values: - Y — enabled - N — disabled */
   isFeedbackNotificationOn?: string | null
+  /** Booking reminder. Possible values: - Y — enabled - N — disabled */
   isReminderNotificationOn?: string | null
+  /** Name of the resource */
   name?: string | null
   reminderNotificationDelay?: number | null
+  /** Type of the booking confirmation message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for booking specialists */
   templateTypeConfirmation?: string | null
+  /** Type of the delay message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for booking specialists */
   templateTypeDelayed?: string | null
+  /** Type of the feedback request message template. Possible values: - inanimate — template for booking equipment and rooms - animate — template for booking specialists */
   templateTypeFeedback?: string | null
+  /** Type of the reminder message template. Possible values: base */
   templateTypeReminder?: string | null
+  /** Time until the first message for booking confirmation is sent to the client, in seconds */
   confirmationDelay?: number | null
+  /** Number of messages sent to the client for booking confirmation, excluding the first one */
   confirmationRepetitions?: number | null
+  /** Interval between booking confirmation messages, in seconds */
   confirmationRepetitionsInterval?: number | null
+  /** Time in seconds after which a message about the delay is sent to the client */
   delayedDelay?: number | null
+  /** Delay in seconds after which a message about the booking is sent to the client */
   infoDelay?: number | null
+  /** Time until the reminder about the booking is sent to the client, in seconds. Value -1 means in the morning on the day of the booking */
   reminderDelay?: number | null
 }
 
@@ -268,198 +359,365 @@ export interface CalendarAccessibility {
   "1"?: unknown[] | null
   "2"?: unknown[] | null
   "34"?: unknown[] | null
+  /** Event ID */
   ID?: string | null
+  /** Event name */
   NAME?: string | null
+  /** Start date and time of the event */
   DATE_FROM?: string | null
+  /** End date and time of the event */
   DATE_TO?: string | null
+  /** Start date and time of the event in UTC in timestamp format */
   DATE_FROM_TS_UTC?: string | null
+  /** End date and time of the event in UTC in timestamp format */
   DATE_TO_TS_UTC?: string | null
+  /** Time offset of the start of the event relative to UTC in seconds */
   "~USER_OFFSET_FROM"?: number | null
+  /** Time offset of the end of the event relative to UTC in seconds */
   "~USER_OFFSET_TO"?: number | null
+  /** Flag indicating that the event lasts all day. Possible values: - Y — all day - N — not all day */
   DT_SKIP_TIME?: "Y" | "N" | null
+  /** Time zone of the event start date */
   TZ_FROM?: number | null
+  /** Time zone of the event end date */
   TZ_TO?: number | null
+  /** Availability of event participants. Possible values: */
   ACCESSIBILITY?: "busy" | "absent" | "quest" | "free" | null
+  /** Importance of the event. Possible values: */
   IMPORTANCE?: "high" | "normal" | "low" | null
+  /** Some events contain information about how they were created. */
   EVENT_TYPE?: string | null
 }
 
 /** A `calendar.event` record as the API returns it. */
 export interface CalendarEvent {
+  /** Event identifier */
   ID?: string | null
+  /** Identifier of the parent event */
   PARENT_ID?: string | null
+  /** Flag indicating whether the event is deleted. Possible values: - Y — event is deleted - N — event is not deleted */
   DELETED?: string | null
+  /** Type of calendar in which the event is located */
   CAL_TYPE?: string | null
+  /** Identifier of the calendar owner: - id of the user for the calendar type user - id of the group for the calendar type group */
   OWNER_ID?: string | null
+  /** Event name */
   NAME?: string | null
+  /** Start date of the event */
   DATE_FROM?: string | null
+  /** End date of the event */
   DATE_TO?: string | null
+  /** Start date of the original event for recurring events */
   ORIGINAL_DATE_FROM?: unknown
+  /** Timezone of the event start date */
   TZ_FROM?: string | null
+  /** Timezone of the event end date */
   TZ_TO?: string | null
+  /** Time offset of the event start time relative to UTC in seconds */
   TZ_OFFSET_FROM?: string | null
+  /** Time offset of the event end time relative to UTC in seconds */
   TZ_OFFSET_TO?: string | null
+  /** Start date and time of the event in UTC in timestamp format */
   DATE_FROM_TS_UTC?: string | null
+  /** End date and time of the event in UTC in timestamp format */
   DATE_TO_TS_UTC?: string | null
+  /** Flag indicating that the event lasts all day. Possible values: - Y — all day - N — not all day */
   DT_SKIP_TIME?: string | null
+  /** Duration of the event in seconds */
   DT_LENGTH?: number | null
+  /** Type of event */
   EVENT_TYPE?: unknown
+  /** Identifier of the user who created the event */
   CREATED_BY?: string | null
+  /** Date the event was created */
   DATE_CREATE?: string | null
+  /** Date the event was modified */
   TIMESTAMP_X?: string | null
+  /** Description of the event */
   DESCRIPTION?: string | null
+  /** Mark indicating that the event is private. Possible values: */
   PRIVATE_EVENT?: string | null
+  /** Availability of event participants */
   ACCESSIBILITY?: string | null
+  /** Importance of the event */
   IMPORTANCE?: string | null
+  /** Indicator of a meeting with event participants. Possible values: */
   IS_MEETING?: boolean | null
+  /** Status of participation in the event. Possible values: - Y — accepted - N — declined - Q — invited but not yet responded - H — event organizer */
   MEETING_STATUS?: string | null
+  /** Identifier of the user hosting the event */
   MEETING_HOST?: string | null
+  /** Object describing meeting settings */
   MEETING?: Record<string, unknown> | null
+  /** Identifier or name of the event location */
   LOCATION?: string | null
+  /** Array of objects describing event reminders */
   REMIND?: unknown[] | null
+  /** Background color of the event */
   COLOR?: string | null
+  /** Recurrence of the event in the form of an object in terms of the iCalendar standard */
   RRULE?: Record<string, unknown> | null
+  /** List of exception dates from the recurrence rule */
   EXDATE?: string | null
+  /** Synchronization identifier */
   DAV_XML_ID?: string | null
+  /** Synchronization identifier */
   G_EVENT_ID?: string | null
   DAV_EXCH_LABEL?: string | null
+  /** Synchronization identifier */
   CAL_DAV_LABEL?: string | null
+  /** Version of event changes */
   VERSION?: string | null
+  /** Identifiers of event participants */
   ATTENDEES_CODES?: unknown[] | null
+  /** Identifier of the original event when editing only the current one */
   RECURRENCE_ID?: number | null
+  /** Object for recurring events with information about relationships to the original event */
   RELATIONS?: Record<string, unknown> | null
+  /** Identifier of the calendar in which the event is located */
   SECTION_ID?: string | null
+  /** Synchronization status of the event */
   SYNC_STATUS?: unknown
+  /** Array of identifiers of files linked to the event */
   UF_WEBDAV_CAL_EVENT?: boolean | null
+  /** Synchronization identifier of the event calendar */
   SECTION_DAV_XML_ID?: unknown
+  /** Formatted start date of the event */
   DATE_FROM_FORMATTED?: string | null
+  /** Formatted end date of the event */
   DATE_TO_FORMATTED?: string | null
+  /** Identifier of the calendar in which the event is located */
   SECT_ID?: string | null
+  /** Array of objects describing event participants and their participation statuses. The structure of the object is described below */
   ATTENDEE_LIST?: unknown[] | null
+  /** Identifier of the collaboration in which the event was created */
   COLLAB_ID?: unknown
+  /** Text description of the event recurrence rule */
   "~RRULE_DESCRIPTION"?: string | null
+  /** Array of objects describing users — event participants */
   attendeesEntityList?: unknown[] | null
+  /** Description of the event */
   "~DESCRIPTION"?: string | null
+  /** Time offset of the event start time relative to the current user's timezone */
   "~USER_OFFSET_FROM"?: number | null
+  /** Time offset of the event end time relative to the current user's timezone */
   "~USER_OFFSET_TO"?: number | null
+  /** Array of identifiers of CRM objects linked to the event */
   UF_CRM_CAL_EVENT?: unknown[] | null
 }
 
 /** A `calendar.resource` record as the API returns it. */
 export interface CalendarResource {
+  /** Resource identifier */
   ID?: string | null
+  /** Resource name */
   NAME?: string | null
+  /** Identifier of the user who created the resource */
   CREATED_BY?: string | null
 }
 
 /** A `calendar.resource.booking` record as the API returns it. */
 export interface CalendarResourceBooking {
+  /** Booking identifier */
   ID?: string | null
+  /** For a booking object, always equal to the ID field */
   PARENT_ID?: string | null
+  /** Flag indicating whether the booking is deleted. Possible values: - Y — booking deleted - N — booking not deleted */
   DELETED?: string | null
+  /** Type of calendar in which the booking is located */
   CAL_TYPE?: string | null
+  /** For a booking object, always equals '0' */
   OWNER_ID?: string | null
+  /** Name of the booking */
   NAME?: string | null
+  /** Start date of the booking */
   DATE_FROM?: string | null
+  /** End date of the booking */
   DATE_TO?: string | null
+  /** Timezone of the start date of the booking */
   TZ_FROM?: string | null
+  /** Timezone of the end date of the booking */
   TZ_TO?: string | null
+  /** Time offset of the start of the booking relative to UTC in seconds */
   TZ_OFFSET_FROM?: string | null
+  /** Time offset of the end of the booking relative to UTC in seconds */
   TZ_OFFSET_TO?: string | null
+  /** Start date and time of the booking in UTC in timestamp format */
   DATE_FROM_TS_UTC?: string | null
+  /** End date and time of the booking in UTC in timestamp format */
   DATE_TO_TS_UTC?: string | null
+  /** Flag indicating whether the booking lasts all day. Possible values: - Y — all day - N — not all day */
   DT_SKIP_TIME?: string | null
+  /** Duration of the booking in seconds */
   DT_LENGTH?: number | null
+  /** Type of booking */
   EVENT_TYPE?: string | null
+  /** Identifier of the user who created the booking */
   CREATED_BY?: string | null
+  /** Creation date of the booking */
   DATE_CREATE?: string | null
+  /** Date of modification of the booking */
   TIMESTAMP_X?: string | null
+  /** Description of the booking */
   DESCRIPTION?: string | null
+  /** For a booking object, always false */
   IS_MEETING?: boolean | null
+  /** For a booking object, always 'Y' */
   MEETING_STATUS?: string | null
+  /** For a booking object, always '0' */
   MEETING_HOST?: string | null
+  /** Version of booking changes */
   VERSION?: string | null
+  /** Identifier of the resource in which the booking is located */
   SECTION_ID?: string | null
+  /** Formatted start date of the booking */
   DATE_FROM_FORMATTED?: string | null
+  /** Formatted end date of the booking */
   DATE_TO_FORMATTED?: string | null
+  /** Identifier of the resource in which the booking is located */
   SECT_ID?: string | null
+  /** Booking identifier */
   RESOURCE_BOOKING_ID?: string | null
 }
 
 /** A `calendar.section` record as the API returns it. */
 export interface CalendarSection {
+  /** Calendar identifier */
   ID?: string | null
+  /** Calendar name */
   NAME?: string | null
+  /** Synchronization identifier */
   GAPI_CALENDAR_ID?: unknown
+  /** Calendar description */
   DESCRIPTION?: string | null
+  /** Calendar color */
   COLOR?: string | null
+  /** Text color in the calendar */
   TEXT_COLOR?: string | null
+  /** Object with calendar export parameters */
   EXPORT?: Record<string, unknown> | null
+  /** Calendar type */
   CAL_TYPE?: string | null
+  /** Identifier of the calendar owner. */
   OWNER_ID?: string | null
+  /** Identifier of the calendar creator */
   CREATED_BY?: string | null
+  /** Calendar creation date */
   DATE_CREATE?: string | null
+  /** Calendar modification date */
   TIMESTAMP_X?: string | null
+  /** Synchronization identifier */
   CAL_DAV_CON?: unknown
+  /** Synchronization identifier */
   SYNC_TOKEN?: unknown
+  /** Synchronization identifier */
   PAGE_TOKEN?: unknown
+  /** Provider type for synchronization */
   EXTERNAL_TYPE?: string | null
+  /** Object containing access data for the calendar. */
   ACCESS?: Record<string, unknown> | null
+  /** Flag indicating whether the calendar belongs to a collaboration */
   IS_COLLAB?: boolean | null
+  /** Object containing access permissions for the current user to the calendar */
   PERM?: Record<string, unknown> | null
 }
 
 /** A `calendar.settings` record as the API returns it. */
 export interface CalendarSettings {
+  /** Start time of the workday */
   work_time_start?: string | null
+  /** End time of the workday */
   work_time_end?: string | null
+  /** List of holidays */
   year_holidays?: string | null
   year_workdays?: string | null
+  /** Array of weekend days */
   week_holidays?: unknown[] | null
+  /** Day the week starts */
   week_start?: string | null
+  /** User name template */
   user_name_template?: string | null
+  /** Flag for automatic calendar synchronization via subscription. Push events from Google/Office365 */
   sync_by_push?: boolean | null
+  /** Flag for displaying user login */
   user_show_login?: boolean | null
+  /** Template link to user profile */
   path_to_user?: string | null
+  /** Template link to view user calendar */
   path_to_user_calendar?: string | null
+  /** Template link to view workgroup */
   path_to_group?: string | null
+  /** Template link to view group calendar */
   path_to_group_calendar?: string | null
+  /** Template link to video conference room */
   path_to_vr?: string | null
+  /** Template link to meeting room */
   path_to_rm?: string | null
+  /** Type of infoblock for booking meeting and video conference rooms */
   rm_iblock_type?: string | null
+  /** Identifier of the infoblock for booking meeting rooms */
   rm_iblock_id?: string | null
+  /** Flag allowing managers to view subordinates' calendars */
   dep_manager_sub?: boolean | null
+  /** List of calendar types that cannot be added to favorites */
   denied_superpose_types?: unknown[] | null
+  /** Sets link templates common for all sites */
   pathes_for_sites?: string | null
+  /** Identifier of the forum for comments */
   forum_id?: string | null
+  /** Sets meeting room parameters common for all sites */
   rm_for_sites?: boolean | null
+  /** Template link to view company calendars */
   path_to_type_company_calendar?: string | null
+  /** Template link to view meeting room bookings */
   path_to_type_location?: string | null
+  /** Template link to view open event calendar */
   path_to_type_open_event?: string | null
 }
 
 /** A `calendar.user.settings` record as the API returns it. */
 export interface CalendarUserSettings {
+  /** Standard view for the calendar. Possible values: - day — day - week — week - month — month - list — list */
   view?: string | null
+  /** Calendar for invitations */
   meetSection?: string | null
+  /** Calendar for CRM */
   crmSection?: string | null
+  /** Show events where the user declined to participate */
   showDeclined?: boolean | null
+  /** Prevent inviting to an event if the time is busy */
   denyBusyInvitation?: boolean | null
+  /** Hide non-working hours in the calendar in weekly and daily views. Possible values: - Y — hide - N — do not hide */
   collapseOffHours?: string | null
+  /** Show week numbers. Possible values: - Y — show - N — do not show */
   showWeekNumbers?: string | null
+  /** Display tasks in the calendar. Possible values: - Y — display - N — do not display */
   showTasks?: string | null
+  /** Synchronize task calendar. Possible values: - Y — yes - N — no */
   syncTasks?: string | null
+  /** Display completed tasks. Possible values: - Y — display - N — do not display */
   showCompletedTasks?: string | null
+  /** Identifier of the calendar used when creating events if the calendar identifier is not provided in the parameters. */
   lastUsedSection?: string | null
+  /** E-mail for sending mail invitations */
   sendFromEmail?: string | null
+  /** Settings for preset calendars. */
   defaultSections?: Record<string, unknown> | null
+  /** Number of months for synchronization in the past period */
   syncPeriodPast?: string | null
+  /** Number of months for synchronization in the future period */
   syncPeriodFuture?: string | null
+  /** Object with standard settings for event reminders */
   defaultReminders?: Record<string, unknown> | null
+  /** Calendar timezone */
   timezoneName?: string | null
+  /** Timezone offset relative to UTC in seconds */
   timezoneOffsetUTC?: number | null
+  /** If the timezoneName parameter is not set, the timezone from the timezoneOffsetUTC parameter will be specified here */
   timezoneDefaultName?: string | null
+  /** Start time of the workday */
   work_time_start?: string | null
+  /** End time of the workday */
   work_time_end?: string | null
 }
 
@@ -483,9 +741,13 @@ export interface CallFollowup {
   summary?: Record<string, unknown> | null
   insights?: Record<string, unknown> | null
   evaluation?: Record<string, unknown> | null
+  /** Follow-up object. The field composition depends on select */
   item?: Record<string, unknown> | null
+  /** Array of Follow-up objects. The composition of fields depends on select. */
   items?: unknown[] | null
+  /** Presence indicator for the next page */
   hasMore?: boolean | null
+  /** Cursor to retrieve the next page. */
   afterCursor?: Record<string, unknown> | null
 }
 
@@ -498,70 +760,118 @@ export interface CallFollowupField {
   filterable?: boolean | null
   sortable?: boolean | null
   multiple?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `catalog.catalog` record as the API returns it. */
 export interface CatalogCatalog {
+  /** Identifier of the information block of the trade catalog */
   iblockId?: number | null
+  /** Type of the information block of the trade catalog. For CRM trade catalogs, it has a constant value of CRMPRODUCTCATALOG */
   iblockTypeId?: number | null
+  /** Identifier of the trade catalog */
   id?: number | null
+  /** Site identifier. Has a constant value of s1 */
   lid?: string | null
+  /** Name of the trade catalog */
   name?: string | null
+  /** Identifier of the parent information block of the trade catalog. Filled only for trade catalogs of variations. */
   productIblockId?: unknown
+  /** Identifier of the property that stores the identifier of the parent product. Filled only for trade catalogs of variations. */
   skuPropertyId?: unknown
+  /** Is content sold? Possible values: - Y — yes - N — no */
   subscription?: string | null
+  /** Identifier of VAT. */
   vatId?: unknown
+  /** Object with information about the trade catalog */
   catalog?: {
+    /** Identifier of the trade catalog */
     id?: number
+    /** Identifier of the information block of the trade catalog */
     iblockId?: number
+    /** Type of the information block of the trade catalog. For CRM trade catalogs, it has a constant value of CRMPRODUCTCATALOG */
     iblockTypeId?: string
+    /** Site identifier. Has a constant value of s1 */
     lid?: string
+    /** Name of the trade catalog */
     name?: string
+    /** Identifier of the parent information block of the trade catalog. Filled only for trade catalogs of variations. */
     productIblockId?: number
+    /** Identifier of the property that stores the identifier of the parent product. Filled only for trade catalogs of variations. */
     skuPropertyId?: number
+    /** Is content sold? Possible values: - Y — yes - N — no */
     subscription?: "Y" | "N"
+    /** Identifier of VAT. */
     vatId?: unknown
   } | null
 }
 
 /** A `catalog.document` record as the API returns it. */
 export interface CatalogDocument {
+  /** Type of document. Available types can be obtained using the catalog.enum.getStoreDocumentTypes method */
   docType?: string | null
+  /** Identifier of the inventory document */
   id?: number | null
+  /** Document status: - N — draft, - Y — approved, - C — canceled. */
   status?: string | null
+  /** Title of the document */
   title?: string | null
+  /** Internal document number. If not provided, it is generated automatically */
   docNumber?: string | null
+  /** Site code to which the document relates. Default is s1 */
   siteId?: string | null
+  /** Identifier of the responsible person */
   responsibleId?: number | null
+  /** Identifier of the user who created the document */
   createdBy?: number | null
+  /** Identifier of the user who modified the document */
   modifiedBy?: number | null
+  /** User who changed the document status */
   statusBy?: number | null
+  /** Date of status change */
   dateStatus?: string | null
+  /** Date of document creation */
   dateCreate?: string | null
+  /** Date of last modification of the document */
   dateModify?: string | null
+  /** Date of document approval */
   dateDocument?: string | null
+  /** Currency of the document */
   currency?: string | null
+  /** Total amount for the products in the document. The value is calculated automatically after approval but can be set manually */
   total?: number | null
+  /** Commentary for the document */
   commentary?: string | null
 }
 
 /** A `catalog.documentcontractor` record as the API returns it. */
 export interface CatalogDocumentcontractor {
+  /** Identifier of the inventory document to which the supplier is bound */
   documentId?: number | null
+  /** Identifier of the supplier binding to the inventory document */
   id?: number | null
+  /** Identifier of the CRM object type: 3 — contact 4 — company */
   entityTypeId?: number | null
+  /** Identifier of the supplier: contact or company */
   entityId?: number | null
 }
 
 /** A `catalog.document.element` record as the API returns it. */
 export interface CatalogDocumentElement {
+  /** Quantity of the product */
   amount?: number | null
+  /** Identifier of the inventory document */
   docId?: number | null
+  /** Identifier of the catalog product */
   elementId?: number | null
+  /** Identifier of the product in the inventory document */
   id?: number | null
+  /** Purchasing price */
   purchasingPrice?: number | null
+  /** Identifier of the source warehouse. Used for documents where write-off is required */
   storeFrom?: unknown
+  /** Identifier of the recipient warehouse. Used for incoming and transfer documents */
   storeTo?: number | null
 }
 
@@ -570,14 +880,22 @@ export interface CatalogExtra {
   id?: number | null
   name?: string | null
   percentage?: number | null
+  /** Object containing information about the margin with the specified ID */
   extra?: {
+    /** Identifier of the markup */
     id?: number
+    /** Name of the markup */
     name?: string
+    /** Amount of the markup */
     percentage?: number
   } | null
+  /** Array of objects with information about the selected markups */
   extras?: Array<{
+    /** Identifier of the markup */
     id?: number
+    /** Name of the markup */
     name?: string
+    /** Amount of the markup */
     percentage?: number
   }> | null
 }
@@ -591,28 +909,46 @@ export interface CatalogMeasure {
   symbol?: string | null
   symbolIntl?: string | null
   symbolLetterIntl?: string | null
+  /** Object containing information about the unit of measurement with the specified ID */
   measure?: {
+    /** Identifier of the unit of measurement */
     id?: number
+    /** Code of the unit of measurement */
     code?: number
+    /** Is the current unit of measurement used as the default unit for new products? Possible values: - Y — yes - N — no */
     isDefault?: "Y" | "N"
+    /** Title of the unit of measurement */
     measureTitle?: string
+    /** Conditional designation */
     symbol?: string
+    /** International conditional designation */
     symbolIntl?: string
+    /** International code letter designation */
     symbolLetterIntl?: string
   } | null
 }
 
 /** A `catalog.price` record as the API returns it. */
 export interface CatalogPrice {
+  /** Identifier of the price type */
   catalogGroupId?: number | null
+  /** Currency of the price */
   currency?: string | null
+  /** Identifier of the markup. Deprecated parameter */
   extraId?: unknown
+  /** Identifier of the price */
   id?: number | null
+  /** Object containing information about the product price with the specified ID */
   price?: number | null
+  /** Identifier of the product */
   productId?: number | null
+  /** Minimum quantity for applying the price. Deprecated parameter */
   quantityFrom?: unknown
+  /** Maximum quantity for applying the price. Deprecated parameter */
   quantityTo?: unknown
+  /** Date of modification */
   timestampX?: string | null
+  /** Value of the base price */
   priceScale?: number | null
 }
 
@@ -627,422 +963,777 @@ export interface CatalogPriceType {
   sort?: number | null
   timestampX?: string | null
   xmlId?: string | null
+  /** Object containing information about the price type with the specified identifier */
   priceType?: {
+    /** Identifier of the price type */
     id?: number
+    /** Code of the price type */
     name?: string
+    /** Is the price type basic? Possible values: - Y — yes - N — no */
     base?: "Y" | "N"
+    /** Sorting */
     sort?: number
+    /** External code. */
     xmlId?: string
+    /** Date of modification */
     timestampX?: string
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of creation */
     dateCreate?: string
   } | null
+  /** Array of objects with information about the selected price types */
   priceTypes?: Array<{
+    /** Identifier of the price type */
     id?: number
+    /** Code of the price type */
     name?: string
+    /** Is the price type basic? Possible values: - Y — yes - N — no */
     base?: "Y" | "N"
+    /** Sorting */
     sort?: number
+    /** External code. */
     xmlId?: string
+    /** Date of modification */
     timestampX?: string
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of creation */
     dateCreate?: string
   }> | null
 }
 
 /** A `catalog.priceTypeGroup` record as the API returns it. */
 export interface CatalogPriceTypeGroup {
+  /** Type of access. Possible values: - Y — right to purchase at this price type - N — right to view this price type */
   access?: string | null
+  /** Identifier of the price type */
   catalogGroupId?: number | null
+  /** Identifier of the customer group */
   groupId?: number | null
+  /** Identifier of the binding of the price type to the customer group */
   id?: number | null
 }
 
 /** A `catalog.priceTypeLang` record as the API returns it. */
 export interface CatalogPriceTypeLang {
+  /** Identifier of the price type */
   catalogGroupId?: number | null
+  /** Identifier of the translation of the price type name */
   id?: number | null
+  /** Identifier of the language */
   lang?: string | null
+  /** Translation of the price type name */
   name?: string | null
+  /** Object with information about the translation of the price type name with the specified identifier */
   priceTypeLang?: {
+    /** Identifier of the translation of the price type name */
     id?: number
+    /** Identifier of the price type */
     catalogGroupId?: unknown
+    /** Translation of the price type name */
     name?: string
+    /** Identifier of the language */
     lang?: unknown
   } | null
 }
 
 /** A `catalog.productImage` record as the API returns it. */
 export interface CatalogProductImage {
+  /** Date of image creation */
   createTime?: string | null
+  /** Link to the image */
   detailUrl?: string | null
+  /** Download link, signed with the current access token */
   downloadUrl?: string | null
+  /** Identifier of the image */
   id?: number | null
+  /** Name of the image */
   name?: string | null
+  /** Identifier of the product */
   productId?: number | null
+  /** Type of image: - DETAILPICTURE — detailed picture, field available in the old product card - PREVIEWPICTURE — picture for the announcement, field available in the old product card - MOREPHOTO — picture */
   type?: string | null
+  /** Object containing information about the image */
   productImage?: {
+    /** Identifier of the image */
     id?: number
+    /** Name of the image */
     name?: string
+    /** Identifier of the product */
     productId?: number
+    /** Type of image: - DETAILPICTURE — detailed picture, field available in the old product card - PREVIEWPICTURE — picture for the announcement, field available in the old product card - MOREPHOTO — picture */
     type?: string
+    /** Date of image creation */
     createTime?: string
+    /** Download link, signed with the current access token */
     downloadUrl?: string
+    /** Link to the image */
     detailUrl?: string
   } | null
 }
 
 /** A `catalog.product.offer` record as the API returns it. */
 export interface CatalogProductOffer {
+  /** Activity indicator. Possible values: - Y — yes - N — no */
   active?: string | null
+  /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
   available?: string | null
+  /** Availability of a set. Possible values: - Y — yes - N — no */
   bundle?: string | null
+  /** Is purchase of the product variation allowed when it is out of stock? Possible values: - Y — yes - N — no */
   canBuyZero?: string | null
+  /** Symbolic code */
   code?: string | null
+  /** Created by */
   createdBy?: number | null
+  /** Date of activity start */
   dateActiveFrom?: string | null
+  /** Date of activity end */
   dateActiveTo?: string | null
+  /** Date of creation */
   dateCreate?: string | null
+  /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   detailPicture?: Record<string, unknown> | null
+  /** Detailed description */
   detailText?: unknown
+  /** Type of detailed description. Possible values: - text — text - html — HTML */
   detailTextType?: string | null
+  /** Height of the product */
   height?: number | null
+  /** Identifier of the information block of the trade catalog. */
   iblockId?: number | null
+  /** Identifier of the information block section */
   iblockSectionId?: unknown
+  /** Identifier of the product variation */
   id?: number | null
+  /** Length of the product */
   length?: number | null
+  /** Unit of measurement */
   measure?: number | null
+  /** Modified by */
   modifiedBy?: number | null
+  /** Name of the product variation */
   name?: string | null
   parentId?: Record<string, unknown> | null
+  /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   previewPicture?: Record<string, unknown> | null
+  /** Description for the announcement */
   previewText?: unknown
+  /** Type of description for the announcement. Possible values: - text — text - html — HTML */
   previewTextType?: string | null
   property261?: Record<string, unknown> | null
   property262?: unknown[] | null
+  /** Currency of the purchasing price. */
   purchasingCurrency?: string | null
+  /** Purchasing price. */
   purchasingPrice?: string | null
+  /** Quantity. */
   quantity?: number | null
+  /** Reserved quantity. */
   quantityReserved?: number | null
+  /** Quantity accounting mode. Possible values: - Y — enabled - N — disabled - D — default */
   quantityTrace?: string | null
+  /** Sorting */
   sort?: number | null
+  /** Permission to subscribe to the product variation. Possible values: - Y — yes - N — no - D — default */
   subscribe?: string | null
+  /** Date of modification. Read-only */
   timestampX?: string | null
+  /** Type of product. Read-only. Possible values: - 4 — variation - 5 — variation without product */
   type?: number | null
+  /** Identifier of VAT */
   vatId?: number | null
+  /** Is VAT included in the price? Possible values: - Y — yes - N — no */
   vatIncluded?: string | null
+  /** Weight of the product */
   weight?: number | null
+  /** Width of the product */
   width?: number | null
+  /** External code */
   xmlId?: string | null
+  /** Unique barcodes for each instance. Possible values: - Y — yes - N — no */
   barcodeMulti?: string | null
+  /** Length of the payment period. */
   recurSchemeLength?: unknown
+  /** Unit of time for the payment period. Possible values: - H — hour - D — day - W — week - M — month - Q — quarter - S — half-year - Y — year */
   recurSchemeType?: string | null
+  /** Product for trial payment. */
   trialPriceId?: unknown
+  /** Renewal without placing an order. Possible values: - Y — yes - N — no */
   withoutOrder?: string | null
+  /** Object with information about the product variation */
   offer?: {
+    /** Identifier of the product variation */
     id?: number
+    /** Identifier of the information block of the trade catalog. */
     iblockId?: unknown
+    /** Name of the product variation */
     name?: string
+    /** Activity indicator. Possible values: - Y — yes - N — no */
     active?: "Y" | "N"
+    /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
     available?: "Y" | "N"
+    /** Symbolic code */
     code?: string
+    /** External code */
     xmlId?: string
+    /** Unique barcodes for each instance. Possible values: - Y — yes - N — no */
     barcodeMulti?: "Y" | "N"
+    /** Availability of a set. Possible values: - Y — yes - N — no */
     bundle?: "Y" | "N"
+    /** Is purchase of the product variation allowed when it is out of stock? Possible values: - Y — yes - N — no */
     canBuyZero?: "Y" | "N"
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of activity start */
     dateActiveFrom?: string
+    /** Date of activity end */
     dateActiveTo?: string
+    /** Date of creation */
     dateCreate?: string
+    /** Date of modification. Read-only */
     timestampX?: string
+    /** Identifier of the information block section */
     iblockSectionId?: unknown
+    /** Unit of measurement */
     measure?: unknown
+    /** Description for the announcement */
     previewText?: string
+    /** Detailed description */
     detailText?: string
+    /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     previewPicture?: Record<string, unknown>
+    /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     detailPicture?: Record<string, unknown>
+    /** Type of description for the announcement. Possible values: - text — text - html — HTML */
     previewTextType?: "text" | "html"
+    /** Type of detailed description. Possible values: - text — text - html — HTML */
     detailTextType?: "text" | "html"
+    /** Sorting */
     sort?: number
+    /** Permission to subscribe to the product variation. Possible values: - Y — yes - N — no - D — default */
     subscribe?: "Y" | "N" | "D"
+    /** Identifier of VAT */
     vatId?: unknown
+    /** Is VAT included in the price? Possible values: - Y — yes - N — no */
     vatIncluded?: "Y" | "N"
+    /** Height of the product */
     height?: number
+    /** Length of the product */
     length?: number
+    /** Weight of the product */
     weight?: number
+    /** Width of the product */
     width?: number
+    /** Quantity accounting mode. Possible values: - Y — enabled - N — disabled - D — default */
     quantityTrace?: "Y" | "N" | "D"
+    /** Type of product. Read-only. Possible values: - 4 — variation - 5 — variation without product */
     type?: "4" | "5"
+    /** Currency of the purchasing price. */
     purchasingCurrency?: string
+    /** Purchasing price. */
     purchasingPrice?: number
+    /** Quantity. */
     quantity?: number
+    /** Reserved quantity. */
     quantityReserved?: number
+    /** Length of the payment period. */
     recurSchemeLength?: number
+    /** Unit of time for the payment period. Possible values: - H — hour - D — day - W — week - M — month - Q — quarter - S — half-year - Y — year */
     recurSchemeType?: "H" | "D" | "W" | "M" | "Q" | "S" | "Y"
+    /** Product for trial payment. */
     trialPriceId?: number
+    /** Renewal without placing an order. Possible values: - Y — yes - N — no */
     withoutOrder?: "Y" | "N"
+    /** Value of the property of the product variation, where N — identifier of the property. There can be multiple properties. */
     propertyN?: Record<string, unknown> | unknown[]
   } | null
+  /** Value of the property of the product variation, where N — identifier of the property. There can be multiple properties. */
   propertyN?: Record<string, unknown> | unknown[] | null
 }
 
 /** A `catalog.productProperty` record as the API returns it. */
 export interface CatalogProductProperty {
+  /** Activity indicator. Possible values: - Y — yes - N — no */
   active?: string | null
+  /** Symbolic code of the property */
   code?: string | null
+  /** Number of columns in the input field */
   colCount?: number | null
+  /** Default value of the property */
   defaultValue?: unknown
+  /** Allowed extensions for the file type property */
   fileType?: unknown
+  /** Indicator of participation in filtering */
   filtrable?: string | null
+  /** Hint for the field */
   hint?: unknown
+  /** Identifier of the trade catalog */
   iblockId?: number | null
+  /** Identifier of the property */
   id?: number | null
+  /** Indicator of mandatory status. Possible values: - Y — yes - N — no */
   isRequired?: string | null
+  /** Identifier of the linked information block. */
   linkIblockId?: unknown
+  /** Appearance of the list */
   listType?: string | null
+  /** Indicator of multiplicity. Possible values: - Y — yes - N — no */
   multiple?: string | null
+  /** Number of input fields for multiple values */
   multipleCnt?: unknown
+  /** Name of the property */
   name?: string | null
+  /** Basic type of the property. Allowed values: - N — number - S — string - L — list - F — file - E — binding to elements - G — binding to sections */
   propertyType?: string | null
+  /** Number of rows in the input field */
   rowCount?: number | null
+  /** Indicator of participation in search. Possible values: - Y — yes - N — no */
   searchable?: string | null
+  /** Sorting index */
   sort?: unknown
+  /** Date and time of property modification */
   timestampX?: string | null
+  /** User type of the property. The value corresponds to the specified propertyType. */
   userType?: string | null
+  /** Object with settings for the user type */
   userTypeSettings?: Record<string, unknown> | null
+  /** Indicator of storing the description of the value */
   withDescription?: unknown
+  /** External identifier of the property */
   xmlId?: unknown
+  /** Object containing information about the product or variation property */
   productProperty?: {
+    /** Identifier of the property */
     id?: number
+    /** Date and time of property modification */
     timestampX?: string
+    /** Identifier of the trade catalog */
     iblockId?: unknown
+    /** Name of the property */
     name?: string
+    /** Activity indicator. Possible values: - Y — yes - N — no */
     active?: "Y" | "N"
+    /** Sorting index */
     sort?: number
+    /** Symbolic code of the property */
     code?: string
+    /** Default value of the property */
     defaultValue?: string
+    /** Basic type of the property. Allowed values: - N — number - S — string - L — list - F — file - E — binding to elements - G — binding to sections */
     propertyType?: "N" | "S" | "L" | "F" | "E" | "G"
+    /** User type of the property. The value corresponds to the specified propertyType. */
     userType?: string
+    /** Number of rows in the input field */
     rowCount?: number
+    /** Number of columns in the input field */
     colCount?: number
+    /** Appearance of the list */
     listType?: string
+    /** Indicator of multiplicity. Possible values: - Y — yes - N — no */
     multiple?: "Y" | "N"
+    /** External identifier of the property */
     xmlId?: string
+    /** Allowed extensions for the file type property */
     fileType?: string
+    /** Number of input fields for multiple values */
     multipleCnt?: number
+    /** Identifier of the linked information block. */
     linkIblockId?: unknown
+    /** Indicator of storing the description of the value */
     withDescription?: string
+    /** Indicator of participation in search. Possible values: - Y — yes - N — no */
     searchable?: "Y" | "N"
+    /** Indicator of participation in filtering */
     filtrable?: string
+    /** Indicator of mandatory status. Possible values: - Y — yes - N — no */
     isRequired?: "Y" | "N"
+    /** Hint for the field */
     hint?: string
+    /** Object with settings for the user type */
     userTypeSettings?: Record<string, unknown>
   } | null
 }
 
 /** A `catalog.productPropertyEnum` record as the API returns it. */
 export interface CatalogProductPropertyEnum {
+  /** Indicator of the default value. Possible values: - Y — default - N — not default */
   def?: string | null
+  /** Identifier of the value of the list property */
   id?: number | null
+  /** Identifier of the product property or variation */
   propertyId?: number | null
+  /** Sorting index */
   sort?: number | null
+  /** Value of the list element */
   value?: string | null
+  /** External identifier of the value of the list */
   xmlId?: string | null
+  /** Object of the list property value */
   productPropertyEnum?: {
+    /** Identifier of the value of the list property */
     id?: number
+    /** Identifier of the product property or variation */
     propertyId?: unknown
+    /** Value of the list element */
     value?: string
+    /** External identifier of the value of the list */
     xmlId?: string
+    /** Indicator of the default value. Possible values: - Y — default - N — not default */
     def?: "Y" | "N"
+    /** Sorting index */
     sort?: number
   } | null
 }
 
 /** A `catalog.productPropertyFeature` record as the API returns it. */
 export interface CatalogProductPropertyFeature {
+  /** Code of the property feature */
   featureId?: string | null
+  /** Identifier of the property feature */
   id?: number | null
+  /** Indicator of the activity of the property feature. Possible values: - Y — enabled - N — disabled */
   isEnabled?: string | null
+  /** Identifier of the module to which the property feature belongs */
   moduleId?: string | null
+  /** Identifier of the product property or variation */
   propertyId?: number | null
+  /** Object of the property parameter */
   productPropertyFeature?: {
+    /** Identifier of the property feature */
     id?: number
+    /** Identifier of the product property or variation */
     propertyId?: unknown
+    /** Identifier of the module to which the property feature belongs */
     moduleId?: string
+    /** Code of the property feature */
     featureId?: string
+    /** Indicator of the activity of the property feature. Possible values: - Y — enabled - N — disabled */
     isEnabled?: "Y" | "N"
   } | null
 }
 
 /** A `catalog.productPropertySection` record as the API returns it. */
 export interface CatalogProductPropertySection {
+  /** Show the property expanded in the filter. Possible values: - Y — yes - N — no */
   displayExpanded?: string | null
+  /** Appearance of the property in the smart filter. Possible values: - F — checkboxes - K — radio buttons - P — dropdown list */
   displayType?: string | null
+  /** Hint in the smart filter for visitors */
   filterHint?: string | null
+  /** Identifier of the product property or variation */
   propertyId?: number | null
+  /** Show the property in the smart filter. Possible values: - Y — yes - N — no */
   smartFilter?: string | null
+  /** The object of section settings for the property */
   productPropertySection?: {
+    /** Identifier of the trade catalog */
     iblockId?: unknown
+    /** Identifier of the product property or variation */
     propertyId?: unknown
+    /** Identifier of the catalog section. */
     sectionId?: number
+    /** Show the property in the smart filter. Possible values: - Y — yes - N — no */
     smartFilter?: "Y" | "N"
+    /** Appearance of the property in the smart filter. Possible values: - F — checkboxes - K — radio buttons - P — dropdown list */
     displayType?: "F" | "K" | "P"
+    /** Show the property expanded in the filter. Possible values: - Y — yes - N — no */
     displayExpanded?: "Y" | "N"
+    /** Hint in the smart filter for visitors */
     filterHint?: string
   } | null
+  /** Identifier of the trade catalog */
   iblockId?: unknown
+  /** Identifier of the catalog section. */
   sectionId?: number | null
 }
 
 /** A `catalog.product.service` record as the API returns it. */
 export interface CatalogProductService {
+  /** Activity indicator. Possible values: - Y — yes - N — no */
   active?: string | null
+  /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
   available?: string | null
+  /** Availability of a set. Possible values: - Y — yes - N — no */
   bundle?: string | null
+  /** Symbolic code */
   code?: string | null
+  /** Created by */
   createdBy?: number | null
+  /** Date of activity start */
   dateActiveFrom?: string | null
+  /** Date of activity end */
   dateActiveTo?: string | null
+  /** Date of creation */
   dateCreate?: string | null
+  /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   detailPicture?: Record<string, unknown> | null
+  /** Detailed description */
   detailText?: unknown
+  /** Type of detailed description. Possible values: - text — text - html — HTML */
   detailTextType?: string | null
+  /** Identifier of the information block of the trade catalog. */
   iblockId?: number | null
+  /** Identifier of the information block section */
   iblockSectionId?: number | null
+  /** Identifier of the service */
   id?: number | null
+  /** Modified by */
   modifiedBy?: number | null
+  /** Name of the service */
   name?: string | null
+  /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   previewPicture?: Record<string, unknown> | null
+  /** Description for the announcement */
   previewText?: unknown
+  /** Type of description for the announcement. Possible values: - text — text - html — HTML */
   previewTextType?: string | null
   property258?: Record<string, unknown> | null
   property259?: unknown[] | null
+  /** Sorting */
   sort?: number | null
+  /** Date of modification. Read-only */
   timestampX?: string | null
+  /** Type of product. Read-only. Possible values: - 7 — service */
   type?: number | null
+  /** Identifier of VAT */
   vatId?: number | null
+  /** Is VAT included in the price? Possible values: - Y — yes - N — no */
   vatIncluded?: string | null
+  /** External code */
   xmlId?: string | null
+  /** Object containing service information */
   service?: {
+    /** Identifier of the service */
     id?: number
+    /** Identifier of the information block of the trade catalog. */
     iblockId?: unknown
+    /** Name of the service */
     name?: string
+    /** Activity indicator. Possible values: - Y — yes - N — no */
     active?: "Y" | "N"
+    /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
     available?: "Y" | "N"
+    /** Symbolic code */
     code?: string
+    /** External code */
     xmlId?: string
+    /** Availability of a set. Possible values: - Y — yes - N — no */
     bundle?: "Y" | "N"
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of activity start */
     dateActiveFrom?: string
+    /** Date of activity end */
     dateActiveTo?: string
+    /** Date of creation */
     dateCreate?: string
+    /** Date of modification. Read-only */
     timestampX?: string
+    /** Identifier of the information block section */
     iblockSectionId?: unknown
+    /** Unit of measurement */
     measure?: unknown
+    /** Description for the announcement */
     previewText?: string
+    /** Detailed description */
     detailText?: string
+    /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     previewPicture?: Record<string, unknown>
+    /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     detailPicture?: Record<string, unknown>
+    /** Type of description for the announcement. Possible values: - text — text - html — HTML */
     previewTextType?: "text" | "html"
+    /** Type of detailed description. Possible values: - text — text - html — HTML */
     detailTextType?: "text" | "html"
+    /** Sorting */
     sort?: number
+    /** Identifier of VAT */
     vatId?: unknown
+    /** Is VAT included in the price? Possible values: - Y — yes - N — no */
     vatIncluded?: "Y" | "N"
+    /** Type of product. Read-only. Possible values: - 7 — service */
     type?: "7"
+    /** Value of the property of the service, where N — identifier of the property. There can be multiple properties. */
     propertyN?: Record<string, unknown> | unknown[]
   } | null
+  /** Unit of measurement */
   measure?: unknown
+  /** Value of the property of the service, where N — identifier of the property. There can be multiple properties. */
   propertyN?: Record<string, unknown> | unknown[] | null
 }
 
 /** A `catalog.product.sku` record as the API returns it. */
 export interface CatalogProductSku {
+  /** Activity indicator. Possible values: - Y — yes - N — no */
   active?: string | null
+  /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
   available?: string | null
+  /** Availability of a set. Possible values: - Y — yes - N — no */
   bundle?: string | null
+  /** Is purchase of the parent product allowed when it is out of stock? Possible values: - Y — yes - N — no */
   canBuyZero?: string | null
+  /** Symbolic code */
   code?: string | null
+  /** Created by */
   createdBy?: number | null
+  /** Date of activity start */
   dateActiveFrom?: string | null
+  /** Date of activity end */
   dateActiveTo?: string | null
+  /** Date of creation */
   dateCreate?: string | null
+  /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   detailPicture?: Record<string, unknown> | null
+  /** Detailed description */
   detailText?: unknown
+  /** Type of detailed description. Possible values: - text — text - html — HTML */
   detailTextType?: string | null
+  /** Height of the parent product. */
   height?: number | null
+  /** Identifier of the information block of the trade catalog. */
   iblockId?: number | null
+  /** Identifier of the information block section */
   iblockSectionId?: number | null
+  /** Identifier of the parent product */
   id?: number | null
+  /** Length of the parent product. */
   length?: number | null
+  /** Unit of measurement. */
   measure?: number | null
+  /** Modified by */
   modifiedBy?: number | null
+  /** Name of the parent product */
   name?: string | null
+  /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   previewPicture?: Record<string, unknown> | null
+  /** Description for the announcement */
   previewText?: unknown
+  /** Type of description for the announcement. Possible values: - text — text - html — HTML */
   previewTextType?: string | null
   property258?: Record<string, unknown> | null
   property259?: unknown[] | null
+  /** Currency of the purchasing price. */
   purchasingCurrency?: string | null
+  /** Purchasing price. */
   purchasingPrice?: string | null
+  /** Quantity. */
   quantity?: number | null
+  /** Sorting */
   sort?: number | null
+  /** Permission to subscribe to the parent product. Possible values: - Y — yes - N — no - D — default */
   subscribe?: string | null
+  /** Date of modification. Read-only */
   timestampX?: string | null
+  /** Type of product. Read-only. Possible values: - 3 — parent product with variations - 6 — parent product without variations */
   type?: number | null
+  /** Identifier of VAT. */
   vatId?: number | null
+  /** Is VAT included in the price? Possible values: - Y — yes - N — no */
   vatIncluded?: string | null
+  /** Weight of the parent product. */
   weight?: number | null
+  /** Width of the parent product. */
   width?: number | null
+  /** External code */
   xmlId?: string | null
+  /** Object with information about the parent product */
   sku?: {
+    /** Identifier of the parent product */
     id?: number
+    /** Identifier of the information block of the trade catalog. */
     iblockId?: unknown
+    /** Name of the parent product */
     name?: string
+    /** Activity indicator. Possible values: - Y — yes - N — no */
     active?: "Y" | "N"
+    /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
     available?: "Y" | "N"
+    /** Symbolic code */
     code?: string
+    /** External code */
     xmlId?: string
+    /** Availability of a set. Possible values: - Y — yes - N — no */
     bundle?: "Y" | "N"
+    /** Is purchase of the parent product allowed when it is out of stock? Possible values: - Y — yes - N — no */
     canBuyZero?: "Y" | "N"
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of activity start */
     dateActiveFrom?: string
+    /** Date of activity end */
     dateActiveTo?: string
+    /** Date of creation */
     dateCreate?: string
+    /** Date of modification. Read-only */
     timestampX?: string
+    /** Identifier of the information block section */
     iblockSectionId?: unknown
+    /** Unit of measurement. */
     measure?: unknown
+    /** Description for the announcement */
     previewText?: string
+    /** Detailed description */
     detailText?: string
+    /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     previewPicture?: Record<string, unknown>
+    /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     detailPicture?: Record<string, unknown>
+    /** Type of description for the announcement. Possible values: - text — text - html — HTML */
     previewTextType?: "text" | "html"
+    /** Type of detailed description. Possible values: - text — text - html — HTML */
     detailTextType?: "text" | "html"
+    /** Sorting */
     sort?: number
+    /** Permission to subscribe to the parent product. Possible values: - Y — yes - N — no - D — default */
     subscribe?: "Y" | "N" | "D"
+    /** Identifier of VAT. */
     vatId?: unknown
+    /** Is VAT included in the price? Possible values: - Y — yes - N — no */
     vatIncluded?: "Y" | "N"
+    /** Height of the parent product. */
     height?: number
+    /** Length of the parent product. */
     length?: number
+    /** Weight of the parent product. */
     weight?: number
+    /** Width of the parent product. */
     width?: number
+    /** Type of product. Read-only. Possible values: - 3 — parent product with variations - 6 — parent product without variations */
     type?: "3" | "6"
+    /** Currency of the purchasing price. */
     purchasingCurrency?: string
+    /** Purchasing price. */
     purchasingPrice?: number
+    /** Quantity. */
     quantity?: number
+    /** Value of the property of the parent product, where N — identifier of the property. There can be multiple properties. */
     propertyN?: Record<string, unknown> | unknown[]
   } | null
+  /** Value of the property of the parent product, where N — identifier of the property. There can be multiple properties. */
   propertyN?: Record<string, unknown> | unknown[] | null
 }
 
 /** A `catalog.ratio` record as the API returns it. */
 export interface CatalogRatio {
+  /** Identifier of the unit of measurement ratio */
   id?: number | null
+  /** Is this unit of measurement ratio the default ratio? Possible values: - Y — yes - N — no */
   isDefault?: string | null
+  /** Identifier of the product */
   productId?: number | null
+  /** Object containing information about the unit of measure ratio */
   ratio?: number | null
 }
 
@@ -1057,26 +1748,46 @@ export interface CatalogRoundingRule {
   price?: number | null
   roundPrecision?: number | null
   roundType?: number | null
+  /** Object containing information about the price rounding rule with the specified identifier */
   roundingRule?: {
+    /** Identifier of the price rounding rule */
     id?: number
+    /** Price type */
     catalogGroupId?: unknown
+    /** Minimum price for rounding */
     price?: number
+    /** Type of rounding. Possible values: - 1 — mathematical rounding - 2 — rounding up (in favor of the store) - 4 — rounding down (in favor of the customer) */
     roundType?: "1" | "2" | "4"
+    /** Rounding precision */
     roundPrecision?: number
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of creation */
     dateCreate?: string
+    /** Date of modification */
     dateModify?: string
   } | null
+  /** An array of objects with information about the selected price rounding rules */
   roundingRules?: Array<{
+    /** Identifier of the price rounding rule */
     id?: number
+    /** Price type */
     catalogGroupId?: unknown
+    /** Minimum price for rounding */
     price?: number
+    /** Type of rounding. Possible values: - 1 — mathematical rounding - 2 — rounding up (in favor of the store) - 4 — rounding down (in favor of the customer) */
     roundType?: "1" | "2" | "4"
+    /** Rounding precision */
     roundPrecision?: number
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of creation */
     dateCreate?: string
+    /** Date of modification */
     dateModify?: string
   }> | null
 }
@@ -1093,85 +1804,149 @@ export interface CatalogSection {
   name?: string | null
   sort?: number | null
   xmlId?: string | null
+  /** Object containing information about the catalog section with the specified identifier */
   section?: {
+    /** Identifier of the catalog section */
     id?: number
+    /** Identifier of the information block. */
     iblockId?: unknown
+    /** Identifier of the parent section. */
     iblockSectionId?: unknown
+    /** Name of the catalog section */
     name?: string
+    /** External identifier. */
     xmlId?: string
+    /** Code of the catalog section */
     code?: string
+    /** Sorting */
     sort?: number
+    /** Indicator of the activity of the catalog section: - Y — active - N — inactive */
     active?: string
+    /** Description */
     description?: string
+    /** Type of description. Available types: text, html */
     descriptionType?: string
   } | null
 }
 
 /** A `catalog.store` record as the API returns it. */
 export interface CatalogStore {
+  /** Activity. Possible values: - Y — yes - N — no */
   active?: string | null
+  /** Address of the warehouse */
   address?: string | null
+  /** Symbolic code */
   code?: string | null
+  /** Date of creation */
   dateCreate?: string | null
+  /** Date of modification */
   dateModify?: string | null
+  /** Description */
   description?: string | null
+  /** E-mail */
   email?: string | null
+  /** GPS latitude */
   gpsN?: number | null
+  /** GPS longitude */
   gpsS?: number | null
+  /** Identifier of the warehouse */
   id?: number | null
+  /** Image. Object in the format {fileData: [value1, value2]}, where: - value1 – name of the picture file with extension - value2 – picture in base64 format */
   imageId?: Record<string, unknown> | null
+  /** Is it a pickup point? Possible values: - Y – yes - N – no */
   issuingCenter?: string | null
+  /** Modified by */
   modifiedBy?: number | null
+  /** Phone */
   phone?: string | null
+  /** Working hours */
   schedule?: string | null
+  /** Sorting */
   sort?: number | null
+  /** Name of the warehouse */
   title?: string | null
+  /** Created by */
   userId?: number | null
+  /** External code. */
   xmlId?: unknown
+  /** Object containing store information */
   store?: {
+    /** Identifier of the warehouse */
     id?: number
+    /** Address of the warehouse */
     address?: string
+    /** Name of the warehouse */
     title?: string
+    /** Activity. Possible values: - Y — yes - N — no */
     active?: "Y" | "N"
+    /** Description */
     description?: string
+    /** GPS latitude */
     gpsN?: number
+    /** GPS longitude */
     gpsS?: number
+    /** Image. Object in the format {fileData: [value1, value2]}, where: - value1 – name of the picture file with extension - value2 – picture in base64 format */
     imageId?: Record<string, unknown>
+    /** Date of modification */
     dateModify?: string
+    /** Date of creation */
     dateCreate?: string
+    /** Created by */
     userId?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Phone */
     phone?: string
+    /** Working hours */
     schedule?: string
+    /** External code. */
     xmlId?: string
+    /** Sorting */
     sort?: number
+    /** E-mail */
     email?: string
+    /** Is it a pickup point? Possible values: - Y – yes - N – no */
     issuingCenter?: "Y" | "N"
+    /** Symbolic code */
     code?: string
   } | null
 }
 
 /** A `catalog.storeproduct` record as the API returns it. */
 export interface CatalogStoreproduct {
+  /** Available quantity of the product */
   amount?: number | null
+  /** Identifier of the stock record */
   id?: number | null
+  /** Identifier of the product */
   productId?: number | null
+  /** Quantity of the product in reserve */
   quantityReserved?: unknown
+  /** Identifier of the warehouse */
   storeId?: number | null
+  /** Object containing information about product inventory by warehouses with the specified ID */
   storeProduct?: {
+    /** Identifier of the stock record */
     id?: number
+    /** Identifier of the product */
     productId?: unknown
+    /** Identifier of the warehouse */
     storeId?: unknown
+    /** Available quantity of the product */
     amount?: number
+    /** Quantity of the product in reserve */
     quantityReserved?: number
   } | null
 }
 
 /** A `catalog.userfield.document` record as the API returns it. */
 export interface CatalogUserfieldDocument {
+  /** Identifier of the inventory document */
   documentId?: number | null
+  /** Type of inventory document */
   documentType?: string | null
   field7097?: string | null
+  /** Value of the custom field of the document, where N — identifier of the custom field, for example field7097 */
   fieldN?: unknown
 }
 
@@ -1235,34 +2010,60 @@ export interface Company {
 
 /** A `crm.contact` record as the API returns it. */
 export interface Contact {
+  /** Identifier of the contact */
   ID?: string | null
+  /** Position */
   POST?: string | null
+  /** Comment */
   COMMENTS?: string | null
+  /** Salutation */
   HONORIFIC?: string | null
+  /** First name */
   NAME?: string | null
+  /** Middle name */
   SECOND_NAME?: string | null
+  /** Last name */
   LAST_NAME?: string | null
+  /** Photo */
   PHOTO?: unknown
+  /** Identifier of the lead from which the contact was created */
   LEAD_ID?: unknown
+  /** Type of contact */
   TYPE_ID?: string | null
+  /** Source */
   SOURCE_ID?: string | null
+  /** Additional information about the source */
   SOURCE_DESCRIPTION?: string | null
+  /** Identifier of the main company */
   COMPANY_ID?: string | null
+  /** Date of birth */
   BIRTHDATE?: string | null
+  /** Whether the contact is included in exports. Possible values: - Y — yes - N — no */
   EXPORT?: string | null
+  /** Is a phone number provided. Possible values: - Y — yes - N — no */
   HAS_PHONE?: string | null
+  /** Is an e-mail provided. Possible values: - Y — yes - N — no */
   HAS_EMAIL?: string | null
+  /** Is an open line provided. Possible values: - Y — yes - N — no */
   HAS_IMOL?: string | null
+  /** Creation date */
   DATE_CREATE?: string | null
+  /** Modification date */
   DATE_MODIFY?: string | null
+  /** Responsible person */
   ASSIGNED_BY_ID?: string | null
+  /** Created by */
   CREATED_BY_ID?: string | null
+  /** Modified by */
   MODIFY_BY_ID?: string | null
+  /** Is it available to everyone. Possible values: - Y — yes - N — no */
   OPENED?: string | null
   ORIGINATOR_ID?: unknown
   ORIGIN_ID?: unknown
   ORIGIN_VERSION?: unknown
+  /** Link to faces from the faceid module */
   FACE_ID?: unknown
+  /** Last activity */
   LAST_ACTIVITY_TIME?: string | null
   ADDRESS?: unknown
   ADDRESS_2?: unknown
@@ -1272,31 +2073,54 @@ export interface Contact {
   ADDRESS_PROVINCE?: unknown
   ADDRESS_COUNTRY?: unknown
   ADDRESS_LOC_ADDR_ID?: unknown
+  /** Advertising system (Google Ads, etc.) */
   UTM_SOURCE?: string | null
+  /** Type of traffic. Possible values: - CPC — ads - CPM — banners */
   UTM_MEDIUM?: string | null
+  /** Identifier of the advertising campaign */
   UTM_CAMPAIGN?: string | null
+  /** Content of the campaign. For example, for contextual ads */
   UTM_CONTENT?: string | null
+  /** Search condition of the campaign. For example, keywords for contextual advertising */
   UTM_TERM?: string | null
   PARENT_ID_1224?: string | null
+  /** Who performed the last activity in the timeline */
   LAST_ACTIVITY_BY?: string | null
+  /** Phone */
   PHONE?: unknown[] | null
+  /** E-mail */
   EMAIL?: unknown[] | null
+  /** Website */
   WEB?: Array<{
+    /** Identifier of the multifield value. */
     ID?: number
+    /** Type of the multifield. Can take values PHONE, EMAIL, WEB, IM, LINK. */
     TYPE_ID?: string
+    /** String value of the multifield. */
     VALUE?: string
+    /** Type of the multifield value. Can take values WORK, MOBILE, FAX, HOME, PAGER, MAILING, OTHER for phone, WORK, HOME, MAILING, OTHER for email, WORK, HOME, VK, LIVEJOURNAL, TWITTER, OTHER for website, TELEGRAM, VK, SKYPE, VIBER, BITRIX24, OPENLINE, IMOL, ICQ, MSN, JABBER, OTHER for messenger. */
     VALUE_TYPE?: string
   }> | null
+  /** Messenger */
   IM?: Array<{
+    /** Identifier of the multifield value. */
     ID?: number
+    /** Type of the multifield. Can take values PHONE, EMAIL, WEB, IM, LINK. */
     TYPE_ID?: string
+    /** String value of the multifield. */
     VALUE?: string
+    /** Type of the multifield value. Can take values WORK, MOBILE, FAX, HOME, PAGER, MAILING, OTHER for phone, WORK, HOME, MAILING, OTHER for email, WORK, HOME, VK, LIVEJOURNAL, TWITTER, OTHER for website, TELEGRAM, VK, SKYPE, VIBER, BITRIX24, OPENLINE, IMOL, ICQ, MSN, JABBER, OTHER for messenger. */
     VALUE_TYPE?: string
   }> | null
+  /** Links. Service field */
   LINK?: Array<{
+    /** Identifier of the multifield value. */
     ID?: number
+    /** Type of the multifield. Can take values PHONE, EMAIL, WEB, IM, LINK. */
     TYPE_ID?: string
+    /** String value of the multifield. */
     VALUE?: string
+    /** Type of the multifield value. Can take values WORK, MOBILE, FAX, HOME, PAGER, MAILING, OTHER for phone, WORK, HOME, MAILING, OTHER for email, WORK, HOME, VK, LIVEJOURNAL, TWITTER, OTHER for website, TELEGRAM, VK, SKYPE, VIBER, BITRIX24, OPENLINE, IMOL, ICQ, MSN, JABBER, OTHER for messenger. */
     VALUE_TYPE?: string
   }> | null
   [userField: `UF_${string}`]: unknown
@@ -1332,39 +2156,63 @@ export interface CrmActivityType {
 
 /** A `crm.address` record as the API returns it. */
 export interface CrmAddress {
+  /** Identifier of the address type. Enumeration element "Address Type". */
   TYPE_ID?: string | null
+  /** Identifier of the parent object's type. */
   ENTITY_TYPE_ID?: string | null
+  /** Identifier of the parent object */
   ENTITY_ID?: string | null
+  /** Street, house, building, structure */
   ADDRESS_1?: string | null
+  /** Apartment / office */
   ADDRESS_2?: string | null
+  /** City */
   CITY?: string | null
+  /** Postal code */
   POSTAL_CODE?: string | null
+  /** Region */
   REGION?: string | null
+  /** Province */
   PROVINCE?: string | null
+  /** Country */
   COUNTRY?: string | null
+  /** Country code. */
   COUNTRY_CODE?: unknown
+  /** Identifier of the location address. */
   LOC_ADDR_ID?: string | null
+  /** Identifier of the main parent object's type. */
   ANCHOR_TYPE_ID?: string | null
+  /** This field is for internal use. The value is automatically filled when adding an address. */
   ANCHOR_ID?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.automatedsolution` record as the API returns it. */
 export interface CrmAutomatedsolution {
+  /** Unique identifier of the digital workplace */
   id?: string | null
+  /** Name of the digital workplace */
   title?: string | null
+  /** Identifiers of the smart processes linked to the workplace */
   typeIds?: unknown[] | null
+  /** Information about the digital workplace */
   automatedSolution?: Record<string, unknown> | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.calllist` record as the API returns it. */
 export interface CrmCalllist {
+  /** Identifier of the call list */
   ID?: string | null
+  /** Date and time of call list creation */
   DATE_CREATE?: string | null
+  /** Identifier of the user who created the call list */
   CREATED_BY_ID?: string | null
+  /** Identifier of the associated CRM form */
   WEBFORM_ID?: string | null
+  /** Identifier of the object type */
   ENTITY_TYPE_ID?: string | null
+  /** Type of the object */
   ENTITY_TYPE?: string | null
   [userField: `UF_${string}`]: unknown
 }
@@ -1391,18 +2239,26 @@ export interface CrmCategory {
 
 /** A `crm.company.contact.items` record as the API returns it. */
 export interface CrmCompanyContactItems {
+  /** Identifier of the contact */
   CONTACT_ID?: string | null
+  /** Sorting index */
   SORT?: string | null
+  /** Role identifier, a system field */
   ROLE_ID?: string | null
+  /** Indicates whether the binding is primary. Possible values: - Y — yes - N — no */
   IS_PRIMARY?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.company.details.configuration` record as the API returns it. */
 export interface CrmCompanyDetailsConfiguration {
+  /** Unique name of the section used for identification */
   name?: string | null
+  /** Title of the section */
   title?: string | null
+  /** Type of the section */
   type?: string | null
+  /** List of fields displayed in the card with additional settings */
   elements?: unknown[] | null
   [userField: `uf${string}`]: unknown
 }
@@ -1432,135 +2288,229 @@ export interface CrmCompanyUserfield {
 
 /** A `crm.contact.company.items` record as the API returns it. */
 export interface CrmContactCompanyItems {
+  /** Company identifier */
   COMPANY_ID?: string | null
+  /** Sorting index */
   SORT?: string | null
+  /** Identifier of the role (reserved) */
   ROLE_ID?: string | null
+  /** Indicates whether the binding is primary. Possible values: - Y — yes - N — no */
   IS_PRIMARY?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.contact.details.configuration` record as the API returns it. */
 export interface CrmContactDetailsConfiguration {
+  /** Unique name of the section used for identification */
   name?: string | null
+  /** Title of the section */
   title?: string | null
+  /** Type of the section */
   type?: string | null
+  /** List of fields displayed in the entity card with additional settings */
   elements?: unknown[] | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.contact.userfield` record as the API returns it. */
 export interface CrmContactUserfield {
+  /** Identifier of the custom field */
   ID?: string | null
+  /** String identifier binding the custom field to the entity. */
   ENTITY_ID?: string | null
+  /** Field code. Unique */
   FIELD_NAME?: string | null
+  /** Data type of the custom field. Possible values: - string — string - integer — integer - double — number - boolean — yes/no - datetime — date/time - date — date - money — money - url — link - address — address - enumeration — list - file — file - employee — employee binding - crmstatus — binding to CRM directory - iblocksection — binding to information block sections - iblockelement — binding to… */
   USER_TYPE_ID?: string | null
+  /** External code */
   XML_ID?: unknown
+  /** Sorting index */
   SORT?: string | null
+  /** Indicates whether the field is multiple. Possible values: - Y — yes - N — no */
   MULTIPLE?: string | null
+  /** Is the field mandatory? Possible values: - Y — yes - N — no */
   MANDATORY?: string | null
+  /** Indicates whether to show the field in the filter. Possible values: - N — do not show - I — exact match - E — mask - S — substring */
   SHOW_FILTER?: string | null
+  /** Should the user field be shown in the list? */
   SHOW_IN_LIST?: string | null
+  /** Allows user editing. Possible values: - Y — yes - N — no */
   EDIT_IN_LIST?: string | null
+  /** Are the field values searchable? */
   IS_SEARCHABLE?: string | null
+  /** Additional field parameters. Each field type (USERTYPEID) has its own set of available settings, which are described below */
   SETTINGS?: Record<string, unknown> | null
+  /** Label in the edit form */
   EDIT_FORM_LABEL?: Record<string, unknown> | null
+  /** Header in the list */
   LIST_COLUMN_LABEL?: Record<string, unknown> | null
+  /** Filter label in the list */
   LIST_FILTER_LABEL?: Record<string, unknown> | null
+  /** Error message */
   ERROR_MESSAGE?: Record<string, unknown> | null
+  /** Help */
   HELP_MESSAGE?: Record<string, unknown> | null
+  /** List of possible values for the custom field of type enumeration. For custom fields of other types, this parameter is meaningless */
   LIST?: Array<{
+    /** Identifier of the list element */
     ID?: number
+    /** Value of the list element */
     VALUE?: string
+    /** Sorting index */
     SORT?: number
+    /** Indicates whether the list element is the default value. Possible values: - Y — yes - N — no */
     DEF?: "Y" | "N"
   }> | null
+  /** CLIENTID of the application that serves this field type. */
   USER_TYPE_OWNER?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.currency` record as the API returns it. */
 export interface CrmCurrency {
+  /** Currency identifier. Corresponds to ISO 4217 standard. */
   CURRENCY?: string | null
+  /** Nominal value. For the base currency, it is always equal to 1. */
   AMOUNT_CNT?: string | null
+  /** Exchange rate relative to the base currency. For the base currency, it is always equal to 1. Precision — 4 decimal places. */
   AMOUNT?: string | null
+  /** Sorting. */
   SORT?: string | null
+  /** Indicator of whether the currency is base (Y/N). */
   BASE?: string | null
+  /** Name of the currency (localization parameter). */
   FULL_NAME?: string | null
+  /** Language code for which the localization parameters are returned. */
   LID?: string | null
+  /** Format template (localization parameter). */
   FORMAT_STRING?: string | null
+  /** Decimal point for output (localization parameter). */
   DEC_POINT?: string | null
+  /** Thousands separator (localization parameter). */
   THOUSANDS_SEP?: string | null
+  /** Number of decimal places for the fractional part (localization parameter). */
   DECIMALS?: string | null
+  /** Date of the last change. */
   DATE_UPDATE?: string | null
+  /** Currency localizations. An object with a list of available localizations in the format {"lang1": "value1", ... "langN": "valueN"}, where langN is the language identifier, and value is an object of type crmcurrencylocalization. The language identifier is a string of two Latin letters. Possible values can be found in the table of language identifiers. */
   LANG?: Record<string, unknown> | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.deal.contact.items` record as the API returns it. */
 export interface CrmDealContactItems {
+  /** Identifier of the contact */
   CONTACT_ID?: string | null
+  /** Sorting index */
   SORT?: string | null
+  /** Role identifier (system field) */
   ROLE_ID?: string | null
+  /** Indicates whether the binding is primary. Possible values: - Y — yes - N — no */
   IS_PRIMARY?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.deal.details.configuration` record as the API returns it. */
 export interface CrmDealDetailsConfiguration {
+  /** Unique name of the section used for identification */
   name?: string | null
+  /** Title of the section */
   title?: string | null
+  /** Type of the section */
   type?: string | null
+  /** List of fields displayed in the card with additional settings */
   elements?: unknown[] | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.deal.productrows` record as the API returns it. */
 export interface CrmDealProductrows {
+  /** The identifier of the product row */
   ID?: string | null
+  /** The identifier of the entity to which the product is linked. For this method, it will always equal the id of the deal */
   OWNER_ID?: string | null
+  /** String identifier of the type of object to which the product is linked. For this method, it will always equal D */
   OWNER_TYPE?: string | null
+  /** The identifier of the product in the catalog. 0 if not from the catalog */
   PRODUCT_ID?: string | null
+  /** The name of the product row */
   PRODUCT_NAME?: string | null
+  /** The name of the product row in the catalog */
   ORIGINAL_PRODUCT_NAME?: string | null
+  /** The description of the product row */
   PRODUCT_DESCRIPTION?: unknown
+  /** The total cost of the product per unit */
   PRICE?: string | null
+  /** The cost per unit considering discounts, excluding taxes */
   PRICE_EXCLUSIVE?: string | null
+  /** The cost per unit excluding discounts and taxes */
   PRICE_NETTO?: string | null
+  /** The cost per unit excluding discounts but including taxes */
   PRICE_BRUTTO?: string | null
+  /** The cost of the product in "report currency" */
   PRICE_ACCOUNT?: string | null
+  /** The quantity of the product units */
   QUANTITY?: string | null
+  /** The type of discount Possible types: - 1 - Absolute - 2 - Percentage */
   DISCOUNT_TYPE_ID?: string | null
+  /** The discount value in percentage (if using the percentage discount type) */
   DISCOUNT_RATE?: string | null
+  /** The absolute value of the discount (if using the absolute discount type) */
   DISCOUNT_SUM?: string | null
+  /** The tax rate in percentage */
   TAX_RATE?: unknown
+  /** Indicator of whether tax is included in the price Possible values: - Y – tax included - N – tax not included */
   TAX_INCLUDED?: string | null
+  /** Customized (Deprecated) Possible values: - Y - Yes - N - No */
   CUSTOMIZED?: string | null
+  /** The code of the unit of measure */
   MEASURE_CODE?: string | null
+  /** The textual representation of the unit of measure (e.g., pcs, kg, m, l, etc.) */
   MEASURE_NAME?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** The external code of the product */
   XML_ID?: string | null
+  /** The type of product Possible values: - 1 - Simple product - 4 - Trade offer/variation - 7 - Service */
   TYPE?: string | null
+  /** The identifier of the warehouse. For more detailed information about the warehouse, use catalog.store.get */
   STORE_ID?: string | null
+  /** The identifier of the reserve */
   RESERVE_ID?: string | null
+  /** The date of the end of the reservation */
   DATE_RESERVE_END?: string | null
+  /** The quantity of reserved product units */
   RESERVE_QUANTITY?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.deal.recurring` record as the API returns it. */
 export interface CrmDealRecurring {
+  /** Identifier of the record in the recurring deal settings table */
   ID?: string | null
+  /** Identifier of the deal for which the recurrence is set */
   DEAL_ID?: string | null
+  /** Identifier of the deal on which the template is based */
   BASED_ID?: string | null
+  /** Active flag. Possible values: - Y — active - N — inactive */
   ACTIVE?: string | null
+  /** Identifier of the funnel for created deals */
   CATEGORY_ID?: string | null
+  /** Type of limitation on deal creation: - N — no limitations - D — by date (LIMITDATE) - T — by quantity (LIMITREPEAT) */
   IS_LIMIT?: string | null
+  /** Number of deals created from the template. */
   COUNTER_REPEAT?: unknown
+  /** Maximum number of deals to be created. Used when ISLIMIT = T */
   LIMIT_REPEAT?: unknown
+  /** End date for deal generation. Used when ISLIMIT = D. */
   LIMIT_DATE?: string | null
+  /** Date to start calculating the next execution. */
   START_DATE?: string | null
+  /** Date and time of the next deal creation from the template */
   NEXT_EXECUTION?: string | null
+  /** Date and time of the last deal creation from the template. */
   LAST_EXECUTION?: string | null
+  /** Recurrence parameters (detailed description) */
   PARAMS?: Record<string, unknown> | null
   id?: string | null
   deal_id?: string | null
@@ -1600,61 +2550,113 @@ export interface CrmDocumentgeneratorDocument {
   qrCodeEnabled?: boolean | null
   changeQrCodeDisabledReason?: string | null
   products?: Record<string, unknown> | null
+  /** Link to download the document */
   downloadUrl?: string | null
   publicUrl?: unknown
+  /** Document name */
   title?: string | null
+  /** Document number */
   number?: string | null
+  /** Document identifier */
   id?: string | null
+  /** Date of document creation */
   createTime?: string | null
+  /** Identifier of the user who created the document */
   createdBy?: string | null
+  /** Document update date */
   updateTime?: string | null
+  /** Identifier of the user who updated the document */
   updatedBy?: unknown
+  /** Stamp and signature inclusion flag */
   stampsEnabled?: boolean | null
   isTransformationError?: boolean | null
+  /** Field values of the document */
   values?: Record<string, unknown> | null
+  /** Identifier of the document template */
   templateId?: string | null
   pullTag?: string | null
+  /** Link to the document image */
   imageUrl?: string | null
+  /** Link to the PDF document */
   pdfUrl?: string | null
   emailDiskFile?: string | null
+  /** Identifier of the CRM object */
   entityId?: string | null
+  /** Identifier of the CRM object type */
   entityTypeId?: string | null
+  /** Link to download the document for machine access */
   downloadUrlMachine?: string | null
+  /** Link to the document image for machine access */
   imageUrlMachine?: string | null
+  /** Link to the PDF document for machine access */
   pdfUrlMachine?: string | null
+  /** Document DOCX file identifier */
   fileId?: string | null
+  /** Document image identifier */
   imageId?: string | null
+  /** Document PDF file identifier */
   pdfId?: string | null
+  /** Document data. The structure is described in the document type */
   document?: {
+    /** Document identifier */
     id?: number | string
+    /** Document name */
     title?: string
+    /** Document number */
     number?: string
+    /** Date of document creation */
     createTime?: string
+    /** Document update date */
     updateTime?: string
+    /** Identifier of the user who created the document */
     createdBy?: number | string
+    /** Identifier of the user who updated the document */
     updatedBy?: number | string
+    /** Can the stamp and signature inclusion be changed */
     changeStampsEnabled?: boolean
+    /** Reason why the stamp and signature inclusion cannot be changed */
     changeStampsDisabledReason?: string
+    /** Can the QR code be enabled or disabled */
     changeQrCodeEnabled?: boolean
+    /** Current state of the QR code */
     qrCodeEnabled?: boolean
+    /** Reason why the QR code cannot be changed */
     changeQrCodeDisabledReason?: string
+    /** Summary information about the document's products (currencyId, totalSum, totalRows) */
     products?: Record<string, unknown>
+    /** Stamp and signature inclusion flag */
     stampsEnabled?: boolean
+    /** Link to download the document */
     downloadUrl?: string
+    /** Link to download the document for machine access */
     downloadUrlMachine?: string
+    /** Link to the document image. May be an empty string immediately after creation or update */
     imageUrl?: string
+    /** Link to the document image for machine access */
     imageUrlMachine?: string
+    /** Link to the PDF document. May be an empty string immediately after creation or update */
     pdfUrl?: string
+    /** Link to the PDF document for machine access */
     pdfUrlMachine?: string
+    /** Public link to the document */
     publicUrl?: string
+    /** Flag indicating a document conversion error */
     isTransformationError?: boolean
+    /** Text of the conversion error if isTransformationError = true */
     transformationErrorMessage?: string
+    /** Code of the conversion error if isTransformationError = true */
     transformationErrorCode?: string
+    /** Identifier of the document template */
     templateId?: number | string
+    /** Event tag for document transformation */
     pullTag?: string
+    /** Identifier of the file on Drive for sending via email */
     emailDiskFile?: number
+    /** Identifier of the CRM object type */
     entityTypeId?: number | string
+    /** Identifier of the CRM object */
     entityId?: number | string
+    /** Field values of the document */
     values?: Record<string, unknown>
   } | null
   [userField: `uf${string}`]: unknown
@@ -1662,75 +2664,120 @@ export interface CrmDocumentgeneratorDocument {
 
 /** A `crm.documentgenerator.numerator` record as the API returns it. */
 export interface CrmDocumentgeneratorNumerator {
+  /** The identifier of the numerator */
   id?: string | null
+  /** The name of the numerator */
   name?: string | null
+  /** The number template */
   template?: string | null
+  /** The symbolic code of the numerator. Can be null */
   code?: unknown
+  /** Saved settings for sequential numbering of type settings */
   settings?: Record<string, unknown> | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.documentgenerator.template` record as the API returns it. */
 export interface CrmDocumentgeneratorTemplate {
+  /** Identifier of the template */
   id?: string | null
+  /** Template name */
   name?: string | null
+  /** Template region */
   region?: string | null
+  /** Symbolic code of the template */
   code?: unknown
+  /** Link to download the template file */
   download?: string | null
+  /** Link to download the template file for the application */
   downloadMachine?: string | null
+  /** Template activity: Y or N */
   active?: string | null
+  /** Module identifier */
   moduleId?: string | null
+  /** The identifier of the numerator */
   numeratorId?: string | null
+  /** Include stamp and signature: Y or N */
   withStamps?: string | null
+  /** Object of access permission codes in the format {"UA":"UA"} */
   users?: Record<string, unknown> | null
+  /** Template deletion flag: Y or N */
   isDeleted?: string | null
+  /** Sorting index */
   sort?: string | null
+  /** Array of CRM object identifiers for which the template is available */
   entityTypeId?: unknown[] | null
+  /** Date and time of template creation */
   createTime?: string | null
+  /** Date and time of the last template update */
   updateTime?: string | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.duplicate.volatileType` record as the API returns it. */
 export interface CrmDuplicateVolatileType {
+  /** Record identifier */
   id?: string | null
+  /** Type of the object */
   entityTypeId?: string | null
+  /** Field code */
   fieldCode?: string | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.item.delivery` record as the API returns it. */
 export interface CrmItemDelivery {
+  /** Delivery identifier */
   id?: number | null
+  /** System delivery number */
   accountNumber?: string | null
+  /** Delivery cost */
   priceDelivery?: number | null
+  /** Delivery currency */
   currency?: string | null
+  /** Indicates whether the delivery has been shipped. Possible values: - Y — yes (shipped) - N — no (not shipped) */
   deducted?: string | null
+  /** Date of the shipment's shipped flag change */
   dateDeducted?: unknown
+  /** Delivery service identifier */
   deliveryId?: number | null
+  /** Delivery service name */
   deliveryName?: string | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.item.details.configuration` record as the API returns it. */
 export interface CrmItemDetailsConfiguration {
+  /** Unique name of the section used for identification */
   name?: string | null
+  /** Title of the section */
   title?: string | null
+  /** Type of the section */
   type?: string | null
+  /** List of fields displayed in the entity card with additional settings */
   elements?: unknown[] | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.item.payment` record as the API returns it. */
 export interface CrmItemPayment {
+  /** Payment identifier */
   id?: number | null
+  /** System payment number */
   accountNumber?: string | null
+  /** Payment status */
   paid?: string | null
+  /** Payment date */
   datePaid?: string | null
+  /** User who made the payment */
   empPaidId?: number | null
+  /** Payment system identifier */
   paySystemId?: number | null
+  /** Payment amount */
   sum?: number | null
+  /** Payment currency */
   currency?: string | null
+  /** Name of the payment system */
   paySystemName?: string | null
   [userField: `uf${string}`]: unknown
 }
@@ -1755,52 +2802,99 @@ export interface CrmItemPaymentProduct {
 
 /** A `crm.item.productrow` record as the API returns it. */
 export interface CrmItemProductrow {
+  /** Identifier of the product row. */
   id?: number | null
+  /** Identifier of the CRM object. */
   ownerId?: number | null
+  /** Identifier of the CRM object type. */
   ownerType?: string | null
+  /** Identifier of the product from the catalog. */
   productId?: number | null
+  /** Name of the product in the product row. */
   productName?: string | null
+  /** Price per unit of the product row, including discounts and taxes. */
   price?: number | null
+  /** Price per unit of the product row, including discounts and taxes, converted to the reporting currency. */
   priceAccount?: number | null
+  /** Price per unit of the product row, including discounts but excluding taxes. */
   priceExclusive?: number | null
+  /** Price per unit of the product row excluding discounts and taxes. */
   priceNetto?: number | null
+  /** Price per unit of the product row including taxes but excluding discounts. */
   priceBrutto?: number | null
+  /** Quantity of the product. */
   quantity?: number | null
+  /** Type of discount. Possible values: - 1 — absolute value - 2 — percentage value. */
   discountTypeId?: number | null
+  /** Discount value in percentage. */
   discountRate?: number | null
+  /** Absolute discount value. */
   discountSum?: number | null
+  /** Tax rate in percentage. */
   taxRate?: unknown
+  /** Indicator of whether tax is included in the price. Possible values: - Y – tax included - N – tax not included. */
   taxIncluded?: string | null
+  /** Deprecated. */
   customized?: string | null
+  /** Unit of measure code. */
   measureCode?: number | null
+  /** Text representation of the unit of measure (e.g., pcs, kg, m, l, etc.). */
   measureName?: string | null
+  /** Sorting. */
   sort?: number | null
+  /** External identifier of the product row. */
   xmlId?: string | null
+  /** Type of product. Possible values: - 1 - Simple product - 2 - Bundle - 3 - Product with trade offers - 4 - Trade offer - 5 - Trade offer without a product (not specified or deleted) - 6 - Specific type indicating an invalid product with trade offers - 7 — Service. */
   type?: number | null
+  /** Identifier of the warehouse. */
   storeId?: number | null
+  /** Object containing information about the product item */
   productRow?: {
+    /** Identifier of the product row. */
     id?: number
+    /** Identifier of the CRM object. */
     ownerId?: number
+    /** Identifier of the CRM object type. */
     ownerType?: string
+    /** Identifier of the product from the catalog. */
     productId?: unknown
+    /** Name of the product in the product row. */
     productName?: string
+    /** Price per unit of the product row, including discounts and taxes. */
     price?: number
+    /** Price per unit of the product row, including discounts and taxes, converted to the reporting currency. */
     priceAccount?: number
+    /** Price per unit of the product row, including discounts but excluding taxes. */
     priceExclusive?: number
+    /** Price per unit of the product row excluding discounts and taxes. */
     priceNetto?: number
+    /** Price per unit of the product row including taxes but excluding discounts. */
     priceBrutto?: number
+    /** Quantity of the product. */
     quantity?: number
+    /** Type of discount. Possible values: - 1 — absolute value - 2 — percentage value. */
     discountTypeId?: "1" | "2"
+    /** Discount value in percentage. */
     discountRate?: number
+    /** Absolute discount value. */
     discountSum?: number
+    /** Tax rate in percentage. */
     taxRate?: number
+    /** Indicator of whether tax is included in the price. Possible values: - Y – tax included - N – tax not included. */
     taxIncluded?: "Y" | "N"
+    /** Deprecated. */
     customized?: string
+    /** Unit of measure code. */
     measureCode?: unknown
+    /** Text representation of the unit of measure (e.g., pcs, kg, m, l, etc.). */
     measureName?: string
+    /** Sorting. */
     sort?: number
+    /** External identifier of the product row. */
     xmlId?: string
+    /** Type of product. Possible values: - 1 - Simple product - 2 - Bundle - 3 - Product with trade offers - 4 - Trade offer - 5 - Trade offer without a product (not specified or deleted) - 6 - Specific type indicating an invalid product with trade offers - 7 — Service. */
     type?: "1" | "2" | "3" | "4" | "5" | "6" | "7"
+    /** Identifier of the warehouse. */
     storeId?: number
   } | null
   [userField: `uf${string}`]: unknown
@@ -1808,51 +2902,87 @@ export interface CrmItemProductrow {
 
 /** A `crm.lead.contact.items` record as the API returns it. */
 export interface CrmLeadContactItems {
+  /** The identifier of the contact */
   CONTACT_ID?: string | null
+  /** The sorting index */
   SORT?: string | null
+  /** The role identifier (reserved) */
   ROLE_ID?: string | null
+  /** The primary contact flag */
   IS_PRIMARY?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.lead.details.configuration` record as the API returns it. */
 export interface CrmLeadDetailsConfiguration {
+  /** Unique name of the section */
   name?: string | null
+  /** Title of the section */
   title?: string | null
+  /** Type of the section */
   type?: string | null
+  /** List of fields displayed in the section */
   elements?: unknown[] | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.lead.productrows` record as the API returns it. */
 export interface CrmLeadProductrows {
+  /** Identifier of the product row */
   ID?: string | null
+  /** Identifier of the element to which the product is linked. For this method, it will always equal the id of the lead */
   OWNER_ID?: string | null
+  /** String identifier of the type of object to which the product is linked. For this method, it will always equal L */
   OWNER_TYPE?: string | null
+  /** Identifier of the product in the catalog. 0 if not from the catalog */
   PRODUCT_ID?: string | null
+  /** Name of the product row */
   PRODUCT_NAME?: string | null
+  /** Name of the product row in the catalog */
   ORIGINAL_PRODUCT_NAME?: string | null
+  /** Description of the product row */
   PRODUCT_DESCRIPTION?: unknown
+  /** Final cost of the product per unit */
   PRICE?: string | null
+  /** Cost per unit considering discounts, excluding taxes */
   PRICE_EXCLUSIVE?: string | null
+  /** Cost per unit excluding discounts and taxes */
   PRICE_NETTO?: string | null
+  /** Cost per unit excluding discounts but including taxes */
   PRICE_BRUTTO?: string | null
+  /** Cost of the product in "report currency" */
   PRICE_ACCOUNT?: string | null
+  /** Quantity of product units */
   QUANTITY?: string | null
+  /** Type of discount Possible types: - 1 - Absolute - 2 - Percentage */
   DISCOUNT_TYPE_ID?: string | null
+  /** Discount value in percentage (if using the percentage discount type) */
   DISCOUNT_RATE?: string | null
+  /** Absolute discount value (if using the absolute discount type) */
   DISCOUNT_SUM?: string | null
+  /** Tax rate in percentage */
   TAX_RATE?: unknown
+  /** Indicator of whether tax is included in the price Possible values: - Y – tax included - N – tax not included */
   TAX_INCLUDED?: string | null
+  /** Customized (Deprecated) Possible values: - Y - Yes - N - No */
   CUSTOMIZED?: string | null
+  /** Unit of measure code */
   MEASURE_CODE?: string | null
+  /** Text representation of the unit of measure (e.g., pcs, kg, m, l, etc.) */
   MEASURE_NAME?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** External code of the product */
   XML_ID?: string | null
+  /** Type of product Possible values: - 1 - Simple product - 4 - Trade offer/variation - 7 - Service */
   TYPE?: string | null
+  /** Identifier of the warehouse. For detailed information about the warehouse, use catalog.store.get */
   STORE_ID?: unknown
+  /** Identifier of the reserve */
   RESERVE_ID?: unknown
+  /** Date of reservation end */
   DATE_RESERVE_END?: unknown
+  /** Quantity of reserved product units */
   RESERVE_QUANTITY?: unknown
   [userField: `UF_${string}`]: unknown
 }
@@ -1884,50 +3014,85 @@ export interface CrmLeadUserfield {
 export interface CrmOrderentity {
   orderId?: number | null
   ownerId?: number | null
+  /** Identifier of the CRM object. */
   OWNER_ID?: number | null
+  /** Identifier of the CRM object type. */
   OWNER_TYPE_ID?: number | null
+  /** Identifier of the order. */
   ORDER_ID?: unknown
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.quote.contact.items` record as the API returns it. */
 export interface CrmQuoteContactItems {
+  /** Identifier of the contact */
   CONTACT_ID?: string | null
+  /** Sort index */
   SORT?: string | null
+  /** Identifier of the role (a service field). It is not filled in via REST and is always equal to 0 */
   ROLE_ID?: string | null
+  /** Indicates whether the link is primary. Possible values: - Y — yes - N — no */
   IS_PRIMARY?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.quote.productrows` record as the API returns it. */
 export interface CrmQuoteProductrows {
+  /** Identifier of the product row */
   ID?: string | null
+  /** Identifier of the element to which the product is linked. For this method, it equals the id of the estimate */
   OWNER_ID?: string | null
+  /** String identifier of the CRM object type to which the product is linked. For this method, it is always Q */
   OWNER_TYPE?: string | null
+  /** Identifier of the product in the catalog. 0 if the product is not from the catalog. */
   PRODUCT_ID?: string | null
+  /** Name of the product row */
   PRODUCT_NAME?: string | null
+  /** Name of the product row in the catalog */
   ORIGINAL_PRODUCT_NAME?: string | null
+  /** Description of the product row */
   PRODUCT_DESCRIPTION?: string | null
+  /** Final cost of the product per unit */
   PRICE?: string | null
+  /** Cost per unit considering discounts, excluding taxes */
   PRICE_EXCLUSIVE?: string | null
+  /** Cost per unit excluding discounts and taxes */
   PRICE_NETTO?: string | null
+  /** Cost per unit excluding discounts but including taxes */
   PRICE_BRUTTO?: string | null
+  /** Cost of the product in reporting currency */
   PRICE_ACCOUNT?: string | null
+  /** Quantity of product units */
   QUANTITY?: string | null
+  /** Type of discount: - 1 — absolute - 2 — percentage */
   DISCOUNT_TYPE_ID?: string | null
+  /** Discount value in percentage */
   DISCOUNT_RATE?: string | null
+  /** Absolute value of the discount */
   DISCOUNT_SUM?: string | null
+  /** Tax rate in percentage */
   TAX_RATE?: string | null
+  /** Whether tax is included in the price: - Y — yes - N — no */
   TAX_INCLUDED?: string | null
+  /** Indicator of manual modification of the product row: - Y — yes - N — no */
   CUSTOMIZED?: string | null
+  /** Unit of measure code */
   MEASURE_CODE?: string | null
+  /** Text representation of the unit of measure */
   MEASURE_NAME?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** External code of the product row */
   XML_ID?: unknown
+  /** Type of product: - 1 — simple product - 4 — trade offer (variation) - 7 — service */
   TYPE?: string | null
+  /** Identifier of the warehouse */
   STORE_ID?: unknown
+  /** Identifier of the reserve */
   RESERVE_ID?: unknown
+  /** Date of reservation end */
   DATE_RESERVE_END?: unknown
+  /** Quantity of reserved product units */
   RESERVE_QUANTITY?: unknown
   [userField: `UF_${string}`]: unknown
 }
@@ -2037,105 +3202,185 @@ export interface CrmRequisite {
 
 /** A `crm.requisite.bankdetail` record as the API returns it. */
 export interface CrmRequisiteBankdetail {
+  /** Identifier of the bank details. Automatically created and unique within the account */
   ID?: string | null
+  /** Identifier of the parent object. Currently can only be the identifier of the requisite. */
   ENTITY_ID?: string | null
+  /** Identifier of the country corresponding to the set of bank details fields (see method crm.requisite.preset.countries for available values). */
   COUNTRY_ID?: string | null
+  /** Create date */
   DATE_CREATE?: string | null
+  /** Modification date */
   DATE_MODIFY?: string | null
+  /** Identifier of the user who created the requisite */
   CREATED_BY_ID?: string | null
+  /** Identifier of the user who modified the requisite */
   MODIFY_BY_ID?: unknown
+  /** Name of the bank details */
   NAME?: string | null
+  /** Symbolic code of the requisite */
   CODE?: unknown
+  /** External key. Used for exchange operations. Identifier of the object in the external information base. */
   XML_ID?: string | null
+  /** Identifier of the external information base. The purpose of the field may change by the final developer */
   ORIGINATOR_ID?: unknown
+  /** Activity indicator. Uses values Y or N. */
   ACTIVE?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** Name of the bank */
   RQ_BANK_NAME?: string | null
+  /** Bank Code (for country BR) */
   RQ_BANK_CODE?: unknown
+  /** Address of the bank */
   RQ_BANK_ADDR?: string | null
+  /** Bank Routing Number */
   RQ_BANK_ROUTE_NUM?: unknown
+  /** BIK */
   RQ_BIK?: string | null
+  /** MFO */
   RQ_MFO?: unknown
+  /** Bank Account Holder Name */
   RQ_ACC_NAME?: unknown
+  /** Bank Account Number */
   RQ_ACC_NUM?: string | null
+  /** Account Type (for country BR) */
   RQ_ACC_TYPE?: unknown
+  /** IIK */
   RQ_IIK?: unknown
+  /** Currency of the account */
   RQ_ACC_CURRENCY?: string | null
+  /** Correspondent account */
   RQ_COR_ACC_NUM?: string | null
+  /** IBAN */
   RQ_IBAN?: unknown
+  /** SWIFT */
   RQ_SWIFT?: unknown
+  /** BIC */
   RQ_BIC?: unknown
+  /** Bank Code (for country FR) */
   RQ_CODEB?: unknown
+  /** Branch Code (for country FR) */
   RQ_CODEG?: unknown
+  /** RIB Key (for country FR) */
   RQ_RIB?: unknown
+  /** Agency (for country BR) */
   RQ_AGENCY_NAME?: unknown
+  /** Comment */
   COMMENTS?: unknown
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.requisite.link` record as the API returns it. */
 export interface CrmRequisiteLink {
+  /** Identifier of the object type to which the link belongs. */
   ENTITY_TYPE_ID?: string | null
+  /** Identifier of the object to which the link belongs. */
   ENTITY_ID?: string | null
+  /** Identifier of the client's requisite selected for the object. */
   REQUISITE_ID?: string | null
+  /** Identifier of the client's bank requisite selected for the object. */
   BANK_DETAIL_ID?: string | null
+  /** Identifier of my company's requisite selected for the object. */
   MC_REQUISITE_ID?: string | null
+  /** Identifier of my company's bank requisite selected for the object. */
   MC_BANK_DETAIL_ID?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.requisite.preset` record as the API returns it. */
 export interface CrmRequisitePreset {
+  /** Identifier of the template. Created automatically and unique within Bitrix24 */
   ID?: string | null
+  /** Identifier of the parent object type. */
   ENTITY_TYPE_ID?: string | null
+  /** Identifier of the country corresponding to the set of fields in the requisites template (for available values, see the method crm.requisite.preset.countries) */
   COUNTRY_ID?: string | null
+  /** Create date */
   DATE_CREATE?: string | null
+  /** Modification date. Contains an empty string if the template has not been changed since creation */
   DATE_MODIFY?: string | null
+  /** Identifier of the user who created the template */
   CREATED_BY_ID?: string | null
+  /** Identifier of the user who modified the template */
   MODIFY_BY_ID?: unknown
+  /** Name of the template */
   NAME?: string | null
+  /** External key. Used for exchange operations. Identifier of the external information base object. */
   XML_ID?: string | null
+  /** Activity status. Values Y or N are used. Determines the availability of the template in the selection list when adding requisites */
   ACTIVE?: string | null
+  /** Sorting */
   SORT?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.requisite.preset.field` record as the API returns it. */
 export interface CrmRequisitePresetField {
+  /** Field identifier. Created automatically and unique within the template */
   ID?: string | null
+  /** Field name */
   FIELD_NAME?: string | null
+  /** An alternative name for the field in the requisite. */
   FIELD_TITLE?: string | null
+  /** Show in the short list. Deprecated field, currently not used. Retained for backward compatibility. Can take values Y or N */
   IN_SHORT_LIST?: string | null
+  /** Sorting. The order in the list of template fields */
   SORT?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.requisite.userfield` record as the API returns it. */
 export interface CrmRequisiteUserfield {
+  /** Identifier of the custom field */
   ID?: string | null
+  /** The identifier of the entity to which the custom field belongs. For requisites, this is always CRMREQUISITE */
   ENTITY_ID?: string | null
+  /** Symbolic code. For requisites, it always starts with the prefix UFCRM */
   FIELD_NAME?: string | null
+  /** Data type (string, boolean, double, or datetime) */
   USER_TYPE_ID?: string | null
+  /** External key. Used for exchange operations. Identifier of the object in the external information base. */
   XML_ID?: unknown
+  /** Sorting */
   SORT?: string | null
+  /** Indicator of multiplicity. Possible values: - Y — yes - N — no */
   MULTIPLE?: string | null
+  /** Indicator of mandatory status. Possible values: - Y — yes - N — no */
   MANDATORY?: string | null
+  /** Show in the list filter. Possible values: - N — do not show - I — exact match - E — mask - S — substring */
   SHOW_FILTER?: string | null
+  /** Whether to show in the list. Possible values: - Y — yes - N — no */
   SHOW_IN_LIST?: string | null
+  /** Allow user editing? Possible values: - Y — yes - N — no */
   EDIT_IN_LIST?: string | null
+  /** Whether the field values participate in search. Possible values: - Y — yes - N — no */
   IS_SEARCHABLE?: string | null
+  /** Additional settings (dependent on type). For detailed information, see the section {#T} */
   SETTINGS?: Record<string, unknown> | null
+  /** Label in the edit form */
   EDIT_FORM_LABEL?: Record<string, unknown> | null
+  /** Header in the list */
   LIST_COLUMN_LABEL?: Record<string, unknown> | null
+  /** Filter label in the list */
   LIST_FILTER_LABEL?: Record<string, unknown> | null
+  /** Error message */
   ERROR_MESSAGE?: Record<string, unknown> | null
+  /** Help */
   HELP_MESSAGE?: Record<string, unknown> | null
+  /** List elements. For detailed information, see the section {#T} */
   LIST?: {
+    /** Identifier of the option. It is filled in for existing options and is not passed when adding a new one */
     ID?: number
+    /** Value of the option */
     VALUE?: string
+    /** Indicates the default value. Takes values Y or N */
     DEF?: string
+    /** Sorting order */
     SORT?: number
+    /** External identifier of the option */
     XML_ID?: string
+    /** Indicates the deletion of an existing option. Takes values Y or N */
     DEL?: string
   } | null
   [userField: `UF_${string}`]: unknown
@@ -2155,15 +3400,25 @@ export interface CrmStagehistory {
 
 /** A `crm.status` record as the API returns it. */
 export interface CrmStatus {
+  /** Identifier of the directory item */
   ID?: string | null
+  /** Identifier of the object to which the directory relates */
   ENTITY_ID?: string | null
+  /** Status value code */
   STATUS_ID?: string | null
+  /** Name */
   NAME?: string | null
+  /** Initial name */
   NAME_INIT?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** Indicator of system value */
   SYSTEM?: string | null
+  /** Identifier of the funnel to which the status relates */
   CATEGORY_ID?: string | null
+  /** Status color for kanban */
   COLOR?: string | null
+  /** Group of stages */
   SEMANTICS?: string | null
   EXTRA?: Record<string, unknown> | null
   [userField: `UF_${string}`]: unknown
@@ -2171,8 +3426,11 @@ export interface CrmStatus {
 
 /** A `crm.timeline.bindings` record as the API returns it. */
 export interface CrmTimelineBindings {
+  /** Identifier of the timeline record */
   OWNER_ID?: string | null
+  /** Identifier of the CRM entity */
   ENTITY_ID?: string | null
+  /** CRM item type. Possible values: lead, deal, contact, company, order */
   ENTITY_TYPE?: string | null
   [userField: `UF_${string}`]: unknown
 }
@@ -2218,192 +3476,338 @@ export interface CrmTimelineLogo {
 
 /** A `crm.timeline.note` record as the API returns it. */
 export interface CrmTimelineNote {
+  /** Note text */
   text?: string | null
+  /** Identifier of the user who created the note */
   createdById?: string | null
+  /** Date and time of note creation */
   createdTime?: string | null
+  /** Identifier of the user who modified the note */
   updatedById?: string | null
+  /** Date and time of note modification */
   updatedTime?: string | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.type` record as the API returns it. */
 export interface CrmType {
+  /** Identifier of the SPA. */
   id?: string | null
+  /** Title of the SPA. */
   title?: string | null
+  /** Symbolic code. */
   code?: string | null
+  /** Identifier of the user who created this SPA. */
   createdBy?: string | null
+  /** Identifier of the entity type. */
   entityTypeId?: string | null
+  /** Identifier of the digital workplace. */
   customSectionId?: unknown
+  /** Are custom funnels and sales tunnels enabled? */
   isCategoriesEnabled?: string | null
+  /** Is the use of custom stages and Kanban enabled? */
   isStagesEnabled?: string | null
+  /** Are the Start Date and End Date fields enabled? */
   isBeginCloseDatesEnabled?: string | null
+  /** Is the Client field enabled? */
   isClientEnabled?: string | null
+  /** Is the use of the SPA in the user field enabled? */
   isUseInUserfieldEnabled?: string | null
+  /** Is the linking of catalog products enabled? */
   isLinkWithProductsEnabled?: string | null
+  /** Is the Your Company Details field enabled? */
   isMycompanyEnabled?: string | null
+  /** Is document printing enabled? */
   isDocumentsEnabled?: string | null
+  /** Are the Source and Additional Information about Source fields enabled? */
   isSourceEnabled?: string | null
+  /** Is the Observers field enabled? */
   isObserversEnabled?: string | null
+  /** Is the use of the recycle bin enabled? */
   isRecyclebinEnabled?: string | null
+  /** Are Automation rules and triggers enabled? */
   isAutomationEnabled?: string | null
+  /** Is the use of the business process designer enabled? */
   isBizProcEnabled?: string | null
+  /** Should new funnels be made available to everyone? */
   isSetOpenPermissions?: string | null
+  /** System field indicating whether the payment option is enabled. */
   isPaymentsEnabled?: string | null
+  /** System field indicating whether counters are enabled. */
   isCountersEnabled?: string | null
+  /** System field indicating the creation time of the SPA. */
   createdTime?: string | null
+  /** System field indicating the last modification time of this SPA. */
   updatedTime?: string | null
+  /** Identifier of the user who modified this SPA. */
   updatedBy?: string | null
+  /** Object containing relationships to other CRM entities. */
   relations?: Record<string, unknown> | null
+  /** Set of fields in which this SPA should be displayed. */
   linkedUserFields?: Record<string, unknown> | null
+  /** List of all digital workplaces. */
   customSections?: unknown[] | null
   [userField: `uf${string}`]: unknown
 }
 
 /** A `crm.vat` record as the API returns it. */
 export interface CrmVat {
+  /** Identifier of the VAT rate */
   ID?: string | null
+  /** Activity status of the rate */
   ACTIVE?: string | null
+  /** Name of the rate */
   NAME?: string | null
+  /** Value of the VAT rate, % */
   RATE?: string | null
+  /** Sorting order */
   C_SORT?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `crm.deal` record as the API returns it. */
 export interface Deal {
+  /** The identifier of the deal */
   ID?: string | null
+  /** Title */
   TITLE?: string | null
+  /** String identifier of the deal type. */
   TYPE_ID?: string | null
+  /** String identifier of the deal stage. */
   STAGE_ID?: string | null
+  /** Probability, % */
   PROBABILITY?: string | null
+  /** Currency */
   CURRENCY_ID?: string | null
+  /** Amount */
   OPPORTUNITY?: string | null
+  /** Indicates whether manual mode for calculating the amount is enabled. Possible values: - Y — yes - N — no */
   IS_MANUAL_OPPORTUNITY?: string | null
+  /** Tax rate */
   TAX_VALUE?: string | null
+  /** Identifier of the lead based on which the deal was created. */
   LEAD_ID?: unknown
+  /** Identifier of the company. */
   COMPANY_ID?: string | null
+  /** Identifier of the contact. Deprecated. */
   CONTACT_ID?: string | null
+  /** Identifier of the estimate based on which the deal was created. */
   QUOTE_ID?: unknown
+  /** Start date */
   BEGINDATE?: string | null
+  /** Close date */
   CLOSEDATE?: string | null
+  /** Responsible person */
   ASSIGNED_BY_ID?: string | null
+  /** Created by */
   CREATED_BY_ID?: string | null
+  /** Modified by */
   MODIFY_BY_ID?: string | null
+  /** Creation date */
   DATE_CREATE?: string | null
+  /** Modification date */
   DATE_MODIFY?: string | null
+  /** Indicates whether the deal is available to everyone. Possible values: - Y — yes - N — no */
   OPENED?: string | null
+  /** Indicates whether the deal is closed. Possible values: - Y — yes - N — no */
   CLOSED?: string | null
+  /** Comment */
   COMMENTS?: string | null
+  /** Additional information */
   ADDITIONAL_INFO?: string | null
+  /** Location. System field */
   LOCATION_ID?: unknown
+  /** Sales Funnel. To learn more about this funnel, you can use the method crm.category.get by passing entityTypeId = 2 and id = CATEGORYID */
   CATEGORY_ID?: string | null
+  /** Stage group. Possible values: - P — in progress - S — successful - F — unsuccessful */
   STAGE_SEMANTIC_ID?: string | null
+  /** Indicates whether the deal is new. Possible values: - Y — yes - N — no */
   IS_NEW?: string | null
+  /** Indicates whether the deal is recurring. Possible values: - Y — yes - N — no */
   IS_RECURRING?: string | null
+  /** Indicates whether the deal is a repeat. Possible values: - Y — yes - N — no */
   IS_RETURN_CUSTOMER?: string | null
+  /** Indicates whether the approach is repeated. Possible values: - Y — yes - N — no */
   IS_REPEATED_APPROACH?: string | null
+  /** Source. */
   SOURCE_ID?: string | null
+  /** Additional information about the source */
   SOURCE_DESCRIPTION?: string | null
+  /** External source */
   ORIGINATOR_ID?: unknown
+  /** Identifier of the item in the external source */
   ORIGIN_ID?: unknown
+  /** Identifier of the user who last changed the stage */
   MOVED_BY_ID?: string | null
+  /** Date of the last stage change */
   MOVED_TIME?: string | null
+  /** Date of the last activity in the timeline */
   LAST_ACTIVITY_TIME?: string | null
+  /** Advertising system */
   UTM_SOURCE?: string | null
+  /** Traffic type */
   UTM_MEDIUM?: string | null
+  /** Advertising campaign designation */
   UTM_CAMPAIGN?: unknown
+  /** Campaign content */
   UTM_CONTENT?: unknown
+  /** Campaign search term */
   UTM_TERM?: unknown
   PARENT_ID_1220?: string | null
+  /** Author of the last activity in the timeline */
   LAST_ACTIVITY_BY?: string | null
+  /** Custom fields. For example, UFCRM25534736. */
   "UF_CRM_..."?: unknown
+  /** Relationship fields. */
   "PARENT_ID_..."?: string | null
   [userField: `UF_${string}`]: unknown
 }
 
 /** A `department` record as the API returns it. */
 export interface Department {
+  /** Department identifier */
   ID?: string | null
+  /** Department name */
   NAME?: string | null
+  /** Department sorting field */
   SORT?: number | null
+  /** Parent department identifier */
   PARENT?: string | null
 }
 
 /** A `disk.attachedObject` record as the API returns it. */
 export interface DiskAttachedObject {
+  /** Identifier of the file attachment record */
   ID?: string | null
+  /** Identifier of the file */
   OBJECT_ID?: string | null
+  /** Module where the file is used */
   MODULE_ID?: string | null
+  /** Type of the linked object */
   ENTITY_TYPE?: string | null
+  /** Identifier of the item to which the file is attached */
   ENTITY_ID?: string | null
+  /** Time of the attachment creation */
   CREATE_TIME?: string | null
+  /** Identifier of the user who attached the file */
   CREATED_BY?: string | null
+  /** Link to download the file */
   DOWNLOAD_URL?: string | null
+  /** Name of the file */
   NAME?: string | null
+  /** Size of the file in bytes */
   SIZE?: string | null
 }
 
 /** A `disk.file` record as the API returns it. */
 export interface DiskFile {
+  /** Identifier of the file */
   ID?: string | null
+  /** Name of the file */
   NAME?: string | null
+  /** Symbolic code of the file */
   CODE?: unknown
+  /** Identifier of the storage where the file is located */
   STORAGE_ID?: string | null
+  /** Type of the object */
   TYPE?: string | null
+  /** Identifier of the parent folder */
   PARENT_ID?: string | null
+  /** Deletion status of the object. Possible values: - 0 — not deleted - 3 — in the trash - 4 — deleted along with the parent folder */
   DELETED_TYPE?: string | null
+  /** Incremental version counter of the file */
   GLOBAL_CONTENT_VERSION?: string | null
+  /** Internal value of the file identifier */
   FILE_ID?: string | null
+  /** Size of the file in bytes */
   SIZE?: string | null
+  /** Date and time of file creation */
   CREATE_TIME?: string | null
+  /** Date and time of the last update of the file */
   UPDATE_TIME?: string | null
+  /** Date and time of moving the file to the trash */
   DELETE_TIME?: unknown
+  /** Identifier of the user who created the file */
   CREATED_BY?: string | null
+  /** Identifier of the user who made the last change */
   UPDATED_BY?: string | null
+  /** Identifier of the user who deleted the file */
   DELETED_BY?: string | null
+  /** Link to download the file */
   DOWNLOAD_URL?: string | null
+  /** Link to open the file in the interface */
   DETAIL_URL?: string | null
 }
 
 /** A `disk.folder` record as the API returns it. */
 export interface DiskFolder {
+  /** Folder identifier */
   ID?: string | null
+  /** Folder name */
   NAME?: string | null
+  /** Symbolic code of the folder */
   CODE?: unknown
+  /** Identifier of the storage where the folder is located */
   STORAGE_ID?: string | null
+  /** Type of the object */
   TYPE?: string | null
+  /** Identifier of the object */
   REAL_OBJECT_ID?: string | null
+  /** Identifier of the parent folder */
   PARENT_ID?: string | null
+  /** Deletion status of the object. Possible values: - 0 — not deleted - 3 — in the trash - 4 — deleted along with the parent folder */
   DELETED_TYPE?: string | null
+  /** Date and time of folder creation */
   CREATE_TIME?: string | null
+  /** Date and time of the last update of the folder */
   UPDATE_TIME?: string | null
+  /** Date and time of moving the folder to the trash */
   DELETE_TIME?: unknown
+  /** Identifier of the user who created the folder */
   CREATED_BY?: string | null
+  /** Identifier of the user who made the last change */
   UPDATED_BY?: string | null
+  /** Identifier of the user who deleted the folder */
   DELETED_BY?: string | null
+  /** Link to open the folder in the interface */
   DETAIL_URL?: string | null
 }
 
 /** A `disk.storage` record as the API returns it. */
 export interface DiskStorage {
+  /** Storage identifier */
   ID?: string | null
+  /** Storage name */
   NAME?: string | null
+  /** Symbolic code of the storage */
   CODE?: unknown
+  /** Identifier of the module to which the storage belongs */
   MODULE_ID?: string | null
+  /** Type of the object associated with the storage. */
   ENTITY_TYPE?: string | null
+  /** Identifier of the object associated with the storage */
   ENTITY_ID?: string | null
+  /** Identifier of the root folder of the storage */
   ROOT_OBJECT_ID?: string | null
 }
 
 /** A `disk.version` record as the API returns it. */
 export interface DiskVersion {
+  /** Identifier of the version */
   ID?: string | null
+  /** Identifier of the file to which the version belongs */
   OBJECT_ID?: string | null
+  /** Size of the version in bytes */
   SIZE?: string | null
+  /** Name of the file at the time the version was created */
   NAME?: string | null
+  /** Incremental version counter of the file */
   GLOBAL_CONTENT_VERSION?: string | null
+  /** Creation time of the version */
   CREATE_TIME?: string | null
+  /** Identifier of the user who created the version */
   CREATED_BY?: string | null
+  /** Link to download the version */
   DOWNLOAD_URL?: string | null
 }
 
@@ -2437,42 +3841,78 @@ export interface DocumentgeneratorDocument {
   fileId?: string | null
   imageId?: string | null
   pdfId?: string | null
+  /** Document data (detailed description) */
   document?: {
+    /** Document ID */
     id?: string
+    /** Document title */
     title?: string
+    /** Document number */
     number?: string
+    /** Template ID */
     templateId?: string
+    /** Data provider class */
     provider?: string
+    /** External object identifier */
     value?: string
+    /** Document field values (detailed description) */
     values?: {
+      /** Method of document creation */
       _creationMethod?: string
+      /** Indicates if stamps and signatures are enabled */
       stampsEnabled?: boolean
+      /** Field value from the template by its code */
       "<field_code>"?: string
     }
+    /** DOCX file ID of the document */
     fileId?: number
+    /** Document image file ID */
     imageId?: number
+    /** PDF file ID of the document */
     pdfId?: number
+    /** Indicates if stamps and signatures are enabled */
     stampsEnabled?: boolean
+    /** Link to download DOCX */
     downloadUrl?: string
+    /** Link to download DOCX for the application */
     downloadUrlMachine?: string
+    /** Link to download PDF if PDF has already been generated */
     pdfUrl?: string
+    /** Link to download PDF for the application */
     pdfUrlMachine?: string
+    /** Link to view or print PDF if PDF has already been generated */
     printUrl?: string
+    /** Link to view or print PDF for the application */
     printUrlMachine?: string
+    /** Link to download image if the image has already been generated */
     imageUrl?: string
+    /** Link to download image for the application */
     imageUrlMachine?: string
+    /** Public link to the document if it is enabled */
     publicUrl?: string
+    /** Indicates if there was a document conversion error */
     isTransformationError?: boolean
+    /** Conversion error code if it occurred */
     transformationErrorCode?: string
+    /** Conversion error message if it occurred */
     transformationErrorMessage?: string
+    /** Reason for cancellation of conversion if it was canceled */
     transformationCancelReason?: string
+    /** Tag for subscribing to conversion status updates */
     pullTag?: string
+    /** File ID on Drive for sending by e-mail */
     emailDiskFile?: number
+    /** Document creation time */
     createTime?: string
+    /** Document last update time */
     updateTime?: string
+    /** Document author ID */
     createdBy?: string
+    /** ID of the user who updated the document */
     updatedBy?: number
+    /** Data about viewing the public link (detailed description) */
     publicUrlView?: {
+      /** Time of the last view of the public link */
       time?: string
     }
   } | null
@@ -2480,24 +3920,43 @@ export interface DocumentgeneratorDocument {
 
 /** A `documentgenerator.numerator` record as the API returns it. */
 export interface DocumentgeneratorNumerator {
+  /** Name of the numerator */
   name?: string | null
+  /** Number template */
   template?: string | null
+  /** Identifier of the numerator */
   id?: string | null
+  /** Symbolic code of the numerator. Can be null */
   code?: unknown
+  /** Settings of the numerator generators (detailed description) */
   settings?: Record<string, unknown> | null
+  /** The numerator data (detailed description) */
   numerator?: {
+    /** The identifier of the numerator */
     id?: string
+    /** The name of the numerator */
     name?: string
+    /** The number template */
     template?: string
+    /** The symbolic code of the numerator. It can be null */
     code?: string
+    /** The settings of the numerator generators (detailed description) */
     settings?: {
+      /** Settings for sequential numbering (detailed description) */
       Bitrix_Main_Numerator_Generator_SequentNumberGenerator?: {
+        /** The initial value of the counter */
         start?: number
+        /** The increment step of the counter */
         step?: number
+        /** The minimum length of the number */
         length?: number
+        /** The padding character on the left when length > 0 */
         padString?: string
+        /** The reset period of the counter */
         periodicBy?: string
+        /** The timezone identifier for periodic reset */
         timezone?: string
+        /** The indicator of direct numbering */
         isDirectNumeration?: boolean
       }
     }
@@ -2513,45 +3972,76 @@ export interface DocumentgeneratorRegion {
   formatDatetime?: string | null
   formatName?: string | null
   phrases?: Record<string, unknown> | null
+  /** Region data (detailed description) */
   region?: {
+    /** Identifier of the custom region; this field may be absent for a pre-installed region */
     id?: string
+    /** Name of the region */
     title?: string
+    /** Language identifier of the region */
     languageId?: string
+    /** Date format */
     formatDate?: string
+    /** Date and time format */
     formatDatetime?: string
+    /** Full name template */
     formatName?: string
+    /** Set of phrases in the format code: text, where keys and values are strings. */
     phrases?: Record<string, unknown>
   } | null
+  /** List of regions, where the object's key is the code of the region (detailed description) */
   regions?: {
+    /** Identifier of the custom region; this field may be absent for a pre-installed region */
     id?: string
+    /** Code of the region */
     code?: string
+    /** Name of the region */
     title?: string
+    /** Language identifier of the region */
     languageId?: string
+    /** Date format for the custom region */
     formatDate?: string
+    /** Date and time format for the custom region */
     formatDatetime?: string
+    /** Full name template for the custom region */
     formatName?: string
   } | null
 }
 
 /** A `documentgenerator.role` record as the API returns it. */
 export interface DocumentgeneratorRole {
+  /** Role identifier */
   id?: number | null
+  /** Role name */
   name?: string | null
+  /** Symbolic code of the role */
   code?: string | null
   permissions?: Record<string, unknown> | null
+  /** Role data (detailed description) */
   role?: {
+    /** Role identifier */
     id?: number
+    /** Role name */
     name?: string
+    /** Symbolic code of the role */
     code?: string
+    /** Role permissions (detailed description) */
     permissions?: {
+      /** Permissions for settings (detailed description) */
       settings?: {
+        /** Access level to settings. Possible values: - "" — no access - X — full access */
         modify?: "\"\"" | "X"
       }
+      /** Permissions for templates (detailed description) */
       templates?: {
+        /** Access level to templates. Possible values: - "" — no access - A — only own items - D — own and department colleagues - X — full access */
         modify?: "\"\"" | "A" | "D" | "X"
       }
+      /** Permissions for documents (detailed description) */
       documents?: {
+        /** Access level to modify documents. Possible values: - "" — no access - X — full access */
         modify?: "\"\"" | "X"
+        /** Access level to view documents. Possible values: - "" — no access - X — full access */
         view?: "\"\"" | "X"
       }
     }
@@ -2576,45 +4066,84 @@ export interface DocumentgeneratorTemplate {
   createTime?: string | null
   updateTime?: string | null
   downloadMachine?: string | null
+  /** Template data (detailed description) */
   template?: {
+    /** Template ID */
     id?: string
+    /** Template name */
     name?: string
+    /** Template region */
     region?: string
+    /** Template symbolic code */
     code?: string
+    /** Link to download the template file */
     download?: string
+    /** Template activity. Possible values: - Y — active - N — inactive */
     active?: "Y" | "N"
+    /** Module code to which the template is linked */
     moduleId?: string
+    /** Numerator ID */
     numeratorId?: string
+    /** Include stamps and signatures. Possible values: - Y — yes - N — no */
     withStamps?: "Y" | "N"
+    /** Template data providers. */
     providers?: Record<string, unknown>
+    /** Access codes for the template. */
     users?: Record<string, unknown>
+    /** Template deletion flag. Possible values: - Y — deleted - N — not deleted */
     isDeleted?: "Y" | "N"
+    /** Sort index */
     sort?: string
+    /** Template creation time */
     createTime?: string
+    /** Template last update time */
     updateTime?: string
   } | null
+  /** Object of templates, where the key is id, and the value is the template data (detailed description) */
   templates?: {
+    /** Template identifier */
     id?: string
+    /** Template activity. Possible values: - Y — active - N — inactive */
     active?: "Y" | "N"
+    /** Template name */
     name?: string
+    /** Template symbolic code */
     code?: string
+    /** Template region */
     region?: string
+    /** Sort index */
     sort?: string
+    /** Creation date and time */
     createTime?: string
+    /** Update date and time */
     updateTime?: string
+    /** Identifier of the user who created the template */
     createdBy?: string
+    /** Identifier of the user who updated the template */
     updatedBy?: string
+    /** Module identifier */
     moduleId?: string
+    /** Template file identifier */
     fileId?: string
+    /** Class of the template body type */
     bodyType?: string
+    /** Identifier of the numerator */
     numeratorId?: string
+    /** Use of stamps and signatures. Possible values: - Y — yes - N — no */
     withStamps?: "Y" | "N"
+    /** Variant of the products table */
     productsTableVariant?: string
+    /** Deletion flag of the template. Possible values: - Y — deleted - N — not deleted */
     isDeleted?: "Y" | "N"
+    /** Default template flag. Possible values: - Y — yes - N — no */
     isDefault?: "Y" | "N"
+    /** Link to download the template */
     download?: string
+    /** Link to download the template for machine processing */
     downloadMachine?: string
+    /** Array of access codes if the field is selected in select */
     users?: unknown[]
+    /** Array of providers if the field is selected in select */
     providers?: unknown[]
   } | null
 }
@@ -2629,23 +4158,41 @@ export interface Entity {
 
 /** A `entity.item` record as the API returns it. */
 export interface EntityItem {
+  /** Identifier of the item */
   ID?: string | null
+  /** Date and time of the last modification */
   TIMESTAMP_X?: string | null
+  /** Identifier of the user who modified the item */
   MODIFIED_BY?: string | null
+  /** Date and time of creation */
   DATE_CREATE?: string | null
+  /** Identifier of the user who created the item */
   CREATED_BY?: string | null
+  /** Active flag (Y or N) */
   ACTIVE?: string | null
+  /** Start date of activity or empty string */
   DATE_ACTIVE_FROM?: string | null
+  /** End date of activity or empty string */
   DATE_ACTIVE_TO?: string | null
+  /** Sorting index */
   SORT?: string | null
+  /** Name of the item */
   NAME?: string | null
+  /** URL of the preview image */
   PREVIEW_PICTURE?: unknown
+  /** Preview text */
   PREVIEW_TEXT?: unknown
+  /** URL of the detailed image */
   DETAIL_PICTURE?: unknown
+  /** Detailed text */
   DETAIL_TEXT?: unknown
+  /** Symbolic code of the item */
   CODE?: unknown
+  /** Identifier of the storage */
   ENTITY?: string | null
+  /** Identifier of the section */
   SECTION?: unknown
+  /** Object of property values in the format {"PROPERTYCODE": value}. The field is present if the storage has properties. */
   PROPERTY_VALUES?: Record<string, unknown> | null
 }
 
@@ -2659,22 +4206,39 @@ export interface EntityItemProperty {
 
 /** A `entity.section` record as the API returns it. */
 export interface EntitySection {
+  /** Identifier of the section */
   ID?: string | null
+  /** Symbolic code of the section */
   CODE?: unknown
+  /** Date and time of the last modification */
   TIMESTAMP_X?: string | null
+  /** Date and time of creation */
   DATE_CREATE?: string | null
+  /** Identifier of the user who created the section */
   CREATED_BY?: string | null
+  /** Identifier of the user who modified the section */
   MODIFIED_BY?: string | null
+  /** Active flag (Y or N) */
   ACTIVE?: string | null
+  /** Sorting index */
   SORT?: string | null
+  /** Name of the section */
   NAME?: string | null
+  /** URL of the section picture or null */
   PICTURE?: unknown
+  /** URL of the detailed section picture or null */
   DETAIL_PICTURE?: unknown
+  /** Description of the section */
   DESCRIPTION?: unknown
+  /** Left boundary of the section in the tree */
   LEFT_MARGIN?: string | null
+  /** Right boundary of the section in the tree */
   RIGHT_MARGIN?: string | null
+  /** Depth level of the section */
   DEPTH_LEVEL?: string | null
+  /** Identifier of the storage */
   ENTITY?: string | null
+  /** Identifier of the parent section or null */
   SECTION?: unknown
 }
 
@@ -2713,40 +4277,63 @@ export interface HumanresourcesEmployeeField {
   title?: string | null
   type?: string | null
   validationRules?: unknown[] | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `humanresources.hcmlink.company` record as the API returns it. */
 export interface HumanresourcesHcmlinkCompany {
+  /** HCM Link company ID */
   id?: number | null
+  /** Company code in the HR system */
   company?: string | null
+  /** CRM company ID */
   crmCompanyId?: number | null
+  /** Company name */
   title?: string | null
+  /** Additional company data */
   data?: Record<string, unknown> | null
+  /** Creation date in ISO 8601 format */
   createdAt?: string | null
+  /** List of company fields (detailed description) */
   fields?: unknown[] | null
+  /** Individual code in the HR system. Returned if userId is passed */
   person?: string | null
 }
 
 /** A `humanresources.hcmlink.company.user` record as the API returns it. */
 export interface HumanresourcesHcmlinkCompanyUser {
+  /** HCM Link company ID */
   id?: number | null
+  /** Company code in the HR system */
   company?: string | null
+  /** CRM company ID */
   crmCompanyId?: number | null
+  /** Company name */
   title?: string | null
+  /** Additional company data */
   data?: Record<string, unknown> | null
+  /** Individual code in the HR system */
   person?: string | null
 }
 
 /** A `humanresources.hcmlink.employee` record as the API returns it. */
 export interface HumanresourcesHcmlinkEmployee {
+  /** Individual ID in HCM Link */
   id?: number | null
+  /** Company code in the HR system */
   company?: string | null
+  /** Individual code in the HR system */
   person?: string | null
+  /** List of HR system employees linked to the individual (detailed description) */
   employees?: unknown[] | null
+  /** Bitrix24 user ID */
   userId?: number | null
+  /** Employee name */
   title?: string | null
+  /** Creation date in ISO 8601 format */
   createdAt?: string | null
+  /** Modification date in ISO 8601 format */
   updatedAt?: string | null
 }
 
@@ -2765,6 +4352,7 @@ export interface HumanresourcesNode {
   createdAt?: string | null
   updatedAt?: string | null
   members?: unknown[] | null
+  /** Object with department or team data. The structure of the response depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -2780,8 +4368,11 @@ export interface HumanresourcesNodeCommunication {
   subtitle?: string | null
   title?: string | null
   type?: string | null
+  /** Number of associated chats not accessible to the current user */
   chatsNoAccess?: number | null
+  /** Number of associated channels not accessible to the current user */
   channelsNoAccess?: number | null
+  /** Number of associated collabs not accessible to the current user */
   collabsNoAccess?: number | null
 }
 
@@ -2792,6 +4383,7 @@ export interface HumanresourcesNodeField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with department or team data. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -2803,14 +4395,19 @@ export interface HumanresourcesNodeMemberField {
   description?: unknown
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `imbot.bot` record as the API returns it. */
 export interface ImbotBot {
+  /** Identifier of the chat bot */
   ID?: number | null
+  /** Full name of the chat bot */
   NAME?: string | null
+  /** Code of the chat bot */
   CODE?: string | null
+  /** Indicator of open line support: Y or N */
   OPENLINE?: string | null
 }
 
@@ -2874,65 +4471,122 @@ export interface ImbotV2Bot {
   countCommand?: number | null
   countChat?: number | null
   countUser?: number | null
+  /** Bot object. Extended format for the owner, brief format for others (detailed description) */
   "result.bot"?: {
+    /** Bot identifier */
     id?: number
+    /** Symbolic code of the bot */
     code?: string
+    /** Type of the bot */
     type?: string
+    /** Bot is hidden from the contact list */
     isHidden?: boolean
+    /** Bot supports open channels */
     isSupportOpenline?: boolean
+    /** Reactions are enabled for bot messages */
     isReactionsEnabled?: boolean
+    /** Chat background ID or null */
     backgroundId?: string
+    /** Language of the bot */
     language?: string
+    /** Module identifier */
     moduleId?: string
+    /** Event delivery mode: webhook or fetch */
     eventMode?: string
+    /** Number of messages sent by the bot */
     countMessage?: number
+    /** Number of registered commands */
     countCommand?: number
+    /** Number of bot chats */
     countChat?: number
+    /** Number of users interacting with the bot */
     countUser?: number
   } | null
+  /** Array of related users (detailed description) */
   "result.users"?: Array<{
+    /** Unique identifier of the user */
     id?: number
+    /** Is the user active in the system? */
     active?: boolean
+    /** Full name */
     name?: string
+    /** First name */
     firstName?: string
+    /** Last name */
     lastName?: string
+    /** Job title */
     workPosition?: string
+    /** Avatar placeholder color in HEX format, e.g., #df532d */
     color?: string
+    /** Avatar URL. An empty string if no avatar is set */
     avatar?: string
+    /** Gender: M — male, F — female */
     gender?: string
+    /** Date of birth. An empty string if not specified */
     birthday?: string
+    /** Is the user an extranet user? */
     extranet?: boolean
+    /** Is the user a bot? */
     bot?: boolean
+    /** Is the user a connector for Open Channels? */
     connector?: boolean
+    /** Type of external authorization: default, bot, email, replica, and others */
     externalAuthId?: string
+    /** Status: online, dnd */
     status?: string
+    /** Time of inactivity in ISO 8601 format, or false */
     idle?: string | boolean
+    /** Date of last activity in ISO 8601 format, or false */
     lastActivityDate?: string | boolean
+    /** Date of last mobile login in ISO 8601 format, or false */
     mobileLastDate?: string | boolean
+    /** Date of last desktop login in ISO 8601 format, or false */
     desktopLastDate?: string | boolean
+    /** Date of absence start in ISO 8601 format, or false */
     absent?: string | boolean
+    /** Array of department IDs */
     departments?: Array<number>
+    /** Object with phone numbers (personalPhone, workPhone, etc.) or false */
     phones?: Record<string, unknown> | boolean
+    /** Type: employee, extranet, email, collaber, bot */
     type?: string
+    /** Personal website */
     website?: string
+    /** Email */
     email?: string
   }> | null
+  /** Array of bots in extended format (detailed description) */
   "result.bots"?: Array<{
+    /** Identifier of the bot */
     id?: number
+    /** Symbolic code of the bot */
     code?: string
+    /** Type of the bot */
     type?: string
+    /** Bot is hidden from the contact list */
     isHidden?: boolean
+    /** Bot supports open channels */
     isSupportOpenline?: boolean
+    /** Reactions are enabled for bot messages */
     isReactionsEnabled?: boolean
+    /** Chat background ID or null */
     backgroundId?: string
+    /** Language of the bot */
     language?: string
+    /** Module identifier */
     moduleId?: string
+    /** Event delivery mode: webhook or fetch */
     eventMode?: string
+    /** Number of messages sent by the bot */
     countMessage?: number
+    /** Number of registered commands */
     countCommand?: number
+    /** Number of chats for the bot */
     countChat?: number
+    /** Number of users who interacted with the bot */
     countUser?: number
   }> | null
+  /** Is there a next page */
   "result.hasNextPage"?: boolean | null
 }
 
@@ -2974,32 +4628,59 @@ export interface ImbotV2Chat {
   public?: string | null
   unreadId?: unknown
   userCounter?: number | null
+  /** Chat object (detailed description) */
   "result.chat"?: {
+    /** Unique identifier of the chat */
     id?: number
+    /** Dialog identifier: chat5 for group chats, 123 for personal chats */
     dialogId?: string
+    /** Name of the chat */
     name?: string
+    /** Type: chat, open, channel, openChannel, copilot, thread, generalChannel */
     type?: string
+    /** Internal type: C (chat), O (open), P (private), and others */
     messageType?: string
+    /** ID of the chat owner */
     owner?: number
+    /** Color of the chat in HEX format */
     color?: string
+    /** URL of the chat avatar. An empty string if not set */
     avatar?: string
+    /** Description of the chat */
     description?: string
+    /** Does the chat contain extranet users? */
     extranet?: boolean
+    /** Role of the current user: owner, manager, member, guest, none */
     role?: string
+    /** Does the chat contain collaborators? */
     containsCollaber?: boolean
+    /** List of user IDs who have disabled notifications. Absent in events — depends on the specific user */
     muteList?: unknown[]
+    /** Type of the object, e.g., LINES for Open Channels */
     entityType?: string
+    /** Identifier of the element */
     entityId?: string
+    /** Additional data of the object (field 1) */
     entityData1?: string
+    /** Additional data of the object (field 2) */
     entityData2?: string
+    /** Additional data of the object (field 3) */
     entityData3?: string
+    /** Data link to an external object */
     entityLink?: Record<string, unknown>
+    /** ID of the folder on Drive for chat files */
     diskFolderId?: number
+    /** Access permissions for the current user */
     permissions?: Record<string, unknown>
+    /** ID of the parent chat for threads */
     parentChatId?: number
+    /** ID of the parent message for threads */
     parentMessageId?: number
+    /** Is the chat newly created? */
     isNew?: boolean
+    /** Is the text input field enabled: Y or N */
     textFieldEnabled?: string
+    /** ID of the chat background or null */
     backgroundId?: string
   } | null
 }
@@ -3008,73 +4689,135 @@ export interface ImbotV2Chat {
 export interface ImbotV2ChatMessage {
   message?: Record<string, unknown> | null
   user?: Record<string, unknown> | null
+  /** Message object (detailed description) */
   "result.message"?: {
+    /** Unique identifier of the message */
     id?: number
+    /** ID of the chat */
     chatId?: number
+    /** ID of the author. 0 for system messages */
     authorId?: number
+    /** Creation date in ISO 8601 format */
     date?: string
+    /** Message text. Maximum length — 20,000 characters. Longer messages are truncated with the suffix (...) */
     text?: string
+    /** Is the message a system message? */
     isSystem?: boolean
+    /** UUID for deduplication */
     uuid?: string
+    /** Forwarding information: {id, userId, chatId, date} or null */
     forward?: Record<string, unknown>
+    /** Additional parameters: attach, keyboard, files, and others */
     params?: Record<string, unknown>
+    /** Has the message been read by other participants? */
     viewedByOthers?: boolean
   } | null
+  /** Author of the message (detailed description) */
   "result.user"?: {
+    /** Unique identifier of the user */
     id?: number
+    /** Is the user active in the system? */
     active?: boolean
+    /** Full name */
     name?: string
+    /** First name */
     firstName?: string
+    /** Last name */
     lastName?: string
+    /** Job title */
     workPosition?: string
+    /** Avatar placeholder color in HEX format, e.g., #df532d */
     color?: string
+    /** Avatar URL. An empty string if no avatar is set */
     avatar?: string
+    /** Gender: M — male, F — female */
     gender?: string
+    /** Date of birth. An empty string if not specified */
     birthday?: string
+    /** Is the user an extranet user? */
     extranet?: boolean
+    /** Is the user a bot? */
     bot?: boolean
+    /** Is the user a connector for Open Channels? */
     connector?: boolean
+    /** Type of external authorization: default, bot, email, replica, and others */
     externalAuthId?: string
+    /** Status: online, dnd */
     status?: string
+    /** Time of inactivity in ISO 8601 format, or false */
     idle?: string | boolean
+    /** Date of last activity in ISO 8601 format, or false */
     lastActivityDate?: string | boolean
+    /** Date of last mobile login in ISO 8601 format, or false */
     mobileLastDate?: string | boolean
+    /** Date of last desktop login in ISO 8601 format, or false */
     desktopLastDate?: string | boolean
+    /** Date of absence start in ISO 8601 format, or false */
     absent?: string | boolean
+    /** Array of department IDs */
     departments?: Array<number>
+    /** Object with phone numbers (personalPhone, workPhone, etc.) or false */
     phones?: Record<string, unknown> | boolean
+    /** Type: employee, extranet, email, collaber, bot */
     type?: string
+    /** Personal website */
     website?: string
+    /** Email */
     email?: string
   } | null
 }
 
 /** A `imbot.v2.Chat.User` record as the API returns it. */
 export interface ImbotV2ChatUser {
+  /** Unique identifier of the user */
   id?: number | null
+  /** Is the user active in the system? */
   active?: boolean | null
+  /** Full name */
   name?: string | null
+  /** First name */
   firstName?: string | null
+  /** Last name */
   lastName?: string | null
+  /** Job title */
   workPosition?: string | null
+  /** Avatar placeholder color in HEX format, e.g., #df532d */
   color?: string | null
+  /** Avatar URL. An empty string if no avatar is set */
   avatar?: string | null
+  /** Gender: M — male, F — female */
   gender?: string | null
+  /** Date of birth. An empty string if not specified */
   birthday?: string | null
+  /** Is the user an extranet user? */
   extranet?: boolean | null
+  /** Is the user a bot? */
   bot?: boolean | null
+  /** Is the user a connector for Open Channels? */
   connector?: boolean | null
+  /** Type of external authorization: default, bot, email, replica, and others */
   externalAuthId?: string | null
+  /** Status: online, dnd */
   status?: string | null
+  /** Time of inactivity in ISO 8601 format, or false */
   idle?: boolean | null
+  /** Date of last activity in ISO 8601 format, or false */
   lastActivityDate?: string | null
+  /** Date of absence start in ISO 8601 format, or false */
   absent?: boolean | null
+  /** Array of department IDs */
   departments?: unknown[] | null
+  /** Object with phone numbers (personalPhone, workPhone, etc.) or false */
   phones?: boolean | null
+  /** Type: employee, extranet, email, collaber, bot */
   type?: string | null
+  /** Date of last mobile login in ISO 8601 format, or false */
   mobileLastDate?: string | boolean | null
+  /** Date of last desktop login in ISO 8601 format, or false */
   desktopLastDate?: string | boolean | null
+  /** Personal website */
   website?: string | null
+  /** Email */
   email?: string | null
 }
 
@@ -3097,103 +4840,182 @@ export interface ImbotV2Event {
   events?: unknown[] | null
   nextOffset?: number | null
   hasMore?: boolean | null
+  /** Array of events */
   "result.events"?: Array<Record<string, unknown>> | null
+  /** Value for the next call offset. Confirms already processed events and shifts the queue cursor */
   "result.nextOffset"?: number | null
+  /** true if there are more unprocessed events */
   "result.hasMore"?: boolean | null
 }
 
 /** A `imbot.v2.Revision` record as the API returns it. */
 export interface ImbotV2Revision {
+  /** Revision of the server REST API. The main key for checking compatibility of methods and fields */
   rest?: number | null
+  /** Revision of the web client protocol of the messenger */
   web?: number | null
+  /** Revision of the mobile client protocol */
   mobile?: number | null
+  /** Revision of the desktop application protocol */
   desktop?: number | null
 }
 
 /** A `im.counters` record as the API returns it. */
 export interface ImCounters {
+  /** Total counters by type (detailed description) */
   TYPE?: Record<string, unknown> | null
+  /** Counters for chats. Key — chat ID, value — number of unread messages */
   CHAT?: unknown[] | null
+  /** Counters for chats with notifications disabled. Key — chat ID, value — number of unread messages */
   CHAT_MUTED?: Record<string, unknown> | null
+  /** Counters for chats marked as "Unread" */
   CHAT_UNREAD?: unknown[] | null
+  /** Counters for open line chats */
   LINES?: unknown[] | null
+  /** Counters for one-on-one dialogs. Key — user ID, value — number of unread messages */
   DIALOG?: Record<string, unknown> | null
+  /** Counters for one-on-one dialogs marked as "Unread" */
   DIALOG_UNREAD?: unknown[] | null
 }
 
 /** A `im.department` record as the API returns it. */
 export interface ImDepartment {
+  /** Department identifier */
   id?: number | null
+  /** Department name */
   name?: string | null
+  /** Full name of the department in the company structure */
   full_name?: string | null
+  /** Identifier of the department head */
   manager_user_id?: number | null
+  /** Data about the department head (detailed description). Returned only when USERDATA = 'Y' */
   manager_user_data?: {
+    /** User identifier */
     id?: number
+    /** User activity status */
     active?: boolean
+    /** User's full name */
     name?: string
+    /** User's first name */
     first_name?: string
+    /** User's last name */
     last_name?: string
+    /** User's position */
     work_position?: string
+    /** User's color in hex format */
     color?: string
+    /** Link to the avatar */
     avatar?: string
+    /** Link to the high-resolution avatar */
     avatar_hr?: string
+    /** User's gender */
     gender?: string
+    /** Birthday in DD-MM format or an empty string */
     birthday?: string
+    /** Extranet user status */
     extranet?: boolean
+    /** Bitrix24 Network user status */
     network?: boolean
+    /** Bot status */
     bot?: boolean
+    /** Open Channels user status */
     connector?: boolean
+    /** External authorization code */
     external_auth_id?: string
+    /** User status */
     status?: string
+    /** User's idle date or false */
     idle?: string
+    /** User's last activity date */
     last_activity_date?: string
+    /** Last activity date in the mobile application or false */
     mobile_last_date?: string
+    /** Last activity date in the desktop application or false */
     desktop_last_date?: string
+    /** Date of the user's absence end or false */
     absent?: string
+    /** Array of department identifiers */
     departments?: unknown[]
+    /** User's phones or false (detailed description) */
     phones?: {
+      /** Mobile phone */
       personal_mobile?: string
+      /** Internal phone */
       inner_phone?: string
     }
+    /** Bot data or null */
     bot_data?: Record<string, unknown>
+    /** User type */
     type?: string
+    /** User's website */
     website?: string
+    /** User's email */
     email?: string
   } | null
 }
 
 /** A `im.department.colleagues` record as the API returns it. */
 export interface ImDepartmentColleagues {
+  /** User ID */
   id?: number | null
+  /** User activity status */
   active?: boolean | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's job title */
   work_position?: string | null
+  /** User's color in hex format */
   color?: string | null
+  /** Link to avatar */
   avatar?: string | null
+  /** Link to high-resolution avatar */
   avatar_hr?: string | null
+  /** User's gender */
   gender?: string | null
+  /** Birthday in DD-MM format or an empty string */
   birthday?: string | null
+  /** Extranet user status */
   extranet?: boolean | null
+  /** Bitrix24 Network user status */
   network?: boolean | null
+  /** Bot status */
   bot?: boolean | null
+  /** Open Channels user status */
   connector?: boolean | null
+  /** External authorization code */
   external_auth_id?: string | null
+  /** User status */
   status?: string | null
+  /** User's idle date or false */
   idle?: string | null
+  /** User's last activity date */
   last_activity_date?: string | null
+  /** Last activity date in the mobile app or false */
   mobile_last_date?: string | null
+  /** Last activity date in the desktop app or false */
   desktop_last_date?: string | null
+  /** User's absence end date or false */
   absent?: string | null
+  /** Array of department IDs */
   departments?: unknown[] | null
+  /** User's phones or false (detailed description) */
   phones?: {
+    /** Mobile phone */
     personal_mobile?: string
+    /** Internal phone */
     inner_phone?: string
   } | null
+  /** Bot data or null */
   bot_data?: Record<string, unknown> | null
+  /** User type */
   type?: string | null
+  /** User's website */
   website?: string | null
+  /** User's email */
   email?: string | null
 }
 
@@ -3201,36 +5023,66 @@ export interface ImDepartmentColleagues {
 export interface ImDepartmentEmployees {
   "3"?: unknown[] | null
   "7"?: unknown[] | null
+  /** User ID */
   id?: number | null
+  /** User activity status */
   active?: boolean | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's job title */
   work_position?: string | null
+  /** User's color in hex format */
   color?: string | null
+  /** Link to the avatar */
   avatar?: string | null
+  /** Link to the high-resolution avatar */
   avatar_hr?: string | null
+  /** User's gender */
   gender?: string | null
+  /** Birthday in DD-MM format or an empty string */
   birthday?: string | null
+  /** External user status */
   extranet?: boolean | null
+  /** Bitrix24 Network user status */
   network?: boolean | null
+  /** Bot status */
   bot?: boolean | null
+  /** Open Channels user status */
   connector?: boolean | null
+  /** External authorization code */
   external_auth_id?: string | null
+  /** User status */
   status?: string | null
+  /** User's idle date or false */
   idle?: string | null
+  /** User's last activity date */
   last_activity_date?: string | null
+  /** User's last activity date in the mobile app or false */
   mobile_last_date?: string | null
+  /** User's last activity date in the desktop app or false */
   desktop_last_date?: string | null
+  /** User's absence end date or false */
   absent?: string | null
+  /** Array of department IDs */
   departments?: unknown[] | null
+  /** User's phones or false (detailed description) */
   phones?: {
+    /** Mobile phone */
     personal_mobile?: string
+    /** Internal phone */
     inner_phone?: string
   } | null
+  /** Bot data or null */
   bot_data?: Record<string, unknown> | null
+  /** User type */
   type?: string | null
+  /** User's website */
   website?: string | null
+  /** User's email */
   email?: string | null
 }
 
@@ -3238,549 +5090,1034 @@ export interface ImDepartmentEmployees {
 export interface ImDepartmentManagers {
   "3"?: unknown[] | null
   "7"?: unknown[] | null
+  /** User identifier */
   id?: number | null
+  /** User activity status */
   active?: boolean | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's job title */
   work_position?: string | null
+  /** User's color in hex format */
   color?: string | null
+  /** Link to the avatar */
   avatar?: string | null
+  /** Link to the high-resolution avatar */
   avatar_hr?: string | null
+  /** User's gender */
   gender?: string | null
+  /** Birthday in DD-MM format or an empty string */
   birthday?: string | null
+  /** External user status */
   extranet?: boolean | null
+  /** Bitrix24 Network user status */
   network?: boolean | null
+  /** Bot status */
   bot?: boolean | null
+  /** Open Channels user status */
   connector?: boolean | null
+  /** External authorization code */
   external_auth_id?: string | null
+  /** User status */
   status?: string | null
+  /** User's idle date or false */
   idle?: string | null
+  /** User's last activity date */
   last_activity_date?: string | null
+  /** User's last activity date in the mobile app or false */
   mobile_last_date?: string | null
+  /** User's last activity date in the desktop app or false */
   desktop_last_date?: string | null
+  /** User's absence end date or false */
   absent?: string | null
+  /** Array of department identifiers */
   departments?: unknown[] | null
+  /** User's phones or false (detailed description) */
   phones?: {
+    /** Mobile phone */
     personal_mobile?: string
+    /** Internal phone */
     inner_phone?: string
   } | null
+  /** Bot data or null */
   bot_data?: Record<string, unknown> | null
+  /** User type */
   type?: string | null
+  /** User's website */
   website?: string | null
+  /** User's email */
   email?: string | null
 }
 
 /** A `im.dialog` record as the API returns it. */
 export interface ImDialog {
+  /** Chat identifier */
   id?: number | null
+  /** Parent chat identifier */
   parent_chat_id?: number | null
+  /** Parent message identifier */
   parent_message_id?: number | null
+  /** Chat name */
   name?: string | null
+  /** Chat description */
   description?: string | null
+  /** Chat owner identifier */
   owner?: number | null
+  /** Indicator of external extranet user participation */
   extranet?: boolean | null
+  /** Link to the chat avatar */
   avatar?: string | null
+  /** Chat color in HEX format */
   color?: string | null
+  /** Chat type */
   type?: string | null
+  /** Unread message counter */
   counter?: number | null
+  /** Number of chat participants */
   user_counter?: number | null
+  /** Number of messages in the chat */
   message_count?: number | null
+  /** Identifier of the first unread message */
   unread_id?: number | null
+  /** Restrictions on actions in the chat (detailed description) */
   restrictions?: Record<string, unknown> | null
+  /** Identifier of the last message */
   last_message_id?: number | null
+  /** Identifier of the last read message */
   last_id?: number | null
+  /** Identifier of the marked message */
   marked_id?: number | null
+  /** Identifier of the chat folder on Drive */
   disk_folder_id?: number | null
+  /** External code of the chat: type */
   entity_type?: string | null
+  /** External code of the chat: identifier */
   entity_id?: string | null
+  /** External data 1 for the chat */
   entity_data_1?: string | null
+  /** External data 2 for the chat */
   entity_data_2?: string | null
+  /** External data 3 for the chat */
   entity_data_3?: string | null
+  /** List of users with notifications disabled */
   mute_list?: unknown[] | null
+  /** Chat creation date in ATOM format */
   date_create?: string | null
+  /** Type of chat messages */
   message_type?: string | null
+  /** Indicator of chat public status */
   public?: string | null
+  /** Current user's role in the chat */
   role?: string | null
+  /** Link to the related object (detailed description) */
   entity_link?: Record<string, unknown> | null
+  /** Availability of the message input field */
   text_field_enabled?: boolean | null
+  /** Identifier of the chat background. If not specified, the value is null */
   background_id?: unknown
+  /** Permissions for actions in the chat (detailed description) */
   permissions?: Record<string, unknown> | null
+  /** Indicator of a new dialog */
   is_new?: boolean | null
+  /** List of users and read statuses (detailed description) */
   readed_list?: unknown[] | null
+  /** List of chat manager identifiers */
   manager_list?: unknown[] | null
+  /** Information about views of the last message (detailed description) */
   last_message_views?: Record<string, unknown> | null
+  /** Identifier of the dialog passed in the DIALOGID parameter */
   dialog_id?: string | null
 }
 
 /** A `im.dialog.messages` record as the API returns it. */
 export interface ImDialogMessages {
+  /** Identifier of the chat */
   chat_id?: number | null
+  /** Array of messages (detailed description). */
   messages?: unknown[] | null
+  /** Users from the selection (detailed description). */
   users?: unknown[] | null
+  /** Files from the selection (detailed description). */
   files?: unknown[] | null
 }
 
 /** A `im.dialog.users` record as the API returns it. */
 export interface ImDialogUsers {
+  /** User identifier */
   id?: number | null
+  /** User activity status */
   active?: boolean | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's position. Can be null */
   work_position?: string | null
+  /** User's color in HEX format */
   color?: string | null
+  /** Link to the avatar. If empty, the avatar is not set */
   avatar?: string | null
+  /** Link to the high-resolution avatar */
   avatar_hr?: string | null
+  /** User's gender */
   gender?: string | null
+  /** Birthday in DD-MM format or an empty string */
   birthday?: string | null
+  /** Indicator of an external extranet user */
   extranet?: boolean | null
+  /** Indicator of a Bitrix24.Network user */
   network?: boolean | null
+  /** Indicator of a bot */
   bot?: boolean | null
+  /** Indicator of an Open Channels user */
   connector?: boolean | null
+  /** External authorization code */
   external_auth_id?: string | null
+  /** User status */
   status?: string | null
+  /** Date when the user stepped away from the computer. If not set, false */
   idle?: boolean | null
+  /** Date of the user's last activity */
   last_activity_date?: string | null
+  /** Date of the last activity in the mobile application. If not set, false */
   mobile_last_date?: boolean | null
+  /** Date of the last activity in the desktop application. If not set, false */
   desktop_last_date?: boolean | null
+  /** Date of the user's absence. If not set, false */
   absent?: boolean | null
+  /** List of user department identifiers */
   departments?: unknown[] | null
+  /** Contact user phones. Can be false */
   phones?: Record<string, unknown> | null
+  /** Bot data. For a regular user, it can be null */
   bot_data?: unknown
+  /** User type */
   type?: string | null
+  /** User's website */
   website?: string | null
+  /** User's email */
   email?: string | null
 }
 
 /** A `im.notify` record as the API returns it. */
 export interface ImNotify {
+  /** Total number of notifications */
   total_count?: number | null
+  /** Number of unread notifications */
   total_unread_count?: number | null
+  /** Identifier of the system notification chat */
   chat_id?: number | null
+  /** List of notifications. */
   notifications?: unknown[] | null
+  /** Array of objects containing data about notification authors. */
   users?: unknown[] | null
 }
 
 /** A `im.notify.schema` record as the API returns it. */
 export interface ImNotifySchema {
+  /** The name of the module */
   NAME?: string | null
+  /** The module identifier */
   MODULE_ID?: string | null
+  /** A list of notification types for the module. */
   LIST?: unknown[] | null
 }
 
 /** A `imopenlines.config` record as the API returns it. */
 export interface ImopenlinesConfig {
+  /** The ID of the open line */
   ID?: string | null
+  /** The status of the line's activity. Possible values: - Y — the line is active - N — the line is inactive */
   ACTIVE?: string | null
+  /** The name of the open line */
   LINE_NAME?: string | null
+  /** The CRM operation status. Possible values: - Y — yes - N — no */
   CRM?: string | null
+  /** The scenario for creating a CRM object */
   CRM_CREATE?: string | null
+  /** Additional mode for creating a CRM object */
   CRM_CREATE_SECOND?: string | null
+  /** Additional mode for creating a CRM object. Possible values: - Y — yes - N — no */
   CRM_CREATE_THIRD?: string | null
+  /** The status of forwarding to CRM. Possible values: - Y — yes - N — no */
   CRM_FORWARD?: string | null
+  /** The status of sending the dialog to the CRM tracker. Possible values: - Y — yes - N — no */
   CRM_CHAT_TRACKER?: string | null
+  /** The status of changing the responsible person during transfer. Possible values: - Y — yes - N — no */
   CRM_TRANSFER_CHANGE?: string | null
+  /** The mode of working with the source in CRM */
   CRM_SOURCE?: string | null
+  /** The time for a request to move to the next operator */
   QUEUE_TIME?: string | null
+  /** The time until the no-answer scenario is triggered */
   NO_ANSWER_TIME?: string | null
+  /** The mode of distributing requests */
   QUEUE_TYPE?: string | null
+  /** Check the availability of operators. Possible values: - Y — yes - N — no */
   CHECK_AVAILABLE?: string | null
+  /** Show the operator's typing. Possible values: - Y — yes - N — no */
   WATCH_TYPING?: string | null
+  /** The status of using the welcome bot. Possible values: - Y — yes - N — no */
   WELCOME_BOT_ENABLE?: string | null
+  /** The status of the welcome message. Possible values: - Y — yes - N — no */
   WELCOME_MESSAGE?: string | null
+  /** The text of the welcome message */
   WELCOME_MESSAGE_TEXT?: string | null
+  /** The status of the feedback request. Possible values: - Y — yes - N — no */
   VOTE_MESSAGE?: string | null
+  /** Time limit for feedback */
   VOTE_TIME_LIMIT?: string | null
+  /** Request feedback before the dialog ends. Possible values: - Y — yes - N — no */
   VOTE_BEFORE_FINISH?: string | null
+  /** Use a delay for closing after feedback. Possible values: - Y — yes - N — no */
   VOTE_CLOSING_DELAY?: string | null
+  /** The text of the first feedback scenario */
   VOTE_MESSAGE_1_TEXT?: string | null
+  /** The text for positive feedback in the first scenario */
   VOTE_MESSAGE_1_LIKE?: string | null
+  /** The text for negative feedback in the first scenario */
   VOTE_MESSAGE_1_DISLIKE?: string | null
+  /** The text of the second feedback scenario */
   VOTE_MESSAGE_2_TEXT?: string | null
+  /** The text for positive feedback in the second scenario */
   VOTE_MESSAGE_2_LIKE?: string | null
+  /** The text for negative feedback in the second scenario */
   VOTE_MESSAGE_2_DISLIKE?: string | null
+  /** The status of displaying the agreement message. Possible values: - Y — yes - N — no */
   AGREEMENT_MESSAGE?: string | null
+  /** The ID of the agreement */
   AGREEMENT_ID?: string | null
+  /** The status of using categories. Possible values: - Y — yes - N — no */
   CATEGORY_ENABLE?: string | null
+  /** The ID of the category */
   CATEGORY_ID?: string | null
+  /** The mode of connecting the welcome bot */
   WELCOME_BOT_JOIN?: string | null
+  /** The ID of the welcome bot */
   WELCOME_BOT_ID?: string | null
+  /** The waiting time for connecting the welcome bot */
   WELCOME_BOT_TIME?: string | null
+  /** The mode of disconnecting the welcome bot */
   WELCOME_BOT_LEFT?: string | null
+  /** The scenario for no response from the operator */
   NO_ANSWER_RULE?: string | null
+  /** The ID of the no-answer scenario form */
   NO_ANSWER_FORM_ID?: string | null
+  /** The ID of the no-answer scenario bot */
   NO_ANSWER_BOT_ID?: string | null
+  /** The text of the no-answer message */
   NO_ANSWER_TEXT?: string | null
+  /** The status of considering working hours. Possible values: - Y — yes - N — no */
   WORKTIME_ENABLE?: string | null
+  /** Start of working hours */
   WORKTIME_FROM?: string | null
+  /** End of working hours */
   WORKTIME_TO?: string | null
+  /** Time zone of working hours */
   WORKTIME_TIMEZONE?: string | null
+  /** Array of holidays */
   WORKTIME_HOLIDAYS?: unknown[] | null
+  /** Array of days off */
   WORKTIME_DAYOFF?: unknown[] | null
+  /** The scenario for handling requests during non-working hours */
   WORKTIME_DAYOFF_RULE?: string | null
+  /** The ID of the non-working hours scenario form */
   WORKTIME_DAYOFF_FORM_ID?: string | null
+  /** The ID of the non-working hours scenario bot */
   WORKTIME_DAYOFF_BOT_ID?: string | null
+  /** The text of the message during non-working hours */
   WORKTIME_DAYOFF_TEXT?: string | null
+  /** The scenario for closing the dialog */
   CLOSE_RULE?: string | null
+  /** The ID of the closing form */
   CLOSE_FORM_ID?: string | null
+  /** The ID of the closing bot */
   CLOSE_BOT_ID?: string | null
+  /** The text of the closing message */
   CLOSE_TEXT?: string | null
+  /** The time for full session closure */
   FULL_CLOSE_TIME?: string | null
+  /** The scenario for auto-closing */
   AUTO_CLOSE_RULE?: string | null
+  /** The ID of the auto-closing form */
   AUTO_CLOSE_FORM_ID?: string | null
+  /** The ID of the auto-closing bot */
   AUTO_CLOSE_BOT_ID?: string | null
+  /** The time until auto-closing */
   AUTO_CLOSE_TIME?: string | null
+  /** The text for auto-closing */
   AUTO_CLOSE_TEXT?: string | null
+  /** The time for activity expiration */
   AUTO_EXPIRE_TIME?: string | null
+  /** The creation date of the setting in serialized form */
   DATE_CREATE?: Record<string, unknown> | null
+  /** The modification date of the setting in serialized form */
   DATE_MODIFY?: Record<string, unknown> | null
+  /** The ID of the user who modified the settings */
   MODIFY_USER_ID?: string | null
+  /** The status of a temporary line. Possible values: - Y — temporary line - N — permanent line */
   TEMPORARY?: string | null
+  /** External ID. Possible values: - string — external ID is set - null — external ID is not set */
   XML_ID?: unknown
+  /** The language of the line */
   LANGUAGE_ID?: string | null
+  /** The ID of the quick answers information block */
   QUICK_ANSWERS_IBLOCK_ID?: string | null
+  /** The session priority */
   SESSION_PRIORITY?: string | null
+  /** The mode for limiting active dialogs per operator */
   TYPE_MAX_CHAT?: string | null
+  /** Maximum active dialogs per operator */
   MAX_CHAT?: string | null
+  /** The mode for displaying operator data */
   OPERATOR_DATA?: string | null
+  /** Set of default operator display fields */
   DEFAULT_OPERATOR_DATA?: unknown[] | null
+  /** Norm for the first response time */
   KPI_FIRST_ANSWER_TIME?: string | null
+  /** The status of notification for overdue first response. Possible values: - Y — yes - N — no */
   KPI_FIRST_ANSWER_ALERT?: string | null
+  /** List of recipients for first response notifications. Possible values: - array — list of recipients is set - null — list of recipients is not set */
   KPI_FIRST_ANSWER_LIST?: unknown
+  /** Text for overdue first response notification */
   KPI_FIRST_ANSWER_TEXT?: string | null
+  /** Norm for subsequent response times */
   KPI_FURTHER_ANSWER_TIME?: string | null
+  /** The status of notification for overdue subsequent responses. Possible values: - Y — yes - N — no */
   KPI_FURTHER_ANSWER_ALERT?: string | null
+  /** List of recipients for subsequent response notifications. Possible values: - array — list of recipients is set - null — list of recipients is not set */
   KPI_FURTHER_ANSWER_LIST?: unknown
+  /** Text for overdue subsequent response notification */
   KPI_FURTHER_ANSWER_TEXT?: string | null
+  /** The status of monitoring operator activity. Possible values: - Y — yes - N — no */
   KPI_CHECK_OPERATOR_ACTIVITY?: string | null
+  /** The status of notifications for an empty queue. Possible values: - Y — yes - N — no */
   SEND_NOTIFICATION_EMPTY_QUEUE?: string | null
+  /** The status of using the welcome form. Possible values: - Y — yes - N — no */
   USE_WELCOME_FORM?: string | null
+  /** The ID of the welcome form */
   WELCOME_FORM_ID?: string | null
+  /** The status of delay in showing the welcome form. Possible values: - Y — yes - N — no */
   WELCOME_FORM_DELAY?: string | null
+  /** Show the welcome message in each session. Possible values: - Y — yes - N — no */
   SEND_WELCOME_EACH_SESSION?: string | null
+  /** Require confirmation for closing. Possible values: - Y — yes - N — no */
   CONFIRM_CLOSE?: string | null
+  /** Ignore the responsible person in the welcome form. Possible values: - Y — yes - N — no */
   IGNORE_WELCOME_FORM_RESPONSIBLE?: string | null
+  /** IDs of operators in the queue */
   QUEUE?: unknown[] | null
+  /** Data of queue items. The key of the object is the user ID, the value is the queue (detailed description) */
   QUEUE_FULL?: Record<string, unknown> | null
+  /** User fields in the queue. The key of the object is the user ID, the value is the user description (detailed description) */
   QUEUE_USERS_FIELDS?: Record<string, unknown> | null
+  /** The status of checking the online status of operators. Possible values: - Y — yes - N — no */
   QUEUE_ONLINE?: string | null
 }
 
 /** A `imopenlines.config.list` record as the API returns it. */
 export interface ImopenlinesConfigList {
+  /** Identifier of the open channel */
   ID?: string | null
+  /** Name of the open channel */
   LINE_NAME?: string | null
+  /** Activity status of the line. Possible values: - Y — line is active - N — line is inactive */
   ACTIVE?: string | null
+  /** Identifiers of operators in the queue. */
   QUEUE?: unknown[] | null
+  /** Additional fields of queue users. Key — user identifier, value — description of queue fields (detailed description). */
   QUEUE_USERS_FIELDS?: Record<string, unknown> | null
+  /** Ordered list of line queue objects (detailed description). */
   CONFIG_QUEUE?: unknown[] | null
+  /** CRM interaction status. Possible values: - Y — yes - N — no */
   CRM?: "Y" | "N" | null
+  /** Scenario for creating a CRM element */
   CRM_CREATE?: string | null
+  /** Additional mode for creating a CRM element */
   CRM_CREATE_SECOND?: string | null
+  /** Additional mode for creating a CRM element. Possible values: - Y — yes - N — no */
   CRM_CREATE_THIRD?: "Y" | "N" | null
+  /** Status of forwarding to CRM. Possible values: - Y — yes - N — no */
   CRM_FORWARD?: "Y" | "N" | null
+  /** Status of sending the dialog to the CRM tracker. Possible values: - Y — yes - N — no */
   CRM_CHAT_TRACKER?: "Y" | "N" | null
+  /** Status of changing the responsible person during transfer. Possible values: - Y — yes - N — no */
   CRM_TRANSFER_CHANGE?: "Y" | "N" | null
+  /** Mode of working with the source in CRM */
   CRM_SOURCE?: string | null
+  /** Mode of distributing requests */
   QUEUE_TYPE?: string | null
+  /** Time to transfer the request to the next operator */
   QUEUE_TIME?: string | null
+  /** Time until the no-answer scenario is triggered */
   NO_ANSWER_TIME?: string | null
+  /** Check the availability of operators. Possible values: - Y — yes - N — no */
   CHECK_AVAILABLE?: "Y" | "N" | null
+  /** Show text being typed by the operator. Possible values: - Y — yes - N — no */
   WATCH_TYPING?: "Y" | "N" | null
+  /** Status of using the welcome bot. Possible values: - Y — yes - N — no */
   WELCOME_BOT_ENABLE?: "Y" | "N" | null
+  /** Status of the welcome message. Possible values: - Y — yes - N — no */
   WELCOME_MESSAGE?: "Y" | "N" | null
+  /** Text of the welcome message */
   WELCOME_MESSAGE_TEXT?: string | null
+  /** Status of the feedback request. Possible values: - Y — yes - N — no */
   VOTE_MESSAGE?: "Y" | "N" | null
+  /** Time limit for feedback */
   VOTE_TIME_LIMIT?: string | null
+  /** Request feedback before the dialog ends. Possible values: - Y — yes - N — no */
   VOTE_BEFORE_FINISH?: "Y" | "N" | null
+  /** Use a delay for closing after feedback. Possible values: - Y — yes - N — no */
   VOTE_CLOSING_DELAY?: "Y" | "N" | null
+  /** Text of the first feedback scenario */
   VOTE_MESSAGE_1_TEXT?: string | null
+  /** Text for positive feedback in the first scenario */
   VOTE_MESSAGE_1_LIKE?: string | null
+  /** Text for negative feedback in the first scenario */
   VOTE_MESSAGE_1_DISLIKE?: string | null
+  /** Text of the second feedback scenario */
   VOTE_MESSAGE_2_TEXT?: string | null
+  /** Text for positive feedback in the second scenario */
   VOTE_MESSAGE_2_LIKE?: string | null
+  /** Text for negative feedback in the second scenario */
   VOTE_MESSAGE_2_DISLIKE?: string | null
+  /** Status of displaying the agreement message. Possible values: - Y — yes - N — no */
   AGREEMENT_MESSAGE?: "Y" | "N" | null
+  /** Identifier of the agreement */
   AGREEMENT_ID?: string | null
+  /** Status of using categories. Possible values: - Y — yes - N — no */
   CATEGORY_ENABLE?: "Y" | "N" | null
+  /** Identifier of the category */
   CATEGORY_ID?: string | null
+  /** Mode of connecting the welcome bot */
   WELCOME_BOT_JOIN?: string | null
+  /** Identifier of the welcome bot */
   WELCOME_BOT_ID?: string | null
+  /** Time to wait for the welcome bot connection */
   WELCOME_BOT_TIME?: string | null
+  /** Mode of disconnecting the welcome bot */
   WELCOME_BOT_LEFT?: string | null
+  /** Scenario for no response from the operator */
   NO_ANSWER_RULE?: string | null
+  /** Identifier of the no-answer scenario form */
   NO_ANSWER_FORM_ID?: string | null
+  /** Identifier of the no-answer scenario bot */
   NO_ANSWER_BOT_ID?: string | null
+  /** Text message for no response */
   NO_ANSWER_TEXT?: string | null
+  /** Status of considering working hours. Possible values: - Y — yes - N — no */
   WORKTIME_ENABLE?: "Y" | "N" | null
+  /** Start of working hours */
   WORKTIME_FROM?: string | null
+  /** End of working hours */
   WORKTIME_TO?: string | null
+  /** Working hours time zone */
   WORKTIME_TIMEZONE?: string | null
+  /** Array of holidays */
   WORKTIME_HOLIDAYS?: unknown[] | null
+  /** Array of days off */
   WORKTIME_DAYOFF?: unknown[] | null
+  /** Scenario for handling requests during non-working hours */
   WORKTIME_DAYOFF_RULE?: string | null
+  /** Identifier of the non-working hours scenario form */
   WORKTIME_DAYOFF_FORM_ID?: string | null
+  /** Identifier of the non-working hours scenario bot */
   WORKTIME_DAYOFF_BOT_ID?: string | null
+  /** Text message during non-working hours */
   WORKTIME_DAYOFF_TEXT?: string | null
+  /** Scenario for closing the dialog */
   CLOSE_RULE?: string | null
+  /** Identifier of the closing form */
   CLOSE_FORM_ID?: string | null
+  /** Identifier of the closing bot */
   CLOSE_BOT_ID?: string | null
+  /** Text message upon closing */
   CLOSE_TEXT?: string | null
+  /** Time for full session closure */
   FULL_CLOSE_TIME?: string | null
+  /** Auto-closing scenario */
   AUTO_CLOSE_RULE?: string | null
+  /** Identifier of the auto-closing form */
   AUTO_CLOSE_FORM_ID?: string | null
+  /** Identifier of the auto-closing bot */
   AUTO_CLOSE_BOT_ID?: string | null
+  /** Time until auto-closing */
   AUTO_CLOSE_TIME?: string | null
+  /** Text for auto-closing */
   AUTO_CLOSE_TEXT?: string | null
+  /** Time until activity expiration */
   AUTO_EXPIRE_TIME?: string | null
+  /** Date of setting creation in serialized form */
   DATE_CREATE?: Record<string, unknown> | null
+  /** Date of setting modification in serialized form */
   DATE_MODIFY?: Record<string, unknown> | null
+  /** Identifier of the user who modified the settings */
   MODIFY_USER_ID?: string | null
+  /** Status of temporary line. Possible values: - Y — temporary line - N — permanent line */
   TEMPORARY?: "Y" | "N" | null
+  /** External identifier. Possible values: - string — external identifier is set - null — external identifier is not set */
   XML_ID?: "string" | "null" | null
+  /** Language of the line */
   LANGUAGE_ID?: string | null
+  /** Identifier of the quick answers information block */
   QUICK_ANSWERS_IBLOCK_ID?: string | null
+  /** Session priority */
   SESSION_PRIORITY?: string | null
+  /** Mode of limiting active dialogs per operator */
   TYPE_MAX_CHAT?: string | null
+  /** Maximum active dialogs per operator */
   MAX_CHAT?: string | null
+  /** Mode of displaying operator data */
   OPERATOR_DATA?: string | null
+  /** Set of default operator display fields */
   DEFAULT_OPERATOR_DATA?: unknown[] | null
+  /** Standard time for the first response */
   KPI_FIRST_ANSWER_TIME?: string | null
+  /** Status of notification for overdue first response. Possible values: - Y — yes - N — no */
   KPI_FIRST_ANSWER_ALERT?: "Y" | "N" | null
+  /** List of recipients for first response notifications. Possible values: - array — list of recipients is set - null — list of recipients is not set */
   KPI_FIRST_ANSWER_LIST?: unknown[] | null
+  /** Text of notification for overdue first response */
   KPI_FIRST_ANSWER_TEXT?: string | null
+  /** Standard time for subsequent responses */
   KPI_FURTHER_ANSWER_TIME?: string | null
+  /** Status of notification for overdue subsequent responses. Possible values: - Y — yes - N — no */
   KPI_FURTHER_ANSWER_ALERT?: "Y" | "N" | null
+  /** List of recipients for subsequent response notifications. Possible values: - array — list of recipients is set - null — list of recipients is not set */
   KPI_FURTHER_ANSWER_LIST?: unknown[] | null
+  /** Text of notification for overdue subsequent responses */
   KPI_FURTHER_ANSWER_TEXT?: string | null
+  /** Status of monitoring operator activity. Possible values: - Y — yes - N — no */
   KPI_CHECK_OPERATOR_ACTIVITY?: "Y" | "N" | null
+  /** Status of notifications for an empty queue. Possible values: - Y — yes - N — no */
   SEND_NOTIFICATION_EMPTY_QUEUE?: "Y" | "N" | null
+  /** Status of using the welcome form. Possible values: - Y — yes - N — no */
   USE_WELCOME_FORM?: "Y" | "N" | null
+  /** Identifier of the welcome form */
   WELCOME_FORM_ID?: string | null
+  /** Status of delay in showing the welcome form. Possible values: - Y — yes - N — no */
   WELCOME_FORM_DELAY?: "Y" | "N" | null
+  /** Show welcome message in each session. Possible values: - Y — yes - N — no */
   SEND_WELCOME_EACH_SESSION?: "Y" | "N" | null
+  /** Require confirmation for closing. Possible values: - Y — yes - N — no */
   CONFIRM_CLOSE?: "Y" | "N" | null
+  /** Ignore the responsible person in the welcome form. Possible values: - Y — yes - N — no */
   IGNORE_WELCOME_FORM_RESPONSIBLE?: "Y" | "N" | null
 }
 
 /** A `imopenlines.crm.chat` record as the API returns it. */
 export interface ImopenlinesCrmChat {
+  /** Identifier of the chat */
   CHAT_ID?: string | null
+  /** Identifier of the connector */
   CONNECTOR_ID?: string | null
+  /** Title of the connector */
   CONNECTOR_TITLE?: string | null
 }
 
 /** A `imopenlines.dialog` record as the API returns it. */
 export interface ImopenlinesDialog {
+  /** Identifier of the chat */
   id?: number | null
+  /** Identifier of the parent chat */
   parent_chat_id?: number | null
+  /** Identifier of the parent message */
   parent_message_id?: number | null
+  /** Name of the chat */
   name?: string | null
+  /** Description of the chat or null */
   description?: unknown
+  /** Identifier of the chat owner */
   owner?: number | null
+  /** Indicator of an extranet chat */
   extranet?: boolean | null
+  /** URL of the chat avatar or an empty string */
   avatar?: string | null
+  /** Color of the chat in HEX format */
   color?: string | null
+  /** Type of the chat, for open lines the value is lines */
   type?: string | null
+  /** Number of unread messages for the current user */
   counter?: number | null
+  /** Number of participants with unread messages */
   user_counter?: number | null
+  /** Total number of messages in the chat */
   message_count?: number | null
+  /** Identifier of the first unread message or 0 */
   unread_id?: number | null
+  /** Permissions for actions with the chat (detailed description) */
   restrictions?: Record<string, unknown> | null
+  /** Identifier of the last message */
   last_message_id?: number | null
+  /** Service identifier of the last message */
   last_id?: number | null
+  /** Identifier of the marked message or 0 */
   marked_id?: number | null
+  /** Identifier of the Drive folder for chat files */
   disk_folder_id?: number | null
+  /** Type of the chat channel, for open lines the value is LINES */
   entity_type?: string | null
+  /** User code of the open line in the format | | | , where: - — identifier of the connector: livechat, telegram, and others - — identifier of the open line - — identifier of the chat in the channel - — identifier of the user in the channel */
   entity_id?: string | null
+  /** String with session data of the open line */
   entity_data_1?: string | null
+  /** String with CRM bindings */
   entity_data_2?: string | null
+  /** Additional service flag */
   entity_data_3?: string | null
+  /** List of user IDs with notifications turned off */
   mute_list?: unknown[] | null
+  /** Date and time of chat creation in ISO 8601 format (RFC3339) */
   date_create?: string | null
+  /** Type of messages in the chat */
   message_type?: string | null
+  /** Public flag of the chat */
   public?: string | null
+  /** Role of the current user in the chat */
   role?: string | null
+  /** Link to the external system channel (detailed description) */
   entity_link?: Record<string, unknown> | null
+  /** Whether the message input field is available */
   text_field_enabled?: boolean | null
+  /** Identifier of the chat background or null */
   background_id?: unknown
+  /** Permissions of the current user in the chat (detailed description) */
   permissions?: Record<string, unknown> | null
+  /** Indicator of a new chat */
   is_new?: boolean | null
+  /** List of data about message readings (detailed description) */
   readed_list?: unknown[] | null
+  /** List of identifiers of operators assigned as managers */
   manager_list?: unknown[] | null
+  /** Data about the views of the last message (detailed description) */
   last_message_views?: Record<string, unknown> | null
+  /** Identifier of the dialog in the format chat */
   dialog_id?: string | null
 }
 
 /** A `imopenlines.revision` record as the API returns it. */
 export interface ImopenlinesRevision {
+  /** API revision for REST clients */
   rest?: number | null
+  /** API revision for web and desktop clients */
   web?: number | null
+  /** API revision for mobile clients */
   mobile?: number | null
 }
 
 /** A `imopenlines.session.history` record as the API returns it. */
 export interface ImopenlinesSessionHistory {
+  /** Identifier of the chat */
   chatId?: number | null
+  /** Flag indicating the ability to join the dialogue: Y or N */
   canJoin?: string | null
+  /** Flag indicating the ability to evaluate operators by the supervisor: Y or N */
   canVoteHead?: string | null
+  /** Identifier of the session */
   sessionId?: number | null
+  /** Rating given by the supervisor */
   sessionVoteHead?: number | null
+  /** Supervisor's comment on the rating or null */
   sessionCommentHead?: unknown
+  /** Identifier of the chat in the format chat */
   userId?: string | null
+  /** Chat messages indexed by message identifier. */
   message?: Record<string, unknown> | null
+  /** Relationship between the chat and the list of message identifiers. */
   usersMessage?: Record<string, unknown> | null
+  /** Object of chat participants, where the key is the user identifier. */
   users?: Record<string, unknown> | null
+  /** Open line data. */
   openlines?: Record<string, unknown> | null
+  /** Users grouped by departments, or an empty array */
   userInGroup?: Record<string, unknown> | null
+  /** Users not included in the departments from userInGroup */
   woUserInGroup?: unknown[] | null
+  /** Chat data by its identifier. */
   chat?: Record<string, unknown> | null
+  /** Flags for blocking the chat by users. */
   userBlockChat?: Record<string, unknown> | null
+  /** Composition of chat participants or an empty array. */
   userInChat?: Record<string, unknown> | null
+  /** Files associated with messages, or an empty array. */
   files?: Record<string, unknown> | null
 }
 
 /** A `im.recent` record as the API returns it. */
 export interface ImRecent {
+  /** Identifier of the dialog: number for user, chatXXX for chat */
   id?: string | null
+  /** Chat identifier */
   chat_id?: number | null
+  /** Type of record: user for user, chat for chat */
   type?: string | null
+  /** Object describing the avatar of the record (detailed description) */
   avatar?: Record<string, unknown> | null
+  /** Title of the record: first and last name for user, chat name for chat */
   title?: string | null
+  /** Object describing the last message (detailed description) */
   message?: Record<string, unknown> | null
+  /** Unread message counter */
   counter?: number | null
+  /** Identifier of the last read message */
   last_id?: number | null
+  /** Indicator of a pinned dialog */
   pinned?: boolean | null
+  /** Indicator of a manual "unread" mark */
   unread?: boolean | null
+  /** Indicator of a set reminder */
   has_reminder?: boolean | null
+  /** Date of the record update in the recent list in ATOM format */
   date_update?: string | null
+  /** Date of the last activity in the dialog in ATOM format */
   date_last_activity?: string | null
+  /** Object describing the chat. Not available for records of type user. (detailed description) */
   chat?: Record<string, unknown> | null
+  /** Object describing the user. Not available for records of type chat. (detailed description) */
   user?: Record<string, unknown> | null
+  /** Additional parameters of the record */
   options?: unknown[] | null
+  /** List of recent dialogs (detailed description) */
   items?: {
+    /** Identifier of the dialog: number for user, chatXXX for chat */
     id?: string
+    /** Identifier of the chat */
     chat_id?: number
+    /** Type of record: user or chat */
     type?: string
+    /** Avatar object (detailed description) */
     avatar?: {
+      /** Link to the avatar. If empty, the avatar is not set */
       url?: string
+      /** Color of the dialog in HEX format */
       color?: string
     }
+    /** Title of the record: user's name or chat name */
     title?: string
+    /** Last message in the dialog (detailed description) */
     message?: {
+      /** Identifier of the message */
       id?: number
+      /** Text of the message */
       text?: string
+      /** Indicator of the presence of files */
       file?: boolean
+      /** Identifier of the message author */
       author_id?: number
+      /** Indicator of the presence of attachments */
       attach?: boolean
+      /** Date of the message in ATOM format */
       date?: string
+      /** Status of message delivery */
       status?: string
+      /** Identifier of the sticker. If there is no sticker, the value is null */
       sticker?: number
+      /** External identifier of the message. If not set, the value is null */
       uuid?: string
     }
+    /** Counter of unread messages */
     counter?: number
+    /** Identifier of the last read message */
     last_id?: number
+    /** Indicator of a pinned dialog */
     pinned?: boolean
+    /** Indicator of a manual "unread" mark */
     unread?: boolean
+    /** Indicator of a set reminder */
     has_reminder?: boolean
+    /** Date of the last change in the dialog in ISO 8601 format */
     date_update?: string
+    /** Date of the last activity in the dialog in ISO 8601 format */
     date_last_activity?: string
+    /** User data (detailed description) */
     user?: {
+      /** Identifier of the user */
       id?: number
+      /** Indicator of an active user */
       active?: boolean
+      /** User's full name */
       name?: string
+      /** User's first name */
       first_name?: string
+      /** User's last name */
       last_name?: string
+      /** User's position */
       work_position?: string
+      /** User's color in HEX format */
       color?: string
+      /** Link to the avatar */
       avatar?: string
+      /** Link to high-resolution avatar */
       avatar_hr?: string
+      /** User's gender */
       gender?: string
+      /** Birthday in DD-MM format or empty string */
       birthday?: string
+      /** Indicator of an external extranet user */
       extranet?: boolean
+      /** Indicator of a Bitrix24.Network user */
       network?: boolean
+      /** Indicator of a bot */
       bot?: boolean
+      /** Indicator of an open line user */
       connector?: boolean
+      /** External authorization code */
       external_auth_id?: string
+      /** User's status */
       status?: string
+      /** Date when the user stepped away from the computer. If not set, false */
       idle?: string
+      /** Date of the user's last activity */
       last_activity_date?: string
+      /** Date of the last activity in the mobile application. If not set, false */
       mobile_last_date?: string
+      /** Date of the last activity in the desktop application. If not set, false */
       desktop_last_date?: string
+      /** Date of the user's vacation. If not set, false */
       absent?: string
+      /** List of user department identifiers */
       departments?: unknown[]
+      /** User contact phones. Can be false */
       phones?: Record<string, unknown>
+      /** Bot data. For a regular user, it can be null */
       bot_data?: Record<string, unknown>
+      /** Type of user */
       type?: string
+      /** User's website */
       website?: string
+      /** User's email */
       email?: string
     }
+    /** Chat data (detailed description) */
     chat?: {
+      /** Identifier of the chat */
       id?: number
+      /** Identifier of the parent chat */
       parent_chat_id?: number
+      /** Identifier of the parent message */
       parent_message_id?: number
+      /** Name of the chat */
       name?: string
+      /** Identifier of the chat owner */
       owner?: number
+      /** Indicator of the participation of an external extranet user */
       extranet?: boolean
+      /** Indicator of the participation of collab users */
       contains_collaber?: boolean
+      /** Link to the avatar. If empty, the avatar is not set */
       avatar?: string
+      /** Color of the chat in HEX format */
       color?: string
+      /** Type of chat */
       type?: string
+      /** External code of the chat: type */
       entity_type?: string
+      /** External code of the chat: identifier */
       entity_id?: string
+      /** External data 1 for the chat */
       entity_data_1?: string
+      /** External data 2 for the chat */
       entity_data_2?: string
+      /** External data 3 for the chat */
       entity_data_3?: string
+      /** List of users with notifications disabled */
       mute_list?: unknown[]
+      /** List of chat manager identifiers */
       manager_list?: unknown[]
+      /** Date of chat creation in ATOM format */
       date_create?: string
+      /** Type of chat messages */
       message_type?: string
+      /** Number of chat participants */
       user_counter?: number
+      /** Restrictions on actions in the chat (detailed description) */
       restrictions?: {
+        /** Availability of avatar change */
         avatar?: boolean
+        /** Availability of name change */
         rename?: boolean
+        /** Availability of chat extension */
         extend?: boolean
+        /** Availability of calls */
         call?: boolean
+        /** Availability of notifications mute */
         mute?: boolean
+        /** Availability of leaving the chat */
         leave?: boolean
+        /** Availability of the owner leaving the chat */
         leave_owner?: boolean
+        /** Availability of message sending */
         send?: boolean
+        /** Availability of viewing the list of participants */
         user_list?: boolean
       }
+      /** Current user's role in the chat */
       role?: string
+      /** Availability of the message input field */
       text_field_enabled?: boolean
+      /** Identifier of the chat background. If not set, the value is null */
       background_id?: number
+      /** Link to the related object (detailed description) */
       entity_link?: {
+        /** Type of the related object */
         type?: string
+        /** Link to the related object */
         url?: string
+        /** Identifier of the related object */
         id?: string
       }
+      /** Permissions for actions in the chat (detailed description) */
       permissions?: {
+        /** Permission to add participants */
         manage_users_add?: string
+        /** Permission to remove participants */
         manage_users_delete?: string
+        /** Permission to manage the chat interface */
         manage_ui?: string
+        /** Permission to manage chat settings */
         manage_settings?: string
+        /** Permission to manage messages */
         manage_messages?: string
+        /** Permission to send messages */
         can_post?: string
       }
+      /** Indicator of the chat's public status */
       public?: string
     }
+    /** Open line data (detailed description) */
     lines?: {
+      /** Identifier of the open line */
       id?: number
+      /** Status of the open line */
       status?: number
+      /** Date of open line creation in ATOM format */
       date_create?: string
     }
+    /** Additional parameters of the record */
     options?: unknown[]
   } | null
+  /** Deprecated alias for the field hasMore */
   hasMorePages?: boolean | null
+  /** Indicator of the presence of the next page of the selection */
   hasMore?: boolean | null
+  /** Additional data for BitrixGPT elements (detailed description) */
   copilot?: {
+    /** Data for BitrixGPT chats. Can be null */
     chats?: Record<string, unknown>
+    /** Data for BitrixGPT messages. Can be null */
     messages?: Record<string, unknown>
+    /** Description of available BitrixGPT roles */
     roles?: Record<string, unknown>
+    /** List of recommended BitrixGPT roles */
     recommendedRoles?: unknown[]
   } | null
+  /** Auto-deletion settings for messages by chats */
   messagesAutoDeleteConfigs?: unknown[] | null
 }
 
@@ -3791,193 +6128,354 @@ export interface ImRevision {
   mobile?: number | null
   desktop?: number | null
   im_revision_mobile?: number | null
+  /** REST API IM revision */
   "result.rest"?: number | null
+  /** Web API IM revision */
   "result.web"?: number | null
+  /** Mobile API IM revision */
   "result.mobile"?: number | null
+  /** Desktop API IM revision */
   "result.desktop"?: number | null
+  /** Additional compatibility field, duplicates result.mobile */
   "result.im_revision_mobile"?: number | null
 }
 
 /** A `im.search.chat` record as the API returns it. */
 export interface ImSearchChat {
+  /** Identifier of the chat */
   id?: number | null
+  /** Identifier of the parent chat */
   parent_chat_id?: number | null
+  /** Identifier of the parent message */
   parent_message_id?: number | null
+  /** Name of the chat */
   name?: string | null
+  /** Description of the chat */
   description?: unknown
+  /** Identifier of the chat owner */
   owner?: number | null
+  /** Indicates participation of extranet users */
   extranet?: boolean | null
+  /** Link to the chat avatar */
   avatar?: string | null
+  /** Color of the chat in HEX format */
   color?: string | null
+  /** Type of the chat */
   type?: string | null
+  /** Value of the unread message counter for the current user */
   counter?: number | null
+  /** Number of participants in the chat */
   user_counter?: number | null
+  /** Number of messages in the chat */
   message_count?: number | null
+  /** Identifier of the first unread message */
   unread_id?: number | null
+  /** Restrictions on actions in the chat. */
   restrictions?: Record<string, unknown> | null
+  /** Identifier of the last message */
   last_message_id?: number | null
+  /** Identifier of the last message in the chat marked as read by the current user */
   last_id?: number | null
+  /** Identifier of the marked message */
   marked_id?: number | null
+  /** Identifier of the Drive folder associated with the chat */
   disk_folder_id?: number | null
+  /** Type of the object to which the chat is linked */
   entity_type?: string | null
+  /** Identifier of the object to which the chat is linked */
   entity_id?: string | null
+  /** Additional data of the chat object — field 1 */
   entity_data_1?: string | null
+  /** Additional data of the chat object — field 2 */
   entity_data_2?: string | null
+  /** Additional data of the chat object — field 3 */
   entity_data_3?: string | null
+  /** List of users with notifications turned off */
   mute_list?: unknown[] | null
+  /** Creation date of the chat in ISO 8601 format (RFC3339) */
   date_create?: string | null
+  /** Type of the chat message from the TYPE field of the chat table */
   message_type?: string | null
+  /** Public data of the chat. */
   public?: string | null
+  /** Role of the current user in the chat */
   role?: string | null
+  /** Link to the related chat object. */
   entity_link?: Record<string, unknown> | null
+  /** Indicates availability of the text input field */
   text_field_enabled?: boolean | null
+  /** Identifier of the chat background */
   background_id?: unknown
+  /** Permissions of the current user. */
   permissions?: Record<string, unknown> | null
+  /** Indicates if the chat is new */
   is_new?: boolean | null
 }
 
 /** A `im.search.department` record as the API returns it. */
 export interface ImSearchDepartment {
+  /** Department identifier */
   id?: number | null
+  /** Short name of the department */
   name?: string | null
+  /** Full name of the department */
   full_name?: string | null
+  /** Identifier of the department manager */
   manager_user_id?: number | null
+  /** Data of the department manager. The object is returned only when USERDATA = 'Y'. */
   manager_user_data?: Record<string, unknown> | null
 }
 
 /** A `im.search.last` record as the API returns it. */
 export interface ImSearchLast {
+  /** Identifier of the chat or user identifier for personal dialog */
   id?: string | null
+  /** Record type: chat or user */
   type?: string | null
+  /** Avatar data of the record. */
   avatar?: Record<string, unknown> | null
+  /** Title of the record */
   title?: string | null
+  /** Chat data for chat type record. */
   chat?: Record<string, unknown> | null
+  /** User data for user type record. */
   user?: {
+    /** User identifier */
     id?: number
+    /** User activity status */
     active?: boolean
+    /** User's full name */
     name?: string
+    /** User's first name */
     first_name?: string
+    /** User's last name */
     last_name?: string
+    /** User's job title */
     work_position?: string
+    /** User's color in hex format */
     color?: string
+    /** Link to the avatar */
     avatar?: string
+    /** Link to the high-resolution avatar */
     avatar_hr?: string
+    /** User's gender */
     gender?: string
+    /** Birthday in DD-MM format or an empty string */
     birthday?: string
+    /** Extranet user status */
     extranet?: boolean
+    /** Bitrix24 Network user status */
     network?: boolean
+    /** Bot status */
     bot?: boolean
+    /** Open Channels user status */
     connector?: boolean
+    /** External authorization code */
     external_auth_id?: string
+    /** User status */
     status?: string
+    /** User idle date or false */
     idle?: string
+    /** User's last activity date */
     last_activity_date?: string
+    /** Last activity date in the mobile app or false */
     mobile_last_date?: string
+    /** Last activity date in the desktop app or false */
     desktop_last_date?: string
+    /** Date of the user's absence end or false */
     absent?: string
+    /** Array of department identifiers */
     departments?: unknown[]
+    /** User's phones or false (detailed description) */
     phones?: {
+      /** Work phone */
       work_phone?: string
+      /** Mobile phone */
       personal_mobile?: string
+      /** Internal phone */
       inner_phone?: string
     }
+    /** Bot data or null */
     bot_data?: Record<string, unknown>
+    /** User type */
     type?: string
+    /** User's website */
     website?: string
+    /** User's email */
     email?: string
   } | null
 }
 
 /** A `im.search.user` record as the API returns it. */
 export interface ImSearchUser {
+  /** User identifier */
   id?: number | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's job title */
   work_position?: string | null
+  /** User's color in HEX format */
   color?: string | null
+  /** Link to the user's avatar */
   avatar?: string | null
+  /** User's gender: M or F */
   gender?: string | null
+  /** Birthday in DD-MM format or false */
   birthday?: string | null
+  /** Indicator of extranet user */
   extranet?: boolean | null
+  /** Indicator of Bitrix24 Network user */
   network?: boolean | null
+  /** Indicator of bot user */
   bot?: boolean | null
+  /** Indicator of open channels connector user */
   connector?: boolean | null
+  /** External authorization identifier */
   external_auth_id?: string | null
+  /** Current status of the user */
   status?: string | null
+  /** Time of transition to "Away" status in ISO 8601 (RFC3339) format or false */
   idle?: string | null
+  /** Time of last activity in ISO 8601 (RFC3339) format or false */
   last_activity_date?: string | null
+  /** Time of last mobile activity in ISO 8601 (RFC3339) format or false */
   mobile_last_date?: string | null
+  /** Array of department identifiers */
   departments?: unknown[] | null
+  /** Date of absence end in ISO 8601 (RFC3339) format or false */
   absent?: string | null
+  /** User's phones or false. */
   phones?: {
+    /** Work phone */
     work_phone?: string
+    /** Mobile phone */
     personal_mobile?: string
+    /** Internal phone */
     inner_phone?: string
   } | null
 }
 
 /** A `im.user` record as the API returns it. */
 export interface ImUser {
+  /** User identifier */
   id?: number | null
+  /** User activity status */
   active?: boolean | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's job title */
   work_position?: string | null
+  /** User's color in hex format */
   color?: string | null
+  /** Link to the avatar */
   avatar?: string | null
+  /** Link to the high-resolution avatar */
   avatar_hr?: string | null
+  /** User's gender */
   gender?: string | null
+  /** Birthday in DD-MM format or an empty string */
   birthday?: string | null
+  /** External user status */
   extranet?: boolean | null
+  /** Bitrix24 Network user status */
   network?: boolean | null
+  /** Bot status */
   bot?: boolean | null
+  /** Open Channels user status */
   connector?: boolean | null
+  /** External authorization code */
   external_auth_id?: string | null
+  /** User status */
   status?: string | null
+  /** User's idle date or false */
   idle?: boolean | null
+  /** User's last activity date */
   last_activity_date?: string | null
+  /** Last activity date in the mobile app or false */
   mobile_last_date?: boolean | null
+  /** Last activity date in the desktop app or false */
   desktop_last_date?: boolean | null
+  /** User's absence end date or false */
   absent?: boolean | null
+  /** Array of department identifiers */
   departments?: unknown[] | null
+  /** User's phones or false (detailed description) */
   phones?: Record<string, unknown> | null
+  /** User's website */
   website?: string | null
+  /** User's email */
   email?: string | null
+  /** Bot data or null */
   bot_data?: unknown
+  /** User type */
   type?: string | null
 }
 
 /** A `im.user.list` record as the API returns it. */
 export interface ImUserList {
+  /** User identifier */
   id?: number | null
+  /** User activity status */
   active?: boolean | null
+  /** User's full name */
   name?: string | null
+  /** User's first name */
   first_name?: string | null
+  /** User's last name */
   last_name?: string | null
+  /** User's job title */
   work_position?: string | null
+  /** User's color in hex format */
   color?: string | null
+  /** Link to the avatar */
   avatar?: string | null
+  /** Link to the high-resolution avatar */
   avatar_hr?: string | null
+  /** User's gender */
   gender?: string | null
+  /** Birthday in DD-MM format or an empty string */
   birthday?: string | null
+  /** Extranet user status */
   extranet?: boolean | null
+  /** Bitrix24 Network user status */
   network?: boolean | null
+  /** Bot status */
   bot?: boolean | null
+  /** Open Channels user status */
   connector?: boolean | null
+  /** External authorization code */
   external_auth_id?: string | null
+  /** User status */
   status?: string | null
+  /** User's idle date or false */
   idle?: boolean | null
+  /** User's last activity date */
   last_activity_date?: string | null
+  /** User's last activity date in the mobile app or false */
   mobile_last_date?: boolean | null
+  /** User's last activity date in the desktop app or false */
   desktop_last_date?: boolean | null
+  /** User's absence end date or false */
   absent?: boolean | null
+  /** Array of department identifiers */
   departments?: unknown[] | null
+  /** User's phones or false (detailed description) */
   phones?: Record<string, unknown> | null
+  /** User's website */
   website?: string | null
+  /** User's email */
   email?: string | null
+  /** Bot data or null */
   bot_data?: unknown
+  /** User type */
   type?: string | null
 }
 
@@ -3986,8 +6484,11 @@ export interface ImV2Event {
   events?: unknown[] | null
   nextOffset?: number | null
   hasMore?: boolean | null
+  /** Array of events */
   "result.events"?: Array<Record<string, unknown>> | null
+  /** Offset for the next request. Pass in the offset parameter in the next call */
   "result.nextOffset"?: number | null
+  /** true if there are more unprocessed events */
   "result.hasMore"?: boolean | null
 }
 
@@ -4069,6 +6570,7 @@ export interface Item {
   observers?: unknown[] | null
   contactIds?: unknown[] | null
   entityTypeId?: number | null
+  /** Information about the entity, field description */
   item?: unknown
   [userField: `uf${string}`]: unknown
 }
@@ -4086,59 +6588,113 @@ export interface LandingSyspage {
 
 /** A `crm.lead` record as the API returns it. */
 export interface Lead {
+  /** Integer identifier of the lead */
   ID?: string | null
+  /** Title of the lead */
   TITLE?: string | null
+  /** Type of address. Status from the directory. A list of possible identifiers can be obtained using the method crm.status.list with the filter filter[ENTITYID]=HONORIFIC */
   HONORIFIC?: unknown
+  /** Contact's first name */
   NAME?: string | null
+  /** Contact's middle name */
   SECOND_NAME?: unknown
+  /** Contact's last name */
   LAST_NAME?: unknown
+  /** Company name */
   COMPANY_TITLE?: unknown
+  /** Link of the lead to the company */
   COMPANY_ID?: unknown
+  /** Link of the lead to the contact */
   CONTACT_ID?: unknown
+  /** Indicator of a returning lead. Allowed values are Y or N */
   IS_RETURN_CUSTOMER?: string | null
+  /** Date of birth */
   BIRTHDATE?: string | null
+  /** Identifier of the source. Status from the directory. A list of possible identifiers can be obtained using the method crm.status.list with the filter filter[ENTITYID]=SOURCE */
   SOURCE_ID?: string | null
+  /** Description of the source */
   SOURCE_DESCRIPTION?: unknown
+  /** Identifier of the lead stage. Status from the directory. A list of possible identifiers can be obtained using the method crm.status.list with the filter filter[ENTITYID]=STATUS */
   STATUS_ID?: string | null
+  /** Additional information about the stage */
   STATUS_DESCRIPTION?: unknown
+  /** Position */
   POST?: unknown
+  /** Comments */
   COMMENTS?: unknown
+  /** Identifier of the currency */
   CURRENCY_ID?: string | null
+  /** Estimated amount */
   OPPORTUNITY?: string | null
+  /** Indicator of manual calculation of the amount. Allowed values are Y or N */
   IS_MANUAL_OPPORTUNITY?: string | null
+  /** Indicator of the phone field being filled. Allowed values are Y or N */
   HAS_PHONE?: string | null
+  /** Indicator of the email field being filled. Allowed values are Y or N */
   HAS_EMAIL?: string | null
+  /** Indicator of the presence of an attached open line. Allowed values are Y or N */
   HAS_IMOL?: string | null
+  /** Identifier of the user responsible for the lead */
   ASSIGNED_BY_ID?: string | null
+  /** Identifier of the user who created the lead */
   CREATED_BY_ID?: string | null
+  /** Identifier of the user who last modified the lead */
   MODIFY_BY_ID?: string | null
+  /** Creation date */
   DATE_CREATE?: string | null
+  /** Modification date */
   DATE_MODIFY?: string | null
+  /** Closing date */
   DATE_CLOSED?: string | null
+  /** - F (failed) – processed unsuccessfully - S (success) – processed successfully - P (processing) – lead is being processed */
   STATUS_SEMANTIC_ID?: string | null
+  /** Indicator of the lead's availability to everyone. Allowed values are Y or N */
   OPENED?: string | null
+  /** Identifier of the data source. Used only for linking to an external source */
   ORIGINATOR_ID?: unknown
+  /** Identifier of the item in the data source. Used only for linking to an external source */
   ORIGIN_ID?: unknown
+  /** Identifier of the user who moved the item to the current stage */
   MOVED_BY_ID?: string | null
+  /** Date of moving the item to the current stage */
   MOVED_TIME?: string | null
+  /** Contact's address */
   ADDRESS?: unknown
+  /** Second line of the address. In some countries, it is customary to split the address into 2 parts */
   ADDRESS_2?: unknown
+  /** City */
   ADDRESS_CITY?: unknown
+  /** Postal code */
   ADDRESS_POSTAL_CODE?: unknown
+  /** Region */
   ADDRESS_REGION?: unknown
+  /** Province */
   ADDRESS_PROVINCE?: unknown
+  /** Country */
   ADDRESS_COUNTRY?: unknown
+  /** Country code */
   ADDRESS_COUNTRY_CODE?: unknown
+  /** Used for internal purposes */
   ADDRESS_LOC_ADDR_ID?: unknown
+  /** Advertising system. Google Ads, Bing Ads, etc. */
   UTM_SOURCE?: unknown
+  /** Type of traffic. CPC (ads), CPM (banners) */
   UTM_MEDIUM?: unknown
+  /** Identifier of the advertising campaign */
   UTM_CAMPAIGN?: unknown
+  /** Content of the campaign. For example, for contextual ads */
   UTM_CONTENT?: unknown
+  /** Search term of the campaign. For example, keywords for contextual advertising */
   UTM_TERM?: unknown
+  /** Identifier of the user responsible for the last activity in this lead (e.g., who created a new CRM activity in the lead) */
   LAST_ACTIVITY_BY?: string | null
+  /** Time of the last activity */
   LAST_ACTIVITY_TIME?: string | null
+  /** Array of phone numbers */
   PHONE?: unknown[] | null
+  /** Array of messengers */
   IM?: unknown[] | null
+  /** Custom fields. For example, UFCRM25534736. */
   "UF_..."?: unknown
   [userField: `UF_${string}`]: unknown
 }
@@ -4278,65 +6834,124 @@ export interface ListsSection {
 
 /** A `log.blogpost` record as the API returns it. */
 export interface LogBlogpost {
+  /** Message ID. */
   ID?: string | null
+  /** ID of the blog to which the message belongs. */
   BLOG_ID?: string | null
+  /** Publication status of the message. */
   PUBLISH_STATUS?: string | null
+  /** Title of the message. */
   TITLE?: string | null
+  /** ID of the message author. */
   AUTHOR_ID?: string | null
+  /** Are comments allowed? */
   ENABLE_COMMENTS?: string | null
+  /** Number of comments. */
   NUM_COMMENTS?: string | null
+  /** Symbolic code of the message. */
   CODE?: unknown
+  /** Indicator of a micro-message. */
   MICRO?: string | null
+  /** Text of the message. */
   DETAIL_TEXT?: string | null
+  /** Date and time of publication. */
   DATE_PUBLISH?: string | null
+  /** Comma-separated IDs of tags (categories). */
   CATEGORY_ID?: string | null
+  /** Indicator of publication for all authorized users. */
   HAS_SOCNET_ALL?: string | null
+  /** Indicator of the presence of tags. */
   HAS_TAGS?: string | null
+  /** Indicator of the presence of images. */
   HAS_IMAGES?: string | null
+  /** Indicator of the presence of custom fields. */
   HAS_PROPS?: string | null
+  /** Indicator of the presence of images in comments. */
   HAS_COMMENT_IMAGES?: unknown
+  /** Additional field with files. */
   UF_BLOG_POST_DOC?: Record<string, unknown> | null
+  /** Link preview data from the message text, if the preview was successfully generated. */
   UF_BLOG_POST_URL_PRV?: Record<string, unknown> | null
+  /** Service field for the Gratitude functionality. */
   UF_GRATITUDE?: Record<string, unknown> | null
+  /** Drive files attached to the message. */
   UF_BLOG_POST_FILE?: Record<string, unknown> | null
+  /** Indicator of an important message. */
   UF_BLOG_POST_IMPRTNT?: Record<string, unknown> | null
+  /** Date and time until which the message is considered important. */
   UF_IMPRTANT_DATE_END?: Record<string, unknown> | null
+  /** Poll data if a poll is attached to the message. */
   UF_BLOG_POST_VOTE?: Record<string, unknown> | null
+  /** Connection of the message with email. */
   UF_MAIL_MESSAGE?: Record<string, unknown> | null
+  /** Array of file IDs from UFBLOGPOSTFILE. */
   FILES?: unknown[] | null
+  /** Custom fields of the message. The set of fields depends on the account settings. The format of each field is described below. */
   "UF_*"?: {
+    /** ID of the custom field. */
     ID?: number
+    /** Object of the field. */
     ENTITY_ID?: string
+    /** Code of the custom field. */
     FIELD_NAME?: string
+    /** Type of the custom field. */
     USER_TYPE_ID?: string
+    /** External code of the field. */
     XML_ID?: string
+    /** Sort order of the field. */
     SORT?: number
+    /** Indicator of a multiple field. */
     MULTIPLE?: string
+    /** Indicator of mandatory. */
     MANDATORY?: string
+    /** Indicator of displaying the field in the filter. */
     SHOW_FILTER?: string
+    /** Indicator of displaying the field in lists. */
     SHOW_IN_LIST?: string
+    /** Indicator of editing the field in lists. */
     EDIT_IN_LIST?: string
+    /** Indicator of the field's participation in search. */
     IS_SEARCHABLE?: string
+    /** Field settings depending on the type. */
     SETTINGS?: Record<string, unknown>
+    /** Label of the field in the edit form. */
     EDIT_FORM_LABEL?: string
+    /** Label of the field in list columns. */
     LIST_COLUMN_LABEL?: string
+    /** Label of the field in the filter. */
     LIST_FILTER_LABEL?: string
+    /** Error message of the field. */
     ERROR_MESSAGE?: string
+    /** Help message for the field. */
     HELP_MESSAGE?: string
+    /** Description of the custom field type. */
     USER_TYPE?: {
+      /** Identifier of the custom field type. */
       USER_TYPE_ID?: string
+      /** PHP class of the field type handler. */
       CLASS_NAME?: string
+      /** Handler that forms the edit interface of the field. */
       EDIT_CALLBACK?: unknown[]
+      /** Handler that forms the display of the field in the view interface. */
       VIEW_CALLBACK?: unknown[]
+      /** Indicator of using the standard field component. */
       USE_FIELD_COMPONENT?: boolean
+      /** Name of the field type. */
       DESCRIPTION?: string
+      /** Base type of the value. */
       BASE_TYPE?: string
+      /** Additional tags of the field type. */
       TAG?: unknown[]
     }
+    /** Value of the field. */
     VALUE?: string
+    /** ID of the message to which the field value belongs. */
     ENTITY_VALUE_ID?: number
+    /** Indicator of the presence of the field value. */
     VALUE_EXISTS?: boolean
+    /** Raw value of the field. */
     VALUE_RAW?: string
+    /** Additional data of the field. */
     CUSTOM_DATA?: Record<string, unknown>
   } | null
 }
@@ -4347,6 +6962,7 @@ export interface MailMailbox {
   name?: string | null
   email?: string | null
   senderName?: string | null
+  /** Mailbox object. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -4357,6 +6973,7 @@ export interface MailMailboxField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Field description object. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -4375,6 +6992,7 @@ export interface MailMessage {
   url?: string | null
   bindings?: unknown[] | null
   body?: string | null
+  /** E-mail object. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -4385,6 +7003,7 @@ export interface MailMessageField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -4395,44 +7014,75 @@ export interface MailRecipientField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object containing the field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `mailservice` record as the API returns it. */
 export interface Mailservice {
+  /** Identifier of the mail service */
   ID?: string | null
+  /** Identifier of the site in Bitrix24 */
   SITE_ID?: string | null
+  /** Service activity, values Y or N */
   ACTIVE?: string | null
+  /** Sort index */
   SORT?: string | null
+  /** Name of the service */
   NAME?: string | null
+  /** IMAP server address in lowercase */
   SERVER?: string | null
+  /** IMAP server port */
   PORT?: string | null
+  /** Secure connection indicator, values Y or N */
   ENCRYPTION?: string | null
+  /** Address of the service's web interface */
   LINK?: string | null
+  /** Path to the service's logo image */
   ICON?: unknown
+  /** SMTP server, if configured */
   SMTP_SERVER?: unknown
+  /** SMTP port, if configured */
   SMTP_PORT?: unknown
+  /** Use IMAP login for SMTP, values Y or N */
   SMTP_LOGIN_AS_IMAP?: string | null
+  /** Use IMAP password for SMTP, values Y or N */
   SMTP_PASSWORD_AS_IMAP?: string | null
+  /** Secure SMTP connection indicator, values Y or N */
   SMTP_ENCRYPTION?: unknown
+  /** Indicator of uploading outgoing emails, values Y or N */
   UPLOAD_OUTGOING?: unknown
 }
 
 /** A `main.eventlog` record as the API returns it. */
 export interface MainEventlog {
+  /** Identifier of the log entry */
   id?: number | null
+  /** Date and time of the event */
   timestampX?: string | null
+  /** Importance level of the event */
   severity?: string | null
+  /** Type of event */
   auditTypeId?: string | null
+  /** Module identifier */
   moduleId?: string | null
+  /** Object identifier */
   itemId?: string | null
+  /** IP address */
   remoteAddr?: string | null
+  /** User-Agent of the request */
   userAgent?: string | null
+  /** Request URI */
   requestUri?: string | null
+  /** Site identifier */
   siteId?: string | null
+  /** User identifier */
   userId?: number | null
+  /** Guest identifier */
   guestId?: number | null
+  /** Event description */
   description?: string | null
+  /** Log entry object */
   item?: Record<string, unknown> | null
 }
 
@@ -4449,21 +7099,33 @@ export interface MainEventlogField {
   editable?: boolean | null
   multiple?: boolean | null
   elementType?: unknown
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `note.collection` record as the API returns it. */
 export interface NoteCollection {
+  /** Knowledge base identifier */
   id?: number | null
+  /** Knowledge base name */
   name?: string | null
+  /** Knowledge base position in the general list */
   position?: number | null
+  /** Basic knowledge base access policy. */
   policyLevel?: string | null
+  /** Knowledge base author identifier */
   createdBy?: number | null
+  /** Knowledge base creation date and time in UTC */
   createdAt?: string | null
+  /** Last knowledge base editor identifier */
   updatedBy?: number | null
+  /** Knowledge base last modification date and time in UTC */
   updatedAt?: string | null
+  /** Knowledge base object */
   item?: Record<string, unknown> | null
+  /** List of knowledge bases available to the user */
   items?: unknown[] | null
+  /** Next page cursor or null if there are no more pages */
   nextCursor?: Record<string, unknown> | null
 }
 
@@ -4474,21 +7136,33 @@ export interface NoteCollectionField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `note.document` record as the API returns it. */
 export interface NoteDocument {
+  /** Document object */
   item?: Record<string, unknown> | null
+  /** Document identifier */
   id?: number | null
+  /** Identifier of the knowledge base or null, if the document is available via direct access to the document */
   collectionId?: number | null
+  /** Identifier of the parent document or null */
   parentId?: number | null
+  /** Document title */
   title?: string | null
+  /** Document content in Markdown */
   markdown?: string | null
+  /** Position of the document among neighboring pages */
   position?: number | null
+  /** Identifier of the document author */
   createdBy?: number | null
+  /** Identifier of the last document editor */
   updatedBy?: number | null
+  /** Document creation date and time in UTC */
   createdAt?: string | null
+  /** Document last modified date and time in UTC */
   updatedAt?: string | null
 }
 
@@ -4499,6 +7173,7 @@ export interface NoteDocumentField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -4519,18 +7194,27 @@ export interface NoteDocumentSearchField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `note.document.tree` record as the API returns it. */
 export interface NoteDocumentTree {
+  /** Document identifier */
   id?: number | null
+  /** Knowledge base identifier */
   collectionId?: number | null
+  /** Identifier of the parent document or null for the root page */
   parentId?: unknown
+  /** Document title */
   title?: string | null
+  /** Position of the document among neighboring pages */
   position?: number | null
+  /** Child pages of the document */
   children?: unknown[] | null
+  /** Root nodes of the document tree */
   items?: unknown[] | null
+  /** The value of true, if the tree exceeded the internal limit TREEMAXNODES = 5000 and was truncated by root nodes. */
   truncated?: boolean | null
 }
 
@@ -4541,18 +7225,27 @@ export interface NoteDocumentTreeField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `note.file` record as the API returns it. */
 export interface NoteFile {
+  /** Identifier of the file */
   id?: number | null
+  /** Document identifier to which the file is attached. */
   documentId?: number | null
+  /** File name. */
   name?: string | null
+  /** File size in bytes */
   size?: number | null
+  /** File MIME type. */
   mimeType?: string | null
+  /** Attachment type for Markdown. */
   assetType?: string | null
+  /** Ready-to-use Markdown block for insertion into a document in [[ fileId= ]] format. */
   assetMarkdown?: string | null
+  /** Object containing file metadata. */
   item?: Record<string, unknown> | null
 }
 
@@ -4563,6 +7256,7 @@ export interface NoteFileField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -4579,106 +7273,200 @@ export interface Placement {
 
 /** A `catalog.product` record as the API returns it. */
 export interface Product {
+  /** Activity indicator. Possible values: - Y — yes - N — no */
   active?: string | null
+  /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
   available?: string | null
+  /** Availability of a set. Possible values: - Y — yes - N — no */
   bundle?: string | null
+  /** Is purchase of the product allowed when it is out of stock? Possible values: - Y — yes - N — no */
   canBuyZero?: string | null
+  /** Symbolic code */
   code?: string | null
+  /** Created by */
   createdBy?: number | null
+  /** Date of activity start */
   dateActiveFrom?: string | null
+  /** Date of activity end */
   dateActiveTo?: string | null
+  /** Date of creation */
   dateCreate?: string | null
+  /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   detailPicture?: Record<string, unknown> | null
+  /** Detailed description */
   detailText?: unknown
+  /** Type of detailed description. Possible values: - text — text - html — HTML */
   detailTextType?: string | null
+  /** Height of the product */
   height?: number | null
+  /** Identifier of the information block of the trade catalog. */
   iblockId?: number | null
+  /** Identifier of the information block section */
   iblockSectionId?: number | null
+  /** Identifier of the product */
   id?: number | null
+  /** Length of the product */
   length?: number | null
+  /** Unit of measurement */
   measure?: number | null
+  /** Modified by */
   modifiedBy?: number | null
+  /** Name of the product */
   name?: string | null
+  /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
   previewPicture?: Record<string, unknown> | null
+  /** Description for the announcement */
   previewText?: unknown
+  /** Type of description for the announcement. Possible values: - text — text - html — HTML */
   previewTextType?: string | null
   property258?: Record<string, unknown> | null
   property259?: unknown[] | null
+  /** Currency of the purchasing price. */
   purchasingCurrency?: string | null
+  /** Purchasing price. */
   purchasingPrice?: string | null
+  /** Quantity. */
   quantity?: number | null
+  /** Reserved quantity. */
   quantityReserved?: number | null
+  /** Quantity accounting mode. Possible values: - Y — enabled - N — disabled - D — default */
   quantityTrace?: string | null
+  /** Sorting */
   sort?: number | null
+  /** Permission to subscribe to the product. Possible values: - Y — yes - N — no - D — default */
   subscribe?: string | null
+  /** Date of modification. Read-only */
   timestampX?: string | null
+  /** Type of product. Read-only. Possible values: - 1 — simple product */
   type?: number | null
+  /** Identifier of VAT */
   vatId?: number | null
+  /** Is VAT included in the price? Possible values: - Y — yes - N — no */
   vatIncluded?: string | null
+  /** Weight of the product */
   weight?: number | null
+  /** Width of the product */
   width?: number | null
+  /** External code */
   xmlId?: string | null
+  /** Unique barcodes for each instance. Possible values: - Y — yes - N — no */
   barcodeMulti?: string | null
+  /** Length of the payment period. */
   recurSchemeLength?: number | null
+  /** Unit of time for the payment period. Possible values: - H — hour - D — day - W — week - M — month - Q — quarter - S — half-year - Y — year */
   recurSchemeType?: string | null
+  /** Product for trial payment. */
   trialPriceId?: number | null
+  /** Renewal without placing an order. Possible values: - Y — yes - N — no */
   withoutOrder?: string | null
+  /** Object containing product information */
   product?: {
+    /** Identifier of the product */
     id?: number
+    /** Identifier of the information block of the trade catalog. */
     iblockId?: unknown
+    /** Name of the product */
     name?: string
+    /** Activity indicator. Possible values: - Y — yes - N — no */
     active?: "Y" | "N"
+    /** Availability for purchase. Read-only. Possible values: - Y — yes - N — no */
     available?: "Y" | "N"
+    /** Symbolic code */
     code?: string
+    /** External code */
     xmlId?: string
+    /** Unique barcodes for each instance. Possible values: - Y — yes - N — no */
     barcodeMulti?: "Y" | "N"
+    /** Availability of a set. Possible values: - Y — yes - N — no */
     bundle?: "Y" | "N"
+    /** Is purchase of the product allowed when it is out of stock? Possible values: - Y — yes - N — no */
     canBuyZero?: "Y" | "N"
+    /** Created by */
     createdBy?: unknown
+    /** Modified by */
     modifiedBy?: unknown
+    /** Date of activity start */
     dateActiveFrom?: string
+    /** Date of activity end */
     dateActiveTo?: string
+    /** Date of creation */
     dateCreate?: string
+    /** Date of modification. Read-only */
     timestampX?: string
+    /** Identifier of the information block section */
     iblockSectionId?: unknown
+    /** Unit of measurement */
     measure?: unknown
+    /** Description for the announcement */
     previewText?: string
+    /** Detailed description */
     detailText?: string
+    /** Picture for the announcement. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     previewPicture?: Record<string, unknown>
+    /** Detailed picture. Object in the format {fileData: [value1, value2]}, where value1 — name of the picture file with extension, value2 — picture in base64 format. */
     detailPicture?: Record<string, unknown>
+    /** Type of description for the announcement. Possible values: - text — text - html — HTML */
     previewTextType?: "text" | "html"
+    /** Type of detailed description. Possible values: - text — text - html — HTML */
     detailTextType?: "text" | "html"
+    /** Sorting */
     sort?: number
+    /** Permission to subscribe to the product. Possible values: - Y — yes - N — no - D — default */
     subscribe?: "Y" | "N" | "D"
+    /** Identifier of VAT */
     vatId?: unknown
+    /** Is VAT included in the price? Possible values: - Y — yes - N — no */
     vatIncluded?: "Y" | "N"
+    /** Height of the product */
     height?: number
+    /** Length of the product */
     length?: number
+    /** Weight of the product */
     weight?: number
+    /** Width of the product */
     width?: number
+    /** Quantity accounting mode. Possible values: - Y — enabled - N — disabled - D — default */
     quantityTrace?: "Y" | "N" | "D"
+    /** Type of product. Read-only. Possible values: - 1 — simple product */
     type?: "1"
+    /** Currency of the purchasing price. */
     purchasingCurrency?: string
+    /** Purchasing price. */
     purchasingPrice?: number
+    /** Quantity. */
     quantity?: number
+    /** Reserved quantity. */
     quantityReserved?: number
+    /** Length of the payment period. */
     recurSchemeLength?: number
+    /** Unit of time for the payment period. Possible values: - H — hour - D — day - W — week - M — month - Q — quarter - S — half-year - Y — year */
     recurSchemeType?: "H" | "D" | "W" | "M" | "Q" | "S" | "Y"
+    /** Product for trial payment. */
     trialPriceId?: number
+    /** Renewal without placing an order. Possible values: - Y — yes - N — no */
     withoutOrder?: "Y" | "N"
+    /** Value of the property of the main product, where N — identifier of the property. There can be multiple properties. */
     propertyN?: Record<string, unknown> | unknown[]
   } | null
+  /** Value of the property of the main product, where N — identifier of the property. There can be multiple properties. */
   propertyN?: Record<string, unknown> | unknown[] | null
 }
 
 /** A `pull.application.config` record as the API returns it. */
 export interface PullApplicationConfig {
+  /** Push&Pull server parameters more details */
   server?: Record<string, unknown> | null
+  /** Push&Pull API versions: */
   api?: Record<string, unknown> | null
+  /** Application channels. */
   channels?: Record<string, unknown> | null
+  /** Expiration time of the configuration in Unix timestamp format */
   exp?: number | null
+  /** Public user channels in the format: */
   publicChannels?: Record<string, unknown> | null
+  /** Public client identifier. */
   clientId?: string | null
+  /** JWT token for connection. */
   jwt?: string | null
 }
 
@@ -4732,96 +7520,180 @@ export interface Quote {
 
 /** A `sale.basketitem` record as the API returns it. */
 export interface SaleBasketitem {
+  /** Price of the product without discounts and markups */
   basePrice?: number | null
+  /** Is the product available for purchase: - Y — yes - N — no */
   canBuy?: string | null
+  /** External identifier of the catalog. */
   catalogXmlId?: string | null
+  /** Currency of the price. Must match the currency of the order. The list of currencies can be obtained using the method crm.currency.list, detailed information about the currency can be obtained using the method crm.currency.get */
   currency?: string | null
+  /** Whether the price is specified manually: - Y — yes - N — no */
   customPrice?: string | null
+  /** Date of adding the basket item */
   dateInsert?: string | null
+  /** Date of updating the basket item */
   dateUpdate?: string | null
+  /** Dimensions of the product in millimeters. */
   dimensions?: string | null
+  /** Amount of the final discount/markup. For markup, the value is negative */
   discountPrice?: number | null
+  /** Identifier of the basket item */
   id?: number | null
+  /** Unit of measure code */
   measureCode?: string | null
+  /** Name of the unit of measure */
   measureName?: string | null
+  /** Name of the product */
   name?: string | null
+  /** Identifier of the order */
   orderId?: number | null
+  /** Price of the product including discounts and markups */
   price?: number | null
+  /** Identifier of the product. For products not available on the site, it is zero */
   productId?: number | null
+  /** External identifier of the product. */
   productXmlId?: string | null
+  /** Properties of the basket item */
   properties?: unknown[] | null
+  /** Quantity */
   quantity?: number | null
+  /** Reservations of the basket item */
   reservations?: unknown[] | null
+  /** Position in the list of order items */
   sort?: number | null
+  /** Is the tax included in the price: - Y — yes - N — no */
   vatIncluded?: string | null
+  /** Tax rate as a fraction of one: 0.1 means 10 %. Can be equal to null (“No VAT” — in case VAT rates are used) */
   vatRate?: unknown
+  /** Weight in grams. For on-premise versions, the unit of weight change is specified in the settings of the e-commerce module (sale) */
   weight?: number | null
+  /** External code of the basket item. If not specified, it will be generated automatically. Used for synchronization with external systems (e.g., 1C) */
   xmlId?: string | null
+  /** Object containing the data of the basket item (position) */
   basketItem?: {
+    /** Identifier of the basket item */
     id?: number
+    /** Identifier of the order */
     orderId?: unknown
+    /** Position in the list of order items */
     sort?: number
+    /** Identifier of the product. For products not available on the site, it is zero */
     productId?: number
+    /** Price of the product including discounts and markups */
     price?: number
+    /** Whether the price is specified manually: - Y — yes - N — no */
     customPrice?: string
+    /** Currency of the price. Must match the currency of the order. The list of currencies can be obtained using the method crm.currency.list, detailed information about the currency can be obtained using the method crm.currency.get */
     currency?: string
+    /** Quantity */
     quantity?: number
+    /** External code of the basket item. If not specified, it will be generated automatically. Used for synchronization with external systems (e.g., 1C) */
     xmlId?: string
+    /** Date of adding the basket item */
     dateInsert?: string
+    /** Date of updating the basket item */
     dateUpdate?: string
+    /** Properties of the basket item */
     properties?: Array<{
+      /** Identifier of the basket item property */
       id?: number
+      /** Identifier of the basket item */
       basketId?: unknown
+      /** Name of the property */
       name?: string
+      /** Value of the property */
       value?: string
+      /** Code of the property */
       code?: string
+      /** Sorting order */
       sort?: number
+      /** External identifier */
       xmlId?: string
     }>
+    /** Name of the product */
     name?: string
+    /** Price of the product without discounts and markups */
     basePrice?: number
+    /** Amount of the final discount/markup. For markup, the value is negative */
     discountPrice?: number
+    /** Weight in grams. For on-premise versions, the unit of weight change is specified in the settings of the e-commerce module (sale) */
     weight?: number
+    /** Dimensions of the product in millimeters. */
     dimensions?: string
+    /** Unit of measure code */
     measureCode?: string
+    /** Name of the unit of measure */
     measureName?: string
+    /** Is the product available for purchase: - Y — yes - N — no */
     canBuy?: string
+    /** Tax rate as a fraction of one: 0.1 means 10 %. Can be equal to null (“No VAT” — in case VAT rates are used) */
     vatRate?: number
+    /** Is the tax included in the price: - Y — yes - N — no */
     vatIncluded?: string
+    /** Field available only when inventory accounting is enabled. Is the barcode unique: - Y — yes - N — no */
     barcodeMulti?: string
+    /** Type of the item. Does not correspond to the type of product in the catalog. Possible values: - 1 — set - 2 — service - null — any other */
     type?: "1" | "2" | "null"
+    /** External identifier of the catalog. */
     catalogXmlId?: string
+    /** External identifier of the product. */
     productXmlId?: string
+    /** Reservations of the basket item */
     reservations?: Array<{
+      /** Identifier of the reservation */
       id?: number
+      /** Identifier of the basket item reservation */
       basketId?: unknown
+      /** Identifier of the warehouse */
       storeId?: number
+      /** Quantity */
       quantity?: number
+      /** Date of reservation */
       dateReserve?: string
+      /** Date of reservation end */
       dateReserveEnd?: string
+      /** Identifier of the user who added the reservation */
       reservedBy?: unknown
     }>
   } | null
+  /** Field available only when inventory accounting is enabled. Is the barcode unique: - Y — yes - N — no */
   barcodeMulti?: string | null
+  /** Type of the item. Does not correspond to the type of product in the catalog. Possible values: - 1 — set - 2 — service - null — any other */
   type?: "1" | "2" | "null" | null
 }
 
 /** A `sale.basketproperties` record as the API returns it. */
 export interface SaleBasketproperties {
+  /** Identifier of the basket item */
   basketId?: number | null
+  /** Code of the property */
   code?: string | null
+  /** Identifier of the basket item property */
   id?: number | null
+  /** Name of the property */
   name?: string | null
+  /** Sorting order */
   sort?: number | null
+  /** Value of the property */
   value?: string | null
+  /** External identifier */
   xmlId?: string | null
+  /** Object with the data of the basket item property */
   basketProperty?: {
+    /** Identifier of the basket item property */
     id?: number
+    /** Identifier of the basket item */
     basketId?: unknown
+    /** Name of the property */
     name?: string
+    /** Value of the property */
     value?: string
+    /** Code of the property */
     code?: string
+    /** Sorting order */
     sort?: number
+    /** External identifier */
     xmlId?: string
   } | null
 }
@@ -4853,321 +7725,619 @@ export interface SaleCashboxHandler {
 
 /** A `sale.delivery.extra.service` record as the API returns it. */
 export interface SaleDeliveryExtraService {
+  /** Identifier of the additional delivery service. */
   ID?: string | null
+  /** Character code of the service */
   CODE?: string | null
+  /** Name of the service */
   NAME?: string | null
+  /** Description of the service */
   DESCRIPTION?: string | null
+  /** Indicator of the activity of the service. */
   ACTIVE?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** Type of the service. */
   TYPE?: string | null
+  /** Field relevant only for services of type single service (checkbox) and quantitative service (quantity) */
   PRICE?: number | null
+  /** List of options available for selection. */
   ITEMS?: Array<{
+    /** Name of the option in the list */
     TITLE?: string
+    /** Character code of the option in the list */
     CODE?: string
+    /** Cost of the service when selecting this option in the currency of the delivery service */
     PRICE?: number
   }> | null
 }
 
 /** A `sale.delivery.handler` record as the API returns it. */
 export interface SaleDeliveryHandler {
+  /** Identifier of the delivery service handler. */
   ID?: string | null
+  /** Name of the delivery service handler */
   NAME?: string | null
+  /** Character code of the delivery service handler */
   CODE?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** Description of the delivery service handler */
   DESCRIPTION?: string | null
+  /** Object containing information about the delivery service settings */
   SETTINGS?: Record<string, unknown> | null
+  /** Array containing the list of delivery profiles */
   PROFILES?: unknown[] | null
 }
 
 /** A `sale.order` record as the API returns it. */
 export interface SaleOrder {
+  /** Order number */
   accountNumber?: string | null
+  /** Deprecated. Additional information */
   additionalInfo?: string | null
+  /** Relevant only for the on-premise version. Identifier of the affiliate */
   affiliateId?: unknown
+  /** Items in the order basket */
   basketItems?: unknown[] | null
+  /** Whether the order was canceled: - Y — yes - N — no */
   canceled?: string | null
+  /** Array of objects containing information about the bindings of the order to clients from the CRM module */
   clients?: unknown[] | null
+  /** Manager's comment on the order */
   comments?: string | null
   companyId?: number | null
+  /** Currency. The list of currencies can be obtained through the method crm.currency.list */
   currency?: string | null
+  /** Date of cancellation */
   dateCanceled?: unknown
+  /** Date of order creation */
   dateInsert?: string | null
+  /** Date of locking */
   dateLock?: unknown
+  /** Date of marking the order */
   dateMarked?: unknown
+  /** Date of changing the status */
   dateStatus?: string | null
+  /** Date of order update */
   dateUpdate?: string | null
+  /** Deprecated. Whether the order is shipped: - Y — yes - N — no */
   deducted?: string | null
+  /** Value of the discount */
   discountValue?: number | null
+  /** Identifier of the user who canceled the order */
   empCanceledId?: unknown
+  /** Identifier of the user who set the marking */
   empMarkedId?: unknown
+  /** Identifier of the user who changed the order status */
   empStatusId?: number | null
+  /** Whether the order is from an external system or not - Y — yes - N — no */
   externalOrder?: string | null
+  /** Identifier of the order */
   id?: number | null
+  /** Identifier in 1C */
   id1c?: string | null
+  /** Identifier of the site where this payer type will be used. Has a constant value of s1 */
   lid?: string | null
+  /** Relevant only for the on-premise version. */
   lockedBy?: string | null
+  /** Flag of marking. Indicator of whether the shipment is marked as problematic. The value Y is automatically set if an error occurred during saving. - Y — yes - N — no */
   marked?: string | null
+  /** Deprecated. Order topic */
   orderTopic?: string | null
+  /** Whether the order is paid: - Y — yes - N — no */
   payed?: string | null
+  /** Payments of the order */
   payments?: unknown[] | null
+  /** Identifier of the payer type */
   personTypeId?: number | null
+  /** External identifier of the payer type */
   personTypeXmlId?: string | null
+  /** Price */
   price?: number | null
+  /** Properties of the order */
   propertyValues?: unknown[] | null
+  /** Reason for cancellation */
   reasonCanceled?: string | null
+  /** Reason for marking the order */
   reasonMarked?: string | null
+  /** Deprecated. Recount flag: - Y — yes - N — no */
   recountFlag?: string | null
+  /** Identifier of the subscription renewal */
   recurringId?: string | null
+  /** Links of requisites to the order. The list of links to requisites with CRM entities can be obtained through the method crm.requisite.link.list, where for the order entitytypeid = 14 */
   requisiteLink?: Record<string, unknown> | null
+  /** Identifier of the user responsible for the order */
   responsibleId?: number | null
+  /** Shipments of the order */
   shipments?: unknown[] | null
+  /** Identifier of the status */
   statusId?: string | null
+  /** External identifier of the status */
   statusXmlId?: string | null
+  /** Tax rate on the order */
   taxValue?: number | null
+  /** Trading platforms of the order */
   tradeBindings?: unknown[] | null
+  /** Whether the order was updated through 1C: - Y — yes - N — no */
   updated1c?: string | null
+  /** Customer's comment on the order */
   userDescription?: string | null
+  /** Identifier of the client */
   userId?: number | null
+  /** Document version */
   version?: number | null
+  /** Version in 1C */
   version1c?: string | null
+  /** External identifier */
   xmlId?: string | null
+  /** Order information */
   order?: {
+    /** Identifier of the order */
     id?: number
+    /** Identifier of the site where this payer type will be used. Has a constant value of s1 */
     lid?: string
+    /** Date of order creation */
     dateInsert?: string
+    /** Date of order update */
     dateUpdate?: string
+    /** Identifier of the payer type */
     personTypeId?: unknown
+    /** External identifier of the payer type */
     personTypeXmlId?: string
+    /** Identifier of the status */
     statusId?: unknown
+    /** Identifier of the user who changed the order status */
     empStatusId?: unknown
+    /** Date of changing the status */
     dateStatus?: string
+    /** Flag of marking. Indicator of whether the shipment is marked as problematic. The value Y is automatically set if an error occurred during saving. - Y — yes - N — no */
     marked?: string
+    /** Date of marking the order */
     dateMarked?: string
+    /** Identifier of the user who set the marking */
     empMarkedId?: unknown
+    /** Reason for marking the order */
     reasonMarked?: string
+    /** Price */
     price?: number
+    /** Value of the discount */
     discountValue?: number
+    /** Tax rate on the order */
     taxValue?: number
+    /** Customer's comment on the order */
     userDescription?: string
+    /** Deprecated. Additional information */
     additionalInfo?: string
+    /** Manager's comment on the order */
     comments?: string
+    /** Identifier of the user responsible for the order */
     responsibleId?: unknown
+    /** Identifier of the subscription renewal */
     recurringId?: number
+    /** Relevant only for the on-premise version. */
     lockedBy?: unknown
+    /** Date of locking */
     dateLock?: string
+    /** Deprecated. Recount flag: - Y — yes - N — no */
     recountFlag?: string
+    /** Relevant only for the on-premise version. Identifier of the affiliate */
     affiliateId?: number
+    /** Whether the order was updated through 1C: - Y — yes - N — no */
     updated1c?: string
+    /** Deprecated. Order topic */
     orderTopic?: string
+    /** External identifier */
     xmlId?: string
+    /** External identifier of the status */
     statusXmlId?: string
+    /** Identifier in 1C */
     id1c?: string
+    /** Document version */
     version?: number
+    /** Version in 1C */
     version1c?: string
+    /** Whether the order is from an external system or not - Y — yes - N — no */
     externalOrder?: string
+    /** Whether the order was canceled: - Y — yes - N — no */
     canceled?: string
+    /** Date of cancellation */
     dateCanceled?: string
+    /** Identifier of the user who canceled the order */
     empCanceledId?: unknown
+    /** Reason for cancellation */
     reasonCanceled?: string
+    /** Identifier of the client */
     userId?: unknown
+    /** Currency. The list of currencies can be obtained through the method crm.currency.list */
     currency?: string
+    /** Order number */
     accountNumber?: string
+    /** Whether the order is paid: - Y — yes - N — no */
     payed?: string
+    /** Deprecated. Whether the order is shipped: - Y — yes - N — no */
     deducted?: string
+    /** Items in the order basket */
     basketItems?: Array<{
+      /** Identifier of the basket item */
       id?: number
+      /** Identifier of the order */
       orderId?: unknown
+      /** Position in the list of order items */
       sort?: number
+      /** Identifier of the product. For products not available on the site, it is zero */
       productId?: number
+      /** Price of the product including discounts and markups */
       price?: number
+      /** Whether the price is specified manually: - Y — yes - N — no */
       customPrice?: string
+      /** Currency of the price. Must match the currency of the order. The list of currencies can be obtained using the method crm.currency.list, detailed information about the currency can be obtained using the method crm.currency.get */
       currency?: string
+      /** Quantity */
       quantity?: number
+      /** External code of the basket item. If not specified, it will be generated automatically. Used for synchronization with external systems (e.g., 1C) */
       xmlId?: string
+      /** Date of adding the basket item */
       dateInsert?: string
+      /** Date of updating the basket item */
       dateUpdate?: string
+      /** Properties of the basket item */
       properties?: Array<{
+        /** Identifier of the basket item property */
         id?: number
+        /** Identifier of the basket item */
         basketId?: unknown
+        /** Name of the property */
         name?: string
+        /** Value of the property */
         value?: string
+        /** Code of the property */
         code?: string
+        /** Sorting order */
         sort?: number
+        /** External identifier */
         xmlId?: string
       }>
+      /** Name of the product */
       name?: string
+      /** Price of the product without discounts and markups */
       basePrice?: number
+      /** Amount of the final discount/markup. For markup, the value is negative */
       discountPrice?: number
+      /** Weight in grams. For on-premise versions, the unit of weight change is specified in the settings of the e-commerce module (sale) */
       weight?: number
+      /** Dimensions of the product in millimeters. */
       dimensions?: string
+      /** Unit of measure code */
       measureCode?: string
+      /** Name of the unit of measure */
       measureName?: string
+      /** Is the product available for purchase: - Y — yes - N — no */
       canBuy?: string
+      /** Tax rate as a fraction of one: 0.1 means 10 %. Can be equal to null (“No VAT” — in case VAT rates are used) */
       vatRate?: number
+      /** Is the tax included in the price: - Y — yes - N — no */
       vatIncluded?: string
+      /** Field available only when inventory accounting is enabled. Is the barcode unique: - Y — yes - N — no */
       barcodeMulti?: string
+      /** Type of the item. Does not correspond to the type of product in the catalog. Possible values: - 1 — set - 2 — service - null — any other */
       type?: "1" | "2" | "null"
+      /** External identifier of the catalog. */
       catalogXmlId?: string
+      /** External identifier of the product. */
       productXmlId?: string
+      /** Reservations of the basket item */
       reservations?: Array<{
+        /** Identifier of the reservation */
         id?: number
+        /** Identifier of the basket item reservation */
         basketId?: unknown
+        /** Identifier of the warehouse */
         storeId?: number
+        /** Quantity */
         quantity?: number
+        /** Date of reservation */
         dateReserve?: string
+        /** Date of reservation end */
         dateReserveEnd?: string
+        /** Identifier of the user who added the reservation */
         reservedBy?: unknown
       }>
     }>
+    /** Array of objects containing information about the bindings of the order to clients from the CRM module */
     clients?: Array<{
+      /** Identifier of the binding */
       id?: number
+      /** Identifier of the CRM object */
       entityId?: number
+      /** Identifier of the CRM object type */
       entityTypeId?: number
+      /** Indicator of whether the client is primary. */
       isPrimary?: "Y" | "N"
+      /** Identifier of the order */
       orderId?: unknown
+      /** Deprecated */
       roleId?: number
+      /** Sorting */
       sort?: number
     }>
+    /** Payments of the order */
     payments?: Array<{
+      /** Identifier of the payment */
       id?: number
+      /** Identifier of the order */
       orderId?: unknown
+      /** External identifier of the payment system */
       paySystemXmlId?: string
+      /** Whether the payment system is cash: - Y — yes - N — no */
       paySystemIsCash?: string
+      /** System number of the payment */
       accountNumber?: string
+      /** Whether the payment has been made: - Y — yes - N — no */
       paid?: string
+      /** Date of payment */
       datePaid?: string
+      /** User who made the payment */
       empPaidId?: unknown
+      /** Identifier of the payment system */
       paySystemId?: unknown
+      /** Status of the payment system transaction — whether the order has been successfully paid (for payment systems that allow automatic retrieval of data on orders processed through them): - Y — yes - N — no */
       psStatus?: string
+      /** Code of the payment system transaction status */
       psStatusCode?: string
+      /** Description of the payment system transaction status */
       psStatusDescription?: string
+      /** Message of the payment system transaction status */
       psStatusMessage?: string
+      /** Amount of the payment system transaction */
       psSum?: number
+      /** Currency of the payment system */
       psCurrency?: string
+      /** Date of the payment system response */
       psResponseDate?: string
+      /** Number of the payment document */
       payVoucherNum?: string
+      /** Date of the payment document */
       payVoucherDate?: string
+      /** Date by which the invoice must be paid (not used in the store) */
       datePayBefore?: string
+      /** Date of invoice issuance */
       dateBill?: string
+      /** External identifier */
       xmlId?: string
+      /** Amount of the payment */
       sum?: number
+      /** Currency of the payment */
       currency?: string
+      /** Name of the payment system */
       paySystemName?: string
+      /** Identifier of the company that will receive the payment */
       companyId?: number
+      /** Number of the return document */
       payReturnNum?: string
+      /** Cost of payment upon delivery (used, for example, for cash on delivery) */
       priceCod?: number
+      /** Date of the return document */
       payReturnDate?: string
+      /** Identifier of the user who performed the return */
       empReturnId?: unknown
+      /** Comment on the return */
       payReturnComment?: string
+      /** Identifier of the user responsible for the payment */
       responsibleId?: unknown
+      /** Identifier of the user who appointed the responsible person */
       empResponsibleId?: unknown
+      /** Date of appointing the responsible person */
       dateResponsibleId?: string
+      /** Whether a return was made: - Y — yes - N — no */
       isReturn?: string
+      /** Comments on the payment */
       comments?: string
+      /** Whether the payment was updated through 1C: - Y — yes - N — no */
       updated1c?: string
+      /** Identifier in 1C */
       id1c?: string
+      /** Version of the payment document from 1C */
       version1c?: string
+      /** Whether the payment is external: - Y — yes - N — no */
       externalPayment?: string
+      /** Identifier of the payment in the payment system */
       psInvoiceId?: string
+      /** Flag of marking. Indicator of whether the payment is marked as problematic: - Y — yes - N — no */
       marked?: string
+      /** Reason for marking */
       reasonMarked?: string
+      /** Date of marking the order */
       dateMarked?: string
+      /** Identifier of the user who marked the payment */
       empMarkedId?: unknown
     }>
+    /** Shipments of the order */
     shipments?: Array<{
+      /** Identifier of the shipment */
       id?: string
+      /** Date of creating the shipment */
       dateInsert?: string
+      /** Identifier of the order */
       orderId?: unknown
+      /** System number of the shipment */
       accountNumber?: string
+      /** Indicator of delivery permission. */
       allowDelivery?: "Y" | "N"
+      /** Date of changing the delivery permission flag */
       dateAllowDelivery?: string
+      /** User who changed the delivery permission flag */
       empAllowDeliveryId?: unknown
+      /** Indicator of whether the shipment has been shipped. */
       deducted?: "Y" | "N"
+      /** Date of changing the shipment shipped flag */
       dateDeducted?: string
+      /** User who changed the shipped flag */
       empDeductedId?: unknown
+      /** Deprecated property */
       reasonUndoDeducted?: string
+      /** Indicator of whether the shipment is system-generated. */
       system?: "Y" | "N"
+      /** Identifier of the delivery service */
       deliveryId?: unknown
+      /** Name of the delivery service */
       deliveryName?: string
+      /** External identifier of the delivery service */
       deliveryXmlId?: string
+      /** Identifier of the delivery status */
       statusId?: unknown
+      /** External identifier of the delivery status */
       statusXmlId?: string
+      /** Deprecated. Use the shipment status. */
       canceled?: "Y" | "N"
+      /** Deprecated. */
       dateCanceled?: string
+      /** Deprecated. */
       empCanceledId?: unknown
+      /** Flag of marking. Indicator of whether the shipment is marked as problematic. */
       marked?: "Y" | "N"
+      /** Date of changing the marking flag */
       dateMarked?: string
+      /** Reason for marking the shipment */
       reasonMarked?: string
+      /** User who set the marking flag to Y */
       empMarkedId?: unknown
+      /** Date of the shipment document */
       deliveryDocDate?: string
+      /** Number of the shipment document */
       deliveryDocNum?: string
+      /** Identifier of the shipment */
       trackingNumber?: string
+      /** Description of the shipment status */
       trackingDescription?: string
+      /** Time of the last status check */
       trackingLastCheck?: string
+      /** Status of the shipment */
       trackingStatus?: string
+      /** Currency of the shipment */
       currency?: string
+      /** Indicator of custom delivery cost. */
       customPriceDelivery?: "Y" | "N"
+      /** Base delivery cost (without discounts/markups). */
       basePriceDelivery?: number
+      /** Delivery cost */
       priceDelivery?: number
+      /** Discount on delivery */
       discountPrice?: number
+      /** Manager's comment */
       comments?: string
+      /** Identifier of the company from the e-commerce module. Not used in the cloud version */
       companyId?: number
+      /** Identifier of the user responsible for the shipment */
       responsibleId?: unknown
+      /** Date of changing the responsible person for the shipment */
       dateResponsibleId?: string
+      /** User who assigned the responsible person */
       empResponsibleId?: unknown
+      /** External identifier of the shipment. */
       xmlId?: string
+      /** Indicator of whether the shipment was uploaded from an external system (e.g., 1C) */
       externalDelivery?: "Y" | "N"
+      /** Identifier of the shipment in 1C */
       id1c?: string
+      /** Indicator of whether this shipment has been synchronized (updated) with 1C */
       updated1c?: string
+      /** Version of 1C (if the shipment was updated from 1C) */
       version1c?: string
+      /** Array containing the shipment line items */
       shipmentItems?: Array<{
+        /** Identifier of the shipment line item */
         id?: string
+        /** Identifier of the shipment */
         orderDeliveryId?: unknown
+        /** Identifier of the basket */
         basketId?: unknown
+        /** Quantity of the product */
         quantity?: number
+        /** Reserved quantity of the product */
         reservedQuantity?: number
+        /** External identifier. */
         xmlId?: string
+        /** Date of adding the shipment line item */
         dateInsert?: string
       }>
     }>
+    /** Properties of the order */
     propertyValues?: Array<{
+      /** Identifier of the order property */
       id?: number
+      /** Identifier of the payer type */
       personTypeId?: unknown
+      /** Identifier of the property group */
       propsGroupId?: unknown
+      /** Name of the order property */
       name?: string
+      /** Type of the order property. */
       type?: "STRING" | "Y/N" | "NUMBER" | "ENUM" | "FILE" | "DATE" | "LOCATION" | "ADDRESS"
+      /** Character code of the order property */
       code?: string
+      /** Indicator of the order property's activity. */
       active?: "Y" | "N"
+      /** Indicator of whether the order property is a service property. Service properties are not displayed in the public part. */
       util?: "Y" | "N"
+      /** Indicator of whether the order property is included in the customer profile. */
       userProps?: "Y" | "N"
+      /** Indicator of whether the order property is available in the filter on the order list page. */
       isFiltered?: "Y" | "N"
+      /** Sorting */
       sort?: number
+      /** Description of the order property */
       description?: string
+      /** Indicator of whether filling in the order property value is mandatory. */
       required?: "Y" | "N"
+      /** Indicator of whether the order property is multiple. For multiple properties, it is possible to specify multiple values. */
       multiple?: "Y" | "N"
+      /** External identifier of the order property */
       xmlId?: string
+      /** Default value of the order property. */
       defaultValue?: unknown
+      /** See the description of the settings parameter of the method sale.property.add */
       settings?: Record<string, unknown>
+      /** Indicator of whether to use the value of this order property as the user's profile name. */
       isProfileName?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as the payer's name. */
       isPayer?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as an e-mail (e.g., when registering a new user during order placement). */
       isEmail?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as a phone number. */
       isPhone?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as a postal code. */
       isZip?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as an address. */
       isAddress?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as the buyer's location for calculating delivery costs. */
       isLocation?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as the buyer's location for determining tax rates. */
       isLocation4tax?: "Y" | "N"
+      /** Deprecated field. Not used. */
       inputFieldLocation?: string
+      /** Indicator of whether to use the value of this order property as the buyer's address from where the order needs to be picked up for calculating delivery costs. */
       isAddressFrom?: "Y" | "N"
+      /** Indicator of whether to use the value of this order property as the buyer's address to which the order needs to be delivered for calculating delivery costs. */
       isAddressTo?: "Y" | "N"
     }>
+    /** Links of requisites to the order. The list of links to requisites with CRM entities can be obtained through the method crm.requisite.link.list, where for the order entitytypeid = 14 */
     requisiteLink?: unknown
+    /** Trading platforms of the order */
     tradeBindings?: Array<{
+      /** Identifier of the binding */
       id?: number
+      /** External identifier of the binding */
       xmlId?: string
+      /** Order number in the external system */
       externalOrderId?: string
+      /** Identifier of the order */
       orderId?: unknown
+      /** Identifier of the trading platform */
       tradingPlatformId?: unknown
+      /** External identifier of the trading platform */
       tradingPlatformXmlId?: string
+      /** Parameters in serialized form */
       params?: string
     }>
   } | null
@@ -5175,94 +8345,183 @@ export interface SaleOrder {
 
 /** A `sale.payment` record as the API returns it. */
 export interface SalePayment {
+  /** System number of the payment */
   accountNumber?: string | null
+  /** Comments on the payment */
   comments?: string | null
+  /** Identifier of the company that will receive the payment */
   companyId?: unknown
+  /** Currency of the payment */
   currency?: string | null
+  /** Date of invoice issuance */
   dateBill?: string | null
+  /** Date of marking the order */
   dateMarked?: unknown
+  /** Date of payment */
   datePaid?: unknown
+  /** Date by which the invoice must be paid (not used in the store) */
   datePayBefore?: unknown
+  /** Date of appointing the responsible person */
   dateResponsibleId?: string | null
+  /** Identifier of the user who marked the payment */
   empMarkedId?: unknown
+  /** User who made the payment */
   empPaidId?: unknown
+  /** Identifier of the user who appointed the responsible person */
   empResponsibleId?: number | null
+  /** Identifier of the user who performed the return */
   empReturnId?: unknown
+  /** Whether the payment is external: - Y — yes - N — no */
   externalPayment?: string | null
+  /** Identifier of the payment */
   id?: number | null
+  /** Identifier in 1C */
   id1c?: string | null
+  /** Whether a return was made: - Y — yes - N — no */
   isReturn?: string | null
+  /** Flag of marking. Indicator of whether the payment is marked as problematic: - Y — yes - N — no */
   marked?: string | null
+  /** Identifier of the order */
   orderId?: number | null
+  /** Whether the payment has been made: - Y — yes - N — no */
   paid?: string | null
+  /** Comment on the return */
   payReturnComment?: string | null
+  /** Date of the return document */
   payReturnDate?: unknown
+  /** Number of the return document */
   payReturnNum?: string | null
+  /** Identifier of the payment system */
   paySystemId?: number | null
+  /** Whether the payment system is cash: - Y — yes - N — no */
   paySystemIsCash?: string | null
+  /** Name of the payment system */
   paySystemName?: string | null
+  /** External identifier of the payment system */
   paySystemXmlId?: string | null
+  /** Date of the payment document */
   payVoucherDate?: unknown
+  /** Number of the payment document */
   payVoucherNum?: string | null
+  /** Cost of payment upon delivery (used, for example, for cash on delivery) */
   priceCod?: string | null
+  /** Currency of the payment system */
   psCurrency?: string | null
+  /** Identifier of the payment in the payment system */
   psInvoiceId?: unknown
+  /** Date of the payment system response */
   psResponseDate?: unknown
+  /** Status of the payment system transaction — whether the order has been successfully paid (for payment systems that allow automatic retrieval of data on orders processed through them): - Y — yes - N — no */
   psStatus?: string | null
+  /** Code of the payment system transaction status */
   psStatusCode?: string | null
+  /** Description of the payment system transaction status */
   psStatusDescription?: string | null
+  /** Message of the payment system transaction status */
   psStatusMessage?: string | null
+  /** Amount of the payment system transaction */
   psSum?: unknown
+  /** Reason for marking */
   reasonMarked?: string | null
+  /** Identifier of the user responsible for the payment */
   responsibleId?: number | null
+  /** Amount of the payment */
   sum?: number | null
+  /** Whether the payment was updated through 1C: - Y — yes - N — no */
   updated1c?: string | null
+  /** Version of the payment document from 1C */
   version1c?: string | null
+  /** External identifier */
   xmlId?: string | null
+  /** Payment information */
   payment?: {
+    /** Identifier of the payment */
     id?: number
+    /** Identifier of the order */
     orderId?: unknown
+    /** External identifier of the payment system */
     paySystemXmlId?: string
+    /** Whether the payment system is cash: - Y — yes - N — no */
     paySystemIsCash?: string
+    /** System number of the payment */
     accountNumber?: string
+    /** Whether the payment has been made: - Y — yes - N — no */
     paid?: string
+    /** Date of payment */
     datePaid?: string
+    /** User who made the payment */
     empPaidId?: unknown
+    /** Identifier of the payment system */
     paySystemId?: unknown
+    /** Status of the payment system transaction — whether the order has been successfully paid (for payment systems that allow automatic retrieval of data on orders processed through them): - Y — yes - N — no */
     psStatus?: string
+    /** Code of the payment system transaction status */
     psStatusCode?: string
+    /** Description of the payment system transaction status */
     psStatusDescription?: string
+    /** Message of the payment system transaction status */
     psStatusMessage?: string
+    /** Amount of the payment system transaction */
     psSum?: number
+    /** Currency of the payment system */
     psCurrency?: string
+    /** Date of the payment system response */
     psResponseDate?: string
+    /** Number of the payment document */
     payVoucherNum?: string
+    /** Date of the payment document */
     payVoucherDate?: string
+    /** Date by which the invoice must be paid (not used in the store) */
     datePayBefore?: string
+    /** Date of invoice issuance */
     dateBill?: string
+    /** External identifier */
     xmlId?: string
+    /** Amount of the payment */
     sum?: number
+    /** Currency of the payment */
     currency?: string
+    /** Name of the payment system */
     paySystemName?: string
+    /** Identifier of the company that will receive the payment */
     companyId?: number
+    /** Number of the return document */
     payReturnNum?: string
+    /** Cost of payment upon delivery (used, for example, for cash on delivery) */
     priceCod?: number
+    /** Date of the return document */
     payReturnDate?: string
+    /** Identifier of the user who performed the return */
     empReturnId?: unknown
+    /** Comment on the return */
     payReturnComment?: string
+    /** Identifier of the user responsible for the payment */
     responsibleId?: unknown
+    /** Identifier of the user who appointed the responsible person */
     empResponsibleId?: unknown
+    /** Date of appointing the responsible person */
     dateResponsibleId?: string
+    /** Whether a return was made: - Y — yes - N — no */
     isReturn?: string
+    /** Comments on the payment */
     comments?: string
+    /** Whether the payment was updated through 1C: - Y — yes - N — no */
     updated1c?: string
+    /** Identifier in 1C */
     id1c?: string
+    /** Version of the payment document from 1C */
     version1c?: string
+    /** Whether the payment is external: - Y — yes - N — no */
     externalPayment?: string
+    /** Identifier of the payment in the payment system */
     psInvoiceId?: string
+    /** Flag of marking. Indicator of whether the payment is marked as problematic: - Y — yes - N — no */
     marked?: string
+    /** Reason for marking */
     reasonMarked?: string
+    /** Date of marking the order */
     dateMarked?: string
+    /** Identifier of the user who marked the payment */
     empMarkedId?: unknown
   } | null
 }
@@ -5275,40 +8534,64 @@ export interface SalePaymentitembasket {
   paymentId?: number | null
   quantity?: number | null
   xmlId?: string | null
+  /** Information about the basket item binding to payment */
   paymentItemBasket?: {
+    /** Identifier of the basket item binding to the payment */
     id?: number
+    /** Identifier of the payment */
     paymentId?: unknown
+    /** Identifier of the basket item */
     basketId?: unknown
+    /** Quantity of the product */
     quantity?: number
+    /** External identifier of the record */
     xmlId?: string
+    /** Date of adding the basket item binding to the payment */
     dateInsert?: string
   } | null
 }
 
 /** A `sale.paymentItemShipment` record as the API returns it. */
 export interface SalePaymentItemShipment {
+  /** Date of adding the payment binding to the shipment */
   dateInsert?: string | null
+  /** Identifier of the shipment payment item */
   id?: number | null
+  /** Identifier of the payment */
   paymentId?: number | null
+  /** Identifier of the shipment */
   shipmentId?: number | null
+  /** External identifier of the record */
   xmlId?: string | null
+  /** Information about the payment binding to the shipment */
   paymentItemShipment?: {
+    /** Identifier of the shipment payment item */
     id?: number
+    /** Identifier of the shipment */
     shipmentId?: unknown
+    /** Identifier of the payment */
     paymentId?: unknown
+    /** External identifier of the record */
     xmlId?: string
+    /** Date of adding the payment binding to the shipment */
     dateInsert?: string
   } | null
 }
 
 /** A `sale.paysystem` record as the API returns it. */
 export interface SalePaysystem {
+  /** Name of the payment system */
   NAME?: string | null
+  /** Title of the payment system */
   PSA_NAME?: string | null
+  /** Description of the payment system */
   DESCRIPTION?: string | null
+  /** For REST payment systems, this is the code of the REST handler specified when adding the handler using the method sale.paysystem.handler.add. */
   ACTION_FILE?: string | null
   RESULT_FILE?: unknown
+  /** Flag for the setting "Open in a new window". Available values: - Y — yes - N — no */
   NEW_WINDOW?: string | null
+  /** Operating mode of the payment system for handlers that support multiple operating modes */
   PS_MODE?: unknown
   HAVE_PAYMENT?: string | null
   HAVE_ACTION?: string | null
@@ -5316,26 +8599,43 @@ export interface SalePaysystem {
   HAVE_PREPAY?: string | null
   HAVE_PRICE?: string | null
   HAVE_RESULT_RECEIVE?: string | null
+  /** Setting "Encoding". Available values: windows-1251, utf-8, iso-8859-1. */
   ENCODING?: unknown
+  /** Is the payment system active. Available values: - Y — yes - N — no */
   ACTIVE?: string | null
+  /** Flag for the setting "Allow automatic payment recalculation". Available values: - Y — yes - N — no */
   ALLOW_EDIT_PAYMENT?: string | null
+  /** Type of payment. Possible values: - N — cashless - Y — cash - A — acquiring operation */
   IS_CASH?: string | null
+  /** Flag for the setting "Allow automatic payment change when importing from 1C". Available values: - Y — yes - N — no */
   AUTO_CHANGE_1C?: string | null
+  /** Flag for the setting "Allow printing checks". Available values: - Y — yes - N — no */
   CAN_PRINT_CHECK?: string | null
+  /** Binding of the payment system: - ORDER — value for store orders, deals, smart processes - CRMINVOICE — value for CRM invoices - CRMQUOTE — value for CRM estimates */
   ENTITY_REGISTRY_TYPE?: string | null
+  /** Character code */
   XML_ID?: string | null
+  /** Identifier of the payment system */
   ID?: number | null
+  /** Identifier of the payer type */
   PERSON_TYPE_ID?: number | null
+  /** Sorting */
   SORT?: number | null
+  /** Not used */
   TARIFF?: unknown
 }
 
 /** A `sale.paysystem.handler` record as the API returns it. */
 export interface SalePaysystemHandler {
+  /** Identifier of the payment system handler */
   ID?: string | null
+  /** Name of the handler */
   NAME?: string | null
+  /** Code of the handler */
   CODE?: string | null
+  /** Sorting */
   SORT?: string | null
+  /** Settings of the handler. The structure corresponds to that specified when adding the handler through sale.paysystem.handler.add in the SETTINGS parameter */
   SETTINGS?: Record<string, unknown> | null
 }
 
@@ -5368,246 +8668,457 @@ export interface SalePersontype {
   name?: string | null
   sort?: string | null
   xmlId?: unknown
+  /** Object with information about the updated payer type */
   personType?: {
+    /** Identifier of the payer type */
     id?: number
+    /** Name of the payer type */
     name?: string
+    /** Code of the payer type */
     code?: string
+    /** Sorting */
     sort?: string
+    /** Indicator of the activity of the payer type: - Y — active - N — inactive */
     active?: string
+    /** External identifier. */
     xmlId?: string
   } | null
+  /** Array of objects with information about the selected payer types */
   personTypes?: Array<{
+    /** Identifier of the payer type */
     id?: number
+    /** Name of the payer type */
     name?: string
+    /** Code of the payer type */
     code?: string
+    /** Sorting */
     sort?: string
+    /** Indicator of the activity of the payer type: - Y — active - N — inactive */
     active?: string
+    /** External identifier. */
     xmlId?: string
   }> | null
 }
 
 /** A `sale.property` record as the API returns it. */
 export interface SaleProperty {
+  /** Indicator of the order property's activity. */
   active?: string | null
+  /** Character code of the order property */
   code?: string | null
+  /** Default value of the order property. */
   defaultValue?: string | null
+  /** Description of the order property */
   description?: string | null
+  /** Identifier of the order property */
   id?: number | null
+  /** Deprecated field. Not used. */
   inputFieldLocation?: string | null
+  /** Indicator of whether to use the value of this order property as an address. */
   isAddress?: string | null
+  /** Indicator of whether to use the value of this order property as the buyer's address from where the order needs to be picked up for calculating delivery costs. */
   isAddressFrom?: string | null
+  /** Indicator of whether to use the value of this order property as the buyer's address to which the order needs to be delivered for calculating delivery costs. */
   isAddressTo?: string | null
+  /** Indicator of whether to use the value of this order property as an e-mail (e.g., when registering a new user during order placement). */
   isEmail?: string | null
+  /** Indicator of whether the order property is available in the filter on the order list page. */
   isFiltered?: string | null
+  /** Indicator of whether to use the value of this order property as the buyer's location for calculating delivery costs. */
   isLocation?: string | null
+  /** Indicator of whether to use the value of this order property as the buyer's location for determining tax rates. */
   isLocation4tax?: string | null
+  /** Indicator of whether to use the value of this order property as the payer's name. */
   isPayer?: string | null
+  /** Indicator of whether to use the value of this order property as a phone number. */
   isPhone?: string | null
+  /** Indicator of whether to use the value of this order property as the user's profile name. */
   isProfileName?: string | null
+  /** Indicator of whether to use the value of this order property as a postal code. */
   isZip?: string | null
+  /** Indicator of whether the order property is multiple. For multiple properties, it is possible to specify multiple values. */
   multiple?: string | null
+  /** Name of the order property */
   name?: string | null
+  /** Identifier of the payer type */
   personTypeId?: number | null
+  /** Identifier of the property group */
   propsGroupId?: number | null
+  /** Indicator of whether filling in the order property value is mandatory. */
   required?: string | null
+  /** See the description of the settings parameter of the method sale.property.add */
   settings?: unknown[] | null
+  /** Sorting */
   sort?: number | null
+  /** Type of the order property. */
   type?: string | null
+  /** Indicator of whether the order property is included in the customer profile. */
   userProps?: string | null
+  /** Indicator of whether the order property is a service property. Service properties are not displayed in the public part. */
   util?: string | null
+  /** External identifier of the order property */
   xmlId?: string | null
+  /** Information about the order property */
   property?: {
+    /** Identifier of the order property */
     id?: number
+    /** Identifier of the payer type */
     personTypeId?: unknown
+    /** Identifier of the property group */
     propsGroupId?: unknown
+    /** Name of the order property */
     name?: string
+    /** Type of the order property. */
     type?: "STRING" | "Y/N" | "NUMBER" | "ENUM" | "FILE" | "DATE" | "LOCATION" | "ADDRESS"
+    /** Character code of the order property */
     code?: string
+    /** Indicator of the order property's activity. */
     active?: "Y" | "N"
+    /** Indicator of whether the order property is a service property. Service properties are not displayed in the public part. */
     util?: "Y" | "N"
+    /** Indicator of whether the order property is included in the customer profile. */
     userProps?: "Y" | "N"
+    /** Indicator of whether the order property is available in the filter on the order list page. */
     isFiltered?: "Y" | "N"
+    /** Sorting */
     sort?: number
+    /** Description of the order property */
     description?: string
+    /** Indicator of whether filling in the order property value is mandatory. */
     required?: "Y" | "N"
+    /** Indicator of whether the order property is multiple. For multiple properties, it is possible to specify multiple values. */
     multiple?: "Y" | "N"
+    /** External identifier of the order property */
     xmlId?: string
+    /** Default value of the order property. */
     defaultValue?: unknown
+    /** See the description of the settings parameter of the method sale.property.add */
     settings?: Record<string, unknown>
+    /** Indicator of whether to use the value of this order property as the user's profile name. */
     isProfileName?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as the payer's name. */
     isPayer?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as an e-mail (e.g., when registering a new user during order placement). */
     isEmail?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as a phone number. */
     isPhone?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as a postal code. */
     isZip?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as an address. */
     isAddress?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as the buyer's location for calculating delivery costs. */
     isLocation?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as the buyer's location for determining tax rates. */
     isLocation4tax?: "Y" | "N"
+    /** Deprecated field. Not used. */
     inputFieldLocation?: string
+    /** Indicator of whether to use the value of this order property as the buyer's address from where the order needs to be picked up for calculating delivery costs. */
     isAddressFrom?: "Y" | "N"
+    /** Indicator of whether to use the value of this order property as the buyer's address to which the order needs to be delivered for calculating delivery costs. */
     isAddressTo?: "Y" | "N"
   } | null
 }
 
 /** A `sale.propertygroup` record as the API returns it. */
 export interface SalePropertygroup {
+  /** Identifier of the property group */
   id?: number | null
+  /** Name of the property group */
   name?: string | null
+  /** Identifier of the payer type */
   personTypeId?: number | null
+  /** Sorting */
   sort?: number | null
+  /** Information about the property group */
   propertyGroup?: {
+    /** Identifier of the property group */
     id?: number
+    /** Name of the property group */
     name?: string
+    /** Identifier of the payer type */
     personTypeId?: unknown
+    /** Sorting */
     sort?: number
   } | null
 }
 
 /** A `sale.propertyRelation` record as the API returns it. */
 export interface SalePropertyRelation {
+  /** Identifier of the entity */
   entityId?: number | null
+  /** Type of the entity: */
   entityType?: string | null
+  /** Identifier of the property */
   propertyId?: number | null
 }
 
 /** A `sale.propertyvalue` record as the API returns it. */
 export interface SalePropertyvalue {
+  /** Character code of the property */
   code?: string | null
+  /** Identifier of the property value */
   id?: number | null
+  /** Name of the property */
   name?: string | null
+  /** Identifier of the property */
   orderPropsId?: number | null
+  /** Value of the property */
   value?: string | null
+  /** Identifier of the order */
   orderId?: number | null
+  /** External identifier of the order property */
   orderPropsXmlId?: unknown
+  /** Information about the property value */
   propertyValue?: {
+    /** Identifier of the property value */
     id?: number
+    /** Name of the property */
     name?: string
+    /** Identifier of the order */
     orderId?: unknown
+    /** Character code of the property */
     code?: string
+    /** Value of the property */
     value?: string
+    /** Identifier of the property */
     orderPropsId?: unknown
+    /** External identifier of the order property */
     orderPropsXmlId?: string
   } | null
 }
 
 /** A `sale.propertyvariant` record as the API returns it. */
 export interface SalePropertyvariant {
+  /** Description of the property value variant */
   description?: string | null
+  /** Identifier of the property value variant */
   id?: number | null
+  /** Name of the property value variant */
   name?: string | null
+  /** Identifier of the property */
   orderPropsId?: number | null
+  /** Sorting */
   sort?: number | null
+  /** Code of the property value variant */
   value?: string | null
+  /** Information about the property variant */
   propertyVariant?: {
+    /** Identifier of the property value variant */
     id?: number
+    /** Name of the property value variant */
     name?: string
+    /** Code of the property value variant */
     value?: string
+    /** Identifier of the property */
     orderPropsId?: unknown
+    /** Description of the property value variant */
     description?: string
+    /** Sorting */
     sort?: number
   } | null
 }
 
 /** A `sale.shipment` record as the API returns it. */
 export interface SaleShipment {
+  /** System number of the shipment */
   accountNumber?: string | null
+  /** Indicator of delivery permission. */
   allowDelivery?: string | null
+  /** Base delivery cost (without discounts/markups). */
   basePriceDelivery?: number | null
+  /** Deprecated. Use the shipment status. */
   canceled?: string | null
+  /** Manager's comment */
   comments?: string | null
+  /** Identifier of the company from the e-commerce module. Not used in the cloud version */
   companyId?: number | null
+  /** Currency of the shipment */
   currency?: string | null
+  /** Indicator of custom delivery cost. */
   customPriceDelivery?: string | null
+  /** Date of changing the delivery permission flag */
   dateAllowDelivery?: unknown
+  /** Deprecated. */
   dateCanceled?: unknown
+  /** Date of changing the shipment shipped flag */
   dateDeducted?: unknown
+  /** Date of creating the shipment */
   dateInsert?: string | null
+  /** Date of changing the marking flag */
   dateMarked?: unknown
+  /** Date of changing the responsible person for the shipment */
   dateResponsibleId?: string | null
+  /** Indicator of whether the shipment has been shipped. */
   deducted?: string | null
+  /** Date of the shipment document */
   deliveryDocDate?: unknown
+  /** Number of the shipment document */
   deliveryDocNum?: string | null
+  /** Identifier of the delivery service */
   deliveryId?: number | null
+  /** Name of the delivery service */
   deliveryName?: string | null
+  /** External identifier of the delivery service */
   deliveryXmlId?: string | null
+  /** Discount on delivery */
   discountPrice?: number | null
+  /** User who changed the delivery permission flag */
   empAllowDeliveryId?: unknown
+  /** Deprecated. */
   empCanceledId?: unknown
+  /** User who changed the shipped flag */
   empDeductedId?: unknown
+  /** User who set the marking flag to Y */
   empMarkedId?: unknown
+  /** User who assigned the responsible person */
   empResponsibleId?: unknown
+  /** Indicator of whether the shipment was uploaded from an external system (e.g., 1C) */
   externalDelivery?: string | null
+  /** Identifier of the shipment */
   id?: number | null
+  /** Identifier of the shipment in 1C */
   id1c?: string | null
+  /** Flag of marking. Indicator of whether the shipment is marked as problematic. */
   marked?: string | null
+  /** Identifier of the order */
   orderId?: number | null
+  /** Delivery cost */
   priceDelivery?: number | null
+  /** Reason for marking the shipment */
   reasonMarked?: string | null
+  /** Deprecated property */
   reasonUndoDeducted?: string | null
+  /** Identifier of the user responsible for the shipment */
   responsibleId?: number | null
+  /** Array containing the shipment line items */
   shipmentItems?: unknown[] | null
+  /** Identifier of the delivery status */
   statusId?: string | null
+  /** External identifier of the delivery status */
   statusXmlId?: string | null
+  /** Indicator of whether the shipment is system-generated. */
   system?: string | null
+  /** Description of the shipment status */
   trackingDescription?: string | null
+  /** Time of the last status check */
   trackingLastCheck?: string | null
+  /** Identifier of the shipment */
   trackingNumber?: string | null
+  /** Status of the shipment */
   trackingStatus?: string | null
+  /** Indicator of whether this shipment has been synchronized (updated) with 1C */
   updated1c?: string | null
+  /** Version of 1C (if the shipment was updated from 1C) */
   version1c?: string | null
+  /** External identifier of the shipment. */
   xmlId?: string | null
+  /** Shipment information */
   property?: {
+    /** Identifier of the shipment */
     id?: string
+    /** Date of creating the shipment */
     dateInsert?: string
+    /** Identifier of the order */
     orderId?: unknown
+    /** System number of the shipment */
     accountNumber?: string
+    /** Indicator of delivery permission. */
     allowDelivery?: "Y" | "N"
+    /** Date of changing the delivery permission flag */
     dateAllowDelivery?: string
+    /** User who changed the delivery permission flag */
     empAllowDeliveryId?: unknown
+    /** Indicator of whether the shipment has been shipped. */
     deducted?: "Y" | "N"
+    /** Date of changing the shipment shipped flag */
     dateDeducted?: string
+    /** User who changed the shipped flag */
     empDeductedId?: unknown
+    /** Deprecated property */
     reasonUndoDeducted?: string
+    /** Indicator of whether the shipment is system-generated. */
     system?: "Y" | "N"
+    /** Identifier of the delivery service */
     deliveryId?: unknown
+    /** Name of the delivery service */
     deliveryName?: string
+    /** External identifier of the delivery service */
     deliveryXmlId?: string
+    /** Identifier of the delivery status */
     statusId?: unknown
+    /** External identifier of the delivery status */
     statusXmlId?: string
+    /** Deprecated. Use the shipment status. */
     canceled?: "Y" | "N"
+    /** Deprecated. */
     dateCanceled?: string
+    /** Deprecated. */
     empCanceledId?: unknown
+    /** Flag of marking. Indicator of whether the shipment is marked as problematic. */
     marked?: "Y" | "N"
+    /** Date of changing the marking flag */
     dateMarked?: string
+    /** Reason for marking the shipment */
     reasonMarked?: string
+    /** User who set the marking flag to Y */
     empMarkedId?: unknown
+    /** Date of the shipment document */
     deliveryDocDate?: string
+    /** Number of the shipment document */
     deliveryDocNum?: string
+    /** Identifier of the shipment */
     trackingNumber?: string
+    /** Description of the shipment status */
     trackingDescription?: string
+    /** Time of the last status check */
     trackingLastCheck?: string
+    /** Status of the shipment */
     trackingStatus?: string
+    /** Currency of the shipment */
     currency?: string
+    /** Indicator of custom delivery cost. */
     customPriceDelivery?: "Y" | "N"
+    /** Base delivery cost (without discounts/markups). */
     basePriceDelivery?: number
+    /** Delivery cost */
     priceDelivery?: number
+    /** Discount on delivery */
     discountPrice?: number
+    /** Manager's comment */
     comments?: string
+    /** Identifier of the company from the e-commerce module. Not used in the cloud version */
     companyId?: number
+    /** Identifier of the user responsible for the shipment */
     responsibleId?: unknown
+    /** Date of changing the responsible person for the shipment */
     dateResponsibleId?: string
+    /** User who assigned the responsible person */
     empResponsibleId?: unknown
+    /** External identifier of the shipment. */
     xmlId?: string
+    /** Indicator of whether the shipment was uploaded from an external system (e.g., 1C) */
     externalDelivery?: "Y" | "N"
+    /** Identifier of the shipment in 1C */
     id1c?: string
+    /** Indicator of whether this shipment has been synchronized (updated) with 1C */
     updated1c?: string
+    /** Version of 1C (if the shipment was updated from 1C) */
     version1c?: string
+    /** Array containing the shipment line items */
     shipmentItems?: Array<{
+      /** Identifier of the shipment line item */
       id?: string
+      /** Identifier of the shipment */
       orderDeliveryId?: unknown
+      /** Identifier of the basket */
       basketId?: unknown
+      /** Quantity of the product */
       quantity?: number
+      /** Reserved quantity of the product */
       reservedQuantity?: number
+      /** External identifier. */
       xmlId?: string
+      /** Date of adding the shipment line item */
       dateInsert?: string
     }>
   } | null
@@ -5615,20 +9126,35 @@ export interface SaleShipment {
 
 /** A `sale.shipmentitem` record as the API returns it. */
 export interface SaleShipmentitem {
+  /** Identifier of the basket */
   basketId?: number | null
+  /** Date of adding the shipment line item */
   dateInsert?: string | null
+  /** Identifier of the shipment line item */
   id?: number | null
+  /** Identifier of the shipment */
   orderDeliveryId?: number | null
+  /** Quantity of the product */
   quantity?: number | null
+  /** Reserved quantity of the product */
   reservedQuantity?: number | null
+  /** External identifier. */
   xmlId?: string | null
+  /** Information about the shipment item table element */
   shipmentItem?: {
+    /** Identifier of the shipment line item */
     id?: string
+    /** Identifier of the shipment */
     orderDeliveryId?: unknown
+    /** Identifier of the basket */
     basketId?: unknown
+    /** Quantity of the product */
     quantity?: number
+    /** Reserved quantity of the product */
     reservedQuantity?: number
+    /** External identifier. */
     xmlId?: string
+    /** Date of adding the shipment line item */
     dateInsert?: string
   } | null
 }
@@ -5663,18 +9189,27 @@ export interface SaleShipmentproperty {
   userProps?: string | null
   util?: string | null
   xmlId?: string | null
+  /** Information about the shipment property */
   property?: unknown
 }
 
 /** A `sale.shipmentpropertyvalue` record as the API returns it. */
 export interface SaleShipmentpropertyvalue {
+  /** Character code of the property */
   code?: unknown
+  /** Identifier of the property value */
   id?: number | null
+  /** Name of the property */
   name?: string | null
+  /** Identifier of the property */
   shipmentPropsId?: number | null
+  /** Value of the property */
   value?: string | null
+  /** Identifier of the shipment */
   shipmentId?: number | null
+  /** External identifier of the shipment property */
   shipmentPropsXmlId?: string | null
+  /** Information about the shipment property value */
   propertyValue?: unknown
 }
 
@@ -5686,91 +9221,147 @@ export interface SaleStatus {
   sort?: number | null
   type?: string | null
   xmlId?: unknown
+  /** Information about the status */
   status?: {
+    /** Character identifier of the status */
     id?: string
+    /** Type of status: - O — order status - D — delivery status */
     type?: string
+    /** Indicator of the need to send an email notification to the user when the entity (order or delivery) transitions to this status: - Y — notify - N — do not notify */
     notify?: string
+    /** HEX color code of the status (e.g., #FF0000) */
     color?: string
+    /** Sorting */
     sort?: number
+    /** External identifier of the status */
     xmlId?: string
   } | null
 }
 
 /** A `sale.statusLang` record as the API returns it. */
 export interface SaleStatusLang {
+  /** Description of the status */
   description?: string | null
+  /** Identifier of the language */
   lid?: string | null
+  /** Name of the status */
   name?: string | null
+  /** Character identifier of the status */
   statusId?: string | null
 }
 
 /** A `sale.tradeBinding` record as the API returns it. */
 export interface SaleTradeBinding {
+  /** Identifier of the order */
   orderId?: number | null
+  /** Identifier of the trading platform */
   tradingPlatformId?: string | null
+  /** Identifier of the binding */
   id?: number | null
+  /** External identifier of the binding */
   xmlId?: string | null
+  /** Order number in the external system */
   externalOrderId?: string | null
+  /** External identifier of the trading platform */
   tradingPlatformXmlId?: string | null
+  /** Parameters in serialized form */
   params?: string | null
 }
 
 /** A `sale.tradePlatform` record as the API returns it. */
 export interface SaleTradePlatform {
+  /** Code of the trading platform */
   code?: string | null
+  /** Identifier of the trading platform */
   id?: number | null
+  /** Is the trading platform active */
   active?: string | null
+  /** Name of the trading platform */
   name?: string | null
+  /** Description of the trading platform */
   description?: string | null
+  /** Settings of the trading platform in serialized form */
   settings?: string | null
+  /** Class for processing the tab in the catalog section settings */
   catalogSectionTabClassName?: string | null
+  /** Class of the trading platform */
   class?: string | null
+  /** External identifier */
   xmlId?: string | null
 }
 
 /** A `sign.b2e.company.provider` record as the API returns it. */
 export interface SignB2eCompanyProvider {
+  /** Provider code */
   code?: string | null
+  /** Unique identifier of the provider */
   uid?: string | null
+  /** Name of the provider considering the language */
   name?: string | null
+  /** Registration date of the provider in ISO 8601 format */
   date?: string | null
+  /** Expiration date of the provider in ISO 8601 format */
   expires?: string | null
 }
 
 /** A `sign.b2e.document` record as the API returns it. */
 export interface SignB2eDocument {
+  /** Unique identifier of the document */
   uid?: string | null
+  /** Current status of the document */
   state?: Record<string, unknown> | null
+  /** Signing participants */
   members?: unknown[] | null
 }
 
 /** A `sign.b2e.hcmlink.document` record as the API returns it. */
 export interface SignB2eHcmlinkDocument {
+  /** HCM Link company code */
   company?: string | null
+  /** HCM Link employee code */
   employee?: string | null
+  /** Signed document data (detailed description) */
   document?: Record<string, unknown> | null
 }
 
 /** A `sonet_group` record as the API returns it. */
 export interface SonetGroup {
+  /** Identifier of the group */
   ID?: string | null
+  /** Identifier of the group's site */
   SITE_ID?: string | null
+  /** Name of the group */
   NAME?: string | null
+  /** Description of the group */
   DESCRIPTION?: unknown
+  /** Creation date of the group in ISO-8601 format */
   DATE_CREATE?: string | null
+  /** Modification date of the group in ISO-8601 format */
   DATE_UPDATE?: string | null
+  /** Activity status */
   ACTIVE?: string | null
+  /** Visibility of the group */
   VISIBLE?: string | null
+  /** Is the group open */
   OPENED?: string | null
+  /** Is the group archived */
   CLOSED?: string | null
+  /** Identifier of the group's subject */
   SUBJECT_ID?: string | null
+  /** Identifier of the owner */
   OWNER_ID?: string | null
+  /** Keywords of the group */
   KEYWORDS?: unknown
+  /** Number of members */
   NUMBER_OF_MEMBERS?: string | null
+  /** Date of last activity in ISO-8601 format */
   DATE_ACTIVITY?: string | null
+  /** Name of the group's subject */
   SUBJECT_NAME?: string | null
   PROJECT?: string | null
+  /** Indicator of the extranet group */
   IS_EXTRANET?: string | null
+  /** URL of the group's avatar */
   IMAGE?: string | null
 }
 
@@ -5808,34 +9399,55 @@ export interface Task {
   counter?: Record<string, unknown> | null
   tags?: Record<string, unknown> | null
   subStatus?: string | null
+  /** Object with task description after the operation is performed. */
   task?: Record<string, unknown> | null
 }
 
 /** A `task.checklistitem` record as the API returns it. */
 export interface TaskChecklistitem {
+  /** Checklist item identifier */
   ID?: string | null
+  /** Identifier of the task to which the item belongs */
   TASK_ID?: string | null
+  /** Identifier of the parent item. */
   PARENT_ID?: string | null
+  /** Identifier of the item author */
   CREATED_BY?: string | null
+  /** Text of the checklist item. */
   TITLE?: string | null
+  /** Sort index. */
   SORT_INDEX?: string | null
+  /** Status of the item. Possible values: - Y — completed, - N — not completed */
   IS_COMPLETE?: string | null
+  /** Importance mark of the item. Possible values: - Y — important, - N — ordinary */
   IS_IMPORTANT?: string | null
+  /** Identifier of the user who last changed the status of the item. */
   TOGGLED_BY?: unknown
+  /** Date and time of the status change in ISO 8601 format */
   TOGGLED_DATE?: string | null
+  /** List of objects with description of participants */
   MEMBERS?: unknown[] | null
+  /** Object with description of attached files. */
   ATTACHMENTS?: Record<string, unknown> | null
 }
 
 /** A `task.commentitem` record as the API returns it. */
 export interface TaskCommentitem {
+  /** HTML code of the comment */
   POST_MESSAGE_HTML?: unknown
+  /** Comment ID */
   ID?: string | null
+  /** Comment author's ID */
   AUTHOR_ID?: string | null
+  /** Comment author's name */
   AUTHOR_NAME?: string | null
+  /** Comment author's email */
   AUTHOR_EMAIL?: string | null
+  /** Date and time the comment was created */
   POST_DATE?: string | null
+  /** Comment text */
   POST_MESSAGE?: string | null
+  /** Object containing information about attachments. The key of the object is the attachment ID, and the value is the object with file description */
   ATTACHED_OBJECTS?: Record<string, unknown> | null
 }
 
@@ -5855,84 +9467,147 @@ export interface TaskElapseditem {
 
 /** A `task.item.userfield` record as the API returns it. */
 export interface TaskItemUserfield {
+  /** Identifier of the custom field */
   ID?: string | null
+  /** Code of the object to which the field is attached */
   ENTITY_ID?: string | null
+  /** Code of the custom field */
   FIELD_NAME?: string | null
+  /** Data type */
   USER_TYPE_ID?: string | null
+  /** External identifier */
   XML_ID?: string | null
+  /** Sorting order */
   SORT?: string | null
+  /** Indicator of multiple values. Possible values: - Y — multiple - N — single */
   MULTIPLE?: string | null
+  /** Indicator of a required field. Possible values: - Y — required - N — not required */
   MANDATORY?: string | null
+  /** Display in the list filter */
   SHOW_FILTER?: string | null
+  /** Display in the list */
   SHOW_IN_LIST?: string | null
+  /** Editing allowed in the list */
   EDIT_IN_LIST?: string | null
+  /** Value is searchable */
   IS_SEARCHABLE?: string | null
+  /** Additional field settings (detailed description) */
   SETTINGS?: Record<string, unknown> | null
+  /** Localized labels in the edit form */
   EDIT_FORM_LABEL?: Record<string, unknown> | null
+  /** Localized column headers in the list */
   LIST_COLUMN_LABEL?: Record<string, unknown> | null
+  /** Localized labels in the list filter */
   LIST_FILTER_LABEL?: Record<string, unknown> | null
+  /** Localized validation error texts */
   ERROR_MESSAGE?: Record<string, unknown> | null
+  /** Localized hints for the field */
   HELP_MESSAGE?: Record<string, unknown> | null
 }
 
 /** A `tasks.api.scrum.backlog` record as the API returns it. */
 export interface TasksApiScrumBacklog {
+  /** Identifier of the backlog */
   id?: number | null
+  /** Identifier of the group for which the backlog was created */
   groupId?: number | null
+  /** Identifier of the user who created the backlog */
   createdBy?: number | null
+  /** Identifier of the user who modified the backlog */
   modifiedBy?: number | null
 }
 
 /** A `tasks.api.scrum.sprint` record as the API returns it. */
 export interface TasksApiScrumSprint {
+  /** Identifier of the sprint */
   id?: number | null
+  /** Identifier of the group (Scrum) to which the sprint belongs */
   groupId?: number | null
+  /** Entity type (in this case sprint) */
   entityType?: string | null
+  /** Name of the sprint */
   name?: string | null
+  /** Goal of the sprint. Set only in the interface when starting the sprint */
   goal?: string | null
+  /** Sorting */
   sort?: number | null
+  /** Identifier of the user who created the sprint */
   createdBy?: number | null
+  /** Identifier of the user who modified the sprint */
   modifiedBy?: number | null
+  /** Start date of the sprint in ISO 8601 format */
   dateStart?: string | null
+  /** End date of the sprint in ISO 8601 format */
   dateEnd?: string | null
+  /** Status of the sprint */
   status?: string | null
 }
 
 /** A `tasks.api.scrum.task` record as the API returns it. */
 export interface TasksApiScrumTask {
+  /** Identifier of the backlog or sprint */
   entityId?: number | null
+  /** Number of story points. */
   storyPoints?: string | null
+  /** Identifier of the epic */
   epicId?: number | null
+  /** Sorting */
   sort?: number | null
+  /** Identifier of the user who created the task */
   createdBy?: number | null
+  /** Identifier of the user who last modified the task */
   modifiedBy?: number | null
 }
 
 /** A `tasks.flow.Flow` record as the API returns it. */
 export interface TasksFlowFlow {
+  /** Flow identifier */
   id?: number | null
+  /** ID of the flow creator. Read-only */
   creatorId?: number | null
+  /** ID of the flow administrator */
   ownerId?: number | null
+  /** ID of the group to which the flow is linked */
   groupId?: number | null
+  /** ID of the template used to create tasks in the flow */
   templateId?: number | null
+  /** Efficiency of the flow in percentage. Read-only */
   efficiency?: number | null
+  /** Status of the flow's activity */
   active?: boolean | null
+  /** The planned time to complete the task in seconds */
   plannedCompletionTime?: number | null
+  /** Date and time of the last activity in the flow. Read-only */
   activity?: string | null
+  /** Flow name */
   name?: string | null
+  /** Description of the flow */
   description?: string | null
+  /** Type of task distribution in the flow */
   distributionType?: string | null
+  /** List of responsible persons for tasks in the flow. For manual distribution, this is the flow moderator */
   responsibleList?: unknown[] | null
+  /** Indicates whether the flow is a demo. System parameter. Read-only */
   demo?: boolean | null
+  /** Can the responsible person change the task deadline */
   responsibleCanChangeDeadline?: boolean | null
+  /** Whether to skip weekends and holidays when calculating the task deadline */
   matchWorkTime?: boolean | null
+  /** Whether to send the completed task to the creator for review */
   taskControl?: boolean | null
+  /** Whether to notify the performer at half the task deadline */
   notifyAtHalfTime?: boolean | null
+  /** Number of tasks in the queue, exceeding which will send a notification to the flow administrator (if null, notifications are disabled) */
   notifyOnQueueOverflow?: number | null
+  /** Number of tasks in progress, exceeding which will send a notification to the flow administrator (if null, notifications are disabled) */
   notifyOnTasksInProgressOverflow?: number | null
+  /** Efficiency in percentage, below which a notification will be sent to the flow administrator (if null, notifications are disabled) */
   notifyWhenEfficiencyDecreases?: unknown
+  /** List of users who can add tasks to the flow in the {" ": " "} format. For example, [{"user": 3}, {"department": "17:F"}]. */
   taskCreators?: unknown[] | null
+  /** Flow team. */
   team?: unknown[] | null
+  /** Indicates whether the trial period is enabled for the flow. System parameter. Read-only */
   trialFeatureEnabled?: boolean | null
 }
 
@@ -5940,15 +9615,25 @@ export interface TasksFlowFlow {
 export interface TaskStages {
   "5"?: Record<string, unknown> | null
   "6"?: Record<string, unknown> | null
+  /** Identifier of the stage. */
   ID?: number | null
+  /** Title. */
   TITLE?: string | null
+  /** Sorting. */
   SORT?: number | null
+  /** Color in RGB format. */
   COLOR?: string | null
+  /** System type. Possible values: NEW, PROGRESS, WORK, REVIEW, FINISH. */
   SYSTEM_TYPE?: string | null
+  /** Identifier of the object, i.e., group or user. */
   ENTITY_ID?: number | null
+  /** Type of the object. U for user, G for group. */
   ENTITY_TYPE?: string | null
+  /** Additional filters. */
   ADDITIONAL_FILTER?: unknown[] | null
+  /** Array of elements to update. */
   TO_UPDATE?: unknown[] | null
+  /** Functions applied to the task when moving to this stage. */
   TO_UPDATE_ACCESS?: unknown
 }
 
@@ -6014,6 +9699,7 @@ export interface TasksTaskAccessField {
   editable?: boolean | null
   multiple?: boolean | null
   elementType?: unknown
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -6026,6 +9712,7 @@ export interface TasksTaskChatMessageField {
   filterable?: boolean | null
   sortable?: boolean | null
   multiple?: boolean | null
+  /** Object describing the field. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -6033,7 +9720,9 @@ export interface TasksTaskChatMessageField {
 export interface TasksTaskCounters {
   expired?: Record<string, unknown> | null
   new_comments?: Record<string, unknown> | null
+  /** The count */
   counter?: number | null
+  /** Internal counter code */
   code?: number | null
 }
 
@@ -6050,6 +9739,7 @@ export interface TasksTaskField {
   editable?: boolean | null
   multiple?: boolean | null
   elementType?: unknown
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -6062,6 +9752,7 @@ export interface TasksTaskFileField {
   filterable?: boolean | null
   sortable?: boolean | null
   multiple?: boolean | null
+  /** Object describing the field. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
@@ -6076,69 +9767,129 @@ export interface TasksTaskHistory {
 
 /** A `tasks.task.result` record as the API returns it. */
 export interface TasksTaskResult {
+  /** The identifier of the result */
   id?: number | null
+  /** The identifier of the task */
   taskId?: number | null
+  /** The identifier of the comment marked as a result */
   commentId?: number | null
+  /** The identifier of the user who marked the result */
   createdBy?: number | null
+  /** The date and time the result was marked in ISO 8601 format */
   createdAt?: string | null
+  /** The date and time of the last modification of the result in ISO 8601 format */
   updatedAt?: string | null
+  /** The status of the result. Possible values: - 0 — result is open - 1 — result is closed */
   status?: number | null
+  /** The text of the result */
   text?: string | null
+  /** The text of the result with formatting */
   formattedText?: string | null
+  /** A list of identifiers of files attached to the result. */
   files?: unknown[] | null
 }
 
 /** A `tasks.template` record as the API returns it. */
 export interface TasksTemplate {
+  /** The ID of the task template */
   ID?: string | null
+  /** The name of the template */
   TITLE?: string | null
+  /** The description of the template */
   DESCRIPTION?: string | null
+  /** Indicator that the description is stored in BBCode format */
   DESCRIPTION_IN_BBCODE?: string | null
+  /** The priority of the task */
   PRIORITY?: string | null
+  /** The status of the template */
   STATUS?: string | null
+  /** The stage ID */
   STAGE_ID?: string | null
+  /** The ID of the responsible person */
   RESPONSIBLE_ID?: string | null
+  /** Deadline offset relative to the creation date of the task template */
   DEADLINE_AFTER?: unknown
+  /** Planned start date offset in seconds */
   START_DATE_PLAN_AFTER?: string | null
+  /** Planned end date offset in seconds */
   END_DATE_PLAN_AFTER?: string | null
+  /** Indicator of a recurring task */
   REPLICATE?: string | null
+  /** The ID of the Creator */
   CREATED_BY?: string | null
+  /** External ID of the template */
   XML_ID?: unknown
+  /** Indicator that the executor can change the deadline */
   ALLOW_CHANGE_DEADLINE?: string | null
+  /** Indicator for time tracking for tasks based on the template */
   ALLOW_TIME_TRACKING?: string | null
+  /** Indicator of the need to accept the work */
   TASK_CONTROL?: string | null
+  /** Indicator for including the task in the performance report */
   ADD_IN_REPORT?: string | null
+  /** The project ID */
   GROUP_ID?: string | null
+  /** The ID of the parent template */
   PARENT_ID?: string | null
+  /** Indicator of a multi-task */
   MULTITASK?: string | null
+  /** The site ID */
   SITE_ID?: string | null
+  /** Serialized list of Participants */
   ACCOMPLICES?: string | null
+  /** Serialized list of auditors */
   AUDITORS?: string | null
+  /** Serialized list of responsible persons */
   RESPONSIBLES?: string | null
+  /** List of template files */
   FILES?: unknown
+  /** List of template tags */
   TAGS?: unknown
+  /** List of template dependencies */
   DEPENDS_ON?: unknown
+  /** Indicator for considering working time when calculating deadlines */
   MATCH_WORK_TIME?: string | null
+  /** The ID of the related task */
   TASK_ID?: unknown
+  /** Type of additional template parameters */
   TPARAM_TYPE?: string | null
+  /** The number of tasks already created by the repetition rule */
   TPARAM_REPLICATION_COUNT?: string | null
+  /** Serialized repetition parameters */
   REPLICATE_PARAMS?: string | null
+  /** The ID of the base template */
   BASE_TEMPLATE_ID?: string | null
+  /** The number of child templates */
   TEMPLATE_CHILDREN_COUNT?: string | null
+  /** The name of the Creator */
   CREATED_BY_NAME?: string | null
+  /** The last name of the Creator */
   CREATED_BY_LAST_NAME?: string | null
+  /** The middle name of the Creator */
   CREATED_BY_SECOND_NAME?: string | null
+  /** The login of the Creator */
   CREATED_BY_LOGIN?: string | null
+  /** The position of the Creator */
   CREATED_BY_WORK_POSITION?: string | null
+  /** The ID of the Creator's photo */
   CREATED_BY_PHOTO?: string | null
+  /** The name of the responsible person */
   RESPONSIBLE_NAME?: string | null
+  /** The last name of the responsible person */
   RESPONSIBLE_LAST_NAME?: string | null
+  /** The middle name of the responsible person */
   RESPONSIBLE_SECOND_NAME?: string | null
+  /** The login of the responsible person */
   RESPONSIBLE_LOGIN?: string | null
+  /** The position of the responsible person */
   RESPONSIBLE_WORK_POSITION?: string | null
+  /** The ID of the responsible person's photo */
   RESPONSIBLE_PHOTO?: string | null
+  /** The scenario for creating the template */
   SCENARIO?: string | null
+  /** IDs of Drive files linked to the template */
   UF_TASK_WEBDAV_FILES?: unknown[] | null
+  /** Links to CRM objects */
   UF_CRM_TASK?: unknown[] | null
 }
 
@@ -6159,66 +9910,117 @@ export interface TasksTemplateChecklist {
   attachments?: Record<string, unknown> | null
   nodeId?: unknown
   templateId?: number | null
+  /** Data of the checklist item (detailed description). */
   checkListItem?: {
+    /** Identifier of the checklist item */
     id?: number
+    /** Identifier of the original item when copied, if applicable */
     copiedId?: number
+    /** Identifier of the user in the context of which the object is created */
     userId?: number
+    /** Identifier of the item creator */
     createdBy?: number
+    /** Identifier of the parent item. A value of 0 indicates a root item */
     parentId?: number
+    /** Text of the checklist item */
     title?: string
+    /** Sorting index. The lower the value, the higher the item in the list or sublist */
     sortIndex?: number
+    /** Auxiliary value for display order */
     displaySortIndex?: string
+    /** Status of the item completion */
     isComplete?: boolean
+    /** Importance flag of the item */
     isImportant?: boolean
+    /** Number of completions of the item */
     completedCount?: number
+    /** Array of objects with description of participants. */
     members?: {
+      /** Identifier of the user */
       id?: string
+      /** Role of the user in the checklist item. Possible values: - A — Participant - U — Observer */
       type?: "A" | "U"
+      /** User's name */
       name?: string
+      /** Identifier of the user's avatar file on Drive */
       personalPhoto?: string
+      /** Gender of the user. Possible values: - M — Male - F — Female */
       personalGender?: "M" | "F"
+      /** Link to the user's avatar */
       image?: string
+      /** Indicator that the user is an external participant */
       isCollaber?: boolean
     }
+    /** Object with description of attachments. */
     attachments?: {
+      /** Identifier of the file on Drive in the format n , where the key is the identifier of the attachment */
       attachmentId?: string
     }
+    /** Service identifier of the node, if used */
     nodeId?: number
+    /** Identifier of the task template */
     templateId?: number
   } | null
+  /** Object where the key is the identifier of the checklist item and the value is the description of the checklist item (detailed description). */
   checkListItems?: {
+    /** Identifier of the checklist item */
     id?: number
+    /** Identifier of the original item when copied, if applicable */
     copiedId?: number
+    /** Identifier of the user in the context of which the object is created */
     userId?: number
+    /** Identifier of the item creator */
     createdBy?: number
+    /** Identifier of the parent item. A value of 0 indicates a root item */
     parentId?: number
+    /** Text of the checklist item */
     title?: string
+    /** Sorting index. The lower the value, the higher the item in the list or sublist */
     sortIndex?: number
+    /** Auxiliary value for display order */
     displaySortIndex?: string
+    /** Status of the item completion */
     isComplete?: boolean
+    /** Importance flag of the item */
     isImportant?: boolean
+    /** Number of completions of the item */
     completedCount?: number
+    /** Array of objects with description of participants. */
     members?: {
+      /** Identifier of the user */
       id?: string
+      /** Role of the user in the checklist item. Possible values: - A — Participant - U — Observer */
       type?: "A" | "U"
+      /** User's name */
       name?: string
+      /** Identifier of the user's avatar file on Drive */
       personalPhoto?: string
+      /** Gender of the user. Possible values: - M — Male - F — Female */
       personalGender?: "M" | "F"
+      /** Link to the user's avatar */
       image?: string
+      /** Indicator that the user is an external participant */
       isCollaber?: boolean
     }
+    /** Object with description of attachments. */
     attachments?: {
+      /** Identifier of the file on Drive in the format n , where the key is the identifier of the attachment */
       attachmentId?: string
     }
+    /** Service identifier of the node, if used */
     nodeId?: number
+    /** Identifier of the task template */
     templateId?: number
   } | null
 }
 
 /** A `telephony.externalLine` record as the API returns it. */
 export interface TelephonyExternalLine {
+  /** External line number */
   NUMBER?: string | null
+  /** Name of the external line */
   NAME?: string | null
+  /** Flag for automatic CRM object creation */
   CRM_AUTO_CREATE?: string | null
 }
 
@@ -6237,113 +10039,197 @@ export interface TimemanRecordField {
   title?: string | null
   filterable?: boolean | null
   sortable?: boolean | null
+  /** Object with field description. The response structure depends on select */
   item?: Record<string, unknown> | null
 }
 
 /** A `timeman.schedule` record as the API returns it. */
 export interface TimemanSchedule {
+  /** Identifier of the work schedule */
   ID?: number | null
+  /** Name of the work schedule */
   NAME?: string | null
+  /** Type of the work schedule. */
   SCHEDULE_TYPE?: string | null
+  /** Frequency of report generation for the schedule. */
   REPORT_PERIOD?: string | null
+  /** Object with the description of additional settings for report generation period. */
   REPORT_PERIOD_OPTIONS?: Record<string, unknown> | null
+  /** Identifier of the calendar associated with the work schedule */
   CALENDAR_ID?: number | null
+  /** Object with the description of allowed devices for time tracking */
   ALLOWED_DEVICES?: Record<string, unknown> | null
+  /** Flag indicating if the work schedule is deleted. */
   DELETED?: string | null
+  /** Applicability of the schedule to all employees. */
   IS_FOR_ALL_USERS?: boolean | null
+  /** Work time restrictions. */
   WORKTIME_RESTRICTIONS?: unknown[] | null
+  /** Number of controlled actions within the work schedule */
   CONTROLLED_ACTIONS?: number | null
+  /** Identifier of the user who last updated the work schedule */
   UPDATED_BY?: number | null
+  /** Identifier of the user who deleted the work schedule. */
   DELETED_BY?: number | null
+  /** Date and time of deletion of the work schedule. */
   DELETED_AT?: string | null
+  /** Identifier of the user who created the work schedule. */
   CREATED_BY?: number | null
+  /** Date and time of creation of the work schedule */
   CREATED_AT?: string | null
+  /** Array of shift objects. Each object contains a description of the shift associated with the work schedule */
   SHIFTS?: unknown[] | null
+  /** Object with information about the calendar associated with the work schedule */
   CALENDAR?: Record<string, unknown> | null
+  /** Object with the description of schedule violation rules */
   SCHEDULE_VIOLATION_RULES?: Record<string, unknown> | null
 }
 
 /** A `timeman.timecontrol.reports` record as the API returns it. */
 export interface TimemanTimecontrolReports {
+  /** Report information */
   report?: Record<string, unknown> | null
+  /** Object with information about the user */
   user?: Record<string, unknown> | null
   time?: Record<string, unknown> | null
+  /** Month name */
   month_title?: string | null
+  /** Start date of the sampling period in ATOM format */
   date_start?: string | null
+  /** End date of the sampling period in ATOM format */
   date_finish?: string | null
+  /** List of objects describing worked days */
   days?: {
+    /** Weekday index in the format YYYYMMDD, for example, 20250526 for May 26, 2025 */
     index?: number
+    /** Date in site format */
     day_title?: string
+    /** Start date of the workday in ATOM format */
     workday_date_start?: string
+    /** End date of the workday in ATOM format. */
     workday_date_finish?: string
+    /** Workday completed */
     workday_complete?: boolean
+    /** Duration of break in seconds */
     workday_time_leaks_user?: number
+    /** Duration of time in seconds that the user underworked or overworked. - Positive number — amount of underworked time in seconds - Negative number — amount of time worked beyond the required time, i.e., overtime. */
     workday_time_leaks_final?: number
+    /** Duration of the workday according to the schedule in seconds, including breaks */
     workday_duration?: number
+    /** Duration of the workday according to actual output in seconds. Includes: - breaks - unconfirmed absences - absences for personal matters. */
     workday_duration_final?: number
+    /** Required duration of the workday in seconds */
     workday_duration_config?: number
+    /** List of objects with records of identified absences. */
     reports?: {
+      /** Record ID */
       id?: string
+      /** User ID */
       user_id?: string
+      /** Record type. Possible values: */
       type?: "IDLE" | "OFFLINE" | "DESKTOP_ONLINE" | "DESKTOP_OFFLINE" | "DESKTOP_START" | "TM_START" | "TM_PAUSE" | "TM_CONTINUE" | "TM_END"
+      /** Start date of the recording in ATOM format */
       date_start?: string
+      /** End date of the recording in ATOM format. */
       date_finish?: string
+      /** Duration */
       duration?: number
+      /** Activity of the record */
       active?: boolean
+      /** Time record ID */
       entry_id?: string
+      /** Absence type. Possible values: - work — for work matters - private — for personal matters - none — type not specified, equated to private */
       report_type?: "work" | "private" | "none"
+      /** Description of the reason for absence */
       report_text?: string
+      /** System description of the reason for absence. For manager only */
       system_text?: string
+      /** Data source for the start of the record. Possible values: */
       source_start?: "ONLINE_EVENT" | "OFFLINE_AGENT" | "DESKTOP_OFFLINE_AGENT" | "DESKTOP_ONLINE_EVENT" | "DESKTOP_START_EVENT" | "IDLE_EVENT" | "TM_EVENT"
+      /** Data source for the end of the record. Possible values: */
       source_finish?: "ONLINE_EVENT" | "OFFLINE_AGENT" | "DESKTOP_OFFLINE_AGENT" | "DESKTOP_ONLINE_EVENT" | "DESKTOP_START_EVENT" | "IDLE_EVENT" | "TM_EVENT"
+      /** IP address at the start of the record. For manager only */
       ip_start?: string
+      /** IP address at the end of the record. For manager only */
       ip_finish?: string
+      /** Object with IP address decoding for the start of the record, if the IP address is not within the office network. For office network, it will return false. */
       ip_start_network?: {
+        /** IP address */
         ip?: string
+        /** Range that includes the specified IP address */
         range?: string
+        /** Name of the range that includes the specified IP address */
         name?: string
       }
+      /** Object with IP address decoding for the end of the record, if the IP address is not within the office network. For office network, it will return false. */
       ip_finish_network?: boolean | Record<string, unknown>
     }
+    /** Duration of break established by the automatic recording system. Contains unconfirmed absences and absences for personal matters. */
     workday_time_leaks_real?: number
   } | null
 }
 
 /** A `timeman.timecontrol.reports.settings` record as the API returns it. */
 export interface TimemanTimecontrolReportsSettings {
+  /** Is the time control module active? */
   active?: boolean | null
+  /** Identifier of the current user */
   user_id?: number | null
+  /** Is the user an administrator? */
   user_admin?: boolean | null
+  /** Is the user a manager? */
   user_head?: boolean | null
+  /** List of objects with information about departments. The content of the array depends on the user's role: - Administrator — description of all departments, - Manager — description of their department, - Regular employee — empty array */
   departments?: unknown[] | null
+  /** Minimum idle time in minutes after which a report is required */
   minimum_idle_for_report?: number | null
+  /** Type of report view. Possible values: - none — no access to reports - head — manager - full — full access - simple — simplified access */
   report_view_type?: string | null
 }
 
 /** A `timeman.timecontrol.reports.users` record as the API returns it. */
 export interface TimemanTimecontrolReportsUsers {
+  /** User identifier */
   id?: number | null
+  /** Full name of the user */
   name?: string | null
+  /** First name */
   first_name?: string | null
+  /** Last name */
   last_name?: string | null
+  /** Job title */
   work_position?: string | null
+  /** URL of the user's avatar. */
   avatar?: string | null
+  /** Gender */
   personal_gender?: string | null
+  /** Date of the user's last activity in ATOM format */
   last_activity_date?: string | null
 }
 
 /** A `timeman.timecontrol.settings` record as the API returns it. */
 export interface TimemanTimecontrolSettings {
+  /** Activity of the time control module */
   active?: boolean | null
+  /** Minimum idle time in minutes after which a report is required */
   minimum_idle_for_report?: number | null
+  /** Register offline status */
   register_offline?: boolean | null
+  /** Register away status */
   register_idle?: boolean | null
+  /** Register desktop application status */
   register_desktop?: boolean | null
+  /** Type of report requests. Possible values: - all — for everyone - user — for specific users - none — for no one */
   report_request_type?: string | null
+  /** Array of user IDs for whom report requests are required. */
   report_request_users?: unknown[] | null
+  /** Type of simple report. Possible values: - all — for everyone - user — for specific users - none — for no one */
   report_simple_type?: string | null
+  /** Array of user IDs with access to the simple report. */
   report_simple_users?: unknown[] | null
+  /** Type of full report. Possible values: - all — for everyone - user — for specific users - none — for no one */
   report_full_type?: string | null
+  /** Array of user IDs with access to the full report. */
   report_full_users?: unknown[] | null
 }
 
@@ -6375,54 +10261,99 @@ export interface User {
 
 /** A `userconsent.agreement` record as the API returns it. */
 export interface UserconsentAgreement {
+  /** Identifier of the agreement */
   ID?: string | null
+  /** Name of the agreement */
   NAME?: string | null
+  /** Activity status. Possible values: - Y — yes - N — no */
   ACTIVE?: string | null
+  /** Language identifier of the agreement */
   LANGUAGE_ID?: string | null
 }
 
 /** A `userfieldconfig` record as the API returns it. */
 export interface Userfieldconfig {
+  /** Identifier of the user field */
   id?: string | null
+  /** Identifier of the object to which the user field belongs */
   entityId?: string | null
+  /** Code of the user field */
   fieldName?: string | null
+  /** Type of the user field */
   userTypeId?: string | null
+  /** External code */
   xmlId?: unknown
+  /** Sort index */
   sort?: string | null
+  /** Whether the user field is multiple. Possible values: Y or N */
   multiple?: string | null
+  /** Whether the user field is mandatory. Possible values: Y or N */
   mandatory?: string | null
+  /** Display mode in the filter. */
   showFilter?: string | null
+  /** Whether to show the field in the list. Possible values: Y or N */
   showInList?: string | null
+  /** Whether to allow editing the value in the list. Possible values: Y or N */
   editInList?: string | null
+  /** Whether the field values are searchable. Possible values: Y or N */
   isSearchable?: string | null
+  /** Additional settings for the field. */
   settings?: Record<string, unknown> | null
+  /** Language identifiers for which labels are set */
   languageId?: Record<string, unknown> | null
+  /** Labels in the edit form */
   editFormLabel?: Record<string, unknown> | null
+  /** Header in the list */
   listColumnLabel?: Record<string, unknown> | null
+  /** Label of the filter in the list */
   listFilterLabel?: Record<string, unknown> | null
+  /** Error message */
   errorMessage?: Record<string, unknown> | null
+  /** Help */
   helpMessage?: Record<string, unknown> | null
+  /** List elements for userTypeId = enumeration. */
   enum?: unknown[] | null
+  /** User field settings (detailed description) */
   field?: {
+    /** Identifier of the field settings */
     id?: number
+    /** Identifier of the object */
     entityId?: string
+    /** Field code */
     fieldName?: string
+    /** Identifier of the field type */
     userTypeId?: string
+    /** External identifier of the field */
     xmlId?: string
+    /** Sort index */
     sort?: number
+    /** Flag for multiple values (Y/N) */
     multiple?: boolean
+    /** Flag for required field (Y/N) */
     mandatory?: boolean
+    /** Flag for showing the field in the filter */
     showFilter?: boolean
+    /** Flag for showing the field in the list */
     showInList?: boolean
+    /** Flag for editing in the list */
     editInList?: boolean
+    /** Flag for participation in search */
     isSearchable?: boolean
+    /** Additional field settings. */
     settings?: Record<string, unknown>
+    /** Languages for which field labels are defined */
     languageId?: Record<string, unknown>
+    /** Labels in the edit form */
     editFormLabel?: unknown
+    /** Column labels in the list */
     listColumnLabel?: unknown
+    /** Labels in the filter */
     listFilterLabel?: unknown
+    /** Error message text */
     errorMessage?: unknown
+    /** Field help text */
     helpMessage?: unknown
+    /** Value options. */
     enum?: Array<Record<string, unknown>>
   } | null
 }
@@ -6455,21 +10386,37 @@ export interface UserUserfield {
 
 /** A `vote.AttachedVote` record as the API returns it. */
 export interface VoteAttachedVote {
+  /** ID of the attached vote */
   ID?: number | null
+  /** ID of the vote itself */
   VOTE_ID?: number | null
+  /** Vote counter */
   COUNTER?: number | null
+  /** Array of poll questions */
   QUESTIONS?: unknown[] | null
+  /** Level of poll anonymity */
   ANONYMITY?: number | null
+  /** Availability of revoting */
   OPTIONS?: number | null
+  /** Map of current user's answers */
   userAnswerMap?: unknown[] | null
+  /** Can the current user edit the poll */
   canEdit?: boolean | null
+  /** Can the current user vote */
   canVote?: boolean | null
+  /** Can the current user revote */
   canRevote?: boolean | null
+  /** Has the current user already voted */
   isVoted?: boolean | null
+  /** Signed ID */
   signedAttachId?: string | null
+  /** URL to view poll results */
   resultUrl?: string | null
+  /** URL to download poll results */
   downloadUrl?: string | null
+  /** ID of the element to which the poll is attached */
   entityId?: number | null
+  /** Is the poll finished */
   isFinished?: boolean | null
 }
 
@@ -6580,61 +10527,108 @@ export interface VoximplantTtsVoices {
 
 /** A `voximplant.url` record as the API returns it. */
 export interface VoximplantUrl {
+  /** Link to the detailed statistics page */
   detail_statistics?: string | null
+  /** Link to the page for purchasing the SIP connector */
   buy_connector?: string | null
+  /** Link to the page for editing the connected line. Replace #CONFIGID# with the configuration ID */
   edit_config?: string | null
+  /** Link to the list of lines page */
   lines?: string | null
 }
 
 /** A `voximplant.user` record as the API returns it. */
 export interface VoximplantUser {
+  /** User ID */
   ID?: string | null
+  /** Default outgoing line number */
   DEFAULT_LINE?: unknown
+  /** Indicator of SIP device availability. */
   PHONE_ENABLED?: string | null
+  /** Address of the server for connecting the SIP device */
   SIP_SERVER?: string | null
+  /** Login for connecting the SIP device */
   SIP_LOGIN?: string | null
+  /** Password for connecting the SIP device */
   SIP_PASSWORD?: string | null
+  /** User's internal number */
   INNER_NUMBER?: unknown
 }
 
 /** A `socialnetwork.api.workgroup` record as the API returns it. */
 export interface WorkGroup {
+  /** Group identifier */
   ID?: number | null
+  /** Flag Y/N — whether the group is active. The group can be activated or deactivated using the method sonetgroup.update */
   ACTIVE?: string | null
+  /** Identifier of the site to which the group belongs */
   SITE_ID?: string | null
+  /** Identifier of the group's subject. The subject of the group is specified in the advanced group settings */
   SUBJECT_ID?: number | null
+  /** Group name */
   NAME?: string | null
+  /** Group description */
   DESCRIPTION?: string | null
+  /** Group tags separated by commas: tag1,tag2 */
   KEYWORDS?: string | null
+  /** Flag Y/N — whether the group is archived */
   CLOSED?: string | null
+  /** Flag Y/N — whether the group is visible in the group list */
   VISIBLE?: string | null
+  /** Flag Y/N — whether the group is open */
   OPENED?: string | null
+  /** Date of group creation in the format DD.MM.YYYY hh:mm:ss. If the DATECREATE key is requested in select, the date is returned in a more readable format, for example: - today, 12:16 - yesterday, 14:42 - April 15, 14:42, if the group was created this year - June 11, 2024 15:08, if the group was created in a different year */
   DATE_CREATE?: string | null
+  /** Date of group update in the format DD.MM.YYYY hh:mm:ss */
   DATE_UPDATE?: string | null
+  /** Date of last activity in the group in the format DD.MM.YYYY hh:mm:ss */
   DATE_ACTIVITY?: string | null
+  /** Identifier of the group's user avatar in the bfile table. 0 if a system image is used as the avatar */
   IMAGE_ID?: number | null
+  /** Type of the last set system avatar: - folder — folder avatar - checks — checkbox avatar - pie — pie chart avatar - bag — briefcase avatar - members — silhouettes avatar - "" — other system avatar */
   AVATAR_TYPE?: string | null
+  /** Identifier of the group owner */
   OWNER_ID?: number | null
+  /** Who has the right to invite users to the group: - A — only the group owner - E — the group owner and group moderators - K — all group members */
   INITIATE_PERMS?: string | null
+  /** Number of group members */
   NUMBER_OF_MEMBERS?: number | null
+  /** Number of group moderators */
   NUMBER_OF_MODERATORS?: number | null
+  /** Flag Y/N — whether the group is a project */
   PROJECT?: string | null
+  /** Project start date in the format DD.MM.YYYY hh:mm:ss. null if not specified */
   PROJECT_DATE_START?: unknown
+  /** Project end date in the format DD.MM.YYYY hh:mm:ss. null if not specified */
   PROJECT_DATE_FINISH?: unknown
+  /** Index, keywords for searching the group */
   SEARCH_INDEX?: string | null
+  /** Flag Y/N — whether the group is a publication group */
   LANDING?: string | null
   SCRUM_OWNER_ID?: number | null
+  /** Duration of the scrum sprint in seconds. 0 if the group is not a scrum */
   SCRUM_SPRINT_DURATION?: number | null
+  /** Default executor when assigning tasks: - A — Creator - M — Scrum master - "" — the group is not a scrum */
   SCRUM_TASK_RESPONSIBLE?: string | null
+  /** Type of group: - group — group - project — project - scrum — scrum - collab — collaboration */
   TYPE?: string | null
+  /** Identifiers of group members */
   MEMBERS?: unknown[] | null
+  /** Identifier of the group chat */
   CHAT_ID?: number | null
+  /** Identifier of the group dialog */
   DIALOG_ID?: string | null
+  /** Array of user identifiers in the group who are not owners or moderators */
   ORDINARY_MEMBERS?: unknown[] | null
+  /** Array of portal user identifiers who have been invited to the group but have not yet accepted */
   INVITED_MEMBERS?: unknown[] | null
+  /** Array of group member identifiers with the role of moderator */
   MODERATOR_MEMBERS?: unknown[] | null
+  /** List of site identifiers to which the group belongs */
   SITE_IDS?: unknown[] | null
+  /** Group tags, similar to KEYWORDS, but in array format */
   TAGS?: unknown[] | null
+  /** Array of identifiers of departments added to the group */
   DEPARTMENTS?: unknown[] | null
   NUMBER_OF_MEMBERS_PLURAL?: number | null
   id?: string | null
@@ -6645,80 +10639,144 @@ export interface WorkGroup {
   avatar?: string | null
   additionalData?: Record<string, unknown> | null
   dialogId?: string | null
+  /** Identifier of the scrum master. 0 if the group is not a scrum */
   SCRUM_MASTER_ID?: number | null
+  /** URL of the group's compressed user avatar. "" if no user avatar is set */
   AVATAR?: string | null
+  /** Object containing group avatars (detailed description) */
   AVATAR_TYPES?: {
+    /** Avatar sorting */
     sort?: number
+    /** URL for displaying the avatar in the mobile application */
     mobileUrl?: string
+    /** CSS class of the avatar */
     webCssClass?: string
+    /** URL of the avatar for entity selector */
     entitySelectorUrl?: string
   } | null
+  /** Information about the group's avatar (detailed description) */
   AVATAR_DATA?: {
+    /** Type of avatar: - icon — system avatar - image — user image */
     type?: string
+    /** Identifier of the avatar: - folder — folder avatar - tasks — checkbox avatar - chart — pie chart avatar - briefcase — briefcase avatar - group — silhouettes avatar - "" — other system avatar - URL — link to the compressed user avatar if set */
     id?: string
   } | null
+  /** Information about the group owner (detailed description) */
   OWNER_DATA?: {
+    /** Identifier of the group owner */
     ID?: number
+    /** URL of the compressed avatar of the group owner */
     PHOTO?: string
+    /** Formatted name of the group owner according to portal settings */
     FORMATTED_NAME?: string
   } | null
+  /** Information about the group's subject specified in the advanced group settings (detailed description) */
   SUBJECT_DATA?: {
+    /** Identifier of the subject */
     ID?: number
+    /** Name of the subject */
     NAME?: string
   } | null
+  /** Data about operations available to the current user on the group (detailed description) */
   ACTIONS?: {
+    /** Value true/false — whether editing the group is available */
     EDIT?: boolean
+    /** Value true/false — whether deleting the group is available */
     DELETE?: boolean
+    /** Value true/false — whether inviting external participants to the group is available */
     INVITE?: boolean
+    /** Value true/false — whether the user can join the group */
     JOIN?: boolean
+    /** Value true/false — whether the user can leave the group */
     LEAVE?: boolean
+    /** Value true/false — whether the user can subscribe to group updates */
     FOLLOW?: boolean
+    /** Value true/false — whether pinning the group is available */
     PIN?: boolean
+    /** Value true/false — whether changing group tools is available */
     EDIT_FEATURES?: boolean
   } | null
+  /** Information about the current user regarding the group (detailed description) */
   USER_DATA?: {
+    /** User's role in the group: - A — group owner - E — group moderator - K — group member - Z — awaiting membership - false — value does not exist */
     ROLE?: unknown
+    /** Who initiated the user's connection to the group: - U — user, e.g., the user sent a request to join the group - G — group, e.g., the user was invited by the group - false — value does not exist */
     INITIATED_BY_TYPE?: unknown
+    /** Value true/false — whether the user is subscribed to group updates */
     IS_SUBSCRIBED?: boolean
   } | null
+  /** Value true/false — whether the group is pinned for the current user on the groups and projects page */
   IS_PIN?: boolean | null
+  /** Group privacy level: - open — open group - closed — closed group - secret — secret group */
   PRIVACY_CODE?: string | null
+  /** Array with information about group users (detailed description) */
   LIST_OF_MEMBERS?: {
+    /** User identifier */
     id?: number
+    /** Value true/false — whether the user is the group owner */
     isOwner?: boolean
+    /** Value true/false — whether the user is a moderator */
     isModerator?: boolean
+    /** Value true/false — whether the user is a scrum master (for scrum groups) */
     isScrumMaster?: boolean
+    /** Value true/false — whether the user was added to the group automatically (without invitation) */
     isAutoMember?: boolean
+    /** User's first name */
     name?: string
+    /** User's last name */
     lastName?: string
+    /** User's position */
     position?: string
+    /** URL of the user's compressed avatar */
     photo?: string
   } | null
+  /** Array with information about group tools (detailed description) */
   FEATURES?: {
+    /** Symbolic identifier of the tool */
     featureName?: string
+    /** Name of the tool */
     name?: string
+    /** Custom name of the tool in the advanced group settings */
     customName?: string
+    /** Numeric identifier of the tool */
     id?: string
+    /** Value true/false — whether the tool is enabled in the group */
     active?: boolean
   } | null
+  /** Information about users awaiting confirmation to join the group (detailed description) */
   LIST_OF_MEMBERS_AWAITING_INVITE?: {
+    /** User identifier */
     id?: number
+    /** Formatted name according to portal settings */
     name?: string
+    /** URL of the user's compressed avatar */
     photo?: string
   } | null
+  /** Information about users associated with the group (detailed description) */
   GROUP_MEMBERS_LIST?: {
+    /** Member identifier */
     id?: number
+    /** Value true/false — whether the user was invited */
     invited?: boolean
+    /** Value true/false — whether the user is awaiting acceptance into the group */
     isAwaiting?: boolean
+    /** Value true/false — whether the user is a member of the group */
     isMember?: boolean
   } | null
+  /** Counters (detailed description) */
   COUNTERS?: {
+    /** Current number of unaccepted invitations to the group */
     workgroup_requests_out?: number
+    /** Current number of requests to join the group */
     workgroup_requests_in?: number
   } | null
+  /** Group efficiency */
   EFFICIENCY?: number | null
+  /** Additional data for the current user (detailed description) */
   ADDITIONAL_DATA?: {
+    /** Current user's role in the group: - A — group owner - E — group moderator - K — group member - Z — awaiting membership - "" — user has no relation to the group */
     ROLE?: string
+    /** Who initiated the user's connection to the group: - U — user, e.g., the user sent a request to join the group - G — group, e.g., the user was invited by the group - "" — user has no relation to the group */
     INITIATED_BY_TYPE?: string
   } | null
 }
