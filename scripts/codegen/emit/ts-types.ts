@@ -3,7 +3,7 @@
  * parameter interface and result type per method, `MethodMap` (name → params and result) and the nested
  * `MethodTree` the client exposes.
  */
-import type { FieldSpec, MethodSpec, ParamSpec } from '../model.js'
+import { docUrl, type FieldSpec, type MethodSpec, type ParamSpec } from '../model.js'
 import { fieldDoc, GENERATED_HEADER, methodDoc, pascalCase, propertyKey } from './ts-common.js'
 
 /** Public names for the entities developers reach for first; other namespaces get PascalCase of their path. */
@@ -418,7 +418,11 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
   for (const spec of specs) {
     const entity = entities.get(namespaceOf(spec.name))
     const name = names.get(spec)!
+    const see = docUrl(spec.doc)
+    const link = see ? ` @see ${see}` : ''
+    out.push(`/** Parameters of \`${spec.name}\`.${link} */`)
     out.push(`export type ${name}Params = ${paramsType(spec, entity)}`)
+    out.push(`/** What \`${spec.name}\` returns in \`result\`.${link} */`)
     out.push(`export type ${name}Result = ${resultType(spec, entity)}`)
   }
   out.push('', '/** Every catalogued method: its parameters and its result. */', 'export interface MethodMap {')
