@@ -1,7 +1,7 @@
 /** `b24tssdk methods [prefix]`: the method catalogue, searched by name prefix or by words, with doc links. */
 import { parseCommand } from './arguments.js'
 import { type CliContext, printOut } from './context.js'
-import { EXIT_FAILED, EXIT_OK } from './errors.js'
+import { CliUsageError, EXIT_FAILED, EXIT_OK } from './errors.js'
 import { type CatalogueEntry, readCatalogue } from './package-files.js'
 
 export const METHODS_USAGE = `Usage: b24tssdk methods [PREFIX] [--search WORDS] [--json]
@@ -50,6 +50,12 @@ export async function runMethodsCommand(args: readonly string[], context: CliCon
   if (parsed === 'help') {
     await printOut(context, METHODS_USAGE)
     return EXIT_OK
+  }
+  if (parsed.positionals.length > 1) {
+    throw new CliUsageError(
+      `one PREFIX at most, got "${parsed.positionals.join(' ')}"; use --search for words`,
+      METHODS_USAGE,
+    )
   }
   const found = findMethods(readCatalogue(), parsed.positionals[0], parsed.values.search)
   if (found.length === 0) {

@@ -123,6 +123,19 @@ describe('b24tssdk', () => {
     expectClean(denied)
   })
 
+  it('an unreachable portal is one line, exit 1, with no key and no stack', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as { port: number }).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const outcome = await runCli(['call', 'crm.deal.get', 'id=2'], {
+      B24_WEBHOOK_URL: `http://127.0.0.1:${port}/rest/1/${webhookKey}/`,
+    })
+    expect(outcome.code).toBe(1)
+    expect(outcome.stderr).toMatch(/^Error: .*crm\.deal\.get.*\n$/)
+    expectClean(outcome)
+  })
+
   it('bad input is a usage error (exit 2) naming what to fix', async () => {
     const [pair, json, noPortal] = await Promise.all([
       runCli(['call', 'crm.deal.get', 'id']),
@@ -219,6 +232,7 @@ describe('b24tssdk', () => {
       JSON.stringify({
         me: { method: 'user.current' },
         deal: { method: 'crm.deal.get', params: { id: 3 } },
+        again: { method: 'crm.deal.get', params: { id: '$result[deal][ID]' } },
         missing: { method: 'crm.deal.get', params: { id: 999_999 } },
       }),
     )
@@ -230,6 +244,7 @@ describe('b24tssdk', () => {
     }
     expect(printed.result.me.ID).toBe('1')
     expect(printed.result.deal.ID).toBe('3')
+    expect(printed.result.again.ID).toBe('3')
     expect(printed.result_error.missing.error_description).toBe('Not found')
     expect(outcome.stderr).toContain('Error in "missing": Not found')
     expectClean(outcome)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { findMethods, formatMethods } from '../../src/cli/methods-command.js'
 import { csvCell, csvColumns, HEADER_ROWS, RowWriter, streamSink } from '../../src/cli/output.js'
 import { readCatalogue } from '../../src/cli/package-files.js'
-import { formatDuration, formatProgress } from '../../src/cli/progress.js'
+import { formatDuration, formatProgress, ProgressBar } from '../../src/cli/progress.js'
 
 async function written(format: 'csv' | 'ndjson', rows: unknown[]): Promise<string> {
   const stream = new PassThrough()
@@ -70,6 +70,24 @@ describe('progress line', () => {
 
   it('never passes 100 % when the portal undercounted', () => {
     expect(formatProgress({ rows: 120, total: 100, elapsedMs: 1000 })).toContain('] 100% 120/100 rows')
+  })
+
+  it('is drawn on a terminal only, redrawing one line and ending it with a newline', () => {
+    const draw = (isTTY: boolean) => {
+      const stream = Object.assign(new PassThrough(), { isTTY })
+      const chunks: string[] = []
+      stream.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk))
+      const bar = new ProgressBar(stream)
+      bar.total = 3
+      for (let row = 0; row < 3; row++) bar.tick()
+      bar.finish()
+      stream.end()
+      return chunks.join('')
+    }
+    expect(draw(false)).toBe('')
+    const shown = draw(true)
+    expect(shown.startsWith('\r[')).toBe(true)
+    expect(shown).toMatch(/\r\[#{24}\] 100% 3\/3 rows {2}\S+ rows\/s {2}ETA \S+\u001b\[K\n$/)
   })
 
   it('formats durations as m:ss or h:mm:ss', () => {
