@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream'
 import { Client } from '../index.js'
 import { redact } from '../log/index.js'
 import { type Environment, environmentSecrets, portalFromEnvironment } from './environment.js'
+import { type Sink, streamSink } from './output.js'
 
 export interface CliContext {
   stdout: Writable
@@ -10,12 +11,21 @@ export interface CliContext {
   env: Environment
 }
 
-/** Writes text to stdout, waiting when the pipe is full. */
+const stdoutSinks = new WeakMap<Writable, Sink>()
+
+/** The sink over the context's stdout: one per stream, so a closed pipe is seen by every writer. */
+export function stdoutSink(context: CliContext): Sink {
+  let sink = stdoutSinks.get(context.stdout)
+  if (!sink) {
+    sink = streamSink(context.stdout)
+    stdoutSinks.set(context.stdout, sink)
+  }
+  return sink
+}
+
+/** Writes text to stdout, waiting when the pipe is full; throws `OutputClosed` once the reader has gone. */
 export function printOut(context: CliContext, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (context.stdout.write(text)) resolve()
-    else context.stdout.once('drain', resolve)
-  })
+  return stdoutSink(context).write(text)
 }
 
 /** Writes a line to stderr with every secret of the environment masked. */

@@ -157,17 +157,20 @@ export async function runEmulatorCommand(args: readonly string[], context: CliCo
     certificateFile = join(tmpdir(), 'b24tssdk-emulator-cert.pem')
     writeFileSync(certificateFile, EMULATOR_TLS_CERT)
   }
-  await printOut(context, `${describeEmulator(emu, certificateFile).join('\n')}\n`)
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
-  await emu.close()
+  try {
+    await printOut(context, `${describeEmulator(emu, certificateFile).join('\n')}\n`)
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+  } finally {
+    await emu.close()
+  }
   await printOut(context, 'Emulator stopped.\n')
   return EXIT_OK
 }

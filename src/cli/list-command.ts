@@ -4,9 +4,9 @@
  */
 import { extname } from 'node:path'
 import { callParams, integerOption, methodName, parseCommand } from './arguments.js'
-import { type CliContext, clientFromEnvironment, printOut } from './context.js'
+import { type CliContext, clientFromEnvironment, printOut, stdoutSink } from './context.js'
 import { CliUsageError, EXIT_OK } from './errors.js'
-import { fileSink, OutputClosed, type RowFormat, RowWriter, streamSink } from './output.js'
+import { fileSink, type RowFormat, RowWriter } from './output.js'
 import { ProgressBar } from './progress.js'
 
 export const LIST_USAGE = `Usage: b24tssdk list METHOD [key=value ...] [--json '{...}'] [options]
@@ -74,16 +74,13 @@ export async function runListCommand(args: readonly string[], context: CliContex
   const rows: AsyncIterable<unknown> | Iterable<unknown> = hasOrder(params)
     ? await request.asList({ limit })
     : request.asListFast({ limit })
-  const writer = new RowWriter(values.output ? await fileSink(values.output) : streamSink(context.stdout), format)
+  const writer = new RowWriter(values.output ? await fileSink(values.output) : stdoutSink(context), format)
   try {
     for await (const row of rows) {
       await writer.write(row)
       if (showProgress) progress.tick()
     }
     await writer.end()
-  } catch (error) {
-    if (error instanceof OutputClosed) return EXIT_OK
-    throw error
   } finally {
     if (showProgress) progress.finish()
   }

@@ -3,12 +3,13 @@
 import { basename } from 'node:path'
 import { BATCH_USAGE, runBatchCommand } from './batch-command.js'
 import { CALL_USAGE, runCallCommand } from './call-command.js'
-import type { CliContext } from './context.js'
+import { type CliContext, printOut } from './context.js'
 import { EMULATOR_USAGE, runEmulatorCommand } from './emulator-command.js'
 import { environmentSecrets } from './environment.js'
 import { CliUsageError, EXIT_OK, reportFailure } from './errors.js'
 import { LIST_USAGE, runListCommand } from './list-command.js'
 import { METHODS_USAGE, runMethodsCommand } from './methods-command.js'
+import { OutputClosed } from './output.js'
 import { packageVersion } from './package-files.js'
 
 export const USAGE = `Usage: b24tssdk <command> [options]      (b24tssdk <command> --help for more)
@@ -43,12 +44,12 @@ async function dispatch(argv: readonly string[], programName: string, context: C
   if (programName.startsWith('b24tssdk-emulator')) return runEmulatorCommand(argv, context)
   const [command, ...rest] = argv
   if (command === '--version' || command === '-v' || command === 'version') {
-    context.stdout.write(`${packageVersion()}\n`)
+    await printOut(context, `${packageVersion()}\n`)
     return EXIT_OK
   }
   if (command === '--help' || command === '-h' || command === 'help') {
     const topic = command === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined
-    context.stdout.write(topic ? topic.usage : USAGE)
+    await printOut(context, topic ? topic.usage : USAGE)
     return EXIT_OK
   }
   if (command === undefined) throw new CliUsageError('missing command', USAGE)
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[], programName: string, context
   try {
     return await dispatch(argv, programName, context)
   } catch (error) {
+    if (error instanceof OutputClosed) return EXIT_OK // the reader went away (`| head`): not a failure
     const { text, exitCode } = reportFailure(error, environmentSecrets(context.env))
     context.stderr.write(`${text}\n`)
     return exitCode

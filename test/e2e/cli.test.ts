@@ -162,6 +162,20 @@ describe('b24tssdk', () => {
     expect(Math.max(...ids)).toBe(DEALS)
   })
 
+  it('list: rows stay exact when the portal fails mid-export (503s and a reset are retried, nothing doubled)', async () => {
+    const faults = [emu.faults.inject({ kind: 'http503', times: 2 }), emu.faults.inject({ kind: 'reset', times: 1 })]
+    try {
+      const outcome = await runCli(['list', 'crm.deal.list', 'select[]=ID', '--format', 'csv'])
+      expect(outcome.code).toBe(0)
+      const ids = outcome.stdout.trimEnd().split('\n').slice(1)
+      expect(ids).toHaveLength(DEALS)
+      expect(new Set(ids).size).toBe(DEALS)
+      expect(faults.map((fault) => fault.hits)).toEqual([2, 1])
+    } finally {
+      emu.faults.clear()
+    }
+  })
+
   it('list: CSV to a file, a header and one line per record; a filter and an order are honoured', async () => {
     const file = join(workDir, 'deals.csv')
     const outcome = await runCli(['list', 'crm.deal.list', 'select[]=ID', 'select[]=TITLE', '-o', file])
