@@ -64,6 +64,7 @@ export async function runListCommand(args: readonly string[], context: CliContex
   const format = rowFormat(values.format, values.output)
   const limit = integerOption('limit', values.limit, LIST_USAGE)
   const client = clientFromEnvironment(context.env)
+  const writer = new RowWriter(values.output ? await fileSink(values.output) : stdoutSink(context), format)
   const request = client.call(method, params)
   const progress = new ProgressBar(context.stderr)
   const showProgress = !values.quiet && progress.enabled
@@ -74,7 +75,6 @@ export async function runListCommand(args: readonly string[], context: CliContex
   const rows: AsyncIterable<unknown> | Iterable<unknown> = hasOrder(params)
     ? await request.asList({ limit })
     : request.asListFast({ limit })
-  const writer = new RowWriter(values.output ? await fileSink(values.output) : stdoutSink(context), format)
   try {
     for await (const row of rows) {
       await writer.write(row)

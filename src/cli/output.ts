@@ -4,6 +4,7 @@
  */
 import { createWriteStream } from 'node:fs'
 import type { Writable } from 'node:stream'
+import { CliUsageError } from './errors.js'
 
 export type RowFormat = 'ndjson' | 'csv'
 
@@ -56,10 +57,14 @@ export function streamSink(stream: Writable, ownsStream = false): Sink {
 /** A sink writing a new file (replacing one that exists); the file is complete once `close` resolves. */
 export async function fileSink(path: string): Promise<Sink> {
   const stream = createWriteStream(path)
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve())
-    stream.once('error', reject)
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve())
+      stream.once('error', reject)
+    })
+  } catch (error) {
+    throw new CliUsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+  }
   return streamSink(stream, true)
 }
 

@@ -136,11 +136,35 @@ describe('b24tssdk', () => {
     expectClean(outcome)
   })
 
+  it('reads the portal from B24_DOMAIN with B24_WEBHOOK, or with the OAuth variables; a wrong key is never printed', async () => {
+    const app = emu.createApp({ scopes: 'all' })
+    const token = emu.issueToken({ clientId: app.clientId })
+    const [webhook, oauth, wrong] = await Promise.all([
+      runCli(['call', 'user.current'], { B24_DOMAIN: emu.domain, B24_WEBHOOK: `1/${webhookKey}` }),
+      runCli(['call', 'user.current'], {
+        B24_DOMAIN: emu.domain,
+        B24_CLIENT_ID: app.clientId,
+        B24_CLIENT_SECRET: app.clientSecret,
+        B24_ACCESS_TOKEN: token.accessToken,
+        B24_REFRESH_TOKEN: token.refreshToken,
+      }),
+      runCli(['call', 'user.current'], { B24_DOMAIN: emu.domain, B24_WEBHOOK: '1/notthekey42' }),
+    ])
+    expect(webhook.code).toBe(0)
+    expect(JSON.parse(webhook.stdout)).toMatchObject({ ID: '1' })
+    expect(oauth.code).toBe(0)
+    expect(JSON.parse(oauth.stdout)).toMatchObject({ ID: '1' })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toMatch(/^Error: INVALID_CREDENTIALS/)
+    expect(wrong.stderr).not.toContain('notthekey42')
+  })
+
   it('bad input is a usage error (exit 2) naming what to fix', async () => {
-    const [pair, json, noPortal] = await Promise.all([
+    const [pair, json, noPortal, unwritable] = await Promise.all([
       runCli(['call', 'crm.deal.get', 'id']),
       runCli(['call', 'crm.deal.get', '--json', '[1]']),
       runCli(['call', 'crm.deal.get', 'id=2'], {}),
+      runCli(['list', 'crm.deal.list', '-o', join(workDir, 'no-such-dir', 'deals.csv')]),
     ])
     expect(pair.code).toBe(2)
     expect(pair.stderr).toContain('parameter "id" is not key=value')
@@ -148,6 +172,8 @@ describe('b24tssdk', () => {
     expect(json.stderr).toContain('--json must be a JSON object')
     expect(noPortal.code).toBe(2)
     expect(noPortal.stderr).toContain('B24_WEBHOOK_URL')
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.stderr).toBe(`b24tssdk: cannot write ${join(workDir, 'no-such-dir', 'deals.csv')}: ENOENT\n`)
   })
 
   it('list: every record once as NDJSON on stdout, rows exact', async () => {
