@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmulator } from '../../src/emulator/index.js'
 import { BitrixQueueTimeout, BitrixValidationError } from '../../src/errors/index.js'
-import { BitrixWebhook, Client, RateLimiter, type WaitInfo } from '../../src/index.js'
+import { BitrixWebhook, Client, Config, RateLimiter, type WaitInfo } from '../../src/index.js'
 
 /** A portal whose every answer says the method used 1000 s and resets in a million seconds. */
 async function hostilePortal(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
@@ -85,6 +85,22 @@ describe('a portal that reports a reset a million seconds away', () => {
     expect(error).toMatchObject({ name: 'BitrixQueueTimeout', maxQueueWaitMs: 200, reason: 'operating' })
     const override = await client.call('crm.deal.get', { id: 1 }, { maxQueueWait: 3 }).response.catch((e: unknown) => e)
     expect(override).toMatchObject({ name: 'BitrixQueueTimeout', maxQueueWaitMs: 3000 })
+  })
+
+  it('the global setting applies to clients without their own, and reset() lifts it', async () => {
+    const config = new Config().configure({ maxQueueWait: 0.1 })
+    try {
+      const client = new Client(BitrixWebhook.fromUrl(portal.url), {
+        limiter: new RateLimiter(),
+        validateArguments: false,
+      })
+      await client.call('crm.deal.get', { id: 1 })
+      const error = await client.call('crm.deal.get', { id: 1 }).response.catch((e: unknown) => e)
+      expect(error).toMatchObject({ name: 'BitrixQueueTimeout', maxQueueWaitMs: 100 })
+    } finally {
+      config.reset()
+    }
+    expect(new Config().maxQueueWait).toBe(Number.POSITIVE_INFINITY)
   })
 })
 
