@@ -17,6 +17,12 @@ export interface ConfigOptions {
   logger: AbstractLogger
   /** Check arguments against the method catalogue before sending; default true. */
   validateArguments: boolean
+  /**
+   * Seconds a call may wait in the client's limiter (for the request rate or a method's operating-time budget)
+   * before it fails with `BitrixQueueTimeout`, nothing sent; default `Infinity` (no bound). Retries' own delays
+   * and the time on the network don't count: the timeout bounds each attempt.
+   */
+  maxQueueWait: number
 }
 
 const DEFAULTS: ConfigOptions = {
@@ -26,6 +32,7 @@ const DEFAULTS: ConfigOptions = {
   defaultRetryDelayIncrement: 1,
   logger: new NullLogger(),
   validateArguments: true,
+  maxQueueWait: Number.POSITIVE_INFINITY,
 }
 
 let shared: Config | undefined
@@ -42,6 +49,7 @@ export class Config implements ConfigOptions {
   defaultRetryDelayIncrement = DEFAULTS.defaultRetryDelayIncrement
   logger: AbstractLogger = DEFAULTS.logger
   validateArguments = DEFAULTS.validateArguments
+  maxQueueWait = DEFAULTS.maxQueueWait
 
   constructor() {
     // biome-ignore lint/correctness/noConstructorReturn: `new Config()` is the process-wide singleton by design
@@ -92,7 +100,14 @@ export function checkConfig(options: Partial<ConfigOptions>): void {
       throw new BitrixValidationError({ message: `unknown setting "${key}"; known: ${[...KNOWN_KEYS].join(', ')}` })
     }
   }
-  const { defaultTimeout, defaultMaxRetries, defaultInitialRetryDelay, defaultRetryDelayIncrement, logger } = options
+  const {
+    defaultTimeout,
+    defaultMaxRetries,
+    defaultInitialRetryDelay,
+    defaultRetryDelayIncrement,
+    logger,
+    maxQueueWait,
+  } = options
   if (defaultTimeout !== undefined) {
     if (Array.isArray(defaultTimeout)) {
       if (defaultTimeout.length !== 2) {
@@ -116,11 +131,23 @@ export function checkConfig(options: Partial<ConfigOptions>): void {
   if (defaultInitialRetryDelay !== undefined) checkSeconds('defaultInitialRetryDelay', defaultInitialRetryDelay, true)
   if (defaultRetryDelayIncrement !== undefined)
     checkSeconds('defaultRetryDelayIncrement', defaultRetryDelayIncrement, true)
+  if (maxQueueWait !== undefined) checkMaxQueueWait(maxQueueWait)
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.debug !== 'function')) {
     throw new BitrixValidationError({
       parameter: 'logger',
       expected: 'a logger (AbstractLogger, StreamLogger, NullLogger)',
       received: logger,
+    })
+  }
+}
+
+/** `maxQueueWait`: seconds > 0, or `Infinity` for no bound. */
+export function checkMaxQueueWait(value: unknown): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new BitrixValidationError({
+      parameter: 'maxQueueWait',
+      expected: 'a number of seconds > 0 (Infinity: no bound)',
+      received: value,
     })
   }
 }

@@ -33,6 +33,7 @@ export { Config, type ConfigOptions, configure, type Timeout } from './config.js
 export { OAuthTokenRenewedEvent, PortalDomainChangedEvent, type SdkEventMap } from './events/index.js'
 export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
 export {
+  type AcquireOptions,
   type BucketSpec,
   detectPlan,
   type Limiter,

@@ -3,7 +3,7 @@
  * token renewal, domain moves and retries around it. Everything above (requests, batches, lists) calls here.
  */
 import type { AuthContext, Credentials } from '../auth/credentials.js'
-import { Config, type ConfigOptions, type Timeout, timeoutToMs } from '../config.js'
+import { Config, type ConfigOptions, checkMaxQueueWait, type Timeout, timeoutToMs } from '../config.js'
 import {
   apiErrorFromResponse,
   BitrixAPIExpiredToken,
@@ -27,6 +27,11 @@ export interface CallOptions {
   idempotent?: boolean
   /** REST version: 3 sends to `/rest/api/`. Default 2, or 3 for methods that exist only in REST 3.0. */
   apiVersion?: 2 | 3
+  /**
+   * Seconds the call may wait in the limiter, over all its attempts, before it fails with `BitrixQueueTimeout`
+   * (nothing sent); overrides the client's and the global `maxQueueWait`.
+   */
+  maxQueueWait?: number
 }
 
 export interface DispatcherSettings {
@@ -160,12 +165,21 @@ export class Dispatcher {
       context: { transport: this.#settings.transport, timeoutMs: timeout, logger },
       debug: logger.isEnabled('debug'),
     }
+    if (options.maxQueueWait !== undefined) checkMaxQueueWait(options.maxQueueWait)
+    const maxQueueMs = (options.maxQueueWait ?? this.setting('maxQueueWait')) * 1000
+    let queuedMs = 0
     let attempt = 0
     let renewed = false
     let redirects = 0
     for (;;) {
       if (call.signal?.aborted) throw call.signal.reason
-      await this.#settings.limiter.acquire(limitedMethods, call.signal)
+      const queuedAt = Date.now()
+      await this.#settings.limiter.acquire(limitedMethods, call.signal, {
+        maxWaitMs: maxQueueMs - queuedMs,
+        waitedMs: queuedMs,
+        method,
+      })
+      queuedMs += Date.now() - queuedAt
       const outcome = await this.#attempt<T>(call, attempt)
       if (outcome.kind === 'ok') return outcome.response
       if (outcome.kind === 'moved') {

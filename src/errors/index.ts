@@ -85,4 +85,5 @@ export {
   type BitrixOAuthRequestTimeoutOptions,
   BitrixOAuthWrongClient,
 } from './oauth.js'
+export { BitrixQueueTimeout, type BitrixQueueTimeoutOptions, type QueueReason } from './queue.js'
 export { BitrixValidationError, type BitrixValidationErrorOptions, describeValue } from './validation.js'

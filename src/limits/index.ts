@@ -1,8 +1,18 @@
-export { type BucketSpec, type BucketState, drain, msUntilFree, reserve, saturate, unreserve } from './leaky-bucket.js'
-export { type Limiter, type LimiterOutcome, unlimited } from './limiter.js'
+export {
+  type BucketSpec,
+  type BucketState,
+  drain,
+  fullDrainMs,
+  msUntilFree,
+  reserve,
+  saturate,
+  unreserve,
+} from './leaky-bucket.js'
+export { type AcquireOptions, type Limiter, type LimiterOutcome, unlimited } from './limiter.js'
 export {
   markBlocked,
   mergeReport,
+  OPERATING_WINDOW_SECONDS,
   type OperatingContext,
   type OperatingDecision,
   type OperatingPolicy,

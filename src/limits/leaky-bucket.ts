@@ -18,10 +18,19 @@ export interface BucketState {
   at: number
 }
 
-/** The state at `now`: drained since `state.at`, never below zero. */
+/** Ms a full bucket takes to drain empty. */
+export function fullDrainMs(spec: BucketSpec): number {
+  return (spec.burst * 1000) / spec.drainPerSecond
+}
+
+/**
+ * The state at `now`: drained since `state.at`, never below zero. A state stamped ahead of `now` (another host's
+ * clock, or this one stepped back) stays as it is for a little skew; stamped further ahead than a full bucket
+ * takes to drain, it is counted from `now`, so a wrong clock never stalls the bucket longer than that.
+ */
 export function drain(state: BucketState | undefined, spec: BucketSpec, now: number): BucketState {
   if (!state) return { level: 0, at: now }
-  if (now <= state.at) return state
+  if (now <= state.at) return state.at - now > fullDrainMs(spec) ? { level: state.level, at: now } : state
   return { level: Math.max(0, state.level - ((now - state.at) * spec.drainPerSecond) / 1000), at: now }
 }
 

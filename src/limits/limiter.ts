@@ -5,13 +5,25 @@ import type { BitrixTime } from '../requests/response.js'
  * reports what came back; implementations keep their state in a pluggable store.
  */
 export interface Limiter {
-  /** Resolves when a request for `methods` (one, or a batch's sub-methods) may be sent now. */
-  acquire(methods: readonly string[], signal?: AbortSignal): Promise<void>
+  /**
+   * Resolves when a request for `methods` (one, or a batch's sub-methods) may be sent now. Rejects with
+   * `BitrixQueueTimeout` when that takes longer than `options.maxWaitMs`.
+   */
+  acquire(methods: readonly string[], signal?: AbortSignal, options?: AcquireOptions): Promise<void>
   /**
    * Reports the outcome of a request: its `time` (operating budget) and whether the portal refused it. Called
    * once for every `acquire` that resolved, failures included (with an empty outcome), so calls in flight settle.
    */
   record(methods: readonly string[], outcome: LimiterOutcome): void
+}
+
+export interface AcquireOptions {
+  /** Longest the request may wait here, ms (the rest of the call's `maxQueueWait`); default unbounded. */
+  maxWaitMs?: number
+  /** Ms the call already spent queued on earlier attempts, for the error's report. */
+  waitedMs?: number
+  /** The call's method, for the error (`batch` for a batch); default the only method, or `batch`. */
+  method?: string
 }
 
 export interface LimiterOutcome {

@@ -4,10 +4,11 @@
  * `operating.ts`; this class only waits, counts calls in flight and feeds reports back.
  */
 import type { BitrixTime } from '../requests/response.js'
-import type { BucketSpec } from './leaky-bucket.js'
-import type { Limiter, LimiterOutcome } from './limiter.js'
+import { type BucketSpec, fullDrainMs } from './leaky-bucket.js'
+import type { AcquireOptions, Limiter, LimiterOutcome } from './limiter.js'
 import { markBlocked, mergeReport, type OperatingPolicy, type OperatingSnapshot, operatingDelay } from './operating.js'
 import { bucketOf, type PlanName } from './plan.js'
+import { QueueBudget } from './queue-budget.js'
 import { ServerClock } from './server-clock.js'
 import { type LimiterStore, MemoryStore } from './store.js'
 import { isPromise, wait } from './wait.js'
@@ -109,14 +110,16 @@ export class RateLimiter implements Limiter {
     this.#bucket = { burst: burst - headroom, drainPerSecond: drain }
   }
 
-  async acquire(methods: readonly string[], signal?: AbortSignal): Promise<void> {
+  async acquire(methods: readonly string[], signal?: AbortSignal, options?: AcquireOptions): Promise<void> {
     signal?.throwIfAborted()
+    const label = methods.length === 1 ? methods[0] : 'batch'
+    const budget = new QueueBudget(label, options)
     const tickets: Array<[string, Ticket[]]> = []
     try {
       for (const [method, calls] of countMethods(methods)) {
-        tickets.push([method, await this.#operatingGate(method, calls, signal)])
+        tickets.push([method, await this.#operatingGate(method, calls, budget, signal)])
       }
-      await this.#bucketGate(methods.length === 1 ? methods[0] : 'batch', signal)
+      await this.#bucketGate(label, budget, signal)
     } catch (error) {
       for (const [method, taken] of tickets) this.#dropInFlight(method, taken)
       throw error
@@ -167,7 +170,7 @@ export class RateLimiter implements Limiter {
   }
 
   /** Waits until the method's budget allows `calls` more; they count as in flight from then on. */
-  async #operatingGate(method: string, calls: number, signal?: AbortSignal): Promise<Ticket[]> {
+  async #operatingGate(method: string, calls: number, budget: QueueBudget, signal?: AbortSignal): Promise<Ticket[]> {
     const key = this.#operatingKey(method)
     let told = false
     for (;;) {
@@ -186,32 +189,44 @@ export class RateLimiter implements Limiter {
         this.#lastPass.set(method, now)
         return this.#addInFlight(method, calls)
       }
-      const waitMs = Number.isFinite(decision.wait)
-        ? this.#clock.toMs(decision.wait)
-        : this.#untilInFlightExpires(method)
+      const openEnded = !Number.isFinite(decision.wait)
+      const waitMs = budget.allow(
+        openEnded ? this.#untilInFlightExpires(method) : this.#clock.toMs(decision.wait),
+        decision.reason,
+        method,
+        openEnded,
+      )
       if (!told) this.#onWait?.({ reason: decision.reason, method, waitMs: Math.ceil(waitMs) })
       told = true
       await wait(waitMs, signal, (wake) => this.#onRecord(method, wake))
     }
   }
 
-  async #bucketGate(label: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for the request's slot in the bucket. The first wait is the queue ahead; each refusal meanwhile moves
+   * the queue back a slot, but never by more than a full bucket's drain time at once: by then the portal's
+   * bucket has room whatever it counted.
+   */
+  async #bucketGate(label: string, budget: QueueBudget, signal?: AbortSignal): Promise<void> {
     const spec = this.#bucket
     let seen = this.#shiftMs
-    const taken = this.#store.take(this.#bucketKey, Date.now(), spec)
-    let waitMs = isPromise(taken) ? await taken : taken
+    let taken: number | undefined
     let reason: WaitInfo['reason'] = Date.now() < this.#recoveringUntil ? 'backoff' : 'bucket'
     try {
+      const reserved = this.#store.take(this.#bucketKey, Date.now(), spec)
+      taken = isPromise(reserved) ? await reserved : reserved
+      let waitMs = taken > 0 ? taken : 0
       while (waitMs > 0) {
+        budget.allow(waitMs, reason, label)
         this.#onWait?.({ reason, method: label, waitMs: Math.ceil(waitMs) })
         await wait(waitMs, signal)
         // A refusal while this call was queued moves the whole queue back a slot.
-        waitMs = this.#shiftMs - seen
+        waitMs = Math.min(this.#shiftMs - seen, fullDrainMs(spec))
         seen = this.#shiftMs
         reason = 'backoff'
       }
     } catch (error) {
-      settle(this.#store.giveBack(this.#bucketKey, Date.now(), spec))
+      if (taken !== undefined) settle(this.#store.giveBack(this.#bucketKey, Date.now(), spec))
       throw error
     }
   }

@@ -22,6 +22,15 @@ describe('leaky bucket math', () => {
     expect(drain({ level: 4, at: 1000 }, spec, 900)).toEqual({ level: 4, at: 1000 })
   })
 
+  it('counts a state stamped further ahead than a full drain (2.5 s here) from now: a wrong clock cannot stall it', () => {
+    const skewed = { level: 9, at: 1_000_000_000 }
+    expect(drain(skewed, spec, 0)).toEqual({ level: 9, at: 0 })
+    // The queue it holds drains at the usual rate from then on.
+    expect(drain(drain(skewed, spec, 0), spec, 2000)).toEqual({ level: 5, at: 2000 })
+    expect(reserve(skewed, spec, 0).waitMs).toBe(2500)
+    expect(drain({ level: 9, at: 2500 }, spec, 0)).toEqual({ level: 9, at: 2500 })
+  })
+
   it('tells the time until a slot is free', () => {
     expect(msUntilFree(3.9, spec)).toBe(0)
     expect(msUntilFree(4, spec)).toBe(0)

@@ -82,3 +82,25 @@ describe('operating decisions', () => {
     expect(operatingDelay(at(79, 1100), { ...ctx, lastPassAt: 999 }, policy)).toEqual({ wait: 0 })
   })
 })
+
+describe('operating waits never outlast the 10-minute window', () => {
+  it('cuts a reported reset further ahead than the window to the window', () => {
+    const hostile = mergeReport(undefined, { operating: 1000, resetAt: 1000 + 1e6, at: 1000, processing: 1 })
+    expect(hostile.resetAt).toBe(1600)
+    expect(operatingDelay(hostile, ctx, policy)).toEqual({ wait: 600, reason: 'operating' })
+    // Once the window since the report has passed, one call goes to fetch a fresh report.
+    expect(operatingDelay(hostile, { ...ctx, now: 1600 }, policy)).toEqual({ wait: 0 })
+  })
+
+  it('caps a stored reset or block the snapshot cannot vouch for (e.g. written by an older client)', () => {
+    const stored: OperatingSnapshot = { ...at(1000, 1000 + 1e6), blockedUntil: 1000 + 1e6 }
+    expect(operatingDelay(stored, ctx, policy)).toEqual({ wait: 600, reason: 'backoff' })
+    expect(operatingDelay(stored, { ...ctx, now: 1600 }, policy)).toEqual({ wait: 0 })
+  })
+
+  it('a 429 blocks no longer than the window, and counts the window from the refusal', () => {
+    const blocked = markBlocked({ ...at(50), resetAt: 1000 + 1e6, reportedAt: 400 }, 1000, 100)
+    expect(blocked).toMatchObject({ blockedUntil: 1600, reportedAt: 1000 })
+    expect(operatingDelay(blocked, ctx, policy)).toEqual({ wait: 600, reason: 'backoff' })
+  })
+})

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BitrixQueueTimeout } from '../../src/errors/index.js'
 import { MemoryStore, RateLimiter, type WaitInfo } from '../../src/limits/index.js'
 import type { BitrixTime } from '../../src/requests/response.js'
 
@@ -277,6 +278,74 @@ describe('RateLimiter: operating time', () => {
     const waiting = limiter.acquire(['m'], AbortSignal.timeout(50))
     const rejected = expect(waiting).rejects.toMatchObject({ name: 'TimeoutError' })
     await vi.advanceTimersByTimeAsync(100)
+    await rejected
+  })
+})
+
+describe('RateLimiter: bounds', () => {
+  const server = T0 / 1000
+
+  it('waits at most the 10-minute window whatever reset time the portal reports', async () => {
+    const waits: WaitInfo[] = []
+    const limiter = new RateLimiter({ onWait: (w) => waits.push(w) })
+    limiter.record(['crm.deal.get'], { time: time(server, 1, 1000, server + 1e6) })
+    const { times, all } = acquireMany(limiter, 1)
+    await vi.advanceTimersByTimeAsync(602_000)
+    await all
+    expect(waits).toEqual([{ reason: 'operating', method: 'crm.deal.get', waitMs: 600_000 }])
+    // The window counts from the report (its call finished 1 s after it started).
+    expect(times[0]).toBe(601_000)
+  })
+
+  it('maxWaitMs: a wait known to overrun the bound fails at once with what it waited for, nothing reserved', async () => {
+    const limiter = new RateLimiter()
+    limiter.record(['crm.deal.list'], { time: time(server, 1, 470, server + 300) })
+    const error = await limiter
+      .acquire(['crm.deal.list'], undefined, { maxWaitMs: 5000, method: 'crm.deal.list' })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BitrixQueueTimeout)
+    expect(error).toMatchObject({
+      method: 'crm.deal.list',
+      sent: false,
+      reason: 'operating',
+      waitingFor: 'crm.deal.list',
+      neededMs: 300_000,
+      maxQueueWaitMs: 5000,
+    })
+    expect((error as Error).message).toContain('operating-time budget of crm.deal.list')
+    // No call of the method was counted as in flight: another one with no bound waits only for the reset.
+    const { times, all } = acquireMany(limiter, 1, ['crm.deal.list'])
+    await vi.advanceTimersByTimeAsync(300_000)
+    await all
+    expect(times[0]).toBe(300_000)
+  })
+
+  it('maxWaitMs on the bucket: the queue behind the failed call moves up a slot', async () => {
+    const limiter = seen(new RateLimiter({ plan: { burst: 5, drainPerSecond: 1 } }), 'crm.deal.get')
+    const first = acquireMany(limiter, 4)
+    await first.all
+    const error = await limiter.acquire(['crm.deal.get'], undefined, { maxWaitMs: 500 }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'BitrixQueueTimeout', reason: 'bucket', waitingFor: 'crm.deal.get' })
+    expect((error as BitrixQueueTimeout).message).toMatch(/rate limit/)
+    const next = acquireMany(limiter, 1)
+    await vi.advanceTimersByTimeAsync(1000)
+    await next.all
+    expect(next.times).toEqual([1000])
+  })
+
+  it('maxWaitMs while calls in flight must report: waits what is left of the bound, then fails', async () => {
+    const limiter = new RateLimiter()
+    await limiter.acquire(['new.method'])
+    const waiting = limiter.acquire(['new.method'], undefined, { maxWaitMs: 2000, waitedMs: 1000, method: 'batch' })
+    const rejected = expect(waiting).rejects.toMatchObject({
+      name: 'BitrixQueueTimeout',
+      method: 'batch',
+      reason: 'operating',
+      waitedMs: 3000,
+      maxQueueWaitMs: 3000,
+      neededMs: undefined,
+    })
+    await vi.advanceTimersByTimeAsync(2000)
     await rejected
   })
 })

@@ -139,7 +139,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     calls: new CallRunner({ methods, clock, operating, stats, authErrorStatus: config.authErrorStatus }),
     oauth,
     maxBodyBytes: config.maxBodyBytes,
+    movePortal: () => endpoints.open(0, undefined),
   })
+  for (const fault of config.faults) faults.inject(fault)
   await endpoints.open(config.port, config.domain)
   const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
   const webhookUrlOf = (userId: number, secret: string) => `${current().url}/rest/${userId}/${secret}/`

@@ -1,6 +1,7 @@
 /**
  * The addresses the portal answers on. The newest one serves; after a domain change every older one answers
- * each request with 302 to the same path on the newest, like a renamed Bitrix24 portal.
+ * each request with 302 to the same path on the newest, like a renamed Bitrix24 portal — except the OAuth
+ * server's `/oauth/…`, which is not the portal's and stays where it was.
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -42,7 +43,8 @@ export class Endpoints {
       res.on('close', () => {
         if (res.headersSent) this.stats.response(res.statusCode)
       })
-      if (self === this.current()) {
+      // The OAuth server (oauth.bitrix.info for real portals) does not move with the portal.
+      if (self === this.current() || isOAuthPath(req.url)) {
         this.serve(req, res)
       } else {
         req.resume()
@@ -80,4 +82,8 @@ export class Endpoints {
     ).then(() => undefined)
     return this.closing
   }
+}
+
+function isOAuthPath(url: string | undefined): boolean {
+  return /^\/oauth\//i.test(url ?? '')
 }

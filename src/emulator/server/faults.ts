@@ -1,7 +1,22 @@
-/** Injected faults: rules that make matching requests fail the way real networks and portals do. */
+/**
+ * Injected faults: rules that make matching requests fail the way real networks and portals do, and events
+ * scheduled every so many calls (tokens expiring, the portal moving).
+ */
 import type { RandomSource } from './random.js'
 
-export type FaultKind = 'http500' | 'http503' | 'http429' | 'reset' | 'slow' | 'nonJson' | 'truncated' | 'expiredToken'
+export type FaultKind =
+  | 'http500'
+  | 'http503'
+  | 'http429'
+  | 'reset'
+  | 'slow'
+  | 'nonJson'
+  | 'truncated'
+  | 'expiredToken'
+  /** Every access token issued so far really expires, then the request is handled as usual. */
+  | 'expireTokens'
+  /** The portal moves to a new address (as `changeDomain()`), then the request is handled as usual. */
+  | 'moveDomain'
 
 export interface FaultSpec {
   /** REST method name (any case) the fault applies to; `oauth.token` targets the token endpoint; omitted = all. */
@@ -10,8 +25,20 @@ export interface FaultSpec {
   times?: number
   /** Chance (0..1) that a matching request is hit; default 1. Drawn from `randomSeed` when one is set. */
   probability?: number
-  kind: FaultKind
+  /** What happens; a list draws one kind per hit, each equally likely (a mix of failures). */
+  kind: FaultKind | readonly FaultKind[]
+  /**
+   * Hits only the request that completes every `every`-th matching call, counted as the portal counts them
+   * (each batch sub-command is a call). Such rules apply after the request body is read.
+   */
+  every?: number
   /** `slow`: delay before the request is handled, real milliseconds (default 2000). */
+  delayMs?: number
+}
+
+/** One hit of a rule: a single kind. */
+export interface ActiveFault {
+  kind: FaultKind
   delayMs?: number
 }
 
@@ -23,10 +50,26 @@ export interface FaultHandle {
 
 interface FaultRule {
   spec: FaultSpec
+  kinds: readonly FaultKind[]
   method: string | undefined
   remaining: number
   hits: number
+  /** Matching calls counted so far (`every` rules). */
+  calls: number
 }
+
+const KINDS: ReadonlySet<string> = new Set<FaultKind>([
+  'http500',
+  'http503',
+  'http429',
+  'reset',
+  'slow',
+  'nonJson',
+  'truncated',
+  'expiredToken',
+  'expireTokens',
+  'moveDomain',
+])
 
 export class FaultInjector {
   private rules: FaultRule[] = []
@@ -37,7 +80,22 @@ export class FaultInjector {
     if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
       throw new RangeError('fault probability must be within 0..1')
     }
-    const rule: FaultRule = { spec, method: spec.method?.toLowerCase(), remaining: spec.times ?? Infinity, hits: 0 }
+    if (spec.every !== undefined && !(Number.isInteger(spec.every) && spec.every >= 1)) {
+      throw new RangeError('fault every must be an integer ≥ 1')
+    }
+    const kinds: readonly FaultKind[] = typeof spec.kind === 'string' ? [spec.kind] : spec.kind
+    const unknown = kinds.find((kind) => !KINDS.has(kind))
+    if (kinds.length === 0 || unknown !== undefined) {
+      throw new RangeError(`fault kind must be one or more of ${[...KINDS].join(', ')}; got ${String(unknown)}`)
+    }
+    const rule: FaultRule = {
+      spec,
+      kinds,
+      method: spec.method?.toLowerCase(),
+      remaining: spec.times ?? Infinity,
+      hits: 0,
+      calls: 0,
+    }
     this.rules.push(rule)
     return {
       get hits() {
@@ -53,18 +111,55 @@ export class FaultInjector {
     this.rules = []
   }
 
-  /** The first rule that hits this request, spending one of its `times`. */
-  take(method: string): FaultSpec | undefined {
+  /** The first rule without `every` that hits this request, spending one of its `times`. */
+  take(method: string): ActiveFault | undefined {
     const name = method.toLowerCase()
     for (const rule of this.rules) {
-      if (rule.remaining <= 0 || (rule.method !== undefined && rule.method !== name)) continue
-      if (rule.spec.probability !== undefined && this.random.float() >= rule.spec.probability) continue
-      rule.remaining -= 1
-      rule.hits += 1
-      return rule.spec
+      if (rule.spec.every !== undefined || !this.matches(rule, name)) continue
+      if (this.draws(rule)) return this.hit(rule)
     }
     return undefined
   }
+
+  /**
+   * Counts `calls` more calls (a batch's sub-commands) for every `every` rule matching `method`; the first
+   * whose count passed a multiple of its `every` (and wins its `probability`) hits this request.
+   */
+  takeScheduled(method: string, calls: number): ActiveFault | undefined {
+    const name = method.toLowerCase()
+    let hit: ActiveFault | undefined
+    for (const rule of this.rules) {
+      const every = rule.spec.every
+      if (every === undefined || !this.matches(rule, name)) continue
+      const before = Math.floor(rule.calls / every)
+      rule.calls += calls
+      if (hit === undefined && Math.floor(rule.calls / every) > before && this.draws(rule)) hit = this.hit(rule)
+    }
+    return hit
+  }
+
+  private matches(rule: FaultRule, name: string): boolean {
+    return rule.remaining > 0 && (rule.method === undefined || rule.method === name)
+  }
+
+  private draws(rule: FaultRule): boolean {
+    return rule.spec.probability === undefined || this.random.float() < rule.spec.probability
+  }
+
+  private hit(rule: FaultRule): ActiveFault {
+    rule.remaining -= 1
+    rule.hits += 1
+    const kind =
+      rule.kinds.length === 1 ? rule.kinds[0] : rule.kinds[Math.floor(this.random.float() * rule.kinds.length)]
+    return rule.spec.delayMs === undefined ? { kind } : { kind, delayMs: rule.spec.delayMs }
+  }
+}
+
+/** Calls a request carries as the portal counts them: a batch's sub-commands, else one. */
+export function callsIn(method: string, params: Record<string, unknown>): number {
+  if (method.toLowerCase() !== 'batch') return 1
+  const cmd = params.cmd
+  return cmd !== null && typeof cmd === 'object' ? Math.max(1, Object.keys(cmd).length) : 1
 }
 
 /** What a fault that stands in for the answer sends (the kinds that fail before anything runs). */

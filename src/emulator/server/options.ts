@@ -1,5 +1,6 @@
 /** `startEmulator` options, their defaults and validation. */
 import { type CostModel, DEFAULT_COST_MODEL, type MethodTable, type SeedOptions } from '../kernel.js'
+import type { FaultSpec } from './faults.js'
 import { type BucketOptions, PLAN_BUCKETS, type Plan } from './limits.js'
 
 export interface EmulatorOptions {
@@ -47,6 +48,8 @@ export interface EmulatorOptions {
    * example response (`spec/methods.json`). Default true; `false` makes such methods `ERROR_METHOD_NOT_FOUND`.
    */
   docExamples?: boolean
+  /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
+  faults?: readonly FaultSpec[]
 }
 
 export interface ResolvedOptions {
@@ -69,6 +72,7 @@ export interface ResolvedOptions {
   maxBodyBytes: number
   methods: MethodTable | undefined
   docExamples: boolean
+  faults: readonly FaultSpec[]
 }
 
 function positive(name: string, value: number): number {
@@ -102,5 +106,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
     methods: options.methods,
     docExamples: options.docExamples ?? true,
+    faults: options.faults ?? [],
   }
 }

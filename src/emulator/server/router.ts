@@ -11,7 +11,7 @@ import { readBody } from './body.js'
 import { type CallOutcome, type CallRunner, methodNotFound, toRestError } from './calls.js'
 import type { EmulatorClock } from './clock.js'
 import { errorEnvelope, successEnvelope } from './envelope.js'
-import { type FaultInjector, type FaultSpec, faultReply } from './faults.js'
+import { type ActiveFault, callsIn, type FaultInjector, faultReply } from './faults.js'
 import type { LeakyBucket } from './limits.js'
 import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
 import { mergeParams, parseBody, parseQuery } from './params.js'
@@ -28,6 +28,8 @@ export interface RouterDeps {
   calls: CallRunner
   oauth: OAuthEnv
   maxBodyBytes: number
+  /** Moves the portal to a new address (the `moveDomain` fault). */
+  movePortal: () => Promise<unknown>
 }
 
 /** Where a REST path points: a webhook call, an OAuth call, or nowhere. */
@@ -137,9 +139,16 @@ export class Router {
     const { params, reply: refused } = await this.readParams(req, query)
     if (refused) this.write(res, { ...refused, format: route.format })
     if (!params) return
-    if (fault && (await this.applyFault(fault, res, route.format))) return
+    const scheduled = this.deps.faults.takeScheduled(route.method, callsIn(route.method, params))
+    if (scheduled?.kind === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    for (const active of [scheduled, fault]) {
+      if (active && (await this.applyFault(active, res, route.format))) return
+    }
     const reply = await this.callRest(req, route, params)
-    this.write(res, reply, fault?.kind === 'truncated')
+    this.write(res, reply, fault?.kind === 'truncated' || scheduled?.kind === 'truncated')
   }
 
   private async callRest(req: IncomingMessage, route: RestRoute, params: Params): Promise<Reply> {
@@ -182,10 +191,21 @@ export class Router {
     return { ok: true, method: 'batch', result, time }
   }
 
-  /** Faults that replace the answer; returns true when the request is finished. `slow` only delays it. */
-  private async applyFault(fault: FaultSpec, res: ServerResponse, format: Format = 'json'): Promise<boolean> {
+  /**
+   * Faults that replace the answer; returns true when the request is finished. `slow` only delays it,
+   * `expireTokens` and `moveDomain` change the portal first.
+   */
+  private async applyFault(fault: ActiveFault, res: ServerResponse, format: Format = 'json'): Promise<boolean> {
     if (fault.kind === 'slow') {
       await sleep(fault.delayMs ?? 2000)
+      return false
+    }
+    if (fault.kind === 'expireTokens') {
+      this.deps.credentials.expireAccessTokens()
+      return false
+    }
+    if (fault.kind === 'moveDomain') {
+      await this.deps.movePortal()
       return false
     }
     const reply = faultReply(fault.kind)
