@@ -27,17 +27,21 @@ export interface TokenGrant {
   userId: number | undefined
 }
 
+/**
+ * @param oauthServer origin of the OAuth server; the app's `oauthServer` unless it moved with its portal
+ */
 export async function requestToken(
   app: AbstractBitrixApp,
   grant: { grant_type: 'refresh_token'; refresh_token: string } | { grant_type: 'authorization_code'; code: string },
   context: AuthContext,
+  oauthServer: string = app.oauthServer,
 ): Promise<TokenGrant> {
   const body = buildQuery({ ...grant, client_id: app.clientId, client_secret: app.clientSecret })
   const started = Date.now()
   let response: Awaited<ReturnType<AuthContext['transport']>>
   try {
     response = await context.transport({
-      url: `${app.oauthServer}/oauth/token/`,
+      url: `${oauthServer}/oauth/token/`,
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body,
@@ -48,7 +52,12 @@ export async function requestToken(
     if (error instanceof TransportError && error.kind === 'timeout') {
       throw new BitrixOAuthRequestTimeout({ timeoutMs: context.timeoutMs.readMs, phase: error.phase, cause: error })
     }
-    throw new BitrixRequestError({ message: 'OAuth server request failed', method: 'oauth/token', cause: error })
+    throw new BitrixRequestError({
+      message: 'OAuth server request failed',
+      method: 'oauth/token',
+      sent: !(error instanceof TransportError) || error.sent,
+      cause: error,
+    })
   }
   context.logger.debug('oauth token request', {
     grantType: grant.grant_type,

@@ -81,8 +81,11 @@ export {
   BitrixOAuthInvalidRequest,
   BitrixOAuthInvalidScope,
   BitrixOAuthPaymentRequired,
+  BitrixOAuthReauthorizationRequired,
+  type BitrixOAuthReauthorizationRequiredOptions,
   BitrixOAuthRequestTimeout,
   type BitrixOAuthRequestTimeoutOptions,
   BitrixOAuthWrongClient,
 } from './oauth.js'
+export { BitrixPortalMoveRefused, type BitrixPortalMoveRefusedOptions } from './portal-move.js'
 export { BitrixValidationError, type BitrixValidationErrorOptions, describeValue } from './validation.js'
