@@ -2,6 +2,7 @@ import {
   BitrixOAuthError,
   BitrixOAuthInvalidGrant,
   BitrixOAuthReauthorizationRequired,
+  BitrixPortalMoveRefused,
   BitrixRequestError,
   BitrixValidationError,
 } from '../errors/index.js'
@@ -18,6 +19,7 @@ import { formatPortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from
 import type { AbstractBitrixApp, AbstractBitrixAppLocal } from './app.js'
 import type { AuthContext, Credentials } from './credentials.js'
 import { requestToken, type TokenGrant } from './oauth-server.js'
+import { checkPortalMove } from './portal-move.js'
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
 
@@ -163,6 +165,7 @@ export abstract class AbstractBitrixToken implements Credentials {
         { grant_type: 'refresh_token', refresh_token: refreshToken },
         context,
         this.oauthServer,
+        (location, requestUrl) => this.#oauthServerMoved(location, requestUrl),
       )
     } catch (error) {
       throw await this.#refreshFailed(error, refreshToken)
@@ -181,11 +184,26 @@ export abstract class AbstractBitrixToken implements Credentials {
     )
   }
 
+  /**
+   * The OAuth server answered 3xx. When it is the portal itself (self-hosted) the portal moved: follow it under the
+   * built-in portal-move rules (refused → `BitrixPortalMoveRefused`, nothing sent) and ask at the new address.
+   */
+  async #oauthServerMoved(location: string, requestUrl: string): Promise<string | undefined> {
+    if (parseUrl(this.oauthServer)?.origin !== portalBaseUrl(parsePortalAddress(this.domain))) return undefined
+    const target = await checkPortalMove(requestUrl, location)
+    await this.moveTo(target.host, target.scheme)
+    return this.oauthServer
+  }
+
   /** The error a failed refresh ends in; `invalid_grant` means re-authorization (raised once per refresh token). */
   async #refreshFailed(error: unknown, refreshToken: string): Promise<unknown> {
     if (!(error instanceof BitrixOAuthInvalidGrant)) {
       // An answer that may have been lost after the server rotated the token (reset, timeout, truncated body).
-      const maybeApplied = !(error instanceof BitrixOAuthError) && !(error instanceof BitrixRequestError && !error.sent)
+      const notApplied =
+        error instanceof BitrixOAuthError ||
+        error instanceof BitrixPortalMoveRefused ||
+        (error instanceof BitrixRequestError && !error.sent)
+      const maybeApplied = !notApplied
       if (maybeApplied) this.#uncertain = refreshToken
       return error
     }
@@ -339,7 +357,14 @@ export class BitrixToken extends AbstractBitrixToken {
 }
 
 function endpointToDomain(endpoint: string): string {
-  const url = new URL(endpoint)
+  const url = parseUrl(endpoint)
+  if (url === null) {
+    throw new BitrixValidationError({
+      message: 'the OAuth server returned no usable client_endpoint; pass domain to fromAuthorizationCode',
+      parameter: 'domain',
+      expected: 'portal host',
+    })
+  }
   return formatPortalAddress({ scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.host })
 }
 

@@ -65,6 +65,19 @@ function recording(routes: Record<string, string> = {}): { transport: Transport;
   return { transport, sent }
 }
 
+/** A token of a new app on the emulator; the app's OAuth server is `oauthServer` (default oauth.bitrix.info). */
+function emulatorToken(init: { oauthServer?: string; expires?: number }): BitrixToken {
+  const credentials = emu.createApp({ scopes: 'all' })
+  const issued = emu.issueToken({ clientId: credentials.clientId })
+  return new BitrixToken({
+    domain: emu.url,
+    authToken: issued.accessToken,
+    refreshToken: issued.refreshToken,
+    expires: init.expires,
+    bitrixApp: new BitrixApp({ ...credentials, oauthServer: init.oauthServer }),
+  })
+}
+
 function options(transport: Transport, extra: ClientOptions = {}): ClientOptions {
   return { transport, limiter: false, validateArguments: false, defaultInitialRetryDelay: 0.01, ...extra }
 }
@@ -163,15 +176,8 @@ describe('a move the user accepts', () => {
   })
 
   it('a self-hosted OAuth server (the portal itself) moves with the portal: the next refresh goes to the new address', async () => {
-    const credentials = emu.createApp({ scopes: 'all' })
-    const issued = emu.issueToken({ clientId: credentials.clientId })
-    const app = new BitrixApp({ ...credentials, oauthServer: emu.url })
-    const token = new BitrixToken({
-      domain: emu.url,
-      authToken: issued.accessToken,
-      refreshToken: issued.refreshToken,
-      bitrixApp: app,
-    })
+    const token = emulatorToken({ oauthServer: emu.url })
+    const app = token.bitrixApp
     const moves: PortalDomainChangedEvent[] = []
     token.on('portalDomainChanged', (event) => {
       moves.push(event)
@@ -187,15 +193,18 @@ describe('a move the user accepts', () => {
     expect(moves.map((event) => event.oauthServer)).toEqual([newUrl])
   })
 
+  it('a refresh before use that meets the moved self-hosted OAuth server follows it like the portal', async () => {
+    const token = emulatorToken({ oauthServer: emu.url, expires: Math.floor(Date.now() / 1000) - 60 })
+    const newUrl = await emu.changeDomain()
+    const before = emu.getStats().oauthRefreshes
+    expect((await new Client(token, { limiter: false }).profile()).result.ID).toBe('1')
+    expect(emu.getStats().oauthRefreshes - before).toBe(1)
+    expect(token.domain).toBe(new URL(newUrl).host)
+    expect(token.oauthServer).toBe(newUrl)
+  })
+
   it('an OAuth server that is not the portal stays where it is', async () => {
-    const credentials = emu.createApp({ scopes: 'all' })
-    const issued = emu.issueToken({ clientId: credentials.clientId })
-    const token = new BitrixToken({
-      domain: emu.url,
-      authToken: issued.accessToken,
-      refreshToken: issued.refreshToken,
-      bitrixApp: new BitrixApp(credentials),
-    })
+    const token = emulatorToken({})
     await emu.changeDomain()
     expect((await new Client(token, { limiter: false }).profile()).result.ID).toBe('1')
     expect(token.domain).toBe(new URL(emu.url).host)
