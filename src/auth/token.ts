@@ -1,5 +1,6 @@
 import {
   BitrixOAuthError,
+  BitrixOAuthInvalidClient,
   BitrixOAuthInvalidGrant,
   BitrixOAuthReauthorizationRequired,
   BitrixPortalMoveRefused,
@@ -29,7 +30,7 @@ interface RefreshFailure {
   error: unknown
   /** The settled-refresh count right after it failed. */
   settled: number
-  /** Refused by the OAuth server (not a transient failure): shared by every later call too. */
+  /** `invalid_grant` / `invalid_client`: shared by every later call too, while the key is the same. */
   final: boolean
 }
 
@@ -117,8 +118,8 @@ export abstract class AbstractBitrixToken implements Credentials {
 
   /**
    * One refresh at a time. A failed refresh is shared like a successful one: by every call whose auth params were
-   * issued before it settled (they all used the same token); a refusal by the OAuth server (`invalid_grant`,
-   * `invalid_client`, …) also by every later call, until the refresh token or the app's credentials change.
+   * issued before it settled (they all used the same token); `invalid_grant` and `invalid_client` also by every
+   * later call, until the refresh token or the app's credentials change.
    * @param issuedAt the settled-refresh count when the caller's auth params were issued; omitted: a new request
    */
   #refreshOnce(context: AuthContext, issuedAt?: number): Promise<void> {
@@ -139,7 +140,8 @@ export abstract class AbstractBitrixToken implements Credentials {
       },
       (error: unknown) => {
         settle()
-        const final = error instanceof BitrixOAuthError && error.status < 500
+        // Only refusals of what the key holds stay true until it changes (PAYMENT_REQUIRED, say, may not).
+        const final = error instanceof BitrixOAuthInvalidGrant || error instanceof BitrixOAuthInvalidClient
         this.#failure = { key, error, settled: this.#settled, final }
         throw error
       },
