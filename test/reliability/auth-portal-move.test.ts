@@ -140,7 +140,7 @@ describe('a 3xx to a host the user would not accept', () => {
   })
 
   it('a Location that is not a URL gives a typed error, not a raw TypeError', async () => {
-    hostile.location = 'http://['
+    hostile.location = 'http://[/rest/1/hostilekey1/profile'
     const { transport } = recording()
     const webhook = new BitrixWebhook({ domain: hostile.url, authToken: '1/hostilekey1' })
     const error = await new Client(webhook, options(transport)).profile().then(
@@ -149,7 +149,10 @@ describe('a 3xx to a host the user would not accept', () => {
     )
     expect(error).toBeInstanceOf(BitrixPortalMoveRefused)
     expect((error as BitrixPortalMoveRefused).reason).toBe('invalidLocation')
-    expect((error as BitrixPortalMoveRefused).to).toBe('http://[')
+    // The raw Location is named, with the webhook key it carries masked.
+    expect((error as BitrixPortalMoveRefused).to).toMatch(/^http:\/\/\[\/rest\/1\/.+\/profile$/)
+    expect((error as BitrixPortalMoveRefused).message).not.toContain('hostilekey1')
+    expect(JSON.stringify(error)).not.toContain('hostilekey1')
   })
 })
 
