@@ -17,6 +17,7 @@ export {
 } from './auth/app.js'
 export type { Credentials } from './auth/credentials.js'
 export type { TokenGrant } from './auth/oauth-server.js'
+export { BITRIX24_CLOUD_ZONES, type PortalMovePolicy } from './auth/portal-move.js'
 export {
   AbstractBitrixToken,
   AbstractBitrixTokenLocal,
@@ -30,7 +31,12 @@ export type { BulkOptions, BulkOutcome } from './client/bulk.js'
 export { type BatchOptions, type BatchResults, Client, type ClientOptions } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
 export { Config, type ConfigOptions, configure, type Timeout } from './config.js'
-export { OAuthTokenRenewedEvent, PortalDomainChangedEvent, type SdkEventMap } from './events/index.js'
+export {
+  OAuthTokenRenewedEvent,
+  PortalDomainChangedEvent,
+  ReauthorizationRequiredEvent,
+  type SdkEventMap,
+} from './events/index.js'
 export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
 export {
   type AcquireOptions,

@@ -3,21 +3,49 @@ import { BitrixValidationError } from '../errors/index.js'
 /** A portal address: scheme and `host[:port]`, never a path. */
 export interface PortalAddress {
   scheme: 'https' | 'http'
+  /** `hostname[:port]` exactly as the WHATWG URL parser yields it (lower case, punycode, no default port). */
   host: string
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$|\.localhost$/i
+const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
 
+/**
+ * Whether a parsed URL `hostname` is loopback: `localhost`, 127.0.0.0/8 or `[::1]`. Decided on what the URL
+ * parser yields (it has already turned `127.1` into `127.0.0.1` and `\` into `/`), never on the raw string.
+ * `x.localhost` is not loopback: nothing guarantees that it resolves there, so it is an ordinary name.
+ */
+export function isLoopbackHostname(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || IPV4_LOOPBACK.test(hostname)
+}
+
+/** Whether `host[:port]` names a loopback host; false for anything the URL parser reads differently. */
 export function isLoopbackHost(host: string): boolean {
-  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
-  return LOOPBACK.test(hostname)
+  const url = parseUrl(`http://${host}`)
+  const bare = url !== null && url.username === '' && url.pathname === '/' && url.search === '' && url.hash === ''
+  return bare && isLoopbackHostname(url.hostname)
+}
+
+/** `new URL(text)`, or null when the WHATWG parser refuses it (no `TypeError` escapes). */
+export function parseUrl(text: string, base?: string): URL | null {
+  try {
+    return new URL(text, base)
+  } catch {
+    return null
+  }
 }
 
 const cache = new Map<string, PortalAddress>()
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
+
+function invalid(what: string, message: string, expected = 'host[:port]'): BitrixValidationError {
+  return new BitrixValidationError({ message: `${what} ${message}`, parameter: what, expected })
+}
 
 /**
  * Reads a portal address given as `example.bitrix24.com`, `https://example.bitrix24.com/` or, for loopback
  * hosts only, `http://127.0.0.1:8080`. A bare loopback host means plain http (the local emulator).
+ * The address is whatever the WHATWG URL parser makes of the input; anything it reads as a path, a query,
+ * a fragment or user info is refused, so `http://evil.example\.localhost` is refused, not taken as loopback.
  */
 export function parsePortalAddress(input: string, what = 'domain'): PortalAddress {
   const cached = cache.get(input)
@@ -30,24 +58,35 @@ export function parsePortalAddress(input: string, what = 'domain'): PortalAddres
       received: typeof input,
     })
   }
-  const match = /^(?:(https?):\/\/)?([^/?#\s]+)\/?$/i.exec(input.trim())
-  if (!match) {
-    throw new BitrixValidationError({
-      message: `${what} must be a host such as "example.bitrix24.com" (no path or query), received "${input}"`,
-      parameter: what,
-      expected: 'host[:port]',
-    })
+  const text = input.trim()
+  const explicit = SCHEME.exec(text)?.[1].toLowerCase()
+  if (explicit !== undefined && explicit !== 'http' && explicit !== 'https') {
+    throw invalid(what, `must be an https address, received the scheme "${explicit}:"`, 'https address')
   }
-  const host = match[2].toLowerCase()
-  const loopback = isLoopbackHost(host)
-  const scheme = (match[1]?.toLowerCase() as 'http' | 'https' | undefined) ?? (loopback ? 'http' : 'https')
+  const url = parseUrl(explicit === undefined ? `https://${text}` : text)
+  if (url === null || url.hostname === '') {
+    throw invalid(what, `must be a host such as "example.bitrix24.com", received "${input}"`)
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalid(what, `must not carry user info ("user@" or "user:password@"), received "${input}"`)
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw invalid(
+      what,
+      `must be a host such as "example.bitrix24.com" (no path or query); "${input}" is read as host "${url.host}" with path "${url.pathname}${url.search}"`,
+    )
+  }
+  const loopback = isLoopbackHostname(url.hostname)
+  const scheme: 'http' | 'https' = explicit ?? (loopback ? 'http' : 'https')
   if (scheme === 'http' && !loopback) {
-    throw new BitrixValidationError({
-      message: `${what} "${input}" uses plain http; Bitrix24 requires https (http is allowed only for loopback hosts such as 127.0.0.1)`,
-      parameter: what,
-      expected: 'https address',
-    })
+    throw invalid(
+      what,
+      `"${input}" uses plain http; Bitrix24 requires https (http is allowed only for loopback hosts: localhost, 127.0.0.0/8, [::1]; not *.localhost)`,
+      'https address',
+    )
   }
+  // Without a scheme the input was parsed as https; read it again as http so that a default port is dropped right.
+  const host = scheme === url.protocol.slice(0, -1) ? url.host : (parseUrl(`${scheme}://${text}`)?.host ?? url.host)
   const address: PortalAddress = { scheme, host }
   if (cache.size > 1000) cache.clear()
   cache.set(input, address)

@@ -27,17 +27,30 @@ export interface TokenGrant {
   userId: number | undefined
 }
 
+/**
+ * Where a 3xx of the OAuth server leads: the origin to ask instead (once), or undefined to treat the 3xx as an
+ * unreadable answer. May throw (e.g. `BitrixPortalMoveRefused`).
+ */
+export type OAuthRedirectHandler = (location: string, requestUrl: string) => Promise<string | undefined>
+
+/**
+ * @param oauthServer origin of the OAuth server; the app's `oauthServer` unless it moved with its portal
+ * @param onRedirect consulted once when the OAuth server answers 3xx (a self-hosted portal that moved)
+ */
 export async function requestToken(
   app: AbstractBitrixApp,
   grant: { grant_type: 'refresh_token'; refresh_token: string } | { grant_type: 'authorization_code'; code: string },
   context: AuthContext,
+  oauthServer: string = app.oauthServer,
+  onRedirect?: OAuthRedirectHandler,
 ): Promise<TokenGrant> {
   const body = buildQuery({ ...grant, client_id: app.clientId, client_secret: app.clientSecret })
   const started = Date.now()
+  const url = `${oauthServer}/oauth/token/`
   let response: Awaited<ReturnType<AuthContext['transport']>>
   try {
     response = await context.transport({
-      url: `${app.oauthServer}/oauth/token/`,
+      url,
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body,
@@ -48,13 +61,23 @@ export async function requestToken(
     if (error instanceof TransportError && error.kind === 'timeout') {
       throw new BitrixOAuthRequestTimeout({ timeoutMs: context.timeoutMs.readMs, phase: error.phase, cause: error })
     }
-    throw new BitrixRequestError({ message: 'OAuth server request failed', method: 'oauth/token', cause: error })
+    throw new BitrixRequestError({
+      message: 'OAuth server request failed',
+      method: 'oauth/token',
+      sent: !(error instanceof TransportError) || error.sent,
+      cause: error,
+    })
   }
   context.logger.debug('oauth token request', {
     grantType: grant.grant_type,
     status: response.status,
     durationMs: Date.now() - started,
   })
+  const location = response.headers.location
+  if (response.status >= 300 && response.status < 400 && location && onRedirect) {
+    const movedTo = await onRedirect(location, url)
+    if (movedTo !== undefined) return requestToken(app, grant, context, movedTo)
+  }
   let data: Record<string, unknown>
   try {
     data = JSON.parse(response.body) as Record<string, unknown>

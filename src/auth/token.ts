@@ -1,13 +1,38 @@
-import { BitrixValidationError } from '../errors/index.js'
-import { EventHub, OAuthTokenRenewedEvent, PortalDomainChangedEvent, type SdkEventMap } from '../events/index.js'
+import {
+  BitrixOAuthError,
+  BitrixOAuthInvalidClient,
+  BitrixOAuthInvalidGrant,
+  BitrixOAuthReauthorizationRequired,
+  BitrixPortalMoveRefused,
+  BitrixRequestError,
+  BitrixValidationError,
+} from '../errors/index.js'
+import {
+  EventHub,
+  OAuthTokenRenewedEvent,
+  PortalDomainChangedEvent,
+  ReauthorizationRequiredEvent,
+  type SdkEventMap,
+} from '../events/index.js'
 import { createDefaultTransport } from '../http/transport.js'
 import { NullLogger, secretRegistry } from '../log/index.js'
-import { formatPortalAddress, parsePortalAddress, portalBaseUrl } from './address.js'
+import { formatPortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from './address.js'
 import type { AbstractBitrixApp, AbstractBitrixAppLocal } from './app.js'
 import type { AuthContext, Credentials } from './credentials.js'
 import { requestToken, type TokenGrant } from './oauth-server.js'
+import { checkPortalMove } from './portal-move.js'
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
+
+interface RefreshFailure {
+  /** See `#failureKey`. */
+  key: string
+  error: unknown
+  /** The settled-refresh count right after it failed. */
+  settled: number
+  /** `invalid_grant` / `invalid_client`: shared by every later call too, while the key is the same. */
+  final: boolean
+}
 
 /**
  * An OAuth access token of an application on one portal. Subclass it to keep the fields in your own
@@ -25,8 +50,18 @@ export abstract class AbstractBitrixToken implements Credentials {
   abstract expires: number | undefined
   abstract readonly bitrixApp: AbstractBitrixApp
   #refreshing: Promise<void> | undefined
+  /** Counts settled refreshes; a call's auth params remember the count they were issued at. */
+  #settled = 0
+  readonly #issuedAt = new WeakMap<Record<string, string>, number>()
+  #failure: RefreshFailure | undefined
+  /** The refresh token whose last refresh may have reached the server with its answer lost. */
+  #uncertain: string | undefined
+  /** The refresh token `reauthorizationRequired` was raised for. */
+  #reauthorizationRaised: string | undefined
+  /** The OAuth server's origin after it moved with its portal (self-hosted); else the app's `oauthServer`. */
+  #movedOAuthServer: string | undefined
 
-  /** Subscribes to `oauthTokenRenewed` or `portalDomainChanged`; returns the unsubscribe function. */
+  /** Subscribes to an SDK event (`oauthTokenRenewed`, …); returns the unsubscribe function. */
   on<K extends keyof SdkEventMap>(name: K, handler: (event: SdkEventMap[K]) => void | Promise<void>): () => void {
     return this.events.on(name, handler)
   }
@@ -39,18 +74,25 @@ export abstract class AbstractBitrixToken implements Credentials {
     return this.expires !== undefined && this.expires * 1000 <= Date.now()
   }
 
+  /** Origin refreshes are sent to: the app's `oauthServer`, or where it moved with the portal it was. */
+  get oauthServer(): string {
+    return this.#movedOAuthServer ?? this.bitrixApp.oauthServer
+  }
+
   async authParams(context: AuthContext): Promise<Record<string, string>> {
     if (this.isExpired && this.refreshToken) await this.#refreshOnce(context)
     const token = this.authToken
     secretRegistry.add(token)
-    return { auth: token }
+    const params = { auth: token }
+    this.#issuedAt.set(params, this.#settled)
+    return params
   }
 
   async renew(context: AuthContext, used: Record<string, string>): Promise<boolean> {
     // Another call already replaced the token that was rejected: just send again.
     if (used.auth !== undefined && used.auth !== this.authToken) return true
     if (!this.refreshToken) return false
-    await this.#refreshOnce(context)
+    await this.#refreshOnce(context, this.#issuedAt.get(used))
     return true
   }
 
@@ -64,16 +106,53 @@ export abstract class AbstractBitrixToken implements Credentials {
   }
 
   async moveTo(newHost: string, scheme: 'http' | 'https'): Promise<void> {
-    const oldDomain = parsePortalAddress(this.domain).host
-    this.domain = formatPortalAddress({ scheme, host: newHost })
-    await this.events.emit('portalDomainChanged', new PortalDomainChangedEvent(oldDomain, newHost))
+    const old = parsePortalAddress(this.domain)
+    const next = { scheme, host: newHost }
+    this.domain = formatPortalAddress(next)
+    // A self-hosted portal is its own OAuth server: the OAuth address moves with it.
+    const oauth = parseUrl(this.oauthServer)
+    const movedOAuth = oauth?.origin === portalBaseUrl(old) ? portalBaseUrl(next) : undefined
+    if (movedOAuth !== undefined) this.#movedOAuthServer = movedOAuth
+    await this.events.emit('portalDomainChanged', new PortalDomainChangedEvent(old.host, newHost, movedOAuth))
   }
 
-  #refreshOnce(context: AuthContext): Promise<void> {
-    this.#refreshing ??= this.#refresh(context).finally(() => {
+  /**
+   * One refresh at a time. A failed refresh is shared like a successful one: by every call whose auth params were
+   * issued before it settled (they all used the same token); `invalid_grant` and `invalid_client` also by every
+   * later call, until the refresh token or the app's credentials change.
+   * @param issuedAt the settled-refresh count when the caller's auth params were issued; omitted: a new request
+   */
+  #refreshOnce(context: AuthContext, issuedAt?: number): Promise<void> {
+    if (this.#refreshing) return this.#refreshing
+    const failure = this.#failure
+    if (failure !== undefined && failure.key === this.#failureKey()) {
+      if (failure.final || (issuedAt !== undefined && issuedAt < failure.settled)) return Promise.reject(failure.error)
+    }
+    const key = this.#failureKey()
+    const settle = () => {
+      this.#settled += 1
       this.#refreshing = undefined
-    })
+    }
+    this.#refreshing = this.#refresh(context).then(
+      () => {
+        settle()
+        this.#failure = undefined
+      },
+      (error: unknown) => {
+        settle()
+        // Only refusals of what the key holds stay true until it changes (PAYMENT_REQUIRED, say, may not).
+        const final = error instanceof BitrixOAuthInvalidGrant || error instanceof BitrixOAuthInvalidClient
+        this.#failure = { key, error, settled: this.#settled, final }
+        throw error
+      },
+    )
     return this.#refreshing
+  }
+
+  /** What a cached failure is valid for: the same refresh token, app and OAuth server. */
+  #failureKey(): string {
+    const app = this.bitrixApp
+    return [this.refreshToken, app.clientId, app.clientSecret, this.oauthServer].join('\n')
   }
 
   async #refresh(context: AuthContext): Promise<void> {
@@ -81,11 +160,19 @@ export abstract class AbstractBitrixToken implements Credentials {
     if (!refreshToken)
       throw new BitrixValidationError({ message: 'this token has no refreshToken, so it cannot be renewed' })
     secretRegistry.add(refreshToken)
-    const grant = await requestToken(
-      this.bitrixApp,
-      { grant_type: 'refresh_token', refresh_token: refreshToken },
-      context,
-    )
+    let grant: TokenGrant
+    try {
+      grant = await requestToken(
+        this.bitrixApp,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        context,
+        this.oauthServer,
+        (location, requestUrl) => this.#oauthServerMoved(location, requestUrl),
+      )
+    } catch (error) {
+      throw await this.#refreshFailed(error, refreshToken)
+    }
+    this.#uncertain = undefined
     this.applyGrant(grant)
     context.logger.info('oauth token renewed', { domain: parsePortalAddress(this.domain).host })
     await this.events.emit(
@@ -97,6 +184,44 @@ export abstract class AbstractBitrixToken implements Credentials {
         expires: grant.expires,
       }),
     )
+  }
+
+  /**
+   * The OAuth server answered 3xx. When it is the portal itself (self-hosted) the portal moved: follow it under the
+   * built-in portal-move rules (refused → `BitrixPortalMoveRefused`, nothing sent) and ask at the new address.
+   */
+  async #oauthServerMoved(location: string, requestUrl: string): Promise<string | undefined> {
+    if (parseUrl(this.oauthServer)?.origin !== portalBaseUrl(parsePortalAddress(this.domain))) return undefined
+    const target = await checkPortalMove(requestUrl, location)
+    await this.moveTo(target.host, target.scheme)
+    return this.oauthServer
+  }
+
+  /** The error a failed refresh ends in; `invalid_grant` means re-authorization (raised once per refresh token). */
+  async #refreshFailed(error: unknown, refreshToken: string): Promise<unknown> {
+    if (!(error instanceof BitrixOAuthInvalidGrant)) {
+      // An answer that may have been lost after the server rotated the token (reset, timeout, truncated body).
+      const notApplied =
+        error instanceof BitrixOAuthError ||
+        error instanceof BitrixPortalMoveRefused ||
+        (error instanceof BitrixRequestError && !error.sent)
+      const maybeApplied = !notApplied
+      if (maybeApplied) this.#uncertain = refreshToken
+      return error
+    }
+    const rotationLost = this.#uncertain === refreshToken
+    const reauthorization = new BitrixOAuthReauthorizationRequired({
+      error: error.error,
+      errorDescription: error.errorDescription,
+      status: error.status,
+      rotationLost,
+    })
+    if (this.#reauthorizationRaised !== refreshToken) {
+      this.#reauthorizationRaised = refreshToken
+      const domain = parsePortalAddress(this.domain).host
+      await this.events.emit('reauthorizationRequired', new ReauthorizationRequiredEvent({ domain, rotationLost }))
+    }
+    return reauthorization
   }
 
   /** Stores a token grant in this token's fields. */
@@ -234,7 +359,14 @@ export class BitrixToken extends AbstractBitrixToken {
 }
 
 function endpointToDomain(endpoint: string): string {
-  const url = new URL(endpoint)
+  const url = parseUrl(endpoint)
+  if (url === null) {
+    throw new BitrixValidationError({
+      message: 'the OAuth server returned no usable client_endpoint; pass domain to fromAuthorizationCode',
+      parameter: 'domain',
+      expected: 'portal host',
+    })
+  }
   return formatPortalAddress({ scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.host })
 }
 

@@ -1,7 +1,7 @@
 import { BitrixValidationError } from '../errors/index.js'
 import { EventHub, PortalDomainChangedEvent, type SdkEventMap } from '../events/index.js'
 import { secretRegistry } from '../log/index.js'
-import { formatPortalAddress, type PortalAddress, parsePortalAddress, portalBaseUrl } from './address.js'
+import { formatPortalAddress, type PortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from './address.js'
 import type { AuthContext, Credentials } from './credentials.js'
 
 const AUTH_TOKEN_FORMAT = /^(\d+)\/([A-Za-z0-9_-]+)$/
@@ -41,17 +41,21 @@ export class BitrixWebhook implements Credentials {
     this.#restUrl = this.#buildRestUrl()
   }
 
-  /** Reads `https://example.bitrix24.com/rest/1/key/` (a method name at the end is ignored). */
+  /**
+   * Reads `https://example.bitrix24.com/rest/1/key/` (a method name at the end is ignored). The portal is the
+   * host the WHATWG URL parser finds in it, so `http://evil.example\\.localhost/rest/1/key/` is refused.
+   */
   static fromUrl(url: string): BitrixWebhook {
-    const match = typeof url === 'string' ? /^(https?:\/\/[^/]+)\/rest\/(\d+)\/([^/?#]+)/i.exec(url.trim()) : null
-    if (!match) {
+    const parsed = typeof url === 'string' ? parseUrl(url.trim()) : null
+    const match = parsed && /^\/rest\/(\d+)\/([^/]+)/.exec(parsed.pathname)
+    if (!parsed || !match || !/^https?:$/.test(parsed.protocol) || parsed.username !== '' || parsed.password !== '') {
       throw new BitrixValidationError({
         message: 'webhook URL must look like https://example.bitrix24.com/rest/1/key/',
         parameter: 'url',
         expected: 'https://<portal>/rest/<userId>/<key>/',
       })
     }
-    return new BitrixWebhook({ domain: match[1], authToken: `${match[2]}/${match[3]}` })
+    return new BitrixWebhook({ domain: `${parsed.protocol}//${parsed.host}`, authToken: `${match[1]}/${match[2]}` })
   }
 
   get domain(): string {

@@ -1,4 +1,5 @@
 import type { Credentials } from '../auth/credentials.js'
+import type { PortalMovePolicy } from '../auth/portal-move.js'
 import { type ConfigOptions, checkConfig } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
@@ -53,6 +54,12 @@ export interface ClientOptions extends Partial<ConfigOptions> {
   limiter?: Limiter | false
   /** Called before each wait for a retry, with the reason. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
+  /**
+   * Portal moves (a 3xx from the portal) are followed to a Bitrix24 cloud portal, the same registrable domain, or
+   * loopback from loopback. Return true here to accept another target (`from`, `to` are origins); anything else
+   * ends in `BitrixPortalMoveRefused` and nothing is sent there.
+   */
+  allowPortalMove?: PortalMovePolicy
 }
 
 export interface BatchOptions extends CallOptions {
@@ -95,8 +102,16 @@ class ClientCore {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, ...overrides } = options
+    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, ...overrides } = options
     checkConfig(overrides)
+    if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
+      throw new BitrixValidationError({
+        message: 'allowPortalMove must be a function (from, to) => boolean',
+        parameter: 'allowPortalMove',
+        expected: 'function',
+        received: typeof allowPortalMove,
+      })
+    }
     this.credentials = credentials
     this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
     this.#dispatcher = new Dispatcher({
@@ -106,6 +121,7 @@ class ClientCore {
       overrides,
       validate: validateArguments,
       onRetry,
+      allowPortalMove,
     })
     this.#sender = new ClientSender(this.#dispatcher)
   }

@@ -3,6 +3,7 @@
  * token renewal, domain moves and retries around it. Everything above (requests, batches, lists) calls here.
  */
 import type { AuthContext, Credentials } from '../auth/credentials.js'
+import { checkPortalMove, type PortalMovePolicy } from '../auth/portal-move.js'
 import { Config, type ConfigOptions, checkMaxQueueWait, type Timeout, timeoutToMs } from '../config.js'
 import {
   apiErrorFromResponse,
@@ -44,6 +45,8 @@ export interface DispatcherSettings {
   validate?: (method: string, params: Record<string, unknown>) => void | Promise<void>
   /** Notified before each wait for a retry. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
+  /** Accepts portal moves the built-in rules refuse (see `checkPortalMove`). */
+  allowPortalMove?: PortalMovePolicy
 }
 
 const MAX_REDIRECTS = 5
@@ -103,7 +106,7 @@ interface Attempt {
 type AttemptOutcome<T> =
   | { kind: 'ok'; response: BitrixResponse<T> }
   | { kind: 'moved' }
-  | { kind: 'error'; error: unknown; auth: Record<string, string> }
+  | { kind: 'error'; error: unknown; auth: Record<string, string>; renewalFailed?: true }
 
 export class Dispatcher {
   readonly credentials: Credentials
@@ -187,12 +190,22 @@ export class Dispatcher {
           throw new BitrixRequestError({ method, message: `${method}: too many redirects` })
         continue
       }
-      const { error } = outcome
+      let { error } = outcome
+      // A failed token renewal means the portal refused the call (expired token) or it was never sent: any call
+      // may then be retried, within the policy, when the renewal failure is transient.
+      let renewalFailed = outcome.renewalFailed === true
       if ((error instanceof BitrixAPIExpiredToken || error instanceof BitrixAPIInvalidToken) && !renewed) {
-        renewed = true
-        if (await this.credentials.renew(call.context, outcome.auth)) continue
+        try {
+          if (await this.credentials.renew(call.context, outcome.auth)) {
+            renewed = true
+            continue
+          }
+        } catch (renewalError) {
+          error = renewalError
+          renewalFailed = true
+        }
       }
-      const decision = decideRetry(error, attempt, idempotent, policy)
+      const decision = decideRetry(error, attempt, idempotent || renewalFailed, policy)
       if (!decision.retry) throw error
       attempt++
       // With a limiter, an operating-time block is waited out by the limiter itself, in portal time.
@@ -210,7 +223,11 @@ export class Dispatcher {
     let report: LimiterOutcome = {}
     let auth: Record<string, string> = {}
     try {
-      auth = await this.credentials.authParams(context)
+      try {
+        auth = await this.credentials.authParams(context)
+      } catch (renewalError) {
+        return { ...this.#failed(call, attempt, renewalError, auth), renewalFailed: true }
+      }
       const url = this.credentials.restUrl(call.apiVersion) + method
       const started = performance.now()
       let response: TransportResponse
@@ -236,9 +253,10 @@ export class Dispatcher {
       const durationMs = Math.round(performance.now() - started)
       const location = response.headers.location
       if (response.status >= 300 && response.status < 400 && location) {
-        const target = new URL(location, url)
+        // Throws BitrixPortalMoveRefused (nothing sent, credentials unchanged) for a target the user wouldn't accept.
+        const target = await checkPortalMove(url, location, this.#settings.allowPortalMove)
         context.logger.info('portal moved', { method, status: response.status, newDomain: target.host })
-        await this.credentials.moveTo(target.host, target.protocol === 'http:' ? 'http' : 'https')
+        await this.credentials.moveTo(target.host, target.scheme)
         return { kind: 'moved' }
       }
       let envelope: ReturnType<typeof parseEnvelope>
@@ -271,7 +289,7 @@ export class Dispatcher {
     error: unknown,
     auth: Record<string, string>,
     status?: number,
-  ): AttemptOutcome<never> {
+  ): Extract<AttemptOutcome<never>, { kind: 'error' }> {
     if (call.debug) {
       const name = error instanceof Error ? error.name : String(error)
       call.context.logger.debug('call failed', { method: call.method, status, attempt, error: name })

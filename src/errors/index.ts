@@ -81,9 +81,12 @@ export {
   BitrixOAuthInvalidRequest,
   BitrixOAuthInvalidScope,
   BitrixOAuthPaymentRequired,
+  BitrixOAuthReauthorizationRequired,
+  type BitrixOAuthReauthorizationRequiredOptions,
   BitrixOAuthRequestTimeout,
   type BitrixOAuthRequestTimeoutOptions,
   BitrixOAuthWrongClient,
 } from './oauth.js'
+export { BitrixPortalMoveRefused, type BitrixPortalMoveRefusedOptions } from './portal-move.js'
 export { BitrixQueueTimeout, type BitrixQueueTimeoutOptions, type QueueReason } from './queue.js'
 export { BitrixValidationError, type BitrixValidationErrorOptions, describeValue } from './validation.js'

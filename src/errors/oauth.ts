@@ -6,6 +6,8 @@ export interface BitrixOAuthErrorOptions {
   error: string
   errorDescription?: string
   status?: number
+  /** Overrides the generated message. */
+  message?: string
 }
 
 /** The OAuth server (`oauth.bitrix.info` or the portal's own) refused a token request. */
@@ -20,7 +22,7 @@ export class BitrixOAuthError extends BitrixError {
     const errorDescription = redact(options.errorDescription ?? '')
     const status = options.status ?? 0
     const text = [error, errorDescription].filter((part) => part !== '').join(': ') || 'Unknown error'
-    super(`${text} (${status > 0 ? `HTTP ${status}, ` : ''}OAuth server)`)
+    super(options.message ?? `${text} (${status > 0 ? `HTTP ${status}, ` : ''}OAuth server)`)
     this.error = error
     this.errorDescription = errorDescription
     this.status = status
@@ -45,6 +47,44 @@ export class BitrixOAuthInvalidClient extends BitrixOAuthError {
 /** `invalid_grant` (400): the refresh token or authorization code is expired, used or unknown. */
 export class BitrixOAuthInvalidGrant extends BitrixOAuthError {
   override readonly name: string = 'BitrixOAuthInvalidGrant'
+}
+
+export interface BitrixOAuthReauthorizationRequiredOptions extends BitrixOAuthErrorOptions {
+  /**
+   * True when an earlier refresh with the same refresh token may have reached the OAuth server and its answer was
+   * lost (reset, timeout, truncated body): the server most likely rotated the token and the new one never arrived.
+   */
+  rotationLost?: boolean
+}
+
+/**
+ * The OAuth server no longer accepts this token's refresh token (`invalid_grant` on a refresh): expired, revoked,
+ * already used, or rotated by a refresh whose answer was lost (`rotationLost`). No retry can fix it: the app must
+ * be authorized on the portal again (`/oauth/authorize/`, or a new token from the install event) and store the
+ * new tokens. The token raises `reauthorizationRequired` once when it enters this state. See docs/oauth.md.
+ */
+export class BitrixOAuthReauthorizationRequired extends BitrixOAuthInvalidGrant {
+  override readonly name: string = 'BitrixOAuthReauthorizationRequired'
+  readonly rotationLost: boolean
+
+  constructor(options: BitrixOAuthReauthorizationRequiredOptions) {
+    const rotationLost = options.rotationLost ?? false
+    const cause = rotationLost
+      ? 'an earlier refresh reached the OAuth server but its answer was lost, so the rotated refresh token never arrived'
+      : 'the refresh token is expired, revoked or already used'
+    const wire = [options.error, options.errorDescription].filter(Boolean).join(': ')
+    super({
+      ...options,
+      message:
+        options.message ??
+        `Re-authorization required: the OAuth server refused the refresh token (${wire}); ${cause}. Authorize the app on the portal again and store the new tokens.`,
+    })
+    this.rotationLost = rotationLost
+  }
+
+  override toJSON(): BitrixErrorJSON {
+    return { ...super.toJSON(), rotationLost: this.rotationLost }
+  }
 }
 
 /** `invalid_scope` / `insufficient_scope`: the requested scope is not granted. */

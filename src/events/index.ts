@@ -40,16 +40,40 @@ export class PortalDomainChangedEvent {
   readonly type = 'portalDomainChanged' as const
   readonly oldDomain: string
   readonly newDomain: string
+  /**
+   * The OAuth server's new origin when it was the portal itself (a self-hosted portal) and moved with it;
+   * persist it with the app when you keep the app's `oauthServer` in your own storage.
+   */
+  readonly oauthServer: string | undefined
 
-  constructor(oldDomain: string, newDomain: string) {
+  constructor(oldDomain: string, newDomain: string, oauthServer?: string) {
     this.oldDomain = oldDomain
     this.newDomain = newDomain
+    this.oauthServer = oauthServer
+  }
+}
+
+/**
+ * The OAuth server no longer accepts the token's refresh token: every call will fail with
+ * `BitrixOAuthReauthorizationRequired` until the app is authorized again and the token gets new values.
+ * Raised once per refresh token.
+ */
+export class ReauthorizationRequiredEvent {
+  readonly type = 'reauthorizationRequired' as const
+  readonly domain: string
+  /** An earlier refresh may have rotated the token on the server with its answer lost. */
+  readonly rotationLost: boolean
+
+  constructor(init: { domain: string; rotationLost: boolean }) {
+    this.domain = init.domain
+    this.rotationLost = init.rotationLost
   }
 }
 
 export interface SdkEventMap {
   oauthTokenRenewed: OAuthTokenRenewedEvent
   portalDomainChanged: PortalDomainChangedEvent
+  reauthorizationRequired: ReauthorizationRequiredEvent
 }
 
 export type EventHandler<E> = (event: E) => void | Promise<void>
