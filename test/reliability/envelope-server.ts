@@ -45,7 +45,12 @@ export async function startHostileServer(): Promise<HostileServer> {
     const body = await readBody(request)
     const method = (request.url ?? '').split('/').pop() ?? ''
     received.push({ method, body })
-    const reply = replyFor(received.length - 1)
+    let reply: Reply
+    try {
+      reply = replyFor(received.length - 1)
+    } catch (error) {
+      reply = { status: 599, body: `the test's reply failed: ${String(error)}` }
+    }
     const payload = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body
     response.writeHead(reply.status ?? 200, {
       'content-type': reply.contentType ?? 'application/json; charset=utf-8',
