@@ -58,7 +58,7 @@ export interface ClientOptions extends Partial<ConfigOptions> {
 }
 
 export interface BatchOptions extends CallOptions {
-  /** Stop at the first failing command. */
+  /** Stop at the first failing command; the commands after it are not run and are in neither result map. */
   halt?: boolean
 }
 
