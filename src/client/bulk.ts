@@ -1,12 +1,24 @@
 /**
  * Bulk calls: any number of commands packed 50 per batch, each item's result or error reported in input order.
  * A batch is sent again only when the portal certainly did not run it (the dispatcher's retry rules), so no item
- * is written twice; when a batch's fate is unknown (a timeout after sending), each of its items reports that error.
+ * is written twice; when an item's fate is unknown (a timeout after sending, an unreadable answer, a command the
+ * portal answered nothing for), its outcome says so with `unknown: true`.
  */
-import type { BitrixError } from '../errors/index.js'
-import { type BatchCommand, MAX_BATCH_SIZE } from '../requests/batch.js'
+import { BitrixAPIError, BitrixAPIRateLimitError, type BitrixError } from '../errors/index.js'
+import type { BatchCommand } from '../requests/batch.js'
+import { type BatchEntry, planBatches } from '../requests/batch-plan.js'
 
-export type BulkOutcome<T> = { ok: true; result: T } | { ok: false; error: BitrixError }
+export type BulkOutcome<T> =
+  | { ok: true; result: T }
+  | {
+      ok: false
+      error: BitrixError
+      /**
+       * True when the call may have been applied even though it failed (the request reached the portal and its
+       * answer was lost or unreadable): check before sending a write again. False when the portal refused it.
+       */
+      unknown: boolean
+    }
 
 export interface BulkOptions {
   /**
@@ -19,10 +31,26 @@ export interface BulkOptions {
   onProgress?: (done: number, total: number) => void
 }
 
+/** Sends one batch; the maps are keyed like the entries (their keys are input positions). */
 export type SendChunk = (
-  commands: readonly BatchCommand[],
+  entries: readonly BatchEntry[],
   signal?: AbortSignal,
-) => Promise<{ results: unknown[]; errors: Array<BitrixError | undefined> }>
+) => Promise<{ result: Record<string, unknown>; resultError: Record<string, BitrixError | undefined> }>
+
+/**
+ * Whether an error leaves the call's outcome unknown: the request may have reached the portal (`sent`) and no
+ * answer says it was refused. An API error answered for the call or the whole batch is a refusal, except a 5xx
+ * that is not a rate limit (the portal may have failed halfway through the batch).
+ */
+export function outcomeUnknown(error: BitrixError): boolean {
+  if ('sent' in error && typeof error.sent === 'boolean') return error.sent
+  if (error instanceof BitrixAPIError) return error.status >= 500 && !(error instanceof BitrixAPIRateLimitError)
+  return false
+}
+
+function failed(error: BitrixError): BulkOutcome<never> {
+  return { ok: false, error, unknown: outcomeUnknown(error) }
+}
 
 export async function runBulk<T>(
   commands: readonly BatchCommand[],
@@ -30,25 +58,22 @@ export async function runBulk<T>(
   options: BulkOptions = {},
 ): Promise<BulkOutcome<T>[]> {
   const outcomes: BulkOutcome<T>[] = new Array(commands.length)
-  const chunks: number[] = []
-  for (let start = 0; start < commands.length; start += MAX_BATCH_SIZE) chunks.push(start)
+  // Planned before anything is sent: a call and those it references share a batch, or nothing is sent.
+  const chunks = planBatches(commands.map((command, index) => [String(index), command] as const))
   let next = 0
   let done = 0
   const worker = async () => {
     while (next < chunks.length) {
-      const start = chunks[next++]
-      const chunk = commands.slice(start, start + MAX_BATCH_SIZE)
+      const chunk = chunks[next++]
       try {
-        const { results, errors } = await sendChunk(chunk, options.signal)
-        chunk.forEach((_, offset) => {
-          const error = errors[offset]
-          outcomes[start + offset] = error ? { ok: false, error } : { ok: true, result: results[offset] as T }
-        })
+        const { result, resultError } = await sendChunk(chunk, options.signal)
+        for (const [key] of chunk) {
+          const error = resultError[key]
+          outcomes[Number(key)] = error ? failed(error) : { ok: true, result: result[key] as T }
+        }
       } catch (error) {
         if (options.signal?.aborted) throw error
-        for (let offset = 0; offset < chunk.length; offset++) {
-          outcomes[start + offset] = { ok: false, error: error as BitrixError }
-        }
+        for (const [key] of chunk) outcomes[Number(key)] = failed(error as BitrixError)
       }
       done += chunk.length
       options.onProgress?.(done, commands.length)

@@ -24,11 +24,13 @@ import { validateArguments } from '../methods/validate.js'
 import {
   type BatchCommand,
   type BatchResult,
+  emptyBatchMaps,
   encodeCommands,
   MAX_BATCH_SIZE,
   parseBatchResult,
   type RawBatchResult,
 } from '../requests/batch.js'
+import { type BatchEntry, planBatches } from '../requests/batch-plan.js'
 import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
@@ -63,7 +65,7 @@ export interface ClientOptions extends Partial<ConfigOptions> {
 }
 
 export interface BatchOptions extends CallOptions {
-  /** Stop at the first failing command. */
+  /** Stop at the first failing command; the commands after it are not run and are in neither result map. */
   halt?: boolean
 }
 
@@ -175,7 +177,7 @@ class ClientCore {
 
   /**
    * Up to 50 commands in one HTTP request. Named commands (`{ a: req1, b: req2 }`) come back by name, a list
-   * by position. Use `ref(request).FIELD` to pass one command's result to another.
+   * by position. Use `ref(request).FIELD` to pass one command's result to another (it must come earlier).
    */
   async callBatch<const C extends Record<string, BatchCommand> | readonly BatchCommand[]>(
     commands: C,
@@ -188,22 +190,33 @@ class ClientCore {
         method: 'batch',
       })
     }
-    const methods = new Map(entries.map(([key, command]) => [key, command.method]))
+    planBatches(entries)
+    const response = await this.#sendBatch(entries, options)
+    const result = Array.isArray(commands) ? toPositional(response.result, entries.length) : response.result
+    return new BitrixResponse(result as BatchResult<BatchResults<C>>, response.time, response.total, response.next)
+  }
+
+  /** One `batch` request for entries already checked by `planBatches`; the maps are keyed like the entries. */
+  async #sendBatch(
+    entries: readonly BatchEntry[],
+    options: BatchOptions,
+  ): Promise<BitrixResponse<BatchResult<Record<string, unknown>>>> {
     const response = await this.#dispatcher.send<RawBatchResult>(
       'batch',
       { halt: options.halt ? 1 : 0, cmd: encodeCommands(entries) },
       options,
       entries.map(([, command]) => command.method),
     )
-    const parsed = parseBatchResult<BatchResults<C>>(response.result ?? {}, (key) => methods.get(key))
-    const result = Array.isArray(commands) ? toPositional(parsed as never, entries.length) : parsed
-    return new BitrixResponse(result as BatchResult<BatchResults<C>>, response.time, response.total, response.next)
+    const commands = entries.map(([key, command]) => [key, command.method] as const)
+    const parsed = parseBatchResult<Record<string, unknown>>(response.result ?? {}, commands, { halt: options.halt })
+    return new BitrixResponse(parsed, response.time, response.total, response.next)
   }
 
   /**
    * Any number of calls, typically writes, packed 50 per batch: one outcome per call, in input order, each
-   * `{ ok: true, result }` or `{ ok: false, error }`. A batch is re-sent only when the portal certainly did not
-   * run it, so nothing is written twice.
+   * `{ ok: true, result }` or `{ ok: false, error, unknown }` (`unknown`: the call may have been applied). A batch
+   * is re-sent only when the portal certainly did not run it, so nothing is written twice. A call and the calls it
+   * references with `ref()` go in the same batch.
    * @example
    * const outcomes = await client.callMany(rows.map((fields) => client.crm.deal.add({ fields })))
    * const failed = outcomes.filter((outcome) => !outcome.ok)
@@ -215,31 +228,24 @@ class ClientCore {
     const entries = commandEntries(commands)
     return runBulk<ResultOf<C[number]>>(
       entries.map(([, command]) => command),
-      async (chunk, signal) => {
-        const response = await this.callBatch(chunk, { signal })
-        const { result, resultError } = response.result as unknown as {
-          result: unknown[]
-          resultError: Array<BitrixAPIError | undefined>
-        }
-        return { results: result, errors: resultError }
-      },
+      async (chunk, signal) => (await this.#sendBatch(chunk, { signal })).result,
       options,
     )
   }
 
-  /** Any number of commands, sent 50 per batch in order; the results are merged by name or position. */
+  /**
+   * Any number of commands, sent 50 per batch in order; the results are merged by name or position. A command and
+   * the commands it references with `ref()` are sent in one batch; references that can't be (to a command not in
+   * the call, or chains longer than 50) are refused with `BitrixValidationError` before anything is sent.
+   */
   async callBatches<const C extends Record<string, BatchCommand> | readonly BatchCommand[]>(
     commands: C,
     options: BatchOptions = {},
   ): Promise<BatchResult<BatchResults<C>>> {
     const entries = commandEntries(commands)
-    const merged = { result: {}, resultError: {}, resultTotal: {}, resultNext: {}, resultTime: {} } as Record<
-      keyof BatchResult<unknown>,
-      Record<string, unknown>
-    >
-    for (let index = 0; index < entries.length; index += MAX_BATCH_SIZE) {
-      const chunk = Object.fromEntries(entries.slice(index, index + MAX_BATCH_SIZE))
-      const response = await this.callBatch(chunk, options)
+    const merged = emptyBatchMaps()
+    for (const chunk of planBatches(entries)) {
+      const response = await this.#sendBatch(chunk, options)
       for (const part of Object.keys(merged) as (keyof BatchResult<unknown>)[]) {
         Object.assign(merged[part], response.result[part])
       }
@@ -311,9 +317,9 @@ function commandEntries(
   return entries
 }
 
-function toPositional<T extends Record<string, Record<string, unknown>>>(maps: T, length: number): T {
+function toPositional<T extends object>(maps: T, length: number): T {
   const out: Record<string, unknown[]> = {}
-  for (const [part, map] of Object.entries(maps)) {
+  for (const [part, map] of Object.entries(maps as Record<string, Record<string, unknown>>)) {
     const list: unknown[] = new Array(length)
     for (const [key, value] of Object.entries(map)) list[Number(key)] = value
     out[part] = list

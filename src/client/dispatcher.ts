@@ -261,7 +261,7 @@ export class Dispatcher {
       }
       let envelope: ReturnType<typeof parseEnvelope>
       try {
-        envelope = parseEnvelope(response.status, response.body, response.headers['content-type'])
+        envelope = parseEnvelope(response.status, response.body, response.headers['content-type'], method)
       } catch (parseError) {
         return this.#failed(call, attempt, parseError, auth, response.status)
       }

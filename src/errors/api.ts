@@ -58,6 +58,20 @@ export class BitrixAPIError extends BitrixError {
   }
 }
 
+/**
+ * A batch command the portal answered neither a result nor an error for (a malformed batch response). Whether it
+ * ran is unknown: `sent` is true, as on a request error after sending, and a write may have been applied.
+ */
+export class BitrixAPIOutcomeUnknown extends BitrixAPIError {
+  override readonly name: string = 'BitrixAPIOutcomeUnknown'
+  /** The command reached the portal; whether it ran is unknown. */
+  readonly sent = true
+
+  override toJSON(): BitrixErrorJSON {
+    return { ...super.toJSON(), sent: this.sent }
+  }
+}
+
 /** Authentication / authorization failed: the credentials, their scope or the user are not good for this call. */
 export class BitrixAPIAuthError extends BitrixAPIError {
   override readonly name: string = 'BitrixAPIAuthError'

@@ -144,9 +144,19 @@ export interface BitrixResponseParseErrorOptions {
   method?: string
   /** The `JSON.parse` error. */
   cause?: unknown
+  /**
+   * What is wrong when the body is JSON but not a readable envelope (`total is not a number`, a batch command
+   * with neither a result nor an error); omitted when the body is not JSON at all.
+   */
+  reason?: string
+  /** Whether the request reached the server; default true (an answer came back, so a write may have been applied). */
+  sent?: boolean
 }
 
-/** The portal answered, but not with JSON (proxy error page, truncated body, XML). */
+/**
+ * The portal answered, but not with a readable envelope: not JSON (proxy error page, truncated body, XML), or JSON
+ * of the wrong shape. `sent` is true: a write may have been applied even though its result is lost.
+ */
 export class BitrixResponseParseError extends BitrixError {
   override readonly name: string = 'BitrixResponseParseError'
   readonly status: number
@@ -154,20 +164,27 @@ export class BitrixResponseParseError extends BitrixError {
   /** First 200 characters of the body, redacted. */
   readonly excerpt: string
   readonly method: string | undefined
+  /** What is wrong with a JSON body; `undefined` when the body is not JSON. */
+  readonly reason: string | undefined
+  /** Whether the request reached the server (and a write may have been applied): true unless told otherwise. */
+  readonly sent: boolean
 
   constructor(options: BitrixResponseParseErrorOptions) {
     const excerpt = bodyExcerpt(options.body)
     const where = [`HTTP ${options.status}`, options.contentType, options.method].filter(Boolean).join(', ')
-    const shown = excerpt === '' ? 'empty body' : JSON.stringify(excerpt)
-    super(`Response is not valid JSON (${where}): ${shown}`, options)
+    const what = options.reason === undefined ? 'Response is not valid JSON' : `Unreadable response: ${options.reason}`
+    const shown = excerpt !== '' ? `: ${JSON.stringify(excerpt)}` : options.reason === undefined ? ': empty body' : ''
+    super(`${what} (${where})${shown}`, options)
     this.status = options.status
     this.contentType = options.contentType
     this.excerpt = excerpt
     this.method = options.method
+    this.reason = options.reason
+    this.sent = options.sent ?? true
   }
 
   override toJSON(): BitrixErrorJSON {
-    const { status, contentType, excerpt, method } = this
-    return { ...super.toJSON(), status, contentType, excerpt, method }
+    const { status, contentType, excerpt, method, reason, sent } = this
+    return { ...super.toJSON(), status, contentType, excerpt, method, reason, sent }
   }
 }

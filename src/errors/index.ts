@@ -28,6 +28,7 @@ export {
   BitrixAPINotFound,
   BitrixAPIOperationTimeLimit,
   type BitrixAPIOperationTimeLimitOptions,
+  BitrixAPIOutcomeUnknown,
   BitrixAPIOverloadLimit,
   BitrixAPIPortalDeleted,
   BitrixAPIQueryLimitExceeded,

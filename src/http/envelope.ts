@@ -1,6 +1,7 @@
 /**
  * Reads the portal's JSON envelope: `{ result, total?, next?, time }` on success, `{ error, error_description }`
- * (or REST v3 `{ error: { code, message } }`) on failure. A body that is not JSON becomes a typed parse error.
+ * (or REST v3 `{ error: { code, message } }`) on failure. Every shape is checked: a body that is not JSON, or whose
+ * envelope has the wrong shape, becomes a typed parse error rather than a success with garbage in it.
  */
 import { BitrixResponseParseError } from '../errors/index.js'
 import type { RawTime } from '../requests/response.js'
@@ -21,38 +22,143 @@ export interface ErrorEnvelope {
 
 export type Envelope = SuccessEnvelope | ErrorEnvelope
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+const BOM = 0xfeff
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-export function parseEnvelope(status: number, text: string, contentType: string | undefined): Envelope {
+/** A number, or a string holding one (PHP sends either); `undefined` for anything else. */
+export function numeric(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  if (typeof value === 'string' && value.trim() !== '') {
+    const number = Number(value)
+    return Number.isFinite(number) ? number : undefined
+  }
+  return undefined
+}
+
+/** Text of a scalar error field; objects and arrays (which `String()` may not even convert) are not text. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return value === null || value === undefined ? '' : undefined
+}
+
+const TIME_NUMBERS = ['start', 'finish', 'duration', 'processing', 'operating', 'operating_reset_at'] as const
+const TIME_TEXTS = ['date_start', 'date_finish'] as const
+
+/** Why a `time` block can't be read, or `undefined` when it can (absent, or every field of the right type). */
+export function timeProblem(time: unknown): string | undefined {
+  if (time === undefined || time === null) return undefined
+  if (!isRecord(time)) return 'is not an object'
+  for (const key of TIME_NUMBERS) {
+    if (time[key] !== undefined && time[key] !== null && numeric(time[key]) === undefined)
+      return `${key} is not a number`
+  }
+  for (const key of TIME_TEXTS) {
+    if (time[key] !== undefined && time[key] !== null && typeof time[key] !== 'string') return `${key} is not a string`
+  }
+  return undefined
+}
+
+const BATCH_MAPS = ['result', 'result_error', 'result_total', 'result_next', 'result_time'] as const
+
+/** Why one entry of a batch map has the wrong type, or `undefined`. */
+function entryProblem(map: (typeof BATCH_MAPS)[number], value: unknown): string | undefined {
+  switch (map) {
+    case 'result':
+      return undefined
+    case 'result_error':
+      if (isRecord(value)) {
+        const fields = scalarText(value.error) !== undefined && scalarText(value.error_description) !== undefined
+        return fields ? undefined : 'has an error or error_description that is not text'
+      }
+      return value !== null && scalarText(value) !== undefined ? undefined : 'is neither an error object nor a code'
+    case 'result_total':
+    case 'result_next':
+      return numeric(value) === undefined ? 'is not a number' : undefined
+    case 'result_time':
+      return isRecord(value) ? timeProblem(value) : 'is not an object'
+  }
+}
+
+/** Why a `batch` result can't be read: its five maps must be maps, with entries of the documented types. */
+function batchProblem(result: unknown): string | undefined {
+  if (!isRecord(result)) return 'result is not an object of the five batch maps'
+  for (const name of BATCH_MAPS) {
+    const map = result[name]
+    if (map === undefined || map === null) continue
+    if (typeof map !== 'object') return `result.${name} is not a map`
+    for (const [key, value] of Object.entries(map)) {
+      const problem = entryProblem(name, value)
+      if (problem) return `result.${name}[${JSON.stringify(key)}] ${problem}`
+    }
+  }
+  return undefined
+}
+
+function errorBody(parsed: Record<string, unknown>): ErrorEnvelope['body'] | string {
+  const error = parsed.error
+  const description = scalarText(parsed.error_description)
+  if (isRecord(error)) {
+    // REST v3: { error: { code, message, validation? } }
+    const code = scalarText(error.code)
+    const message = scalarText(error.message)
+    if (code === undefined || message === undefined) return 'error.code or error.message is not text'
+    return { ...parsed, error: code, error_description: message }
+  }
+  const code = scalarText(error)
+  if (code === undefined) return 'error is neither a code nor an object'
+  if (description === undefined) return 'error_description is not text'
+  return { ...parsed, error: code, error_description: description }
+}
+
+/**
+ * @param method the REST method called, named in parse errors; `batch` results are checked map by map.
+ */
+export function parseEnvelope(
+  status: number,
+  text: string,
+  contentType: string | undefined,
+  method?: string,
+): Envelope {
+  // A UTF-8 BOM is dropped by fetch's text decoder but kept by node:http; both transports must read the same.
+  const body = text.charCodeAt(0) === BOM ? text.slice(1) : text
+  const fail = (reason?: string, cause?: unknown) =>
+    new BitrixResponseParseError({ status, contentType, body, method, reason, cause })
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
-  } catch {
-    throw new BitrixResponseParseError({ status, contentType, body: text })
+    parsed = JSON.parse(body)
+  } catch (cause) {
+    throw fail(undefined, cause)
   }
-  if (!isRecord(parsed)) throw new BitrixResponseParseError({ status, contentType, body: text })
-  if ('error' in parsed && !('result' in parsed)) {
-    const error = parsed.error
-    if (isRecord(error)) {
-      return {
-        ok: false,
-        status,
-        body: { ...parsed, error: String(error.code ?? ''), error_description: String(error.message ?? '') },
-      }
-    }
-    return { ok: false, status, body: { ...parsed, error: String(error ?? '') } as ErrorEnvelope['body'] }
+  if (!isRecord(parsed)) throw fail('the envelope is not a JSON object')
+  // The portal never sends an error beside a result; a body with both is an error, never a success.
+  if (parsed.error !== undefined && parsed.error !== null) {
+    const error = errorBody(parsed)
+    if (typeof error === 'string') throw fail(error)
+    return { ok: false, status, body: error }
   }
   if (!('result' in parsed)) {
     if (status >= 400) return { ok: false, status, body: { error: '', error_description: `HTTP ${status}` } }
-    throw new BitrixResponseParseError({ status, contentType, body: text })
+    throw fail('the envelope has neither a result nor an error')
+  }
+  const total = parsed.total === undefined || parsed.total === null ? undefined : numeric(parsed.total)
+  if (total === undefined && parsed.total !== undefined && parsed.total !== null) throw fail('total is not a number')
+  const next = parsed.next === undefined || parsed.next === null ? undefined : numeric(parsed.next)
+  if (next === undefined && parsed.next !== undefined && parsed.next !== null) throw fail('next is not a number')
+  const problem = timeProblem(parsed.time)
+  if (problem) throw fail(`time ${problem}`)
+  if (method === 'batch') {
+    const batch = batchProblem(parsed.result)
+    if (batch) throw fail(batch)
   }
   return {
     ok: true,
     result: parsed.result,
-    total: parsed.total === undefined ? undefined : Number(parsed.total),
-    next: parsed.next === undefined ? undefined : Number(parsed.next),
+    total,
+    next,
     time: isRecord(parsed.time) ? (parsed.time as RawTime) : undefined,
   }
 }

@@ -3,6 +3,7 @@
  * `$result[<key of request in the batch>][UF_DEPARTMENT][0]`: the key is filled in when the batch is built,
  * so a reference can't point at a command that isn't there.
  */
+import { BitrixValidationError } from '../errors/index.js'
 
 const REF = Symbol('b24tssdk.batchRef')
 
@@ -60,9 +61,10 @@ export function renderRef(value: AnyBatchRef, keyOf: (target: BatchRefTarget) =>
   const state = value[REF]
   const key = typeof state.target === 'string' ? state.target : keyOf(state.target)
   if (key === undefined) {
-    throw new Error(
-      `a batch reference points at a ${(state.target as BatchRefTarget).method} request that is not in this batch`,
-    )
+    throw new BitrixValidationError({
+      message: `a batch reference points at a ${(state.target as BatchRefTarget).method} request that is not in this batch; put the request in the same call`,
+      method: 'batch',
+    })
   }
   return `$${state.source}[${key}]${state.path.map((segment) => `[${segment}]`).join('')}`
 }
@@ -90,4 +92,17 @@ export function resolveRefs(params: unknown, keyOf: (target: BatchRefTarget) => 
     return changed ? out : params
   }
   return params
+}
+
+/** What the references inside `params` point at: requests, or command keys; in order of appearance. */
+export function refTargets(
+  params: unknown,
+  found: Array<BatchRefTarget | string> = [],
+): Array<BatchRefTarget | string> {
+  if (isBatchRef(params)) found.push(params[REF].target)
+  else if (Array.isArray(params)) for (const item of params) refTargets(item, found)
+  else if (typeof params === 'object' && params !== null && !(params instanceof Date)) {
+    for (const item of Object.values(params)) refTargets(item, found)
+  }
+  return found
 }

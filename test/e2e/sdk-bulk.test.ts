@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { BitrixAPIError, BitrixRequestError } from '../../src/errors/index.js'
+import { BitrixAPIError, BitrixRequestError, BitrixValidationError } from '../../src/errors/index.js'
+import { ref } from '../../src/index.js'
+import type { BatchCommand } from '../../src/requests/batch.js'
 import { countRequests, usePortal, webhookClient } from './sdk-fixtures.js'
 
 const portal = usePortal({ seed: { deals: 50 }, plan: 'off', realDelays: false })
@@ -37,6 +39,8 @@ describe('callMany: bulk writes', () => {
     ])
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, false, true])
     expect(outcomes[1].ok ? undefined : outcomes[1].error).toBeInstanceOf(BitrixAPIError)
+    // The portal answered these errors itself: the writes were certainly not applied.
+    expect(outcomes[1].ok ? undefined : outcomes[1].unknown).toBe(false)
   })
 
   it('re-sends a batch the portal refused (503) and writes nothing twice', async () => {
@@ -62,9 +66,77 @@ describe('callMany: bulk writes', () => {
     emu.faults.clear()
     const failed = outcomes.filter((outcome) => !outcome.ok)
     expect(failed).toHaveLength(50)
-    for (const outcome of failed) expect(outcome.ok ? undefined : outcome.error).toBeInstanceOf(BitrixRequestError)
+    for (const outcome of failed) {
+      expect(outcome.ok ? undefined : outcome.error).toBeInstanceOf(BitrixRequestError)
+      expect(outcome.ok ? undefined : outcome.unknown).toBe(true)
+    }
     const created = await dealsTitled('bulk-d-')
     expect(created).toBeGreaterThanOrEqual(70)
     expect(created).toBeLessThanOrEqual(120)
+  })
+})
+
+describe('callBatches and callMany keep a command with the commands it references', () => {
+  it('49 reads, an add and a get of the added deal: the add moves to the batch of its get, the ID is not lost', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const reads = Array.from({ length: 49 }, (_, i) => client.crm.deal.get({ id: (i % 50) + 1 }))
+    const add = client.crm.deal.add({ fields: { TITLE: 'plan-e' } })
+    const get = client.crm.deal.get({ id: ref(add) })
+    const { value: batch, requests } = await countRequests(emu, () => client.callBatches([...reads, add, get]))
+    const deals = batch.result as Array<{ ID?: string; TITLE?: string } | undefined>
+    expect(requests).toBe(2)
+    expect(Object.keys(batch.resultError)).toEqual([])
+    expect(deals[48]?.ID).toBe('49')
+    const id = batch.result[49]
+    expect(Number(id)).toBeGreaterThan(0)
+    expect(deals[50]?.ID).toBe(String(id))
+    expect(deals[50]?.TITLE).toBe('plan-e')
+  })
+
+  it('refuses before the first request a reference to a command not in the call, or a later one', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const outside = client.crm.deal.add({ fields: { TITLE: 'plan-f' } })
+    const reads = Array.from({ length: 60 }, () => client.crm.deal.get({ id: 1 }))
+    const { value: error, requests } = await countRequests(emu, () =>
+      client.callBatches([...reads, client.crm.deal.get({ id: ref(outside) })]).catch((e: unknown) => e),
+    )
+    expect(error).toBeInstanceOf(BitrixValidationError)
+    expect((error as Error).message).toMatch(/crm\.deal\.add request that is not among the commands/)
+    expect(requests).toBe(0)
+    const later = client.crm.deal.add({ fields: { TITLE: 'plan-g' } })
+    const forward = await client
+      .callBatch({ get: client.crm.deal.get({ id: ref(later) }), later })
+      .catch((e: unknown) => e)
+    expect(forward).toBeInstanceOf(BitrixValidationError)
+    expect(await dealsTitled('plan-f')).toBe(0)
+    expect(await dealsTitled('plan-g')).toBe(0)
+  })
+
+  it('refuses a chain of references longer than one batch before sending anything', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const first = client.crm.deal.add({ fields: { TITLE: 'plan-h' } })
+    const chain: BatchCommand[] = [first]
+    for (let i = 0; i < 50; i++) chain.push(client.crm.deal.update({ id: ref(first), fields: { TITLE: `plan-h${i}` } }))
+    const { value: error, requests } = await countRequests(emu, () =>
+      client.callBatches(chain).catch((e: unknown) => e),
+    )
+    expect(error).toBeInstanceOf(BitrixValidationError)
+    expect((error as Error).message).toMatch(/chain of 51 commands/)
+    expect(requests).toBe(0)
+  })
+
+  it('callMany sends an add and the update that references it in one batch', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const writes = Array.from({ length: 49 }, (_, i) => client.crm.deal.add({ fields: { TITLE: `plan-i-${i}` } }))
+    const add = client.crm.deal.add({ fields: { TITLE: 'plan-j' } })
+    const update = client.crm.deal.update({ id: ref(add), fields: { TITLE: 'plan-j-updated' } })
+    const outcomes = await client.callMany([...writes, add, update])
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true)
+    const id = outcomes[49].ok ? Number(outcomes[49].result) : 0
+    expect((await client.crm.deal.get({ id })).result.TITLE).toBe('plan-j-updated')
   })
 })
