@@ -5,6 +5,7 @@ import {
   BitrixResponseParseError,
   oauthErrorFromResponse,
 } from '../errors/index.js'
+import { withoutBom } from '../http/envelope.js'
 import { buildQuery } from '../http/php-query.js'
 import { TransportError } from '../http/transport.js'
 import { secretRegistry } from '../log/index.js'
@@ -78,21 +79,30 @@ export async function requestToken(
     const movedTo = await onRedirect(location, url)
     if (movedTo !== undefined) return requestToken(app, grant, context, movedTo)
   }
-  let data: Record<string, unknown>
-  try {
-    data = JSON.parse(response.body) as Record<string, unknown>
-  } catch {
-    throw new BitrixResponseParseError({
+  const unreadable = (reason: string) =>
+    new BitrixResponseParseError({
       status: response.status,
       contentType: response.headers['content-type'],
       body: response.body,
+      method: 'oauth/token',
+      reason,
     })
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(withoutBom(response.body))
+  } catch {
+    throw unreadable('not JSON')
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable('not a JSON object')
+  const data = parsed as Record<string, unknown>
   if (response.status >= 400 || typeof data.error === 'string') {
     throw oauthErrorFromResponse(response.status, data as { error: string; error_description?: string })
   }
-  const accessToken = String(data.access_token ?? '')
-  const refreshToken = String(data.refresh_token ?? '')
+  // A grant without both tokens would leave the credentials unusable: it is not an answer to trust.
+  if (typeof data.access_token !== 'string' || data.access_token === '') throw unreadable('no access_token')
+  if (typeof data.refresh_token !== 'string' || data.refresh_token === '') throw unreadable('no refresh_token')
+  const accessToken = data.access_token
+  const refreshToken = data.refresh_token
   secretRegistry.add(accessToken)
   secretRegistry.add(refreshToken)
   const expiresIn = Number(data.expires_in ?? 3600)

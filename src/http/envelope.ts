@@ -24,6 +24,11 @@ export type Envelope = SuccessEnvelope | ErrorEnvelope
 
 const BOM = 0xfeff
 
+/** A UTF-8 BOM is dropped by fetch's text decoder but kept by node:http; both transports must read the same. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === BOM ? text.slice(1) : text
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -123,8 +128,7 @@ export function parseEnvelope(
   contentType: string | undefined,
   method?: string,
 ): Envelope {
-  // A UTF-8 BOM is dropped by fetch's text decoder but kept by node:http; both transports must read the same.
-  const body = text.charCodeAt(0) === BOM ? text.slice(1) : text
+  const body = withoutBom(text)
   const fail = (reason?: string, cause?: unknown) =>
     new BitrixResponseParseError({ status, contentType, body, method, reason, cause })
   let parsed: unknown
