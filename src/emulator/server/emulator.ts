@@ -139,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     calls: new CallRunner({ methods, clock, operating, stats, authErrorStatus: config.authErrorStatus }),
     oauth,
     maxBodyBytes: config.maxBodyBytes,
+    inputLimits: { maxInputVars: config.maxInputVars, maxNestingLevel: config.maxInputNestingLevel },
   })
   await endpoints.open(config.port, config.domain)
   const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
