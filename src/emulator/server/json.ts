@@ -46,11 +46,19 @@ export function phpFloatNotation(value: number): string | undefined {
   return `${digits}e${exponent.startsWith('-') ? exponent : `+${exponent.replace('+', '')}`}`
 }
 
-/** PHP array semantics: empty containers are `[]`, maps keyed 0..n-1 are lists; Maps and Sets are containers. */
+/** Whether the encoding in progress marked a float (encoding is synchronous, so one flag serves every call). */
+let floatsMarked = false
+
+/**
+ * PHP array semantics: empty containers are `[]`, maps keyed 0..n-1 are lists; Maps and Sets are containers;
+ * numbers PHP writes differently are marked.
+ */
 function phpShape(_key: string, value: unknown): unknown {
   if (typeof value === 'number') {
     const php = phpFloatNotation(value)
-    return php === undefined ? value : `${FLOAT_MARK}${php}`
+    if (php === undefined) return value
+    floatsMarked = true
+    return `${FLOAT_MARK}${php}`
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
   if (value instanceof Map) return phpShape(_key, Object.fromEntries([...value].map(([k, v]) => [String(k), v])))
@@ -67,6 +75,7 @@ function phpShape(_key: string, value: unknown): unknown {
 /** `json_encode($value, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT)`. */
 export function encodePhpJson(value: unknown): string {
   let json: string | undefined
+  floatsMarked = false
   try {
     json = JSON.stringify(value, phpShape)
   } catch (error) {
@@ -74,7 +83,7 @@ export function encodePhpJson(value: unknown): string {
   }
   if (json === undefined) return 'null'
   const escaped = json.replace(PHP_ESCAPES, phpEscape)
-  return escaped.includes('php-float-') ? escaped.replace(FLOAT_MARKED, '$1') : escaped
+  return floatsMarked ? escaped.replace(FLOAT_MARKED, '$1') : escaped
 }
 
 /**
