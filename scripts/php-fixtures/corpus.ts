@@ -278,6 +278,10 @@ function jsonDecodeCases(): string[] {
     'null',
     '{"0":"a","1":"b"}',
     '{"a":"\\u00e9\\ud83d\\ude00"}',
+    '"\\ud800"',
+    '{"\\udc00":1}',
+    '["\\ude00\\ud83d"]',
+    '["a\\\\ud800"]',
   ]
 }
 

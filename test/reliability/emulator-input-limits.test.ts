@@ -35,6 +35,15 @@ describe('max_input_vars', () => {
     expect(fine.headers.get(WARNING)).toBeNull()
   })
 
+  it('applies to multipart fields too', async () => {
+    const emu = await start({ maxInputVars: 2 })
+    const form = new FormData()
+    for (const name of ['a', 'b[x]', 'c']) form.append(name, `${name}-value`)
+    const res = await request(`${emu.webhookUrl}test.echo`, { method: 'POST', body: form })
+    expect(res.json.result).toEqual({ a: 'a-value', b: { x: 'b[x]-value' } })
+    expect(res.headers.get(WARNING)).toBe('max_input_vars (2) exceeded: 1 variables dropped')
+  })
+
   it('applies to each batch command’s query', async () => {
     const emu = await start({ maxInputVars: 2 })
     const cmd = encodeURIComponent('test.echo?a=1&b=2&c=3')

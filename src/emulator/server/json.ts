@@ -113,7 +113,14 @@ function nestingDepth(text: string, limit: number): number {
   return 0
 }
 
+/** A lone UTF-16 surrogate: only a `\uD800`-style escape can produce one (the text itself is valid UTF-8). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+class UnpairedSurrogate extends Error {}
+
 function phpDecodeShape(key: string, value: unknown): unknown {
+  if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value)))
+    throw new UnpairedSurrogate()
   if (UNSAFE_KEYS.has(key)) return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
   let index = 0
@@ -123,14 +130,16 @@ function phpDecodeShape(key: string, value: unknown): unknown {
 
 /**
  * `json_decode($text, true)`: objects keyed 0..n-1 become lists (PHP arrays cannot tell them apart), prototype
- * keys are dropped, and nesting deeper than `depth` fails as PHP's does (`Maximum stack depth exceeded`)
- * instead of at whatever depth the JS stack gives out.
+ * keys are dropped, nesting deeper than `depth` fails as PHP's does (`Maximum stack depth exceeded`) instead of
+ * at whatever depth the JS stack gives out, and so does an escaped lone surrogate (JSON_ERROR_UTF16).
  */
 export function decodePhpJson(text: string, depth = PHP_JSON_DEPTH): JsonDecoded {
   if (nestingDepth(text, depth - 1) >= depth) return { ok: false, error: 'Maximum stack depth exceeded' }
   try {
     return { ok: true, value: JSON.parse(text, phpDecodeShape) }
-  } catch {
-    return { ok: false, error: 'Syntax error' }
+  } catch (error) {
+    const message =
+      error instanceof UnpairedSurrogate ? 'Single unpaired UTF-16 surrogate in unicode escape' : 'Syntax error'
+    return { ok: false, error: message }
   }
 }
