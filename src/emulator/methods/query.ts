@@ -587,14 +587,16 @@ function sortedIds(
 /**
  * Simulated server time of a list call: a base cost, a scan/COUNT cost proportional to the rows the database must
  * examine (the whole filtered ID range for counts and sorts, only the visited rows for keyset reads), an OFFSET
- * cost, and a per-row cost.
+ * cost, and a per-row cost. An OFFSET skips at most the rows there are: `start=9007199254740993` on 1,000 rows
+ * costs what skipping 1,000 rows costs, not 9e15 rows' worth.
  */
 export function listCost(costs: CostModel, result: QueryResult, offset: number): number {
   const examined = result.fullScan ? Math.max(result.rangeSize, result.scanned) : result.scanned
+  const skipped = Math.min(Math.max(0, offset), Math.max(result.rangeSize, result.scanned))
   return (
     costs.base +
     (costs.countPerThousandRows * examined) / 1000 +
-    (costs.offsetPerThousandRows * Math.max(0, offset)) / 1000 +
+    (costs.offsetPerThousandRows * skipped) / 1000 +
     costs.perRow * result.ids.length
   )
 }

@@ -80,11 +80,14 @@ export function toFlag(value: unknown): 'Y' | 'N' {
   return truthy(value) ? 'Y' : 'N'
 }
 
-/** The `start` parameter: `-1` (no count) for any negative value, otherwise PHP `intval`. */
+/** PHP_INT_MAX as a JS number: where PHP's `intval` saturates. */
+const PHP_INT_MAX = 2 ** 63 - 1
+
+/** The `start` parameter: `-1` (no count) for any negative value, otherwise PHP `intval` (saturating). */
 export function readStart(params: Params, ...names: string[]): number {
   const raw = pickParam(params, ...(names.length > 0 ? names : ['start']))
   const n = intval(raw)
-  return n < 0 ? -1 : n
+  return n < 0 ? -1 : Math.min(n, PHP_INT_MAX)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { stripAuthParams } from './auth.js'
 import type { CallOutcome } from './calls.js'
 import type { EmulatorClock } from './clock.js'
 import { errorEnvelope, type TimeBlock, timeBlock, toInt } from './envelope.js'
-import { getParamIgnoreCase, isTruthyFlag, parseQuery } from './params.js'
+import { getParamIgnoreCase, type InputLimits, isTruthyFlag, parseQuery } from './params.js'
 
 const MAX_BATCH_COMMANDS = 50
 
@@ -33,6 +33,8 @@ export interface BatchResult {
 export interface BatchDeps {
   clock: EmulatorClock
   invoke(method: string, params: Params, caller: Caller): Promise<CallOutcome>
+  /** PHP's input limits for the `parse_str` of each command's query; PHP's defaults when absent. */
+  inputLimits?: InputLimits
 }
 
 /** The commands in order: a list gives keys 0..n-1, a map its own keys. */
@@ -132,7 +134,7 @@ export async function runBatch(
       if (halt) break
       continue
     }
-    const subParams = substitute(stripAuthParams(parseQuery(query)), results) as Params
+    const subParams = substitute(stripAuthParams(parseQuery(query, deps.inputLimits)), results) as Params
     const outcome = await deps.invoke(method, subParams, caller)
     if (!outcome.ok) {
       results.result_error.set(key, errorEnvelope(outcome.error))

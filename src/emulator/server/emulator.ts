@@ -140,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     oauth,
     maxBodyBytes: config.maxBodyBytes,
     movePortal: () => endpoints.open(0, undefined),
+    inputLimits: { maxInputVars: config.maxInputVars, maxNestingLevel: config.maxInputNestingLevel },
   })
   for (const fault of config.faults) faults.inject(fault)
   await endpoints.open(config.port, config.domain)

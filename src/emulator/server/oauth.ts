@@ -2,6 +2,7 @@
  * The OAuth server (`/oauth/token/`) and the portal's app authorization page (`/oauth/authorize/`).
  * Both GET with a query and POST with a form (or JSON) body are accepted.
  */
+import { buildQuery } from '../../http/php-query.js'
 import type { Params } from '../kernel.js'
 import type { CredentialStore, IssuedTokens } from './auth.js'
 import type { Reply } from './respond.js'
@@ -75,12 +76,14 @@ export function handleAuthorize(params: Params, env: OAuthEnv): Reply {
   if (!app.redirectUri) return oauthError(400, 'invalid_request', 'The application has no redirect URI')
   const userId = Number.parseInt(str(params.user_id) || '1', 10)
   if (!(userId > 0)) return oauthError(400, 'invalid_request', 'Invalid user_id')
-  const query = new URLSearchParams({ code: env.credentials.createAuthCode(app, userId) })
-  if (typeof params.state === 'string') query.set('state', params.state)
-  query.set('domain', env.domain())
-  query.set('member_id', env.memberId)
-  query.set('scope', listScopes(app.scopes, env.allScopes()).join(','))
-  query.set('server_domain', new URL(env.url()).host)
+  const query = buildQuery({
+    code: env.credentials.createAuthCode(app, userId),
+    state: typeof params.state === 'string' ? params.state : undefined,
+    domain: env.domain(),
+    member_id: env.memberId,
+    scope: listScopes(app.scopes, env.allScopes()).join(','),
+    server_domain: new URL(env.url()).host,
+  })
   const separator = app.redirectUri.includes('?') ? '&' : '?'
-  return { status: 302, location: `${app.redirectUri}${separator}${query.toString()}` }
+  return { status: 302, location: `${app.redirectUri}${separator}${query}` }
 }

@@ -41,6 +41,14 @@ export interface EmulatorOptions {
   domain?: string
   /** Largest accepted request body, bytes; larger ones get 413. Default 32 MiB. */
   maxBodyBytes?: number
+  /**
+   * PHP's `max_input_vars` for query strings, form bodies and batch sub-queries: variables past it are dropped
+   * (the call runs with the rest, as PHP does; the answer carries an `X-Emulator-Warning` header). Default
+   * 10000, the minimum Bitrix's own server check asks for.
+   */
+  maxInputVars?: number
+  /** PHP's `max_input_nesting_level` for bracket names. Default 64. */
+  maxInputNestingLevel?: number
   /** Extra or replacement methods (lower-case names), merged over the portal's and the system ones. */
   methods?: MethodTable
   /**
@@ -70,6 +78,8 @@ export interface ResolvedOptions {
   refreshTokenLifetime: number
   domain: string | undefined
   maxBodyBytes: number
+  maxInputVars: number
+  maxInputNestingLevel: number
   methods: MethodTable | undefined
   docExamples: boolean
   faults: readonly FaultSpec[]
@@ -104,6 +114,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     refreshTokenLifetime: positive('refreshTokenLifetime', options.refreshTokenLifetime ?? 180 * 86400),
     domain: options.domain,
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
+    maxInputVars: positive('maxInputVars', options.maxInputVars ?? 10_000),
+    maxInputNestingLevel: positive('maxInputNestingLevel', options.maxInputNestingLevel ?? 64),
     methods: options.methods,
     docExamples: options.docExamples ?? true,
     faults: options.faults ?? [],

@@ -14,7 +14,7 @@ import { errorEnvelope, successEnvelope } from './envelope.js'
 import { type ActiveFault, callsIn, type FaultInjector, faultReply } from './faults.js'
 import type { LeakyBucket } from './limits.js'
 import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
-import { mergeParams, parseBody, parseQuery } from './params.js'
+import { type InputLimits, mergeParams, parseBody, parseQueryReport } from './params.js'
 import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
 import type { StatsRecorder } from './stats.js'
 
@@ -30,6 +30,7 @@ export interface RouterDeps {
   maxBodyBytes: number
   /** Moves the portal to a new address (the `moveDomain` fault). */
   movePortal: () => Promise<unknown>
+  inputLimits: InputLimits
 }
 
 /** Where a REST path points: a webhook call, an OAuth call, or nowhere. */
@@ -73,6 +74,11 @@ const NO_AUTH = new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401)
 const QUERY_LIMIT = new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503)
 const INTERNAL = { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' }
 
+/** Adds the `X-Emulator-Warning` header that tells a developer what the portal's PHP would only have logged. */
+function withWarning(reply: Reply, warning: string | undefined): Reply {
+  return warning === undefined ? reply : { ...reply, headers: { ...reply.headers, 'X-Emulator-Warning': warning } }
+}
+
 function errorReply(error: RestError, format: Format = 'json'): Reply {
   return { status: error.status, body: errorEnvelope(error), format }
 }
@@ -103,17 +109,32 @@ export class Router {
     sendBody(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' })
   }
 
-  /** Query + body params; `reply` instead when the body is refused, neither when the client went away. */
-  private async readParams(req: IncomingMessage, query: string): Promise<{ params?: Params; reply?: Reply }> {
+  /**
+   * Query + body params; `reply` instead when the body is refused, neither when the client went away.
+   * `warning` says what PHP would have warned about (variables past max_input_vars, a JSON body refused).
+   */
+  private async readParams(
+    req: IncomingMessage,
+    query: string,
+  ): Promise<{ params?: Params; reply?: Reply; warning?: string }> {
     const { body, tooLarge, aborted } = await readBody(req, this.deps.maxBodyBytes)
     if (aborted) return {}
     if (tooLarge) {
       const description = `Request body is larger than ${this.deps.maxBodyBytes} bytes`
       return { reply: { status: 413, body: { error: 'REQUEST_ENTITY_TOO_LARGE', error_description: description } } }
     }
+    const limits = this.deps.inputLimits
+    const fromQuery = parseQueryReport(query, limits)
     // PHP reads a body only for POST.
-    const bodyParams = req.method === 'POST' ? parseBody(body, req.headers['content-type']) : {}
-    return { params: mergeParams(parseQuery(query), bodyParams) }
+    const fromBody = req.method === 'POST' ? parseBody(body, req.headers['content-type'], limits) : undefined
+    const warnings: string[] = []
+    const dropped = fromQuery.droppedVars + (fromBody?.droppedVars ?? 0)
+    if (dropped > 0) warnings.push(`max_input_vars (${limits.maxInputVars}) exceeded: ${dropped} variables dropped`)
+    if (fromBody?.jsonError) warnings.push(`json_decode failed (${fromBody.jsonError}): the body was read as {}`)
+    return {
+      params: mergeParams(fromQuery.params, fromBody?.params ?? {}),
+      warning: warnings.length > 0 ? warnings.join('; ') : undefined,
+    }
   }
 
   private async handleOAuth(req: IncomingMessage, res: ServerResponse, endpoint: string, query: string): Promise<void> {
@@ -122,12 +143,12 @@ export class Router {
       req.socket.destroy()
       return
     }
-    const { params, reply: refused } = await this.readParams(req, query)
+    const { params, reply: refused, warning } = await this.readParams(req, query)
     if (refused) this.write(res, refused)
     if (!params) return
     if (fault && (await this.applyFault(fault, res))) return
     const reply = endpoint === 'token' ? handleToken(params, this.deps.oauth) : handleAuthorize(params, this.deps.oauth)
-    this.write(res, reply, fault?.kind === 'truncated')
+    this.write(res, withWarning(reply, warning), fault?.kind === 'truncated')
   }
 
   private async handleRest(req: IncomingMessage, res: ServerResponse, route: RestRoute, query: string): Promise<void> {
@@ -136,7 +157,7 @@ export class Router {
       req.socket.destroy()
       return
     }
-    const { params, reply: refused } = await this.readParams(req, query)
+    const { params, reply: refused, warning } = await this.readParams(req, query)
     if (refused) this.write(res, { ...refused, format: route.format })
     if (!params) return
     const scheduled = this.deps.faults.takeScheduled(route.method, callsIn(route.method, params))
@@ -148,7 +169,7 @@ export class Router {
       if (active && (await this.applyFault(active, res, route.format))) return
     }
     const reply = await this.callRest(req, route, params)
-    this.write(res, reply, fault?.kind === 'truncated' || scheduled?.kind === 'truncated')
+    this.write(res, withWarning(reply, warning), fault?.kind === 'truncated' || scheduled?.kind === 'truncated')
   }
 
   private async callRest(req: IncomingMessage, route: RestRoute, params: Params): Promise<Reply> {
@@ -187,6 +208,7 @@ export class Router {
     const { result, time } = await runBatch(params, caller, {
       clock,
       invoke: (name, subParams, subCaller) => calls.invoke(name, subParams, subCaller),
+      inputLimits: this.deps.inputLimits,
     })
     return { ok: true, method: 'batch', result, time }
   }
