@@ -32,6 +32,7 @@ export async function requestToken(
   grant: { grant_type: 'refresh_token'; refresh_token: string } | { grant_type: 'authorization_code'; code: string },
   context: AuthContext,
 ): Promise<TokenGrant> {
+  secretRegistry.hold(app, 'clientSecret', app.clientSecret)
   const body = buildQuery({ ...grant, client_id: app.clientId, client_secret: app.clientSecret })
   const started = Date.now()
   let response: Awaited<ReturnType<AuthContext['transport']>>

@@ -42,7 +42,9 @@ export abstract class AbstractBitrixToken implements Credentials {
   async authParams(context: AuthContext): Promise<Record<string, string>> {
     if (this.isExpired && this.refreshToken) await this.#refreshOnce(context)
     const token = this.authToken
-    secretRegistry.add(token)
+    // Held while this token lives: never forgotten by the registry however many other tokens rotate meanwhile.
+    secretRegistry.hold(this, 'authToken', token)
+    secretRegistry.hold(this, 'refreshToken', this.refreshToken)
     return { auth: token }
   }
 
@@ -80,7 +82,7 @@ export abstract class AbstractBitrixToken implements Credentials {
     const refreshToken = this.refreshToken
     if (!refreshToken)
       throw new BitrixValidationError({ message: 'this token has no refreshToken, so it cannot be renewed' })
-    secretRegistry.add(refreshToken)
+    secretRegistry.hold(this, 'refreshToken', refreshToken)
     const grant = await requestToken(
       this.bitrixApp,
       { grant_type: 'refresh_token', refresh_token: refreshToken },
@@ -104,6 +106,8 @@ export abstract class AbstractBitrixToken implements Credentials {
     this.authToken = grant.accessToken
     this.refreshToken = grant.refreshToken
     this.expires = grant.expires
+    secretRegistry.hold(this, 'authToken', grant.accessToken)
+    secretRegistry.hold(this, 'refreshToken', grant.refreshToken)
   }
 
   toJSON(): Record<string, unknown> {
@@ -187,6 +191,8 @@ export class BitrixToken extends AbstractBitrixToken {
     this.#authToken = requireToken(init.authToken, 'authToken')
     this.#refreshToken = init.refreshToken === undefined ? undefined : requireToken(init.refreshToken, 'refreshToken')
     this.expires = toUnixSeconds(init.expires)
+    secretRegistry.hold(this, 'authToken', this.#authToken)
+    secretRegistry.hold(this, 'refreshToken', this.#refreshToken)
     this.bitrixApp = init.bitrixApp
   }
 
@@ -195,12 +201,14 @@ export class BitrixToken extends AbstractBitrixToken {
   }
   set authToken(value: string) {
     this.#authToken = value
+    secretRegistry.hold(this, 'authToken', value)
   }
   get refreshToken(): string | undefined {
     return this.#refreshToken
   }
   set refreshToken(value: string | undefined) {
     this.#refreshToken = value
+    secretRegistry.hold(this, 'refreshToken', value)
   }
 
   /** Exchanges the `code` an app receives after `/oauth/authorize/` for a token. */
@@ -262,6 +270,8 @@ export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
     this.#authToken = requireToken(init.authToken, 'authToken')
     this.#refreshToken = init.refreshToken === undefined ? undefined : requireToken(init.refreshToken, 'refreshToken')
     this.expires = toUnixSeconds(init.expires)
+    secretRegistry.hold(this, 'authToken', this.#authToken)
+    secretRegistry.hold(this, 'refreshToken', this.#refreshToken)
   }
 
   get authToken(): string {
@@ -269,11 +279,13 @@ export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
   }
   set authToken(value: string) {
     this.#authToken = value
+    secretRegistry.hold(this, 'authToken', value)
   }
   get refreshToken(): string | undefined {
     return this.#refreshToken
   }
   set refreshToken(value: string | undefined) {
     this.#refreshToken = value
+    secretRegistry.hold(this, 'refreshToken', value)
   }
 }

@@ -1,5 +1,5 @@
 import type { Credentials } from '../auth/credentials.js'
-import { type ConfigOptions, checkConfig } from '../config.js'
+import { type ConfigInit, checkConfig, toConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
 import {
@@ -34,7 +34,7 @@ import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { createTree } from './tree.js'
 
-export interface ClientOptions extends Partial<ConfigOptions> {
+export interface ClientOptions extends Partial<ConfigInit> {
   /** A `fetch` to send requests with (default: a keep-alive `node:https` path on Node, global `fetch` elsewhere). */
   fetch?: FetchFunction
   /** A complete transport; wins over `fetch`. */
@@ -85,8 +85,9 @@ class ClientCore {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, ...overrides } = options
-    checkConfig(overrides)
+    const { fetch, transport, tls, limiter, plan, onRetry, ...settings } = options
+    checkConfig(settings)
+    const overrides = toConfigOptions(settings)
     this.credentials = credentials
     this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
     this.#dispatcher = new Dispatcher({
