@@ -6,6 +6,7 @@
  *   npm run bench -- --quick       every N divided by 10, a smoke test; results.md is not written
  *   npm run bench -- --only export,create
  *   npm run bench -- --million     adds a 1,000,000-deal export (about 3 more minutes)
+ *   npm run bench -- --only timings  the durations tests no longer assert (bench/timings.ts), alone
  */
 import { fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -17,6 +18,7 @@ import { DEFAULT_COST_MODEL, EMULATOR_TLS_CERT, startEmulator } from '../src/emu
 import { type Meta, type RunResult, render } from './report.js'
 import type { ChildReport } from './run-one.js'
 import { SCENARIOS } from './scenarios/index.js'
+import { measureTimings, renderTimings } from './timings.js'
 
 interface Step {
   scenario: string
@@ -97,6 +99,11 @@ const quick = args.includes('--quick')
 const onlyArg = args.find((arg, index) => args[index - 1] === '--only' || arg.startsWith('--only='))
 const only = onlyArg?.replace('--only=', '').split(',')
 const steps = plan(quick ? 10 : 1, args.includes('--million')).filter((step) => !only || only.includes(step.scenario))
+const withTimings = !only || only.includes('timings')
+if (only?.length === 1 && withTimings) {
+  console.log(renderTimings(await measureTimings()))
+  process.exit(0)
+}
 
 // Generated files live where neither Git nor Biome looks.
 const outDir = join(root, 'node_modules', '.cache', 'b24tssdk-bench')
@@ -234,7 +241,7 @@ const meta: Meta = {
   totalS: (performance.now() - started) / 1000,
   emulator: `b24tssdk/emulator, https, plan standard (burst 50, drain 2/s), realDelays, cost model ${JSON.stringify(DEFAULT_COST_MODEL)}, operating limit 480 s / 10 min, a fresh emulator per run`,
 }
-const body = render(results, meta)
+const body = render(results, meta) + (withTimings ? `\n${renderTimings(await measureTimings())}` : '')
 console.log(`\n${body}`)
 console.log(`total ${(meta.totalS / 60).toFixed(1)} min`)
 writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)

@@ -1,6 +1,5 @@
 import { BitrixValidationError } from './errors/index.js'
-import type { AbstractLogger } from './log/index.js'
-import { NullLogger } from './log/index.js'
+import { isConsoleLike, type Logger, type LoggerLike, NullLogger, toLogger } from './log/index.js'
 
 /** Seconds, or `[connect, read]` seconds. */
 export type Timeout = number | readonly [connect: number, read: number]
@@ -14,7 +13,8 @@ export interface ConfigOptions {
   defaultInitialRetryDelay: number
   /** Seconds added for each further retry; default 1. */
   defaultRetryDelayIncrement: number
-  logger: AbstractLogger
+  /** Where the SDK logs; default a `NullLogger`. */
+  logger: Logger
   /** Check arguments against the method catalogue before sending; default true. */
   validateArguments: boolean
   /**
@@ -35,6 +35,18 @@ const DEFAULTS: ConfigOptions = {
   maxQueueWait: Number.POSITIVE_INFINITY,
 }
 
+/**
+ * What `configure` and `new Client(…, options)` accept: the settings, with `logger` any `Logger` or anything
+ * console-shaped (`console`, pino, winston), which is wrapped in a redacting `ConsoleLogger`.
+ */
+export type ConfigInit = Omit<ConfigOptions, 'logger'> & { logger: LoggerLike }
+
+/** The settings as stored: a console-shaped `logger` becomes a `Logger`. */
+export function toConfigOptions(options: Partial<ConfigInit>): Partial<ConfigOptions> {
+  const { logger, ...rest } = options
+  return logger === undefined ? rest : { ...rest, logger: toLogger(logger) }
+}
+
 let shared: Config | undefined
 
 /**
@@ -47,7 +59,7 @@ export class Config implements ConfigOptions {
   defaultMaxRetries = DEFAULTS.defaultMaxRetries
   defaultInitialRetryDelay = DEFAULTS.defaultInitialRetryDelay
   defaultRetryDelayIncrement = DEFAULTS.defaultRetryDelayIncrement
-  logger: AbstractLogger = DEFAULTS.logger
+  logger: Logger = DEFAULTS.logger
   validateArguments = DEFAULTS.validateArguments
   maxQueueWait = DEFAULTS.maxQueueWait
 
@@ -57,9 +69,9 @@ export class Config implements ConfigOptions {
     shared = this
   }
 
-  configure(options: Partial<ConfigOptions>): this {
+  configure(options: Partial<ConfigInit>): this {
     checkConfig(options)
-    for (const [key, value] of Object.entries(options)) {
+    for (const [key, value] of Object.entries(toConfigOptions(options))) {
       if (value !== undefined) Object.assign(this, { [key]: value })
     }
     return this
@@ -72,7 +84,7 @@ export class Config implements ConfigOptions {
 }
 
 /** Shortcut for `new Config().configure(options)`. */
-export function configure(options: Partial<ConfigOptions>): Config {
+export function configure(options: Partial<ConfigInit>): Config {
   return new Config().configure(options)
 }
 
@@ -94,7 +106,7 @@ function checkSeconds(name: string, value: unknown, allowZero: boolean): void {
 }
 
 /** Rejects settings that would break every call, naming the setting and what it takes. */
-export function checkConfig(options: Partial<ConfigOptions>): void {
+export function checkConfig(options: Partial<ConfigInit>): void {
   for (const key of Object.keys(options)) {
     if (!KNOWN_KEYS.has(key)) {
       throw new BitrixValidationError({ message: `unknown setting "${key}"; known: ${[...KNOWN_KEYS].join(', ')}` })
@@ -132,10 +144,10 @@ export function checkConfig(options: Partial<ConfigOptions>): void {
   if (defaultRetryDelayIncrement !== undefined)
     checkSeconds('defaultRetryDelayIncrement', defaultRetryDelayIncrement, true)
   if (maxQueueWait !== undefined) checkMaxQueueWait(maxQueueWait)
-  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.debug !== 'function')) {
+  if (logger !== undefined && !isConsoleLike(logger)) {
     throw new BitrixValidationError({
       parameter: 'logger',
-      expected: 'a logger (AbstractLogger, StreamLogger, NullLogger)',
+      expected: 'a logger with debug, info, warn and error methods (StreamLogger, NullLogger, console, pino, winston)',
       received: logger,
     })
   }

@@ -68,7 +68,7 @@ export class BitrixApp extends AbstractBitrixApp {
     this.clientId = requireText(init?.clientId, 'clientId', 'the application code, e.g. app.5f0c3b1e2a.12345678')
     this.#clientSecret = requireText(init.clientSecret, 'clientSecret', 'the application key')
     this.#oauthServer = checkOAuthServer(init.oauthServer)
-    secretRegistry.add(this.#clientSecret)
+    secretRegistry.hold(this, 'clientSecret', this.#clientSecret)
   }
 
   get clientSecret(): string {
@@ -98,7 +98,7 @@ export class BitrixAppLocal extends AbstractBitrixAppLocal {
     this.clientId = requireText(init.clientId, 'clientId', 'the local application code, e.g. local.5f0c3b1e2a.12345678')
     this.#clientSecret = requireText(init.clientSecret, 'clientSecret', 'the application key')
     this.#oauthServer = checkOAuthServer(init.oauthServer)
-    secretRegistry.add(this.#clientSecret)
+    secretRegistry.hold(this, 'clientSecret', this.#clientSecret)
   }
 
   get clientSecret(): string {

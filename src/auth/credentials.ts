@@ -1,6 +1,6 @@
 import type { EventHub, SdkEventMap } from '../events/index.js'
 import type { Transport } from '../http/transport.js'
-import type { AbstractLogger } from '../log/index.js'
+import type { Logger } from '../log/index.js'
 
 /** What the client needs from credentials to sign a call; implemented by webhooks and OAuth tokens. */
 export interface Credentials {
@@ -27,5 +27,5 @@ export interface Credentials {
 export interface AuthContext {
   transport: Transport
   timeoutMs: { connectMs: number; readMs: number }
-  logger: AbstractLogger
+  logger: Logger
 }

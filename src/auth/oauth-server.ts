@@ -45,6 +45,7 @@ export async function requestToken(
   oauthServer: string = app.oauthServer,
   onRedirect?: OAuthRedirectHandler,
 ): Promise<TokenGrant> {
+  secretRegistry.hold(app, 'clientSecret', app.clientSecret)
   const body = buildQuery({ ...grant, client_id: app.clientId, client_secret: app.clientSecret })
   const started = Date.now()
   const url = `${oauthServer}/oauth/token/`

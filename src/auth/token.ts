@@ -82,7 +82,9 @@ export abstract class AbstractBitrixToken implements Credentials {
   async authParams(context: AuthContext): Promise<Record<string, string>> {
     if (this.isExpired && this.refreshToken) await this.#refreshOnce(context)
     const token = this.authToken
-    secretRegistry.add(token)
+    // Held while this token lives: never forgotten by the registry however many other tokens rotate meanwhile.
+    secretRegistry.hold(this, 'authToken', token)
+    secretRegistry.hold(this, 'refreshToken', this.refreshToken)
     const params = { auth: token }
     this.#issuedAt.set(params, this.#settled)
     return params
@@ -159,7 +161,7 @@ export abstract class AbstractBitrixToken implements Credentials {
     const refreshToken = this.refreshToken
     if (!refreshToken)
       throw new BitrixValidationError({ message: 'this token has no refreshToken, so it cannot be renewed' })
-    secretRegistry.add(refreshToken)
+    secretRegistry.hold(this, 'refreshToken', refreshToken)
     let grant: TokenGrant
     try {
       grant = await requestToken(
@@ -229,6 +231,8 @@ export abstract class AbstractBitrixToken implements Credentials {
     this.authToken = grant.accessToken
     this.refreshToken = grant.refreshToken
     this.expires = grant.expires
+    secretRegistry.hold(this, 'authToken', grant.accessToken)
+    secretRegistry.hold(this, 'refreshToken', grant.refreshToken)
   }
 
   toJSON(): Record<string, unknown> {
@@ -312,6 +316,8 @@ export class BitrixToken extends AbstractBitrixToken {
     this.#authToken = requireToken(init.authToken, 'authToken')
     this.#refreshToken = init.refreshToken === undefined ? undefined : requireToken(init.refreshToken, 'refreshToken')
     this.expires = toUnixSeconds(init.expires)
+    secretRegistry.hold(this, 'authToken', this.#authToken)
+    secretRegistry.hold(this, 'refreshToken', this.#refreshToken)
     this.bitrixApp = init.bitrixApp
   }
 
@@ -320,12 +326,14 @@ export class BitrixToken extends AbstractBitrixToken {
   }
   set authToken(value: string) {
     this.#authToken = value
+    secretRegistry.hold(this, 'authToken', value)
   }
   get refreshToken(): string | undefined {
     return this.#refreshToken
   }
   set refreshToken(value: string | undefined) {
     this.#refreshToken = value
+    secretRegistry.hold(this, 'refreshToken', value)
   }
 
   /** Exchanges the `code` an app receives after `/oauth/authorize/` for a token. */
@@ -394,6 +402,8 @@ export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
     this.#authToken = requireToken(init.authToken, 'authToken')
     this.#refreshToken = init.refreshToken === undefined ? undefined : requireToken(init.refreshToken, 'refreshToken')
     this.expires = toUnixSeconds(init.expires)
+    secretRegistry.hold(this, 'authToken', this.#authToken)
+    secretRegistry.hold(this, 'refreshToken', this.#refreshToken)
   }
 
   get authToken(): string {
@@ -401,11 +411,13 @@ export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
   }
   set authToken(value: string) {
     this.#authToken = value
+    secretRegistry.hold(this, 'authToken', value)
   }
   get refreshToken(): string | undefined {
     return this.#refreshToken
   }
   set refreshToken(value: string | undefined) {
     this.#refreshToken = value
+    secretRegistry.hold(this, 'refreshToken', value)
   }
 }

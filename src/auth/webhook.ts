@@ -37,7 +37,7 @@ export class BitrixWebhook implements Credentials {
     }
     this.userId = Number(match[1])
     this.#key = match[2]
-    secretRegistry.add(this.#key)
+    secretRegistry.hold(this, 'key', this.#key)
     this.#restUrl = this.#buildRestUrl()
   }
 

@@ -1,6 +1,6 @@
 import type { Credentials } from '../auth/credentials.js'
 import type { PortalMovePolicy } from '../auth/portal-move.js'
-import { type ConfigOptions, checkConfig } from '../config.js'
+import { type ConfigInit, checkConfig, toConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
 import {
@@ -37,7 +37,7 @@ import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { createTree, withSubtree } from './tree.js'
 
-export interface ClientOptions extends Partial<ConfigOptions> {
+export interface ClientOptions extends Partial<ConfigInit> {
   /** A `fetch` to send requests with (default: a keep-alive `node:https` path on Node, global `fetch` elsewhere). */
   fetch?: FetchFunction
   /** A complete transport; wins over `fetch`. */
@@ -104,8 +104,9 @@ class ClientCore {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, ...overrides } = options
-    checkConfig(overrides)
+    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, ...settings } = options
+    checkConfig(settings)
+    const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
       throw new BitrixValidationError({
         message: 'allowPortalMove must be a function (from, to) => boolean',

@@ -1,3 +1,4 @@
+export { type ConsoleLike, ConsoleLogger, isConsoleLike, type LoggerLike, toLogger } from './console-logger.js'
 export type { LogFormat } from './format.js'
 export { isLogLevel, LOG_LEVELS, type LogLevel, type LogRecordLevel } from './levels.js'
 export {

@@ -16,8 +16,9 @@ export interface Logger {
 }
 
 /**
- * Base of every logger: implement `log` and `isEnabled`, e.g. to forward records to pino or winston.
- * Forwarded records are not redacted; use `redact` / `redactContext` in `log` if the target does not.
+ * Base of every logger: implement `log` and `isEnabled` to send records anywhere. (pino, winston and `console`
+ * need no class: pass them as `logger` as they are; `ConsoleLogger` redacts and forwards.)
+ * Records reaching `log` are not redacted; use `redact` / `redactContext` in `log` if the target does not.
  *
  * @example
  * class PinoLogger extends AbstractLogger {

@@ -1,4 +1,5 @@
-import { compileSecrets, secretRegistry } from './secrets.js'
+import { SecretMatcher } from './secret-matcher.js'
+import { type SecretRegistry, secretRegistry } from './secrets.js'
 
 export const MASK = '***'
 
@@ -54,20 +55,23 @@ function replaceMatch(match: string, ...args: unknown[]): string {
   return `${groups.kh}${MASK}`
 }
 
-type SecretSource = Iterable<string> & { toRegExp?: () => RegExp | undefined }
+// Plain arrays / sets: a matcher rebuilt only when their content changed since the last call.
+const listMatchers = new WeakMap<object, { key: string; matcher: SecretMatcher }>()
 
-// Plain arrays / sets: recompile only when their content changed since the last call.
-const compiledLists = new WeakMap<object, { key: string; pattern: RegExp | undefined }>()
-
-function secretsPattern(secrets: SecretSource): RegExp | undefined {
-  if (typeof secrets.toRegExp === 'function') return secrets.toRegExp()
+function maskListed(text: string, secrets: Iterable<string>): string {
+  // Duck-typed: the registry may come from another copy of the SDK (ESM and CJS builds share one).
+  if (typeof (secrets as Partial<SecretRegistry>).mask === 'function')
+    return (secrets as SecretRegistry).mask(text, MASK)
   const list = [...secrets]
   const key = list.join('\u0000')
-  const cached = compiledLists.get(secrets)
-  if (cached?.key === key) return cached.pattern
-  const pattern = compileSecrets(list)
-  compiledLists.set(secrets, { key, pattern })
-  return pattern
+  let cached = listMatchers.get(secrets)
+  if (cached?.key !== key) {
+    const matcher = new SecretMatcher()
+    for (const secret of list) if (typeof secret === 'string') matcher.add(secret)
+    cached = { key, matcher }
+    listMatchers.set(secrets, cached)
+  }
+  return cached.matcher.replace(text, MASK)
 }
 
 /**
@@ -82,10 +86,7 @@ function secretsPattern(secrets: SecretSource): RegExp | undefined {
  */
 export function redact(text: string, secrets: Iterable<string> = secretRegistry): string {
   if (text === '') return text
-  let out = text.replace(PATTERN, replaceMatch)
-  const exact = secretsPattern(secrets as SecretSource)
-  if (exact !== undefined) out = out.replace(exact, MASK)
-  return out
+  return maskListed(text.replace(PATTERN, replaceMatch), secrets)
 }
 
 /** Whether a field of this name holds a secret (`access_token`, `refreshToken`, `auth[application_token]`, …). */

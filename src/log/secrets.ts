@@ -1,125 +1,157 @@
-/** Shorter values are ignored: masking "a" or "12" everywhere would shred every log line. */
-const MIN_SECRET_LENGTH = 4
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-
-/** Length of the common prefix of two strings, from `from` on. */
-function commonPrefix(a: string, b: string, from: number): number {
-  let i = from
-  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++
-  return i
-}
-
-/**
- * Regex source for `sorted[lo..hi)`, which all share their first `depth` characters, as a prefix tree:
- * `abcd, abcdef, abxy` → `ab(?:cd(?:ef|)|xy)`. A flat `a|b|c` alternation is tried branch by branch at every
- * position (10,000 tokens: ~700 µs a line); the tree needs a few character tests (~1 µs).
- */
-function treeSource(sorted: readonly string[], lo: number, hi: number, depth: number): string {
-  const optional = sorted[lo].length === depth
-  if (optional) lo++
-  if (lo === hi) return ''
-  let body: string
-  const shared = commonPrefix(sorted[lo], sorted[hi - 1], depth)
-  if (shared > depth) {
-    body = escapeRegExp(sorted[lo].slice(depth, shared)) + treeSource(sorted, lo, hi, shared)
-  } else {
-    const branches: string[] = []
-    for (let start = lo; start < hi; ) {
-      const char = sorted[start][depth]
-      let end = start + 1
-      while (end < hi && sorted[end][depth] === char) end++
-      branches.push(escapeRegExp(char) + treeSource(sorted, start, end, depth + 1))
-      start = end
-    }
-    body = branches.length === 1 ? branches[0] : `(?:${branches.join('|')})`
-  }
-  // The empty branch goes last, so the longer secret wins when one is a prefix of another.
-  return optional ? `(?:${body}|)` : body
-}
-
-/** Compiles secrets (4+ characters) into one global RegExp, or `undefined` when there are none. */
-export function compileSecrets(secrets: Iterable<string>): RegExp | undefined {
-  const unique = new Set<string>()
-  for (const secret of secrets) {
-    if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH) unique.add(secret)
-  }
-  if (unique.size === 0) return undefined
-  const sorted = [...unique].sort()
-  return new RegExp(treeSource(sorted, 0, sorted.length, 0), 'g')
-}
+import { MIN_SECRET_LENGTH, SecretMatcher } from './secret-matcher.js'
 
 export interface SecretRegistryOptions {
-  /** Oldest secrets are forgotten beyond this many (rotated tokens pile up in long-running apps). Default 10,000. */
+  /**
+   * Secrets no live credential holds any more (rotated-out tokens, values registered with `add`) are forgotten,
+   * oldest first, beyond this many. Secrets held by a live owner (`hold`) are never forgotten. Default 10,000.
+   */
   maxSize?: number
 }
 
+const isSecret = (value: unknown): value is string => typeof value === 'string' && value.length >= MIN_SECRET_LENGTH
+
 /**
  * The set of secret values (webhook keys, access/refresh tokens, client secrets, application tokens) that must
- * never appear in a log line or an error message. Credentials register their secrets here; `redact` masks them.
+ * never appear in a log line or an error message. Credentials `hold` their current secrets here for as long as
+ * they live; replaced and loose (`add`) values stay masked until `maxSize` newer ones push them out.
+ * `redact` masks all of them, at a cost that does not grow with their number.
  *
  * @example
- * secretRegistry.add(token.accessToken)
+ * secretRegistry.hold(credentials, 'accessToken', token.accessToken) // masked while `credentials` lives
+ * secretRegistry.add(oneOffSecret)                                     // masked until 10,000 newer ones
  * redact(`token is ${token.accessToken}`) // 'token is ***'
  */
 export class SecretRegistry implements Iterable<string> {
   readonly maxSize: number
-  readonly #secrets = new Set<string>()
-  #compiled: RegExp | undefined
-  #dirty = false
+  readonly #matcher = new SecretMatcher()
+  /** Secrets no live owner holds, oldest first. */
+  readonly #loose = new Set<string>()
+  /** Secret → how many live owner slots hold it. */
+  readonly #held = new Map<string, number>()
+  /** Owner → slot name → the secret it holds there. */
+  #owners = new WeakMap<object, Map<string, string>>()
+  readonly #finalizer =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry<Map<string, string>>((slots) => this.#releaseSlots(slots))
+      : undefined
 
   constructor(options: SecretRegistryOptions = {}) {
     this.maxSize = Math.max(1, options.maxSize ?? 10_000)
   }
 
-  /** Registers a secret; values shorter than 4 characters and non-strings are ignored. Returns whether it is held. */
+  /**
+   * Registers a secret nobody holds: it stays masked until `maxSize` newer loose secrets arrive (adding it again
+   * makes it the newest). Values shorter than 4 characters and non-strings are ignored. Returns whether it is kept.
+   */
   add(secret: string | null | undefined): boolean {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) return false
-    if (this.#secrets.has(secret)) return true
-    this.#secrets.add(secret)
-    if (this.#secrets.size > this.maxSize) {
-      const oldest = this.#secrets.values().next().value
-      if (oldest !== undefined) this.#secrets.delete(oldest)
-    }
-    this.#dirty = true
+    if (!isSecret(secret)) return false
+    if (!this.#held.has(secret)) this.#addLoose(secret)
     return true
   }
 
-  has(secret: string): boolean {
-    return this.#secrets.has(secret)
+  /**
+   * `owner`'s `slot` now holds `secret`: it is masked, and never forgotten, while `owner` is alive and the slot
+   * keeps it. The value the slot held before becomes loose (still masked until `maxSize` newer ones).
+   * `undefined`, `null` or a too-short value empties the slot. Returns whether `secret` is held.
+   *
+   * @example secretRegistry.hold(this, 'refreshToken', grant.refreshToken)
+   */
+  hold(owner: object, slot: string, secret: string | null | undefined): boolean {
+    let slots = this.#owners.get(owner)
+    const previous = slots?.get(slot)
+    if (previous === secret) return previous !== undefined
+    if (isSecret(secret)) {
+      if (slots === undefined) {
+        slots = new Map()
+        this.#owners.set(owner, slots)
+        this.#finalizer?.register(owner, slots, owner)
+      }
+      slots.set(slot, secret)
+      this.#held.set(secret, (this.#held.get(secret) ?? 0) + 1)
+      this.#loose.delete(secret)
+      this.#matcher.add(secret)
+    } else {
+      slots?.delete(slot)
+    }
+    if (previous !== undefined) this.#unhold(previous)
+    return isSecret(secret)
   }
 
+  /** Lets go of every secret `owner` holds; they become loose (still masked until `maxSize` newer ones). */
+  release(owner: object): void {
+    const slots = this.#owners.get(owner)
+    if (slots === undefined) return
+    this.#owners.delete(owner)
+    this.#finalizer?.unregister(owner)
+    this.#releaseSlots(slots)
+  }
+
+  has(secret: string): boolean {
+    return this.#held.has(secret) || this.#loose.has(secret)
+  }
+
+  /** Forgets a secret now, held or not. */
   delete(secret: string): boolean {
-    const deleted = this.#secrets.delete(secret)
-    if (deleted) this.#dirty = true
+    const deleted = this.#held.delete(secret) || this.#loose.delete(secret)
+    if (deleted) this.#matcher.delete(secret)
     return deleted
   }
 
   clear(): void {
-    if (this.#secrets.size === 0) return
-    this.#secrets.clear()
-    this.#dirty = true
+    this.#held.clear()
+    this.#loose.clear()
+    this.#matcher.clear()
+    this.#owners = new WeakMap()
   }
 
+  /** Secrets held by live owners plus loose ones. */
   get size(): number {
-    return this.#secrets.size
+    return this.#held.size + this.#loose.size
   }
 
-  values(): IterableIterator<string> {
-    return this.#secrets.values()
+  /** How many secrets live owners hold (never forgotten). */
+  get heldSize(): number {
+    return this.#held.size
+  }
+
+  *values(): IterableIterator<string> {
+    yield* this.#held.keys()
+    yield* this.#loose
   }
 
   [Symbol.iterator](): IterableIterator<string> {
-    return this.#secrets.values()
+    return this.values()
   }
 
-  /** One global RegExp matching any registered secret; compiled lazily and cached until the set changes. */
-  toRegExp(): RegExp | undefined {
-    if (this.#dirty) {
-      this.#compiled = compileSecrets(this.#secrets)
-      this.#dirty = false
+  /** `text` with every registered secret replaced by `mask`. */
+  mask(text: string, mask: string): string {
+    return this.#matcher.replace(text, mask)
+  }
+
+  #releaseSlots(slots: Map<string, string>): void {
+    for (const secret of slots.values()) this.#unhold(secret)
+    slots.clear()
+  }
+
+  #unhold(secret: string): void {
+    const count = this.#held.get(secret)
+    if (count === undefined) return // deleted or cleared meanwhile
+    if (count > 1) this.#held.set(secret, count - 1)
+    else {
+      this.#held.delete(secret)
+      this.#addLoose(secret)
     }
-    return this.#compiled
+  }
+
+  #addLoose(secret: string): void {
+    this.#loose.delete(secret)
+    this.#loose.add(secret)
+    this.#matcher.add(secret)
+    while (this.#loose.size > this.maxSize) {
+      const oldest = this.#loose.values().next().value as string
+      this.#loose.delete(oldest)
+      this.#matcher.delete(oldest)
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CallOptions } from '../client/dispatcher.js'
+import { isReadMethod } from '../http/retry.js'
 import type { AsListFastOptions, AsListOptions, ListSender } from './list-common.js'
 import { readList, streamList } from './list-strategy.js'
 import type { BitrixResponse } from './response.js'
@@ -19,27 +20,50 @@ export interface RequestSender extends ListSender {
   sendCall<T>(method: string, params: Record<string, unknown>, options: CallOptions): Promise<BitrixResponse<T>>
 }
 
+/** Node's process warning when there is one (`node --trace-warnings` shows where), else the console. */
+function warnUnsentWrite(method: string): void {
+  const message = `b24tssdk: a ${method} request was garbage-collected without being sent. Requests are deferred: await it, call .call(), or pass it to callBatch / callMany. Lint for this with typescript-eslint's no-floating-promises and checkThenables: true.`
+  const runtime = globalThis as { process?: { emitWarning?: (message: string, options: object) => void } }
+  if (typeof runtime.process?.emitWarning === 'function') {
+    runtime.process.emitWarning(message, { type: 'UnsentWriteWarning', code: 'B24_UNSENT_WRITE' })
+  } else console.warn(message)
+}
+
+/** Write requests not yet handed over to be sent: a warning when one is collected still unsent. */
+const unsentWrites =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<string>(warnUnsentWrite) : undefined
+
 /**
  * A deferred REST call. Nothing is sent until it is awaited (or `.call()`ed); awaiting it again reuses the
  * same response. It can also go into a batch, or be read as a whole list.
  */
 export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>> {
   readonly method: string
-  readonly params: Readonly<Record<string, unknown>>
+  readonly #params: Readonly<Record<string, unknown>>
   readonly #sender: RequestSender
   readonly #options: CallOptions
   #pending: Promise<BitrixResponse<T>> | undefined
+  /** A write nobody has sent or handed to a batch yet (watched for the unsent-write warning). */
+  #unsentWrite: boolean
 
   constructor(sender: RequestSender, method: string, params: Record<string, unknown> = {}, options: CallOptions = {}) {
     this.#sender = sender
     this.method = method
-    this.params = params
+    this.#params = params
     this.#options = options
+    this.#unsentWrite = unsentWrites !== undefined && options.idempotent !== true && !isReadMethod(method)
+    if (this.#unsentWrite) unsentWrites?.register(this, method, this)
+  }
+
+  /** The parameters; reading them hands the request over (a batch reads them to send it). */
+  get params(): Readonly<Record<string, unknown>> {
+    this.#handedOver()
+    return this.#params
   }
 
   /** The response, sending the request the first time it is asked for. */
   get response(): Promise<BitrixResponse<T>> {
-    this.#pending ??= this.#sender.sendCall<T>(this.method, this.params as Record<string, unknown>, this.#options)
+    this.#pending ??= this.#send()
     return this.#pending
   }
 
@@ -57,8 +81,18 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
 
   /** Sends the request again, and remembers the new response. */
   call(): Promise<BitrixResponse<T>> {
-    this.#pending = this.#sender.sendCall<T>(this.method, this.params as Record<string, unknown>, this.#options)
+    this.#pending = this.#send()
     return this.#pending
+  }
+
+  #send(): Promise<BitrixResponse<T>> {
+    return this.#sender.sendCall<T>(this.method, this.params as Record<string, unknown>, this.#options)
+  }
+
+  #handedOver(): void {
+    if (!this.#unsentWrite) return
+    this.#unsentWrite = false
+    unsentWrites?.unregister(this)
   }
 
   /**

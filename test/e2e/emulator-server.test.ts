@@ -137,10 +137,9 @@ describe('emulator stats', () => {
     expect(stats.httpRequests).toBe(4)
   })
 
-  it('starts quickly with a large seed', async () => {
-    const started = performance.now()
+  // How quickly: `npm run bench -- --only timings`.
+  it('starts with a large seed', async () => {
     const emu = await start({ seed: { deals: 1_000_000 } })
-    expect(performance.now() - started).toBeLessThan(1000)
     expect((await request(`${emu.webhookUrl}test.echo`)).status).toBe(200)
   })
 })

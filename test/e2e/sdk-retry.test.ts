@@ -72,11 +72,10 @@ describe('retries of transient failures', () => {
     const emu = portal.emu()
     const client = webhookClient(emu, { ...fast, defaultTimeout: 0.3, defaultMaxRetries: 0 })
     emu.faults.inject({ method: 'server.time', kind: 'slow', delayMs: 1_000, times: 1 })
-    const started = Date.now()
     const error = await client.server.time().response.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BitrixRequestTimeout)
     expect((error as BitrixRequestTimeout).phase).toBe('read')
-    expect(Date.now() - started).toBeLessThan(900)
+    // How soon it gives up: `npm run bench -- --only timings`.
   })
 
   it('a non-JSON or truncated body becomes BitrixResponseParseError, never a crash', async () => {
