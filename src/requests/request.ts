@@ -14,6 +14,34 @@ export type ListItem<T> = T extends readonly (infer I)[]
         ? I
         : unknown
 
+/**
+ * Whether `T` can be what a list method returns: an array, an object holding an array or a map of rows
+ * (`{ items: [...] }`, `{ regions: { … } }`), an open record, or a type not known here (`unknown`, from
+ * `client.call()` on an uncatalogued name). A flat record of scalars (`crm.deal.get`'s `Deal`) cannot be.
+ */
+export type IsListResult<T> = unknown extends T
+  ? true
+  : [T] extends [readonly unknown[]]
+    ? true
+    : [T] extends [object]
+      ? string extends keyof T
+        ? true
+        : true extends {
+            [K in keyof T]-?: unknown extends T[K] ? false : NonNullable<T[K]> extends object ? true : false
+          }[keyof T]
+          ? true
+          : false
+      : false
+
+/**
+ * What `asList()` / `asListFast()` demand of the request they are called on: nothing for list methods; for a
+ * method whose result is not a list (`crm.deal.get`) a member it cannot have, so the call does not compile.
+ */
+export type ListMethodOnly<T> =
+  IsListResult<T> extends true
+    ? unknown
+    : { readonly 'asList() and asListFast() read list methods only; this method does not return a list': never }
+
 /** What a request needs to go out: implemented by the client. */
 export interface RequestSender extends ListSender {
   sendCall<T>(method: string, params: Record<string, unknown>, options: CallOptions): Promise<BitrixResponse<T>>
@@ -65,7 +93,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
    * Every record of a list method, as an array, read the cheapest correct way: ID chunks for an `@ID` filter,
    * keyset by ID when the order allows it, otherwise the first page and the other pages 50 per batch.
    */
-  asList(options: AsListOptions = {}): Promise<ListItem<T>[]> {
+  asList(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListOptions = {}): Promise<ListItem<T>[]> {
     return readList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
@@ -77,7 +105,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
    * requests made only as the loop asks for more, constant memory.
    * @example for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) console.log(deal.ID)
    */
-  asListFast(options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
+  asListFast(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
     return streamList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
