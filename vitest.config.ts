@@ -7,6 +7,7 @@ export default defineConfig({
       'test/e2e/**/*.test.ts',
       'test/conformance/**/*.test.ts',
       'test/types/**/*.test.ts',
+      'test/reliability/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,0 +1,367 @@
+/**
+ * The list readers against servers that lie (issue 8, items 5, 6, 7): a tiny node:http portal on 127.0.0.1 that
+ * ignores `>ID`, drops or garbles IDs, repeats pages, claims a huge `total`, answers a list with a non-list or a
+ * batch with something else. Each read ends with a typed error or the right rows — never a hang — and the
+ * server counts every request, so each case also proves the read is bounded.
+ */
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BitrixListError, BitrixValidationError } from '../../src/errors/index.js'
+import { BitrixWebhook, Client } from '../../src/index.js'
+
+type Params = Record<string, string>
+type Row = Record<string, unknown>
+/** One list call: the rows to return and what the envelope claims. */
+type Page = { result: unknown; total?: number; next?: number }
+type Behaviour = (method: string, params: Params) => Page
+
+const ROWS = 1_000
+const rows: Row[] = Array.from({ length: ROWS }, (_, index) => ({ ID: String(index + 1), TITLE: `Deal ${index + 1}` }))
+
+/** Start offset and `>ID` bound of a call, as a portal reads them. */
+function paging(params: Params): { start: number; after: number } {
+  return { start: Math.max(0, Number(params.start ?? 0)), after: Number(params['filter[>ID]'] ?? 0) }
+}
+
+/** A fair portal over `data`: honours `>ID`, `<ID`, the ID order and `start`, counts unless `start=-1`. */
+function fair(data: Row[], claimedTotal?: number): Behaviour {
+  return (_method, params) => {
+    const { start, after } = paging(params)
+    const before = Number(params['filter[<ID]'] ?? Number.POSITIVE_INFINITY)
+    const matching = data.filter((row) => Number(row.ID) > after && Number(row.ID) < before)
+    if (params['order[ID]'] === 'DESC') matching.reverse()
+    const page = matching.slice(start, start + 50)
+    const counted = params.start !== '-1'
+    return {
+      result: page,
+      total: counted ? (claimedTotal ?? matching.length) : undefined,
+      next: counted && start + 50 < (claimedTotal ?? matching.length) ? start + 50 : undefined,
+    }
+  }
+}
+
+/** Flattens `a[b][c]=v` query keys the way the server sees them (`a[b][c]`), keeping the last value. */
+function queryParams(query: string): Params {
+  return Object.fromEntries(new URLSearchParams(query))
+}
+
+/** Flattens a JSON body to the same bracketed keys. */
+function flatten(value: unknown, prefix = '', out: Params = {}): Params {
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix === '' ? key : `${prefix}[${key}]`, out)
+  } else out[prefix] = String(value)
+  return out
+}
+
+const time = { start: 0, finish: 0, duration: 0, processing: 0.001, date_start: '', date_finish: '' }
+
+interface Portal {
+  client: Client
+  requests: () => number
+  use: (behaviour: Behaviour, batchReply?: (cmd: Record<string, string>) => unknown) => void
+}
+
+function startHostilePortal(): { portal: () => Portal; close: () => Promise<void>; ready: Promise<void> } {
+  let behaviour: Behaviour = fair(rows)
+  let batchReply: ((cmd: Record<string, string>) => unknown) | undefined
+  let count = 0
+  const server: Server = createServer((request, response) => {
+    count++
+    let body = ''
+    request.on('data', (chunk) => {
+      body += chunk
+    })
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+      const method = url.pathname.replace(/^\/rest\/1\/key\//, '').replace(/\.json$/, '')
+      const input = body === '' ? {} : (JSON.parse(body) as Record<string, unknown>)
+      let reply: unknown
+      if (method === 'batch') {
+        const cmd = (input.cmd ?? {}) as Record<string, string>
+        if (batchReply) reply = { result: batchReply(cmd), time }
+        else {
+          const out = {
+            result: {} as Row,
+            result_error: [],
+            result_total: {} as Row,
+            result_next: {} as Row,
+            result_time: {} as Row,
+          }
+          for (const [key, command] of Object.entries(cmd)) {
+            const [name, query = ''] = command.split('?')
+            const params = queryParams(query)
+            // `$result[c0][49][ID]`: the value of an earlier command's result, as batch resolves it.
+            for (const [param, value] of Object.entries(params)) {
+              const ref = /^\$result\[(\w+)\]\[(\d+)\]\[(\w+)\]$/.exec(value)
+              const target = ref ? (out.result[ref[1]] as Row[] | undefined)?.[Number(ref[2])]?.[ref[3]] : undefined
+              if (ref) params[param] = String(target ?? '')
+            }
+            const page = behaviour(name, params)
+            out.result[key] = page.result
+            if (page.total !== undefined) out.result_total[key] = page.total
+            if (page.next !== undefined) out.result_next[key] = page.next
+            out.result_time[key] = time
+          }
+          reply = { result: out, time }
+        }
+      } else {
+        const page = behaviour(method, flatten(input))
+        reply = { ...page, time }
+      }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(reply))
+    })
+  })
+  const ready = (async () => {
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+  })()
+  return {
+    ready,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+    portal: () => {
+      const { port } = server.address() as AddressInfo
+      const client = new Client(BitrixWebhook.fromUrl(`http://127.0.0.1:${port}/rest/1/key/`), {
+        limiter: false,
+        defaultMaxRetries: 0,
+        defaultTimeout: 10,
+      })
+      return {
+        client,
+        requests: () => count,
+        use: (next, nextBatch) => {
+          behaviour = next
+          batchReply = nextBatch
+          count = 0
+        },
+      }
+    },
+  }
+}
+
+const hostile = startHostilePortal()
+beforeAll(() => hostile.ready)
+afterAll(() => hostile.close())
+
+type Read = 'asList' | 'asList offsets' | 'asList by TITLE' | 'asListFast'
+
+function read(client: Client, how: Read, options: { maxPages?: number } = {}): Promise<unknown[]> {
+  const list = (order?: Record<string, string>) =>
+    client.crm.deal.list({ select: ['ID', 'TITLE'], ...(order ? { order } : {}) })
+  switch (how) {
+    case 'asList':
+      return list().asList(options)
+    case 'asList offsets':
+      return list().asList({ ...options, strategy: 'offsets' })
+    case 'asList by TITLE':
+      return list({ TITLE: 'ASC' }).asList(options)
+    case 'asListFast':
+      return (async () => {
+        const out: unknown[] = []
+        for await (const row of list().asListFast(options)) out.push(row)
+        return out
+      })()
+  }
+}
+
+interface Case {
+  name: string
+  how: Read
+  behaviour: Behaviour
+  batch?: (cmd: Record<string, string>) => unknown
+  /** The typed error reason expected, or the number of rows a correct read returns. */
+  expect: { reason: BitrixListError['reason'] } | { rows: number }
+  /** The most HTTP requests the read may take. */
+  maxRequests: number
+  options?: { maxPages?: number }
+}
+
+const ignoresCursor: Behaviour = (_m, params) => ({
+  result: rows.slice(0, 50),
+  ...(params.start === '-1' ? {} : { total: ROWS }),
+})
+const withoutIds: Behaviour = (m, params) => {
+  const page = fair(rows)(m, params)
+  return { ...page, result: (page.result as Row[]).map(({ TITLE }) => ({ TITLE })) }
+}
+const textIds: Behaviour = (m, params) => {
+  const page = fair(rows)(m, params)
+  return { ...page, result: (page.result as Row[]).map((row) => ({ ...row, ID: `deal-${row.ID}` })) }
+}
+/** Honours `>ID` but starts each page 25 rows back: half of every page was already read. */
+const overlapping: Behaviour = (_m, params) => {
+  const { after } = paging(params)
+  const from = Math.max(0, after - 25)
+  return { result: rows.slice(from, from + 50) }
+}
+const ignoresStart: Behaviour = () => ({ result: rows.slice(0, 50), total: ROWS, next: 50 })
+const lyingTotal = (total: number): Behaviour => fair(rows.slice(0, 120), total)
+const lyingTotalIgnoringStart =
+  (total: number): Behaviour =>
+  () => ({ result: rows.slice(0, 50), total, next: 50 })
+const notAList: Behaviour = () => ({ result: { ID: '1', TITLE: 'one deal' } })
+const scalar: Behaviour = () => ({ result: true })
+/** The first call is fair and claims 100,000 rows; every batch reply is something else. */
+const claims100k: Behaviour = (_m, params) => ({ ...fair(rows)(_m, params), total: 100_000, next: 50 })
+
+const cases: Case[] = [
+  {
+    name: 'server ignores >ID',
+    how: 'asListFast',
+    behaviour: ignoresCursor,
+    expect: { reason: 'cursor' },
+    maxRequests: 2,
+  },
+  {
+    name: 'server ignores >ID (asList)',
+    how: 'asList',
+    behaviour: ignoresCursor,
+    expect: { reason: 'cursor' },
+    maxRequests: 2,
+  },
+  {
+    name: 'server ignores >ID (by TITLE)',
+    how: 'asList by TITLE',
+    behaviour: ignoresCursor,
+    expect: { reason: 'cursor' },
+    maxRequests: 2,
+  },
+  { name: 'rows without ID', how: 'asListFast', behaviour: withoutIds, expect: { reason: 'id' }, maxRequests: 1 },
+  { name: 'rows without ID (asList)', how: 'asList', behaviour: withoutIds, expect: { reason: 'id' }, maxRequests: 1 },
+  { name: 'non-numeric ID', how: 'asListFast', behaviour: textIds, expect: { reason: 'id' }, maxRequests: 1 },
+  {
+    name: 'repeated rows (keyset)',
+    how: 'asListFast',
+    behaviour: overlapping,
+    expect: { reason: 'cursor' },
+    maxRequests: 2,
+  },
+  {
+    name: 'repeated pages (offsets)',
+    how: 'asList offsets',
+    behaviour: ignoresStart,
+    expect: { reason: 'repeat' },
+    maxRequests: 2,
+  },
+  { name: 'lying total 1e9', how: 'asList offsets', behaviour: lyingTotal(1e9), expect: { rows: 120 }, maxRequests: 2 },
+  {
+    name: 'lying total 1e12',
+    how: 'asList offsets',
+    behaviour: lyingTotal(1e12),
+    expect: { rows: 120 },
+    maxRequests: 2,
+  },
+  {
+    name: 'lying total 1e12, start ignored',
+    how: 'asList offsets',
+    behaviour: lyingTotalIgnoringStart(1e12),
+    expect: { reason: 'repeat' },
+    maxRequests: 2,
+  },
+  {
+    name: 'non-list result (asList)',
+    how: 'asList offsets',
+    behaviour: notAList,
+    expect: { reason: 'shape' },
+    maxRequests: 1,
+  },
+  {
+    name: 'non-list result (asListFast)',
+    how: 'asListFast',
+    behaviour: notAList,
+    expect: { reason: 'shape' },
+    maxRequests: 1,
+  },
+  { name: 'scalar result', how: 'asList', behaviour: scalar, expect: { reason: 'shape' }, maxRequests: 1 },
+  {
+    name: 'batch reply not shaped like a batch (offsets)',
+    how: 'asList offsets',
+    behaviour: claims100k,
+    batch: () => ({ unexpected: true }),
+    expect: { reason: 'shape' },
+    maxRequests: 2,
+  },
+  {
+    name: 'batch reply without the commands (keyset)',
+    how: 'asListFast',
+    behaviour: fair(rows),
+    batch: () => ({ result: [], result_error: [] }),
+    expect: { reason: 'shape' },
+    maxRequests: 1,
+  },
+  {
+    name: 'maxPages reached (keyset)',
+    how: 'asListFast',
+    behaviour: fair(rows),
+    expect: { reason: 'maxPages' },
+    maxRequests: 2,
+    options: { maxPages: 3 },
+  },
+  {
+    name: 'maxPages reached (offsets)',
+    how: 'asList offsets',
+    behaviour: fair(rows),
+    expect: { reason: 'maxPages' },
+    maxRequests: 2,
+    options: { maxPages: 3 },
+  },
+  { name: 'fair server (keyset)', how: 'asListFast', behaviour: fair(rows), expect: { rows: ROWS }, maxRequests: 1 },
+  {
+    name: 'fair server (offsets)',
+    how: 'asList offsets',
+    behaviour: fair(rows),
+    expect: { rows: ROWS },
+    maxRequests: 2,
+  },
+  {
+    name: 'fair server (by TITLE)',
+    how: 'asList by TITLE',
+    behaviour: fair(rows),
+    expect: { rows: ROWS },
+    maxRequests: 1,
+  },
+]
+
+describe('list readers against a hostile server', () => {
+  it.each(cases)('$name: $how', async ({ how, behaviour, batch, expect: expected, maxRequests, options }) => {
+    const portal = hostile.portal()
+    portal.use(behaviour, batch)
+    const outcome = await read(portal.client, how, options).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    )
+    if ('reason' in expected) {
+      expect('error' in outcome ? outcome.error : outcome.value).toBeInstanceOf(BitrixListError)
+      const error = (outcome as { error: BitrixListError }).error
+      expect(error.reason).toBe(expected.reason)
+      expect(error.method).toBe('crm.deal.list')
+      expect(error.message).toContain(`crm.deal.list: ${how.split(' ')[0]}()`)
+    } else {
+      if ('error' in outcome) throw outcome.error
+      const ids = outcome.value.map((row) => Number((row as Row).ID))
+      expect(new Set(ids).size).toBe(expected.rows)
+      expect(ids).toHaveLength(expected.rows)
+    }
+    expect(portal.requests()).toBeLessThanOrEqual(maxRequests)
+  })
+
+  it('asList()/asListFast() on crm.deal.get: BitrixValidationError, nothing sent', async () => {
+    const portal = hostile.portal()
+    portal.use(fair(rows))
+    const request = portal.client.call('crm.deal.get', { id: 1 })
+    await expect(request.asList()).rejects.toThrow(BitrixValidationError)
+    await expect(request.asList()).rejects.toThrow(/crm\.deal\.get: not a list method; asList\(\)/)
+    const stream = request.asListFast()[Symbol.asyncIterator]()
+    await expect(stream.next()).rejects.toThrow(/crm\.deal\.get: not a list method; asListFast\(\)/)
+    expect(portal.requests()).toBe(0)
+  })
+
+  it('maxPages must be a positive integer', async () => {
+    const portal = hostile.portal()
+    portal.use(fair(rows))
+    await expect(portal.client.crm.deal.list({}).asList({ maxPages: 0 })).rejects.toThrow(BitrixValidationError)
+    expect(portal.requests()).toBe(0)
+  })
+})
