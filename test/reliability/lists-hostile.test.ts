@@ -148,7 +148,7 @@ afterAll(() => hostile.close())
 type Read = 'asList' | 'asList offsets' | 'asList by TITLE' | 'asListFast'
 
 function read(client: Client, how: Read, options: { maxPages?: number } = {}): Promise<unknown[]> {
-  const list = (order?: Record<string, string>) =>
+  const list = (order?: { TITLE: 'ASC' }) =>
     client.crm.deal.list({ select: ['ID', 'TITLE'], ...(order ? { order } : {}) })
   switch (how) {
     case 'asList':
@@ -206,122 +206,47 @@ const scalar: Behaviour = () => ({ result: true })
 /** The first call is fair and claims 100,000 rows; every batch reply is something else. */
 const claims100k: Behaviour = (_m, params) => ({ ...fair(rows)(_m, params), total: 100_000, next: 50 })
 
+type Extra = Pick<Case, 'batch' | 'options'>
+const fails = (
+  name: string,
+  how: Read,
+  behaviour: Behaviour,
+  reason: BitrixListError['reason'],
+  maxRequests: number,
+  extra: Extra = {},
+): Case => ({ name, how, behaviour, expect: { reason }, maxRequests, ...extra })
+const reads = (name: string, how: Read, behaviour: Behaviour, rows: number, maxRequests: number): Case => ({
+  name,
+  how,
+  behaviour,
+  expect: { rows },
+  maxRequests,
+})
+const notABatch = { batch: () => ({ unexpected: true }) }
+const batchWithoutCommands = { batch: () => ({ result: [], result_error: [] }) }
+
 const cases: Case[] = [
-  {
-    name: 'server ignores >ID',
-    how: 'asListFast',
-    behaviour: ignoresCursor,
-    expect: { reason: 'cursor' },
-    maxRequests: 2,
-  },
-  {
-    name: 'server ignores >ID (asList)',
-    how: 'asList',
-    behaviour: ignoresCursor,
-    expect: { reason: 'cursor' },
-    maxRequests: 2,
-  },
-  {
-    name: 'server ignores >ID (by TITLE)',
-    how: 'asList by TITLE',
-    behaviour: ignoresCursor,
-    expect: { reason: 'cursor' },
-    maxRequests: 2,
-  },
-  { name: 'rows without ID', how: 'asListFast', behaviour: withoutIds, expect: { reason: 'id' }, maxRequests: 1 },
-  { name: 'rows without ID (asList)', how: 'asList', behaviour: withoutIds, expect: { reason: 'id' }, maxRequests: 1 },
-  { name: 'non-numeric ID', how: 'asListFast', behaviour: textIds, expect: { reason: 'id' }, maxRequests: 1 },
-  {
-    name: 'repeated rows (keyset)',
-    how: 'asListFast',
-    behaviour: overlapping,
-    expect: { reason: 'cursor' },
-    maxRequests: 2,
-  },
-  {
-    name: 'repeated pages (offsets)',
-    how: 'asList offsets',
-    behaviour: ignoresStart,
-    expect: { reason: 'repeat' },
-    maxRequests: 2,
-  },
-  { name: 'lying total 1e9', how: 'asList offsets', behaviour: lyingTotal(1e9), expect: { rows: 120 }, maxRequests: 2 },
-  {
-    name: 'lying total 1e12',
-    how: 'asList offsets',
-    behaviour: lyingTotal(1e12),
-    expect: { rows: 120 },
-    maxRequests: 2,
-  },
-  {
-    name: 'lying total 1e12, start ignored',
-    how: 'asList offsets',
-    behaviour: lyingTotalIgnoringStart(1e12),
-    expect: { reason: 'repeat' },
-    maxRequests: 2,
-  },
-  {
-    name: 'non-list result (asList)',
-    how: 'asList offsets',
-    behaviour: notAList,
-    expect: { reason: 'shape' },
-    maxRequests: 1,
-  },
-  {
-    name: 'non-list result (asListFast)',
-    how: 'asListFast',
-    behaviour: notAList,
-    expect: { reason: 'shape' },
-    maxRequests: 1,
-  },
-  { name: 'scalar result', how: 'asList', behaviour: scalar, expect: { reason: 'shape' }, maxRequests: 1 },
-  {
-    name: 'batch reply not shaped like a batch (offsets)',
-    how: 'asList offsets',
-    behaviour: claims100k,
-    batch: () => ({ unexpected: true }),
-    expect: { reason: 'shape' },
-    maxRequests: 2,
-  },
-  {
-    name: 'batch reply without the commands (keyset)',
-    how: 'asListFast',
-    behaviour: fair(rows),
-    batch: () => ({ result: [], result_error: [] }),
-    expect: { reason: 'shape' },
-    maxRequests: 1,
-  },
-  {
-    name: 'maxPages reached (keyset)',
-    how: 'asListFast',
-    behaviour: fair(rows),
-    expect: { reason: 'maxPages' },
-    maxRequests: 2,
-    options: { maxPages: 3 },
-  },
-  {
-    name: 'maxPages reached (offsets)',
-    how: 'asList offsets',
-    behaviour: fair(rows),
-    expect: { reason: 'maxPages' },
-    maxRequests: 2,
-    options: { maxPages: 3 },
-  },
-  { name: 'fair server (keyset)', how: 'asListFast', behaviour: fair(rows), expect: { rows: ROWS }, maxRequests: 1 },
-  {
-    name: 'fair server (offsets)',
-    how: 'asList offsets',
-    behaviour: fair(rows),
-    expect: { rows: ROWS },
-    maxRequests: 2,
-  },
-  {
-    name: 'fair server (by TITLE)',
-    how: 'asList by TITLE',
-    behaviour: fair(rows),
-    expect: { rows: ROWS },
-    maxRequests: 1,
-  },
+  fails('server ignores >ID', 'asListFast', ignoresCursor, 'cursor', 2),
+  fails('server ignores >ID', 'asList', ignoresCursor, 'cursor', 2),
+  fails('server ignores >ID', 'asList by TITLE', ignoresCursor, 'cursor', 2),
+  fails('rows without ID', 'asListFast', withoutIds, 'id', 1),
+  fails('rows without ID', 'asList', withoutIds, 'id', 1),
+  fails('non-numeric ID', 'asListFast', textIds, 'id', 1),
+  fails('repeated rows', 'asListFast', overlapping, 'cursor', 2),
+  fails('repeated pages', 'asList offsets', ignoresStart, 'repeat', 2),
+  reads('lying total 1e9', 'asList offsets', lyingTotal(1e9), 120, 2),
+  reads('lying total 1e12', 'asList offsets', lyingTotal(1e12), 120, 2),
+  fails('lying total 1e12, start ignored', 'asList offsets', lyingTotalIgnoringStart(1e12), 'repeat', 2),
+  fails('non-list result', 'asList offsets', notAList, 'shape', 1),
+  fails('non-list result', 'asListFast', notAList, 'shape', 1),
+  fails('scalar result', 'asList', scalar, 'shape', 1),
+  fails('batch reply not shaped like a batch', 'asList offsets', claims100k, 'shape', 2, notABatch),
+  fails('batch reply without the commands', 'asListFast', fair(rows), 'shape', 1, batchWithoutCommands),
+  fails('maxPages reached', 'asListFast', fair(rows), 'maxPages', 2, { options: { maxPages: 3 } }),
+  fails('maxPages reached', 'asList offsets', fair(rows), 'maxPages', 2, { options: { maxPages: 3 } }),
+  reads('fair server', 'asListFast', fair(rows), ROWS, 1),
+  reads('fair server', 'asList offsets', fair(rows), ROWS, 2),
+  reads('fair server', 'asList by TITLE', fair(rows), ROWS, 1),
 ]
 
 describe('list readers against a hostile server', () => {
@@ -350,7 +275,8 @@ describe('list readers against a hostile server', () => {
   it('asList()/asListFast() on crm.deal.get: BitrixValidationError, nothing sent', async () => {
     const portal = hostile.portal()
     portal.use(fair(rows))
-    const request = portal.client.call('crm.deal.get', { id: 1 })
+    // Typed, `.asList()` on crm.deal.get does not compile (test/types/list-methods.ts); at run time it is refused.
+    const request = portal.client.call('crm.deal.get' as string, { id: 1 })
     await expect(request.asList()).rejects.toThrow(BitrixValidationError)
     await expect(request.asList()).rejects.toThrow(/crm\.deal\.get: not a list method; asList\(\)/)
     const stream = request.asListFast()[Symbol.asyncIterator]()
