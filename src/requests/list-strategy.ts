@@ -36,11 +36,17 @@ export async function readList(
   const shape = await listShapeOf(context)
   const strategy = options.strategy ?? 'auto'
   const ids = shape ? idListOf(params, shape) : undefined
+  const order = shape ? orderOf(params, shape) : undefined
   if (shape && ids && (strategy === 'auto' || strategy === 'idChunks')) {
-    return readByIdChunks(context, params, shape, ids, { ...options, budget })
+    if (order === undefined || order.length === 0) {
+      return readByIdChunks(context, params, shape, ids, { ...options, budget })
+    }
+    // Chunks come back chunk by chunk: sort them into the order asked for.
+    const read = selectForSort(params, order, shape)
+    const rows = await readByIdChunks(context, read.params, shape, ids, { signal: options.signal, budget })
+    return sortRows(rows, order, shape, read.added).slice(0, options.limit)
   }
-  const order = shape?.keyset ? orderOf(params, shape) : undefined
-  if (shape && order && strategy !== 'offsets' && strategy !== 'idChunks') {
+  if (shape?.keyset && order && strategy !== 'offsets' && strategy !== 'idChunks') {
     const byId = isIdOrder(order, shape)
     const small = options.limit !== undefined && options.limit <= OFFSETS_LIMIT
     if (byId || strategy === 'keyset' || !small) {

@@ -27,8 +27,8 @@ export type IsListResult<T> = unknown extends T
       ? string extends keyof T
         ? true
         : true extends {
-            [K in keyof T]-?: unknown extends T[K] ? false : NonNullable<T[K]> extends object ? true : false
-          }[keyof T]
+              [K in keyof T]-?: unknown extends T[K] ? false : NonNullable<T[K]> extends object ? true : false
+            }[keyof T]
           ? true
           : false
       : false

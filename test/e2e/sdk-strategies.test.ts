@@ -68,6 +68,18 @@ describe('asList strategies under faults', () => {
     expect(new Set(ids)).toEqual(new Set(wanted))
     expect(requests).toBeLessThanOrEqual(2 + 6)
   })
+  it.each([
+    ['TITLE', { TITLE: 'ASC' }],
+    ['ID DESC', { ID: 'DESC' }],
+  ] as const)('ID chunks come back in the order asked for (%s)', async (_name, order) => {
+    const client = webhookClient(portal.emu())
+    const wanted = Array.from({ length: 300 }, (_, i) => 3_000 - i * 7)
+    const call = () => client.crm.deal.list({ select: ['ID'], filter: { '@ID': wanted }, order })
+    const byServer = await collect(call().asList({ strategy: 'offsets' }))
+    const byChunks = await collect(call().asList())
+    expectExact(byChunks, wanted.length)
+    expect(byChunks).toEqual(byServer)
+  })
 })
 
 describe('asListFast under faults', () => {
