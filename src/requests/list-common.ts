@@ -85,6 +85,8 @@ const SHAPE_REMEDY = 'asList()/asListFast() read list methods only; call the met
 
 /** The rows of one list page; anything that is not a list of rows is an error, never an empty page. */
 export function pageRows(context: ListContext, result: unknown, key: string | null): unknown[] {
+  // An empty page of a keyed list may come as a bare `[]` (PHP's empty array) instead of `{ items: [] }`.
+  if (key !== null && Array.isArray(result) && result.length === 0) return []
   const rows = key === null ? result : (result as Record<string, unknown> | null)?.[key]
   if (Array.isArray(rows)) return rows
   // PHP prints an array with gaps in its keys as an object: `{"0": {…}, "2": {…}}`.

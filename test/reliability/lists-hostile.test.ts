@@ -236,6 +236,7 @@ const cases: Case[] = [
   fails('repeated pages', 'asList offsets', ignoresStart, 'repeat', 2),
   reads('lying total 1e9', 'asList offsets', lyingTotal(1e9), 120, 2),
   reads('lying total 1e12', 'asList offsets', lyingTotal(1e12), 120, 2),
+  reads('lying total 1e12', 'asList by TITLE', lyingTotal(1e12), 120, 1),
   fails('lying total 1e12, start ignored', 'asList offsets', lyingTotalIgnoringStart(1e12), 'repeat', 2),
   fails('non-list result', 'asList offsets', notAList, 'shape', 1),
   fails('non-list result', 'asListFast', notAList, 'shape', 1),
@@ -282,6 +283,16 @@ describe('list readers against a hostile server', () => {
     const stream = request.asListFast()[Symbol.asyncIterator]()
     await expect(stream.next()).rejects.toThrow(/crm\.deal\.get: not a list method; asListFast\(\)/)
     expect(portal.requests()).toBe(0)
+  })
+
+  it('an empty keyed list may come as a bare [] (PHP), and reads as no rows', async () => {
+    const portal = hostile.portal()
+    portal.use(() => ({ result: [], total: 0 }))
+    expect(await portal.client.tasks.task.list({}).asList()).toEqual([])
+    const streamed: unknown[] = []
+    for await (const task of portal.client.tasks.task.list({}).asListFast()) streamed.push(task)
+    expect(streamed).toEqual([])
+    expect(portal.requests()).toBeLessThanOrEqual(2)
   })
 
   it('maxPages must be a positive integer', async () => {
