@@ -90,8 +90,11 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
   }
 
   /**
-   * Every record of a list method, as an array, read the cheapest correct way: ID chunks for an `@ID` filter,
-   * keyset by ID when the order allows it, otherwise the first page and the other pages 50 per batch.
+   * Every record of a list method, as an array, read the cheapest correct way: ID chunks for an `@ID` filter;
+   * keyset by ID for methods that filter by ID (sorted here when the order is by another field); otherwise
+   * offsets, as many pages per batch as the portal answers well inside its 60 s cut. A server whose answers
+   * would loop, repeat or drop rows fails with a `BitrixListError`; `maxPages` bounds the pages requested.
+   * Compiles for list methods only.
    */
   asList(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListOptions = {}): Promise<ListItem<T>[]> {
     return readList(this.#sender, this.method, this.params, {
@@ -102,7 +105,8 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
 
   /**
    * Every record of a list method as a lazy stream, sorted by ID: about 2,500 records per HTTP request,
-   * requests made only as the loop asks for more, constant memory.
+   * requests made only as the loop asks for more, constant memory. Every row must carry a numeric ID beyond the
+   * one before it, or the read fails with a `BitrixListError`. Compiles for list methods only.
    * @example for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) console.log(deal.ID)
    */
   asListFast(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
