@@ -92,22 +92,32 @@ class Cursor {
     readonly field: string,
     readonly descending: boolean,
     public last: number | undefined,
+    /** The inclusive far end of the range, when the read has one. */
+    readonly until: number | undefined,
   ) {}
 
-  /** The ID of the next row, which must lie beyond the last one. */
+  /** The ID of the next row, which must lie beyond the last one and not past the end of the range. */
   pass(row: unknown): number {
     const id = rowId(this.context, row, this.field)
+    const [forward, backward] = this.descending ? ['<', '>='] : ['>', '<=']
     if (this.last !== undefined && (this.descending ? id >= this.last : id <= this.last)) {
-      throw listError(
-        this.context,
-        'cursor',
-        `the ID cursor did not advance (${this.field} ${id} after ${this.last}): the method ignores "${this.descending ? '<' : '>'}${this.field}" or the ID order`,
-        "read it with asList({ strategy: 'offsets' })",
-        this.field,
-      )
+      throw this.#error(`the ID cursor did not advance (${this.field} ${id} after ${this.last})`, forward)
+    }
+    if (this.until !== undefined && (this.descending ? id < this.until : id > this.until)) {
+      throw this.#error(`${this.field} ${id} is past the end of the range (${this.until})`, backward)
     }
     this.last = id
     return id
+  }
+
+  #error(what: string, operator: string): Error {
+    return listError(
+      this.context,
+      'cursor',
+      `${what}: the method ignores "${operator}${this.field}" or the ID order`,
+      "read it with asList({ strategy: 'offsets' })",
+      this.field,
+    )
   }
 }
 
@@ -125,7 +135,7 @@ export async function* readByKeyset(
 ): AsyncGenerator<unknown, void, undefined> {
   const keyset = plan(params, shape, range)
   const descending = range.descending === true
-  const cursor = new Cursor(context, shape.rowId, descending, keyset.bound)
+  const cursor = new Cursor(context, shape.rowId, descending, keyset.bound, range.until)
   let remaining = range.limit ?? Number.POSITIVE_INFINITY
   let end = range.until
   let probe = end === undefined

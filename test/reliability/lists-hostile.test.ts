@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BitrixListError, BitrixValidationError } from '../../src/errors/index.js'
-import { BitrixWebhook, Client } from '../../src/index.js'
+import { type AsListFastOptions, BitrixWebhook, Client } from '../../src/index.js'
 
 type Params = Record<string, string>
 type Row = Record<string, unknown>
@@ -29,8 +29,9 @@ function paging(params: Params): { start: number; after: number } {
 function fair(data: Row[], claimedTotal?: number): Behaviour {
   return (_method, params) => {
     const { start, after } = paging(params)
-    const before = Number(params['filter[<ID]'] ?? Number.POSITIVE_INFINITY)
-    const matching = data.filter((row) => Number(row.ID) > after && Number(row.ID) < before)
+    const bound = (name: string, fallback: number) => Number(params[`filter[${name}ID]`] ?? fallback)
+    const [low, high] = [Math.max(after + 1, bound('>=', 0)), Math.min(bound('<', Infinity) - 1, bound('<=', Infinity))]
+    const matching = data.filter((row) => Number(row.ID) >= low && Number(row.ID) <= high)
     if (params['order[ID]'] === 'DESC') matching.reverse()
     const page = matching.slice(start, start + 50)
     const counted = params.start !== '-1'
@@ -147,7 +148,8 @@ afterAll(() => hostile.close())
 
 type Read = 'asList' | 'asList offsets' | 'asList by TITLE' | 'asListFast'
 
-function read(client: Client, how: Read, options: { maxPages?: number } = {}): Promise<unknown[]> {
+function read(client: Client, how: Read, fastOptions: AsListFastOptions = {}): Promise<unknown[]> {
+  const options = { maxPages: fastOptions.maxPages }
   const list = (order?: { TITLE: 'ASC' }) =>
     client.crm.deal.list({ select: ['ID', 'TITLE'], ...(order ? { order } : {}) })
   switch (how) {
@@ -160,7 +162,7 @@ function read(client: Client, how: Read, options: { maxPages?: number } = {}): P
     case 'asListFast':
       return (async () => {
         const out: unknown[] = []
-        for await (const row of list().asListFast(options)) out.push(row)
+        for await (const row of list().asListFast(fastOptions)) out.push(row)
         return out
       })()
   }
@@ -175,7 +177,7 @@ interface Case {
   expect: { reason: BitrixListError['reason'] } | { rows: number }
   /** The most HTTP requests the read may take. */
   maxRequests: number
-  options?: { maxPages?: number }
+  options?: AsListFastOptions
 }
 
 const ignoresCursor: Behaviour = (_m, params) => ({
@@ -228,6 +230,7 @@ const batchWithoutCommands = { batch: () => ({ result: [], result_error: [] }) }
 const cases: Case[] = [
   fails('server ignores >ID', 'asListFast', ignoresCursor, 'cursor', 2),
   fails('server ignores >ID', 'asList', ignoresCursor, 'cursor', 2),
+  fails('server ignores >ID, 3 ranges', 'asListFast', ignoresCursor, 'cursor', 2, { options: { concurrency: 3 } }),
   fails('server ignores >ID', 'asList by TITLE', ignoresCursor, 'cursor', 2),
   fails('rows without ID', 'asListFast', withoutIds, 'id', 1),
   fails('rows without ID', 'asList', withoutIds, 'id', 1),
@@ -246,6 +249,7 @@ const cases: Case[] = [
   fails('maxPages reached', 'asListFast', fair(rows), 'maxPages', 2, { options: { maxPages: 3 } }),
   fails('maxPages reached', 'asList offsets', fair(rows), 'maxPages', 2, { options: { maxPages: 3 } }),
   reads('fair server', 'asListFast', fair(rows), ROWS, 1),
+  { ...reads('fair server, 3 ranges', 'asListFast', fair(rows), ROWS, 4), options: { concurrency: 3 } },
   reads('fair server', 'asList offsets', fair(rows), ROWS, 2),
   reads('fair server', 'asList by TITLE', fair(rows), ROWS, 1),
 ]
