@@ -74,6 +74,7 @@ export {
   isBitrixTimeout,
   isBitrixValidationError,
 } from './guards.js'
+export { BitrixListError, type BitrixListErrorOptions, type BitrixListErrorReason } from './list.js'
 export {
   BitrixOAuthError,
   type BitrixOAuthErrorOptions,

@@ -1,6 +1,6 @@
-/** What every list reader shares: the sender it reads through, options, and small helpers. */
+/** What every list reader shares: the sender it reads through, options, and the checks on what comes back. */
 import type { BitrixAPIError } from '../errors/index.js'
-import { BitrixValidationError } from '../errors/index.js'
+import { BitrixListError, type BitrixListErrorReason, BitrixValidationError, describeValue } from '../errors/index.js'
 import type { RawBatchResult } from './batch.js'
 import { knownListShape, type ListShape } from './list-shape.js'
 import type { BitrixResponse } from './response.js'
@@ -26,9 +26,14 @@ export interface AsListOptions {
   signal?: AbortSignal
   /**
    * How to page: `auto` (default) picks the cheapest correct way — ID chunks for an `@ID` filter, keyset when the
-   * order allows it, batched offsets otherwise.
+   * method can filter by ID (sorted in the client when the order is not by ID), batched offsets otherwise.
    */
   strategy?: 'auto' | 'offsets' | 'keyset' | 'idChunks'
+  /**
+   * The most list pages (50 rows each) the read may request. A list that needs more fails with a
+   * `BitrixListError` (reason `maxPages`) instead of being cut short. Default: no bound.
+   */
+  maxPages?: number
 }
 
 export interface AsListFastOptions {
@@ -44,6 +49,15 @@ export interface AsListFastOptions {
    * range, interleaved across ranges.
    */
   concurrency?: number
+  /** The most list pages the read may request; see `AsListOptions.maxPages`. */
+  maxPages?: number
+}
+
+/** One list read: where it goes, and which public reader runs it (named in errors). */
+export interface ListContext {
+  sender: ListSender
+  method: string
+  reader: 'asList' | 'asListFast'
 }
 
 export function findKey(params: Readonly<Record<string, unknown>>, name: string): string | undefined {
@@ -57,15 +71,123 @@ export function pick(map: unknown, key: string): unknown {
   return (map as Record<string, unknown>)[key]
 }
 
-/** The shape of a list method from the catalogue, undefined when uncatalogued; throws for non-list methods. */
-export function listShapeOf(method: string): ListShape | undefined {
-  if (!/\.(list|get|search|getlist)$|^user\.get$|^department\.get$/i.test(method)) {
-    throw new BitrixValidationError({
-      message: 'not a list method; asList()/asListFast() read list methods only',
+export function listError(
+  context: ListContext,
+  reason: BitrixListErrorReason,
+  detail: string,
+  remedy: string,
+  key?: string,
+): BitrixListError {
+  return new BitrixListError({ method: context.method, reader: context.reader, reason, detail, remedy, key })
+}
+
+const SHAPE_REMEDY = 'asList()/asListFast() read list methods only; call the method directly to see its result'
+
+/** The rows of one list page; anything that is not a list of rows is an error, never an empty page. */
+export function pageRows(context: ListContext, result: unknown, key: string | null): unknown[] {
+  // An empty page of a keyed list may come as a bare `[]` (PHP's empty array) instead of `{ items: [] }`.
+  if (key !== null && Array.isArray(result) && result.length === 0) return []
+  const rows = key === null ? result : (result as Record<string, unknown> | null)?.[key]
+  if (Array.isArray(rows)) return rows
+  // PHP prints an array with gaps in its keys as an object: `{"0": {…}, "2": {…}}`.
+  if (typeof rows === 'object' && rows !== null && Object.keys(rows).every((name) => /^\d+$/.test(name))) {
+    return Object.values(rows)
+  }
+  const where = key === null ? 'result' : `result.${key}`
+  throw listError(context, 'shape', `${where} is ${describeValue(rows)}, not a list of rows`, SHAPE_REMEDY)
+}
+
+/** The numeric ID of a row; a row without one cannot be paged past. */
+export function rowId(context: ListContext, row: unknown, field: string): number {
+  const value = typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[field] : undefined
+  const id = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN
+  if (value === '' || !Number.isSafeInteger(id)) {
+    throw listError(
+      context,
+      'id',
+      `a row has ${value === undefined ? 'no' : `a non-numeric (${describeValue(value)})`} "${field}" field`,
+      `keep "${field}" in select, or read with asList({ strategy: 'offsets' })`,
+      field,
+    )
+  }
+  return id
+}
+
+/** A command's result from a batch reply; its error thrown; a reply without either is malformed. */
+export function commandResult(context: ListContext, response: BitrixResponse<RawBatchResult>, key: string): unknown {
+  const error = pick(response.result?.result_error, key)
+  if (error !== undefined) throw context.sender.commandError(error, context.method)
+  const result = pick(response.result?.result, key)
+  if (result === undefined || result === null) {
+    throw listError(
+      context,
+      'shape',
+      `the batch reply has no result and no error for command "${key}" (${describeValue(response.result)})`,
+      'the server does not answer batch like Bitrix24; read the method with plain calls',
+    )
+  }
+  return result
+}
+
+/** Counts the list pages a read requests against its `maxPages`. */
+export class PageBudget {
+  readonly #context: ListContext
+  readonly #max: number
+  #used = 0
+
+  constructor(context: ListContext, maxPages: number | undefined) {
+    if (maxPages !== undefined && !(Number.isSafeInteger(maxPages) && maxPages > 0)) {
+      throw new BitrixValidationError({
+        method: context.method,
+        parameter: 'maxPages',
+        expected: 'a positive integer',
+        received: maxPages,
+      })
+    }
+    this.#context = context
+    this.#max = maxPages ?? Number.POSITIVE_INFINITY
+  }
+
+  /** How many of `wanted` pages may be sent; throws when none may and the list goes on. */
+  take(wanted: number): number {
+    const granted = Math.min(wanted, this.#max - this.#used)
+    if (granted <= 0 && wanted > 0) {
+      throw listError(
+        this.#context,
+        'maxPages',
+        `the list has more than maxPages (${this.#max}) pages`,
+        'raise maxPages, narrow the filter, or pass limit',
+      )
+    }
+    this.#used += granted
+    return granted
+  }
+}
+
+/** List methods by name: `.list`, `.getlist`, `.search`, and `.get` methods that page. */
+const LIST_NAME = /\.(list|get|search|getlist)$|^user\.get$|^department\.get$/i
+
+/**
+ * The shape of a list method from the catalogue, undefined when uncatalogued. Methods that are not lists
+ * (`crm.deal.get`: one record by `id`, no paging) fail before anything is sent.
+ */
+export async function listShapeOf(context: ListContext): Promise<ListShape | undefined> {
+  const { method } = context
+  const shape = knownListShape(method)
+  if (shape) return shape
+  const notAList = () =>
+    new BitrixValidationError({
+      message: `not a list method; ${context.reader}() reads list methods only (…list, …getlist, …search, paged …get) — await the request instead`,
       method,
     })
+  if (!LIST_NAME.test(method)) throw notAList()
+  if (/\.get$/i.test(method)) {
+    const { PARAM_RULES } = await import('../methods/generated/params.js')
+    const rules = PARAM_RULES[method.toLowerCase()]
+    const names = rules === undefined ? [] : rules.split(',').map((rule) => rule.split(':')[0].toLowerCase())
+    if (names.includes('id') && !names.includes('start') && !names.includes('page')) throw notAList()
   }
-  return knownListShape(method)
+  return undefined
 }
 
 /** The filter object of a list call and the key it sits under (null: filter fields at the top level). */

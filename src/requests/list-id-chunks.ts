@@ -4,8 +4,8 @@
  */
 import { buildQuery } from '../http/php-query.js'
 import { MAX_BATCH_SIZE } from './batch.js'
-import { filterOf, type ListSender, PAGE_SIZE, pick } from './list-common.js'
-import { type ListShape, rowsOf } from './list-shape.js'
+import { commandResult, filterOf, type ListContext, PAGE_SIZE, type PageBudget, pageRows } from './list-common.js'
+import type { ListShape } from './list-shape.js'
 
 /** The IDs of an `@ID` filter, when the call has one. */
 export function idListOf(params: Readonly<Record<string, unknown>>, shape: ListShape): unknown[] | undefined {
@@ -14,21 +14,21 @@ export function idListOf(params: Readonly<Record<string, unknown>>, shape: ListS
 }
 
 export async function readByIdChunks(
-  sender: ListSender,
-  method: string,
+  context: ListContext,
   params: Readonly<Record<string, unknown>>,
   shape: ListShape,
   ids: readonly unknown[],
-  options: { limit?: number; signal?: AbortSignal } = {},
+  options: { limit?: number; signal?: AbortSignal; budget: PageBudget },
 ): Promise<unknown[]> {
+  const { sender, method } = context
   const { key: filterKey, filter } = filterOf(params, shape)
   const unique = [...new Set(ids.map(String))]
   const chunks: string[][] = []
   for (let index = 0; index < unique.length; index += PAGE_SIZE) chunks.push(unique.slice(index, index + PAGE_SIZE))
   const rows: unknown[] = []
   const limit = options.limit ?? Number.POSITIVE_INFINITY
-  for (let index = 0; index < chunks.length && rows.length < limit; index += MAX_BATCH_SIZE) {
-    const group = chunks.slice(index, index + MAX_BATCH_SIZE)
+  for (let index = 0; index < chunks.length && rows.length < limit; ) {
+    const group = chunks.slice(index, index + options.budget.take(Math.min(MAX_BATCH_SIZE, chunks.length - index)))
     const cmd: Record<string, string> = {}
     group.forEach((chunk, offset) => {
       const chunkFilter = { ...filter, [`@${shape.filterId}`]: chunk }
@@ -40,11 +40,9 @@ export async function readByIdChunks(
       group.map(() => method),
       options.signal,
     )
-    for (const key of Object.keys(cmd)) {
-      const error = pick(response.result.result_error, key)
-      if (error !== undefined) throw sender.commandError(error, method)
-      rows.push(...rowsOf(pick(response.result.result, key), shape.key))
-    }
+    for (const key of Object.keys(cmd))
+      rows.push(...pageRows(context, commandResult(context, response, key), shape.key))
+    index += group.length
   }
   return rows.slice(0, limit)
 }

@@ -5,8 +5,19 @@
  */
 import { buildQuery } from '../http/php-query.js'
 import { MAX_BATCH_SIZE, type RawBatchResult } from './batch.js'
-import { filterOf, findKey, type ListSender, PAGE_SIZE, pick } from './list-common.js'
-import { idOf, type ListShape, rowsOf } from './list-shape.js'
+import {
+  commandResult,
+  filterOf,
+  findKey,
+  type ListContext,
+  listError,
+  PAGE_SIZE,
+  type PageBudget,
+  pageRows,
+  pick,
+  rowId,
+} from './list-common.js'
+import type { ListShape } from './list-shape.js'
 import type { BitrixResponse } from './response.js'
 
 export interface KeysetRange {
@@ -17,6 +28,8 @@ export interface KeysetRange {
   until?: number
   limit?: number
   signal?: AbortSignal
+  /** Counts the pages sent against `maxPages`; shared by the ranges of one read. */
+  budget: PageBudget
 }
 
 interface KeysetPlan {
@@ -29,7 +42,11 @@ interface KeysetPlan {
 }
 
 /** Sets the ID order and folds the caller's own bounds on the ID into the range. */
-function plan(params: Readonly<Record<string, unknown>>, shape: ListShape, range: KeysetRange): KeysetPlan {
+function plan(
+  params: Readonly<Record<string, unknown>>,
+  shape: ListShape,
+  range: Pick<KeysetRange, 'descending' | 'after' | 'until'>,
+): KeysetPlan {
   const base: Record<string, unknown> = { ...params }
   const startKey = findKey(base, 'start')
   if (startKey) delete base[startKey]
@@ -68,105 +85,129 @@ function lastRowRef(shape: ListShape, index: number): string {
   return `$result[c${index}]${shape.key === null ? '' : `[${shape.key}]`}[${PAGE_SIZE - 1}][${shape.rowId}]`
 }
 
+/** Checks that IDs move the way the read goes; a server that ignores `>ID` or the order would loop forever. */
+class Cursor {
+  constructor(
+    readonly context: ListContext,
+    readonly field: string,
+    readonly descending: boolean,
+    public last: number | undefined,
+    /** The inclusive far end of the range, when the read has one. */
+    readonly until: number | undefined,
+  ) {}
+
+  /** The ID of the next row, which must lie beyond the last one and not past the end of the range. */
+  pass(row: unknown): number {
+    const id = rowId(this.context, row, this.field)
+    const [forward, backward] = this.descending ? ['<', '>='] : ['>', '<=']
+    if (this.last !== undefined && (this.descending ? id >= this.last : id <= this.last)) {
+      throw this.#error(`the ID cursor did not advance (${this.field} ${id} after ${this.last})`, forward)
+    }
+    if (this.until !== undefined && (this.descending ? id < this.until : id > this.until)) {
+      throw this.#error(`${this.field} ${id} is past the end of the range (${this.until})`, backward)
+    }
+    this.last = id
+    return id
+  }
+
+  #error(what: string, operator: string): Error {
+    return listError(
+      this.context,
+      'cursor',
+      `${what}: the method ignores "${operator}${this.field}" or the ID order`,
+      "read it with asList({ strategy: 'offsets' })",
+      this.field,
+    )
+  }
+}
+
 /**
  * Reads in ID order. The far end of the range (`until`, or the highest ID, probed in the first request) sizes
  * each batch to the rows left, so no chained page runs past the end with a broken reference; a final literal
- * page (`>ID` of the probed end) picks up rows created while the read ran.
+ * page (`>ID` of the probed end) picks up rows created while the read ran. Every row must carry a numeric ID
+ * beyond the one before it, so a server that ignores the cursor fails fast instead of looping.
  */
 export async function* readByKeyset(
-  sender: ListSender,
-  method: string,
+  context: ListContext,
   params: Readonly<Record<string, unknown>>,
   shape: ListShape,
-  range: KeysetRange = {},
+  range: KeysetRange,
 ): AsyncGenerator<unknown, void, undefined> {
   const keyset = plan(params, shape, range)
   const descending = range.descending === true
+  const cursor = new Cursor(context, shape.rowId, descending, keyset.bound, range.until)
   let remaining = range.limit ?? Number.POSITIVE_INFINITY
-  let bound = keyset.bound
   let end = range.until
   let probe = end === undefined
   let firstId: number | undefined
   let seen = 0
   while (remaining > 0) {
+    const bound = cursor.last
     const span = end === undefined || bound === undefined ? undefined : descending ? bound - end : end - bound
     const density =
       firstId === undefined || bound === undefined ? 1 : Math.min(1, seen / (Math.abs(bound - firstId) + 1))
     const expected = span === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.ceil(span * density))
     const room = MAX_BATCH_SIZE - (probe ? 1 : 0)
-    const pages = Math.min(room, Math.ceil(Math.min(remaining, expected) / PAGE_SIZE))
-    const reachesEnd = span !== undefined && pages * PAGE_SIZE >= expected
-    const tail = reachesEnd && range.until === undefined && pages < room
-    if (pages === 0 && !tail) return
+    const wanted = Math.min(room, Math.ceil(Math.min(remaining, expected) / PAGE_SIZE))
+    const reachesEnd = span !== undefined && wanted * PAGE_SIZE >= expected
+    const tail = reachesEnd && range.until === undefined && wanted < room
+    if (wanted === 0 && !tail) return
+    const pages = range.budget.take(wanted + (tail ? 1 : 0)) - (tail ? 1 : 0)
     const calls: Record<string, Record<string, unknown>> = {}
     for (let index = 0; index < pages; index++) {
       calls[`c${index}`] = pageParams(keyset, index === 0 ? bound : lastRowRef(shape, index - 1))
     }
     if (probe) calls.m = edgeParams(params, shape, !descending)
     if (tail) calls.t = pageParams(keyset, end)
-    const response = await sendCommands(sender, method, calls, range.signal)
+    const response = await sendCommands(context, calls, range.signal)
     if (probe) {
-      const edge = rowsOf(commandResult(sender, method, response, 'm'), shape.key)[0]
+      const edge = pageRows(context, commandResult(context, response, 'm'), shape.key)[0]
       if (edge === undefined) return
-      end = idOf(edge, shape.rowId)
+      end = rowId(context, edge, shape.rowId)
       probe = false
     }
     let advanced = false
     for (let index = 0; index < pages; index++) {
-      const error = pick(response.result.result_error, `c${index}`)
+      const error = pick(response.result?.result_error, `c${index}`)
       if (error !== undefined) {
         // The pages before a failed one are good: the next request resumes after their last row.
-        if (!advanced) throw sender.commandError(error, method)
+        if (!advanced) throw context.sender.commandError(error, context.method)
         break
       }
-      const rows = rowsOf(pick(response.result.result, `c${index}`), shape.key)
+      const rows = pageRows(context, commandResult(context, response, `c${index}`), shape.key)
       for (const row of rows) {
         if (remaining <= 0) return
         if (range.signal?.aborted) throw range.signal.reason
+        const id = cursor.pass(row)
+        firstId ??= id
+        seen++
+        advanced = true
         remaining--
         yield row
-      }
-      if (rows.length > 0) {
-        bound = idOf(rows[rows.length - 1], shape.rowId)
-        firstId ??= idOf(rows[0], shape.rowId)
-        seen += rows.length
-        advanced = true
       }
       // A chained page has no upper bound on the ID: a short one means everything after it is read.
       if (rows.length < PAGE_SIZE) return
     }
-    const atEnd = end !== undefined && bound !== undefined && (descending ? bound <= end : bound >= end)
+    const last = cursor.last
+    const atEnd = end !== undefined && last !== undefined && (descending ? last <= end : last >= end)
     if (atEnd && range.until !== undefined) return
     if (atEnd && tail) {
-      const rows = rowsOf(commandResult(sender, method, response, 't'), shape.key)
-      const last = bound
+      const rows = pageRows(context, commandResult(context, response, 't'), shape.key)
       for (const row of rows) {
         // The last chained page may already have run into the new rows.
-        const id = idOf(row, shape.rowId)
+        const id = rowId(context, row, shape.rowId)
         if (last !== undefined && (descending ? id >= last : id <= last)) continue
+        cursor.pass(row)
         if (remaining <= 0) return
         remaining--
         yield row
       }
       if (rows.length < PAGE_SIZE) return
       // More rows appeared than one page holds: carry on after them, with the end probed again.
-      bound = idOf(rows[rows.length - 1], shape.rowId)
       end = undefined
       probe = true
     }
   }
-}
-
-/** A command's result, or its error thrown. */
-function commandResult(
-  sender: ListSender,
-  method: string,
-  response: BitrixResponse<RawBatchResult>,
-  key: string,
-): unknown {
-  const error = pick(response.result.result_error, key)
-  if (error !== undefined) throw sender.commandError(error, method)
-  return pick(response.result.result, key)
 }
 
 /** One uncounted page read from the other end (IDs only, where the method takes a select): its first row is the far end. */
@@ -180,11 +221,11 @@ function edgeParams(params: Readonly<Record<string, unknown>>, shape: ListShape,
 
 /** Sends the calls as one batch, or a lone call through the plain endpoint (its answer shaped like a batch). */
 async function sendCommands(
-  sender: ListSender,
-  method: string,
+  context: ListContext,
   calls: Record<string, Record<string, unknown>>,
   signal?: AbortSignal,
 ): Promise<BitrixResponse<RawBatchResult>> {
+  const { sender, method } = context
   const keys = Object.keys(calls)
   if (keys.length > 1) {
     const cmd: Record<string, string> = {}
@@ -201,17 +242,16 @@ async function sendCommands(
 
 /** The lowest and highest ID matching the call's filter: two uncounted one-page reads in one request. */
 export async function idBounds(
-  sender: ListSender,
-  method: string,
+  context: ListContext,
   params: Readonly<Record<string, unknown>>,
   shape: ListShape,
   signal?: AbortSignal,
 ): Promise<{ min: number; max: number } | undefined> {
   const calls = { min: edgeParams(params, shape, false), max: edgeParams(params, shape, true) }
-  const response = await sendCommands(sender, method, calls, signal)
+  const response = await sendCommands(context, calls, signal)
   const edge = (key: string) => {
-    const row = rowsOf(commandResult(sender, method, response, key), shape.key)[0]
-    return row === undefined ? undefined : idOf(row, shape.rowId)
+    const row = pageRows(context, commandResult(context, response, key), shape.key)[0]
+    return row === undefined ? undefined : rowId(context, row, shape.rowId)
   }
   const min = edge('min')
   const max = edge('max')

@@ -38,7 +38,10 @@ export function knownListShape(method: string): ListShape | undefined {
   return undefined
 }
 
-/** Reads the shape off a first page when the method is not catalogued. */
+/**
+ * Reads the shape off a first page when the method is not catalogued: undefined when the result holds no list.
+ * Keyset paging is assumed only when the first row carries a numeric ID.
+ */
 export function detectListShape(result: unknown): ListShape | undefined {
   let key: string | null = null
   let rows: unknown[] | undefined
@@ -49,19 +52,9 @@ export function detectListShape(result: unknown): ListShape | undefined {
     key = arrays[0][0]
     rows = arrays[0][1] as unknown[]
   } else return undefined
-  const first = rows[0]
+  const first = rows[0] as Record<string, unknown> | undefined
   const rowId = typeof first === 'object' && first !== null && 'id' in first && !('ID' in first) ? 'id' : 'ID'
-  return { key, rowId, filterId: rowId, filterParam: 'filter', orderStyle: 'map', keyset: true }
-}
-
-/** The rows of a list result. */
-export function rowsOf(result: unknown, key: string | null): unknown[] {
-  if (key === null) return Array.isArray(result) ? result : []
-  const rows = (result as Record<string, unknown> | null)?.[key]
-  return Array.isArray(rows) ? rows : []
-}
-
-/** The numeric ID of a row. */
-export function idOf(row: unknown, field: string): number {
-  return Number((row as Record<string, unknown>)[field])
+  const id = first === undefined ? undefined : Number(first[rowId])
+  const keyset = id === undefined || (Number.isSafeInteger(id) && first?.[rowId] !== '')
+  return { key, rowId, filterId: rowId, filterParam: 'filter', orderStyle: 'map', keyset }
 }

@@ -1,37 +1,27 @@
 /** Picks how a whole list is read, for `asList()` (an array) and `asListFast()` (a stream). */
-import { type AsListFastOptions, type AsListOptions, findKey, type ListSender, listShapeOf } from './list-common.js'
+import { MAX_BATCH_SIZE } from './batch.js'
+import {
+  type AsListFastOptions,
+  type AsListOptions,
+  type ListContext,
+  type ListSender,
+  listShapeOf,
+  PAGE_SIZE,
+  PageBudget,
+} from './list-common.js'
 import { idListOf, readByIdChunks } from './list-id-chunks.js'
 import { idBounds, readByKeyset } from './list-keyset.js'
 import { readAllByOffsets } from './list-offsets.js'
-import { detectListShape, type ListShape } from './list-shape.js'
+import { detectListShape } from './list-shape.js'
+import { isIdOrder, orderOf, selectForSort, sortRows } from './list-sort.js'
 import { mergeStreams } from './merge-streams.js'
 
-/** The sort direction when the order is by ID alone (or absent: any order is fine), else undefined. */
-function idOnlyOrder(params: Readonly<Record<string, unknown>>, shape: ListShape): 'ASC' | 'DESC' | undefined {
-  const orderKey = findKey(params, 'order')
-  const order = orderKey === undefined ? undefined : params[orderKey]
-  if (shape.orderStyle === 'sortOrder') {
-    const sortKey = findKey(params, 'sort')
-    const sort = sortKey === undefined ? undefined : params[sortKey]
-    if (sort !== undefined && String(sort).toUpperCase() !== shape.filterId.toUpperCase()) return undefined
-    return String(order ?? 'ASC').toUpperCase() === 'DESC' ? 'DESC' : 'ASC'
-  }
-  if (order === undefined || order === null) return 'ASC'
-  if (typeof order !== 'object') return undefined
-  const entries = Object.entries(order)
-  if (entries.length === 0) return 'ASC'
-  if (entries.length !== 1 || entries[0][0].toUpperCase() !== shape.filterId.toUpperCase()) return undefined
-  return String(entries[0][1]).toUpperCase() === 'DESC' ? 'DESC' : 'ASC'
-}
+/** Up to this `limit`, a list sorted by another field is read by offsets: one batch of pages at most. */
+const OFFSETS_LIMIT = PAGE_SIZE * MAX_BATCH_SIZE
 
 /** Reads the shape off one plain page for a method the catalogue doesn't know. */
-async function probeShape(
-  sender: ListSender,
-  method: string,
-  params: Readonly<Record<string, unknown>>,
-  signal?: AbortSignal,
-) {
-  const probe = await sender.send<unknown>(method, { ...params, start: 0 }, signal)
+async function probeShape(context: ListContext, params: Readonly<Record<string, unknown>>, signal?: AbortSignal) {
+  const probe = await context.sender.send<unknown>(context.method, { ...params, start: 0 }, signal)
   return detectListShape(probe.result)
 }
 
@@ -41,20 +31,39 @@ export async function readList(
   params: Readonly<Record<string, unknown>>,
   options: AsListOptions = {},
 ): Promise<unknown[]> {
-  const shape = listShapeOf(method)
+  const context: ListContext = { sender, method, reader: 'asList' }
+  const budget = new PageBudget(context, options.maxPages)
+  const shape = await listShapeOf(context)
   const strategy = options.strategy ?? 'auto'
   const ids = shape ? idListOf(params, shape) : undefined
+  const order = shape ? orderOf(params, shape) : undefined
   if (shape && ids && (strategy === 'auto' || strategy === 'idChunks')) {
-    return readByIdChunks(sender, method, params, shape, ids, options)
+    if (order === undefined || order.length === 0) {
+      return readByIdChunks(context, params, shape, ids, { ...options, budget })
+    }
+    // Chunks come back chunk by chunk: sort them into the order asked for.
+    const read = selectForSort(params, order, shape)
+    const rows = await readByIdChunks(context, read.params, shape, ids, { signal: options.signal, budget })
+    return sortRows(rows, order, shape, read.added).slice(0, options.limit)
   }
-  const direction = shape?.keyset ? idOnlyOrder(params, shape) : undefined
-  if (shape && (strategy === 'keyset' || (strategy === 'auto' && direction !== undefined))) {
-    const rows: unknown[] = []
-    const stream = readByKeyset(sender, method, params, shape, { ...options, descending: direction === 'DESC' })
-    for await (const row of stream) rows.push(row)
-    return rows
+  if (shape?.keyset && order && strategy !== 'offsets' && strategy !== 'idChunks') {
+    const byId = isIdOrder(order, shape)
+    const small = options.limit !== undefined && options.limit <= OFFSETS_LIMIT
+    if (byId || strategy === 'keyset' || !small) {
+      // Not by ID: read everything by keyset, with the order fields selected, and sort here.
+      const read = byId ? { params: { ...params }, added: [] } : selectForSort(params, order, shape)
+      const rows: unknown[] = []
+      const stream = readByKeyset(context, read.params, shape, {
+        signal: options.signal,
+        limit: byId ? options.limit : undefined,
+        descending: byId && order[0]?.descending === true,
+        budget,
+      })
+      for await (const row of stream) rows.push(row)
+      return byId ? rows : sortRows(rows, order, shape, read.added).slice(0, options.limit)
+    }
   }
-  return readAllByOffsets(sender, method, { ...params }, shape, options)
+  return readAllByOffsets(context, { ...params }, shape, { ...options, budget })
 }
 
 export async function* streamList(
@@ -63,19 +72,21 @@ export async function* streamList(
   params: Readonly<Record<string, unknown>>,
   options: AsListFastOptions = {},
 ): AsyncGenerator<unknown, void, undefined> {
+  const context: ListContext = { sender, method, reader: 'asListFast' }
+  const budget = new PageBudget(context, options.maxPages)
   if ((options.limit ?? 1) <= 0) return
-  const shape = listShapeOf(method) ?? (await probeShape(sender, method, params, options.signal))
+  const shape = (await listShapeOf(context)) ?? (await probeShape(context, params, options.signal))
   if (!shape?.keyset) {
     // No way to filter by ID: batched offsets, then the rows one by one.
-    yield* await readAllByOffsets(sender, method, { ...params }, shape, options)
+    yield* await readAllByOffsets(context, { ...params }, shape, { ...options, budget })
     return
   }
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1))
   if (concurrency === 1) {
-    yield* readByKeyset(sender, method, params, shape, options)
+    yield* readByKeyset(context, params, shape, { ...options, budget })
     return
   }
-  const bounds = await idBounds(sender, method, params, shape, options.signal)
+  const bounds = await idBounds(context, params, shape, options.signal)
   if (!bounds) return
   const descending = options.descending === true
   let low = bounds.min
@@ -92,11 +103,12 @@ export async function* streamList(
     const to = Math.min(high, from + span - 1)
     if (from > to) break
     streams.push(
-      readByKeyset(sender, method, params, shape, {
+      readByKeyset(context, params, shape, {
         descending,
         after: descending ? to + 1 : from - 1,
         until: descending ? from : to,
         signal: options.signal,
+        budget,
       }),
     )
   }

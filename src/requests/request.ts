@@ -15,6 +15,34 @@ export type ListItem<T> = T extends readonly (infer I)[]
         ? I
         : unknown
 
+/**
+ * Whether `T` can be what a list method returns: an array, an object holding an array or a map of rows
+ * (`{ items: [...] }`, `{ regions: { … } }`), an open record, or a type not known here (`unknown`, from
+ * `client.call()` on an uncatalogued name). A flat record of scalars (`crm.deal.get`'s `Deal`) cannot be.
+ */
+export type IsListResult<T> = unknown extends T
+  ? true
+  : [T] extends [readonly unknown[]]
+    ? true
+    : [T] extends [object]
+      ? string extends keyof T
+        ? true
+        : true extends {
+              [K in keyof T]-?: unknown extends T[K] ? false : NonNullable<T[K]> extends object ? true : false
+            }[keyof T]
+          ? true
+          : false
+      : false
+
+/**
+ * What `asList()` / `asListFast()` demand of the request they are called on: nothing for list methods; for a
+ * method whose result is not a list (`crm.deal.get`) a member it cannot have, so the call does not compile.
+ */
+export type ListMethodOnly<T> =
+  IsListResult<T> extends true
+    ? unknown
+    : { readonly 'asList() and asListFast() read list methods only; this method does not return a list': never }
+
 /** What a request needs to go out: implemented by the client. */
 export interface RequestSender extends ListSender {
   sendCall<T>(method: string, params: Record<string, unknown>, options: CallOptions): Promise<BitrixResponse<T>>
@@ -96,10 +124,13 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
   }
 
   /**
-   * Every record of a list method, as an array, read the cheapest correct way: ID chunks for an `@ID` filter,
-   * keyset by ID when the order allows it, otherwise the first page and the other pages 50 per batch.
+   * Every record of a list method, as an array, read the cheapest correct way: ID chunks for an `@ID` filter;
+   * keyset by ID for methods that filter by ID (sorted here when the order is by another field); otherwise
+   * offsets, as many pages per batch as the portal answers well inside its 60 s cut. A server whose answers
+   * would loop, repeat or drop rows fails with a `BitrixListError`; `maxPages` bounds the pages requested.
+   * Compiles for list methods only.
    */
-  asList(options: AsListOptions = {}): Promise<ListItem<T>[]> {
+  asList(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListOptions = {}): Promise<ListItem<T>[]> {
     return readList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
@@ -108,10 +139,11 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
 
   /**
    * Every record of a list method as a lazy stream, sorted by ID: about 2,500 records per HTTP request,
-   * requests made only as the loop asks for more, constant memory.
+   * requests made only as the loop asks for more, constant memory. Every row must carry a numeric ID beyond the
+   * one before it, or the read fails with a `BitrixListError`. Compiles for list methods only.
    * @example for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) console.log(deal.ID)
    */
-  asListFast(options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
+  asListFast(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
     return streamList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
