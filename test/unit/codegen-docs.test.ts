@@ -49,7 +49,9 @@ describe.skipIf(!present)('parsing real doc pages', () => {
       deprecated: true,
       nameFrom: 'title',
     })
-    expect(deal.params).toEqual([{ name: 'id', type: 'integer', required: true, array: false }])
+    expect(deal.params).toEqual([
+      { name: 'id', type: 'integer', required: true, array: false, description: 'The identifier of the deal.' },
+    ])
     expect(deal.result.kind).toBe('object')
     const fields = deal.result.kind === 'object' ? (deal.result.fields ?? []) : []
     expect(fields.find((f) => f.name === 'STAGE_SEMANTIC_ID')?.values).toEqual(['P', 'S', 'F'])
