@@ -1,12 +1,24 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+/** `import … from 'b24tssdk'` (the demo, README-style tests) runs the sources, as tsconfig.json's `paths` types them. */
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^b24tssdk$/, replacement: source('./src/index.ts') },
+      { find: /^b24tssdk\/(errors|log|emulator)$/, replacement: source('./src/$1/index.ts') },
+    ],
+  },
   test: {
     include: [
       'test/unit/**/*.test.ts',
       'test/e2e/**/*.test.ts',
       'test/conformance/**/*.test.ts',
       'test/types/**/*.test.ts',
+      'test/package/**/*.test.ts',
+      'test/reliability/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
