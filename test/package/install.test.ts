@@ -114,6 +114,21 @@ const CONSUMERS = {
   'esm-bundler': { type: 'module', module: 'esnext', moduleResolution: 'bundler' },
 } as const
 
+/** An app's compiler options; TypeScript and @types/node come from this checkout (the test runs offline). */
+function tsOptions(module: string, moduleResolution: string): Record<string, unknown> {
+  return {
+    module,
+    moduleResolution,
+    target: 'es2022',
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    outDir: 'out',
+    typeRoots: [join(ROOT, 'node_modules', '@types')],
+    types: ['node'],
+  }
+}
+
 /** The first ```js block of the README's Install section. */
 function installSnippet(): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
@@ -121,6 +136,12 @@ function installSnippet(): string {
   const match = /```js\n([\s\S]*?)```/.exec(section)
   if (!match) throw new Error('README.md: no ```js block in the Install section')
   return match[1]
+}
+
+/** Every ```ts block of the README, in order. */
+function typescriptSnippets(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1])
 }
 
 let app: string
@@ -163,17 +184,7 @@ describe('installed from a path to this folder', () => {
       mkdirSync(dir)
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: options.type }))
       writeFileSync(join(dir, 'consumer.ts'), CONSUMER)
-      const compilerOptions = {
-        module: options.module,
-        moduleResolution: options.moduleResolution,
-        target: 'es2022',
-        strict: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-        outDir: 'out',
-        typeRoots: [join(ROOT, 'node_modules', '@types')],
-        types: ['node'],
-      }
+      const compilerOptions = tsOptions(options.module, options.moduleResolution)
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }))
       await run(process.execPath, [TSC, '-p', 'tsconfig.json'], dir)
       const report = JSON.parse((await run(process.execPath, ['out/consumer.js'], dir)).stdout) as ConsumerReport
@@ -187,6 +198,25 @@ describe('installed from a path to this folder', () => {
       })
     })
   }
+
+  it("every TypeScript snippet of the README compiles as written in an app; the emulator's one runs", async () => {
+    const dir = join(app, 'readme-ts')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
+    const snippets = typescriptSnippets()
+    expect(snippets.length).toBeGreaterThan(1)
+    const files = snippets.map((snippet, index) => {
+      writeFileSync(join(dir, `snippet-${index}.ts`), snippet)
+      return `snippet-${index}.ts`
+    })
+    const compilerOptions = tsOptions('node16', 'node16')
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }))
+    await run(process.execPath, [TSC, '-p', 'tsconfig.json'], dir)
+    // Only snippets that stay on loopback run: the others call example.bitrix24.com.
+    const local = files.filter((_, index) => snippets[index].includes('startEmulator('))
+    expect(local.length).toBeGreaterThan(0)
+    for (const file of local) await run(process.execPath, [join('out', file.replace(/\.ts$/, '.js'))], dir)
+  })
 
   const runtimes: Array<[string, (file: string) => [string, string[]]]> = [
     ['Node', (file) => [process.execPath, [file]]],
