@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
+/** `import … from 'b24tssdk'` (the demo, the guides, README-style tests) runs the sources, as tsconfig.json's `paths` types them. */
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 export default defineConfig({
-  // The guides' programs import the package by name; in the repository that is the source.
   resolve: {
     alias: [
-      { find: /^b24tssdk$/, replacement: src('index.ts') },
-      { find: /^b24tssdk\/([a-z-]+)$/, replacement: src('$1/index.ts') },
+      { find: /^b24tssdk$/, replacement: source('./src/index.ts') },
+      { find: /^b24tssdk\/([a-z-]+)$/, replacement: source('./src/$1/index.ts') },
     ],
   },
   test: {
@@ -17,6 +17,7 @@ export default defineConfig({
       'test/e2e/**/*.test.ts',
       'test/conformance/**/*.test.ts',
       'test/types/**/*.test.ts',
+      'test/package/**/*.test.ts',
       'test/reliability/**/*.test.ts',
       'test/docs/**/*.test.ts',
     ],

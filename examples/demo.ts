@@ -1,13 +1,14 @@
 /**
  * A walk through everything the SDK does, translated from the reference SDK's README: credentials, deferred
  * requests, lists, batches, metadata, config, errors, events and logging. It starts the local portal emulator
- * in-process; with B24_WEBHOOK_URL set it runs the read-only steps against that portal instead.
+ * in-process; with a portal in the environment (B24_WEBHOOK_URL, or B24_DOMAIN with B24_WEBHOOK or an OAuth app:
+ * see the README's table) it runs the read-only steps against that portal instead.
  *
  *   npm run demo
+ *
+ * It imports the package by its name, as an app does: copy any part of it into a project that installed b24tssdk.
  */
 import { pathToFileURL } from 'node:url'
-import { startEmulator } from '../src/emulator/index.js'
-import { BitrixAPIError, BitrixAPIMethodNotFound, BitrixValidationError } from '../src/errors/index.js'
 import {
   BitrixApp,
   BitrixAppLocal,
@@ -16,17 +17,22 @@ import {
   BitrixWebhook,
   Client,
   Config,
+  type Credentials,
+  credentialsFromSettings,
+  readPortalSettings,
   ref,
-} from '../src/index.js'
-import { type AbstractLogger, NullLogger } from '../src/log/index.js'
+} from 'b24tssdk'
+import { startEmulator } from 'b24tssdk/emulator'
+import { BitrixAPIError, BitrixAPIMethodNotFound, BitrixValidationError } from 'b24tssdk/errors'
+import { type AbstractLogger, NullLogger } from 'b24tssdk/log'
 
 export interface DemoOptions {
   /** Where the demo prints what each step returned. */
   print?: (line: string) => void
   /** The SDK's logger for the run (debug lines of every call). */
   logger?: AbstractLogger
-  /** A real portal's webhook: only the read-only steps run. */
-  webhookUrl?: string
+  /** A real portal's credentials: only the read-only steps run there. */
+  portal?: Credentials
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<void> {
@@ -34,8 +40,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const step = (title: string) => print(`\n== ${title}`)
   new Config().configure({ logger: options.logger ?? new NullLogger() })
 
-  if (options.webhookUrl) {
-    await readOnlySteps(new Client(BitrixWebhook.fromUrl(options.webhookUrl)), print, step)
+  if (options.portal) {
+    await readOnlySteps(new Client(options.portal), print, step)
     return
   }
 
@@ -186,9 +192,10 @@ async function readOnlySteps(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const webhookUrl = process.env.B24_WEBHOOK_URL
-  if (webhookUrl) console.log('B24_WEBHOOK_URL is set: running the read-only steps against that portal')
-  runDemo({ webhookUrl }).then(
+  const settings = readPortalSettings()
+  if (settings)
+    console.log(`a portal is set in the environment: running the read-only steps against ${settings.domain}`)
+  runDemo({ portal: settings && credentialsFromSettings(settings) }).then(
     () => console.log('\ndemo finished'),
     (error: unknown) => {
       console.error(error)

@@ -58,6 +58,16 @@ export type * from './methods/generated/entities.js'
 /** Every method's parameters and result by name: `CrmDealListParams`, `CrmDealListResult`, … */
 export type * from './methods/generated/types.js'
 export type { MethodMap, MethodTree } from './methods/index.js'
+export {
+  credentialsFromEnv,
+  credentialsFromSettings,
+  type OAuthPortalSettings,
+  PORTAL_ENV_VARIABLES,
+  type PortalEnvironment,
+  type PortalSettings,
+  readPortalSettings,
+  type WebhookPortalSettings,
+} from './portal-env.js'
 export type { BatchCommand, BatchResult } from './requests/batch.js'
 export { type AnyBatchRef, type BatchRef, ref } from './requests/batch-ref.js'
 export type { AsListFastOptions, AsListOptions } from './requests/list-common.js'

@@ -1,32 +1,15 @@
 /** Read-only integration tests against a real portal; they skip, saying why, when no portal is configured. */
 import { describe, expect, it } from 'vitest'
-import { BitrixApp, BitrixToken, BitrixWebhook, Client, type Credentials } from '../../src/index.js'
-import { loadLiveSettings } from './env.js'
+import { Client, type Credentials } from '../../src/index.js'
+import { loadLivePortal } from './env.js'
 
-const settings = loadLiveSettings()
-
-function credentials(): Credentials | string {
-  if (!settings.domain) return 'B24_DOMAIN is not set'
-  if (settings.webhook) return new BitrixWebhook({ domain: settings.domain, authToken: settings.webhook })
-  if (settings.clientId && settings.clientSecret && settings.accessToken) {
-    return new BitrixToken({
-      domain: settings.domain,
-      authToken: settings.accessToken,
-      refreshToken: settings.refreshToken,
-      bitrixApp: new BitrixApp({ clientId: settings.clientId, clientSecret: settings.clientSecret }),
-    })
-  }
-  return 'neither B24_WEBHOOK nor B24_CLIENT_ID + B24_CLIENT_SECRET + B24_ACCESS_TOKEN is set'
-}
-
-const resolved = credentials()
-const skipReason = typeof resolved === 'string' ? resolved : undefined
-if (skipReason)
-  console.warn(`live tests skipped: ${skipReason} (looked in the ${settings.source} and .env.local / .env)`)
-else console.log(`live tests against ${settings.domain}, settings from ${settings.source}`)
+const portal = loadLivePortal()
+const skipReason = portal.skipReason
+if (skipReason) console.warn(`live tests skipped: ${skipReason} (looked in the ${portal.source} and .env.local / .env)`)
+else console.log(`live tests against ${portal.settings?.domain}, settings from ${portal.source}`)
 
 describe.skipIf(skipReason !== undefined)('a real portal', () => {
-  const client = () => new Client(resolved as Credentials)
+  const client = () => new Client(portal.credentials as Credentials)
 
   it('profile and server.time', async () => {
     const profile = await client().profile()
