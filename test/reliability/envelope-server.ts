@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createFetchTransport, createNodeTransport, type Transport } from '../../src/http/transport.js'
+import { createNodeTransport } from '../../src/http/node-transport.js'
+import { createFetchTransport, type Transport } from '../../src/http/transport.js'
 import { BitrixWebhook, Client, type ClientOptions } from '../../src/index.js'
 
 export interface Reply {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BitrixResponseParseError } from '../../src/errors/index.js'
-import { createFetchTransport, createNodeTransport } from '../../src/http/transport.js'
+import { createNodeTransport } from '../../src/http/node-transport.js'
+import { createFetchTransport } from '../../src/http/transport.js'
 import { BitrixApp, BitrixToken } from '../../src/index.js'
 import { type HostileServer, startHostileServer } from './envelope-server.js'
 
