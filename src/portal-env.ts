@@ -9,6 +9,7 @@
  * | `B24_DOMAIN`        | portal host, `example.bitrix24.com` (a scheme and trailing slashes are dropped) |
  * | `B24_WEBHOOK`       | with `B24_DOMAIN`: the webhook as `<userId>/<key>`                        |
  * | `B24_CLIENT_ID`, `B24_CLIENT_SECRET`, `B24_ACCESS_TOKEN`, `B24_REFRESH_TOKEN` | with `B24_DOMAIN`: an OAuth app and a token issued to it |
+ * | `B24_OAUTH_SERVER`  | optional, with the OAuth set: where tokens are refreshed (default `https://oauth.bitrix.info`; a self-hosted portal's or the emulator's own address) |
  *
  * Nothing here imports a Node module; the environment defaults to `process.env` where it exists.
  */
@@ -35,6 +36,8 @@ export interface OAuthPortalSettings {
   clientSecret: string
   accessToken: string
   refreshToken: string | undefined
+  /** Where tokens are refreshed, when not the cloud's OAuth server. */
+  oauthServer: string | undefined
 }
 
 export type PortalSettings = WebhookPortalSettings | OAuthPortalSettings
@@ -48,6 +51,7 @@ export const PORTAL_ENV_VARIABLES = [
   'B24_CLIENT_SECRET',
   'B24_ACCESS_TOKEN',
   'B24_REFRESH_TOKEN',
+  'B24_OAUTH_SERVER',
 ] as const
 
 const WHAT_TO_SET =
@@ -90,7 +94,16 @@ export function readPortalSettings(env: PortalEnvironment = processEnvironment()
   const clientSecret = value('B24_CLIENT_SECRET')
   const accessToken = value('B24_ACCESS_TOKEN')
   if (clientId && clientSecret && accessToken) {
-    return { kind: 'oauth', domain, clientId, clientSecret, accessToken, refreshToken: value('B24_REFRESH_TOKEN') }
+    const refreshToken = value('B24_REFRESH_TOKEN')
+    return {
+      kind: 'oauth',
+      domain,
+      clientId,
+      clientSecret,
+      accessToken,
+      refreshToken,
+      oauthServer: value('B24_OAUTH_SERVER'),
+    }
   }
   const missing = (['B24_CLIENT_ID', 'B24_CLIENT_SECRET', 'B24_ACCESS_TOKEN'] as const).filter((name) => !value(name))
   throw new BitrixValidationError({
@@ -106,7 +119,11 @@ export function credentialsFromSettings(settings: PortalSettings): BitrixWebhook
     domain: settings.domain,
     authToken: settings.accessToken,
     refreshToken: settings.refreshToken,
-    bitrixApp: new BitrixApp({ clientId: settings.clientId, clientSecret: settings.clientSecret }),
+    bitrixApp: new BitrixApp({
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      ...(settings.oauthServer === undefined ? {} : { oauthServer: settings.oauthServer }),
+    }),
   })
 }
 

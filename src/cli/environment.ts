@@ -1,10 +1,10 @@
 /**
- * Where the command finds its portal: the environment variables, read in one place so they can later come from a
- * shared reader. `B24_WEBHOOK_URL` (a full webhook URL) wins; else `B24_DOMAIN` with `B24_WEBHOOK` (`1/key`, the
- * reference SDK's names) or with the OAuth four `B24_CLIENT_ID`, `B24_CLIENT_SECRET`, `B24_ACCESS_TOKEN`,
- * `B24_REFRESH_TOKEN`.
+ * Where the command finds its portal: the package's shared reader of the `B24_*` variables (src/portal-env.ts), the
+ * same one the demo and the live tests use. `B24_WEBHOOK_URL` (a full webhook URL) wins; else `B24_DOMAIN` with
+ * `B24_WEBHOOK` (`1/key`, the reference SDK's names) or with the OAuth set.
  */
-import { BitrixApp, BitrixToken, BitrixWebhook, type Credentials } from '../index.js'
+import { BitrixValidationError } from '../errors/index.js'
+import { type Credentials, credentialsFromEnv } from '../index.js'
 import { CliUsageError } from './errors.js'
 
 export type Environment = Readonly<Record<string, string | undefined>>
@@ -30,32 +30,13 @@ export function environmentSecrets(env: Environment): string[] {
   return secrets
 }
 
-/** The credentials the environment describes; a usage error naming the variables when it describes none. */
+/** The credentials the environment describes (the package's one reader); a usage error naming the variables. */
 export function portalFromEnvironment(env: Environment): PortalAccess {
   const secrets = environmentSecrets(env)
-  const value = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined)
-  const webhookUrl = value('B24_WEBHOOK_URL')
-  if (webhookUrl) return { credentials: BitrixWebhook.fromUrl(webhookUrl), secrets }
-  const domain = value('B24_DOMAIN')
-    ?.replace(/^https?:\/\//, '')
-    .replace(/\/+$/, '')
-  const webhook = value('B24_WEBHOOK')
-  if (domain && webhook) return { credentials: new BitrixWebhook({ domain, authToken: webhook }), secrets }
-  const clientId = value('B24_CLIENT_ID')
-  const clientSecret = value('B24_CLIENT_SECRET')
-  const accessToken = value('B24_ACCESS_TOKEN')
-  if (domain && clientId && clientSecret && accessToken) {
-    const bitrixApp = new BitrixApp({ clientId, clientSecret })
-    const credentials = new BitrixToken({
-      domain,
-      authToken: accessToken,
-      refreshToken: value('B24_REFRESH_TOKEN'),
-      bitrixApp,
-    })
-    return { credentials, secrets }
+  try {
+    return { credentials: credentialsFromEnv(env), secrets }
+  } catch (error) {
+    if (error instanceof BitrixValidationError) throw new CliUsageError(error.message)
+    throw error
   }
-  throw new CliUsageError(
-    'no portal configured: set B24_WEBHOOK_URL (https://PORTAL/rest/USER_ID/KEY/), or B24_DOMAIN with B24_WEBHOOK ' +
-      '(USER_ID/KEY), or B24_DOMAIN with B24_CLIENT_ID, B24_CLIENT_SECRET, B24_ACCESS_TOKEN and B24_REFRESH_TOKEN',
-  )
 }
