@@ -1,15 +1,23 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
-import type { MethodTable } from '../kernel.js'
+import type { MethodDefinition, MethodTable } from '../kernel.js'
 import { createPortal } from '../methods/index.js'
 import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
-import { docExampleMethodTable } from './doc-examples.js'
+import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
 import { LeakyBucket, OperatingTracker } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import {
+  type ProgrammedAnswer,
+  ProgrammedAnswers,
+  type ProgrammedHandle,
+  type ProgrammedHandler,
+  type ReceivedCall,
+  ReceivedLog,
+} from './programmed.js'
 import { RandomSource } from './random.js'
 import { Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
@@ -84,6 +92,27 @@ export interface Emulator {
     inject(fault: FaultSpec): FaultHandle
     clear(): void
   }
+  /**
+   * Programs `method` (any case): every later call answers `answer(params, call)` — its return value is the
+   * `result`, a thrown `RestError` the error, `withPaging(…)` adds `total` / `next` — or the fixed value
+   * `answer`. It wins over the portal's own implementation and over docs examples, and is checked against the
+   * scope and auth types of the method it replaces (or of its catalogue record; `basic` for unknown names).
+   */
+  on(method: string, handler: ProgrammedHandler): ProgrammedHandle
+  on(method: string, result: unknown): ProgrammedHandle
+  /**
+   * The methods the emulator answers from its own portal state (data and system methods), sorted; not those
+   * answered by docs examples, `on` or the `methods` option.
+   */
+  implementedMethods(): string[]
+  /** Forgets what `on` programmed for `method`. */
+  off(method: string): void
+  /**
+   * Every method call received so far, oldest first (the last `receivedLimit`): batch sub-commands as calls of
+   * their own, parameters as PHP decoded them, credentials removed. A copy.
+   */
+  readonly received: ReceivedCall[]
+  clearReceived(): void
   /** A snapshot of the counters (same as `getStats()`). */
   readonly stats: EmulatorStats
   getStats(): EmulatorStats
@@ -112,7 +141,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes, tzMinutes } = assembleMethods(config)
+  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
+  const programmed = new ProgrammedAnswers()
+  const received = new ReceivedLog(config.receivedLimit)
   clock.tzMinutes = tzMinutes
   const memberId = random.hex(32)
 
@@ -132,11 +163,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultInjector(faultRandom)
   const router = new Router({
     stats,
+    received,
     faults,
     bucket,
     clock,
     credentials,
-    calls: new CallRunner({ methods, clock, operating, stats, authErrorStatus: config.authErrorStatus }),
+    calls: new CallRunner({
+      methods,
+      programmed,
+      userDefinitions,
+      received,
+      clock,
+      operating,
+      stats,
+      authErrorStatus: config.authErrorStatus,
+    }),
     oauth,
     maxBodyBytes: config.maxBodyBytes,
     movePortal: () => endpoints.open(0, undefined),
@@ -207,6 +248,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       inject: (fault) => faults.inject(fault),
       clear: () => faults.clear(),
     },
+    on(method: string, answer: ProgrammedAnswer) {
+      const replaced = methods.get(String(method).toLowerCase())
+      const record = replaced ? undefined : catalogueRecord(String(method))
+      const access = replaced
+        ? { scope: replaced.scope, authTypes: replaced.authTypes }
+        : { scope: record ? docExampleScope(record) : BASIC_SCOPE }
+      return programmed.on(method, answer, access, config.costs.base)
+    },
+    off: (method) => programmed.off(method),
+    implementedMethods: () => [...implemented],
+    get received() {
+      return received.list()
+    },
+    clearReceived: () => received.clear(),
     get stats() {
       return stats.snapshot()
     },
@@ -217,12 +272,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 /**
  * The portal's methods, then the system methods over them, then the caller's own over everything; in
- * docs-example mode every other catalogued method falls through to its documented example (doc-examples.ts).
+ * docs-example mode (opt-in) every other catalogued method falls through to its documented example
+ * (doc-examples.ts). Answers programmed with `emu.on` sit above all of these (programmed.ts).
  */
 function assembleMethods(config: ResolvedOptions): {
   methods: MethodTable
   allScopes: () => string[]
   tzMinutes: number
+  userDefinitions: ReadonlySet<MethodDefinition>
+  /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
+  implemented: string[]
 } {
   const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
@@ -240,8 +299,14 @@ function assembleMethods(config: ResolvedOptions): {
     events: new EventRegistry(),
   })
   for (const [name, definition] of system) methods.set(name, definition)
-  for (const [name, definition] of config.methods ?? []) methods.set(name.toLowerCase(), definition)
-  return { methods, allScopes, tzMinutes: portal.env.tz }
+  const userDefinitions = new Set<MethodDefinition>()
+  for (const [name, definition] of config.methods ?? []) {
+    methods.set(name.toLowerCase(), definition)
+    userDefinitions.add(definition)
+  }
+  const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
+  for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
+  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */

@@ -4,5 +4,16 @@ export { startEmulator } from './emulator.js'
 export type { FaultHandle, FaultKind, FaultSpec } from './faults.js'
 export type { BucketOptions, Plan } from './limits.js'
 export type { EmulatorOptions } from './options.js'
+export type {
+  AnswerSource,
+  PagedResult,
+  ProgrammedAnswer,
+  ProgrammedCall,
+  ProgrammedHandle,
+  ProgrammedHandler,
+  ReceivedCall,
+} from './programmed.js'
+export { withPaging } from './programmed.js'
+export { CANNED_HEADER } from './router.js'
 export type { EmulatorStats } from './stats.js'
 export { EMULATOR_TLS_CERT } from './tls.js'

@@ -44,10 +44,14 @@ export interface EmulatorOptions {
   /** Extra or replacement methods (lower-case names), merged over the portal's and the system ones. */
   methods?: MethodTable
   /**
-   * Docs-example mode: every catalogued REST v2 method the emulator does not implement answers its documented
-   * example response (`spec/methods.json`). Default true; `false` makes such methods `ERROR_METHOD_NOT_FOUND`.
+   * Docs-example mode (opt-in): every catalogued REST v2 method the emulator does not implement checks its
+   * documented required parameters and types, then answers its documented example (`spec/methods.json`),
+   * marked by the `X-Emulator-Canned` header and counted in `stats.canned`. Default false: such methods answer
+   * `400 EMULATOR_NOT_IMPLEMENTED`.
    */
   docExamples?: boolean
+  /** How many received calls `emu.received` keeps (the newest); 0 keeps none. Default 10,000. */
+  receivedLimit?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
 }
@@ -72,11 +76,17 @@ export interface ResolvedOptions {
   maxBodyBytes: number
   methods: MethodTable | undefined
   docExamples: boolean
+  receivedLimit: number
   faults: readonly FaultSpec[]
 }
 
 function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`)
+  return value
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${name} must be an integer ≥ 0`)
   return value
 }
 
@@ -105,7 +115,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     domain: options.domain,
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
     methods: options.methods,
-    docExamples: options.docExamples ?? true,
+    docExamples: options.docExamples ?? false,
+    receivedLimit: nonNegativeInteger('receivedLimit', options.receivedLimit ?? 10_000),
     faults: options.faults ?? [],
   }
 }

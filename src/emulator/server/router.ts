@@ -15,11 +15,16 @@ import { type ActiveFault, callsIn, type FaultInjector, faultReply } from './fau
 import type { LeakyBucket } from './limits.js'
 import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
 import { mergeParams, parseBody, parseQuery } from './params.js'
+import type { ReceivedLog } from './programmed.js'
 import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
 import type { StatsRecorder } from './stats.js'
 
+/** Response header of an answer that holds docs-example (canned) results: how many of its calls were canned. */
+export const CANNED_HEADER = 'X-Emulator-Canned'
+
 export interface RouterDeps {
   stats: StatsRecorder
+  received: ReceivedLog
   faults: FaultInjector
   /** Absent when the plan is `off`. */
   bucket: LeakyBucket | undefined
@@ -161,8 +166,10 @@ export class Router {
     } catch (error) {
       return errorReply(toRestError(error), route.format)
     }
-    const outcome = await this.run(route.method, stripAuthParams(params), caller)
+    const { outcome, canned } = await this.run(route.method, stripAuthParams(params), caller)
     const headers: Record<string, string> = caller.app ? { 'X-Bitrix-Rest-Application': caller.app.clientId } : {}
+    // Marks an answer that holds documented examples rather than portal data: how many calls were canned.
+    if (canned > 0) headers[CANNED_HEADER] = String(canned)
     if (!outcome.ok) return { ...errorReply(outcome.error, route.format), headers }
     return {
       status: 200,
@@ -179,16 +186,36 @@ export class Router {
     return this.deps.credentials.authenticateToken(token)
   }
 
-  /** One call, or a batch: the batch itself costs no operating time, its sub-calls do. */
-  private async run(method: string, params: Params, caller: Caller): Promise<CallOutcome> {
-    const { calls, clock, stats } = this.deps
-    if (method.toLowerCase() !== 'batch') return calls.invoke(method, params, caller)
+  /**
+   * One call, or a batch: the batch itself costs no operating time, its sub-calls do. `canned` counts the calls
+   * answered with a docs example.
+   */
+  private async run(method: string, params: Params, caller: Caller): Promise<{ outcome: CallOutcome; canned: number }> {
+    const { calls, clock, stats, received } = this.deps
+    if (method.toLowerCase() !== 'batch') {
+      const outcome = await calls.invoke(method, params, caller)
+      return { outcome, canned: outcome.source === 'example' ? 1 : 0 }
+    }
     stats.call('batch', 0)
+    received.record({
+      method,
+      params: received.enabled ? structuredClone(params) : params,
+      authType: caller.authType,
+      userId: caller.userId,
+      inBatch: false,
+      answeredBy: 'state',
+      error: undefined,
+    })
+    let canned = 0
     const { result, time } = await runBatch(params, caller, {
       clock,
-      invoke: (name, subParams, subCaller) => calls.invoke(name, subParams, subCaller),
+      invoke: async (name, subParams, subCaller) => {
+        const outcome = await calls.invoke(name, subParams, subCaller, true)
+        if (outcome.source === 'example') canned += 1
+        return outcome
+      },
     })
-    return { ok: true, method: 'batch', result, time }
+    return { outcome: { ok: true, method: 'batch', result, time, source: 'state' }, canned }
   }
 
   /**
