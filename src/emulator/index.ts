@@ -25,6 +25,8 @@ export type {
   IssuedToken,
   PagedResult,
   Plan,
+  PortalAddress,
+  PortalState,
   ProgrammedAnswer,
   ProgrammedCall,
   ProgrammedHandle,

@@ -33,6 +33,8 @@ export interface BatchResult {
 export interface BatchDeps {
   clock: EmulatorClock
   invoke(method: string, params: Params, caller: Caller): Promise<CallOutcome>
+  /** True once the request was cut at the time limit: no further command runs. */
+  stopped?: () => boolean
 }
 
 /** The commands in order: a list gives keys 0..n-1, a map its own keys. */
@@ -119,6 +121,7 @@ export async function runBatch(
   let processing = 0
   let index = 0
   for (const [key, command] of commandEntries(getParamIgnoreCase(params, 'cmd'))) {
+    if (deps.stopped?.()) break
     index += 1
     if (index > MAX_BATCH_COMMANDS) {
       results.result_error.set(key, LENGTH_EXCEEDED)

@@ -83,6 +83,25 @@ function findMethod(methods: MethodTable, name: string): [string, MethodDefiniti
   return exact ? [name, exact] : undefined
 }
 
+/**
+ * The server time one HTTP request may still use before the portal cuts it (settings/performance/limits.md:
+ * "one REST request must finish within 60 seconds"). Shared by a batch's sub-calls.
+ */
+export class RequestBudget {
+  /** True once a call needed more than what was left: the request is cut. */
+  cut = false
+
+  constructor(public remaining: number) {}
+
+  /** Takes up to `seconds`; what it could not take cuts the request. */
+  take(seconds: number): number {
+    const granted = Math.min(seconds, Math.max(0, this.remaining))
+    this.remaining -= granted
+    if (granted < seconds) this.cut = true
+    return granted
+  }
+}
+
 export interface CallRunnerDeps {
   methods: MethodTable
   /** Answers programmed with `emu.on`; they win over everything else. */
@@ -139,14 +158,20 @@ export class CallRunner {
   }
 
   /** Runs one call (`inBatch` for a batch sub-command) and records it in `received`. */
-  async invoke(name: string, params: Params, caller: Caller, inBatch = false): Promise<CallOutcome> {
+  async invoke(
+    name: string,
+    params: Params,
+    caller: Caller,
+    inBatch = false,
+    budget?: RequestBudget,
+  ): Promise<CallOutcome> {
     const { received, stats } = this.deps
     // Copied before the handler runs: handlers may consume what they were given.
     const sent = received.enabled ? structuredClone(params) : params
     let outcome: CallOutcome
     try {
       const { method, definition, source } = this.admit(name, caller)
-      outcome = await this.execute(method, definition, source, params, caller)
+      outcome = await this.execute(method, definition, source, params, caller, budget)
     } catch (error) {
       outcome = { ok: false, method: name.toLowerCase(), error: toRestError(error), source: undefined }
     }
@@ -169,6 +194,7 @@ export class CallRunner {
     source: AnswerSource,
     params: Params,
     caller: Caller,
+    budget: RequestBudget | undefined,
   ): Promise<CallOutcome> {
     const { clock, operating, stats } = this.deps
     const start = clock.now()
@@ -191,7 +217,8 @@ export class CallRunner {
       failure = toRestError(error)
     }
     stats.call(method, cost)
-    await clock.spend(cost)
+    // A request cut at the time limit waits only until the cut; the work done still counts.
+    await clock.spend(budget ? budget.take(cost) : cost)
     const end = clock.now()
     const key = operatingKey(caller.key, method)
     operating?.record(key, end, cost)

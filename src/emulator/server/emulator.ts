@@ -7,7 +7,7 @@ import { EmulatorClock } from './clock.js'
 import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
-import { LeakyBucket, OperatingTracker } from './limits.js'
+import { OperatingTracker, SourceBuckets } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import {
@@ -19,7 +19,7 @@ import {
   ReceivedLog,
 } from './programmed.js'
 import { RandomSource } from './random.js'
-import { Router } from './router.js'
+import { type PortalState, Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
 import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
@@ -60,6 +60,16 @@ export interface IssuedToken {
   userId: number
 }
 
+/** Where `changeDomain` moves the portal. */
+export interface PortalAddress {
+  /** Loopback address to listen on; default the current one. */
+  address?: string
+  /** Port; default the current one when `address` is given, else any free port. */
+  port?: number
+  /** Host name reported from then on; default `address:port`. */
+  domain?: string
+}
+
 export interface Emulator {
   /** Base address, no trailing slash: `http://127.0.0.1:PORT`. Changes after `changeDomain`. */
   readonly url: string
@@ -76,18 +86,27 @@ export interface Emulator {
   /** A token pair as if the app had just been installed by `userId` (default 1). */
   issueToken(options: { clientId: string; userId?: number }): IssuedToken
   /**
-   * Moves the portal to a new loopback port; every old address then answers 302 with `Location` on the new
-   * one. `newHost` is the host name reported from then on. Resolves to the new `url`.
+   * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
+   * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
+   * moves to another loopback address on the same port (`127.0.0.2`: all of 127.0.0.0/8 is loopback), so
+   * clients that keep only the host of the `Location` can follow when the port is the scheme's default (443);
+   * `port` picks another port, `domain` the reported host name. Resolves to the new `url`.
    */
-  changeDomain(newHost?: string): Promise<string>
+  changeDomain(target?: string | PortalAddress): Promise<string>
   /** Every access token issued so far expires now (refresh tokens keep working). */
   expireTokens(): void
   /** Moves emulator time forward (tokens, codes, bucket, operating window all see it). */
   advanceTime(seconds: number): void
   /** Emulator time, Unix seconds. */
   now(): number
-  /** Empties the leaky bucket and forgets recorded operating time. */
+  /** Empties the leaky buckets and forgets recorded operating time. */
   resetLimits(): void
+  /**
+   * `overloaded`: every REST request answers `503 OVERLOAD_LIMIT`; `deleted`: `PORTAL_DELETED`
+   * (`portalDeletedStatus`); `active` (the initial state) serves again. Nothing runs in the first two.
+   */
+  setPortalState(state: PortalState): void
+  readonly portalState: PortalState
   readonly faults: {
     inject(fault: FaultSpec): FaultHandle
     clear(): void
@@ -136,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     codeLifetime: 30,
     authErrorStatus: config.authErrorStatus,
   })
-  const bucket = config.bucket && new LeakyBucket(config.bucket)
+  const bucket = config.bucket && new SourceBuckets(config.bucket)
   const operating =
     config.operatingLimit === false
       ? undefined
@@ -161,6 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allScopes,
   }
   const faults = new FaultInjector(faultRandom)
+  let portalState: PortalState = 'active'
   const router = new Router({
     stats,
     received,
@@ -181,6 +201,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     oauth,
     maxBodyBytes: config.maxBodyBytes,
     movePortal: () => endpoints.open(0, undefined),
+    portalState: () => portalState,
+    portalDeletedStatus: config.portalDeletedStatus,
+    requestTimeLimit: config.requestTimeLimit,
   })
   for (const fault of config.faults) faults.inject(fault)
   await endpoints.open(config.port, config.domain)
@@ -234,8 +257,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         userId,
       }
     },
-    async changeDomain(newHost) {
-      return (await endpoints.open(0, newHost)).url
+    async changeDomain(target) {
+      if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
+      const port = target.port ?? (target.address === undefined ? 0 : current().port)
+      return (await endpoints.open(port, target.domain, target.address)).url
     },
     expireTokens: () => credentials.expireAccessTokens(),
     advanceTime: (seconds) => clock.advance(seconds),
@@ -243,6 +268,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetLimits() {
       bucket?.reset()
       operating?.reset()
+    },
+    setPortalState(state) {
+      if (state !== 'active' && state !== 'overloaded' && state !== 'deleted') {
+        throw new RangeError(`portal state must be active, overloaded or deleted; got ${String(state)}`)
+      }
+      portalState = state
+    },
+    get portalState() {
+      return portalState
     },
     faults: {
       inject: (fault) => faults.inject(fault),

@@ -52,6 +52,14 @@ export interface EmulatorOptions {
   docExamples?: boolean
   /** How many received calls `emu.received` keeps (the newest); 0 keeps none. Default 10,000. */
   receivedLimit?: number
+  /**
+   * Server seconds (emulator time) one REST request may take; a request that needs more is cut: the client gets
+   * `504` with an HTML page once the limit has passed (settings/performance/limits.md: 60 s in the cloud).
+   * Default 60.
+   */
+  requestTimeLimit?: number
+  /** HTTP status of `PORTAL_DELETED`: 403 as the server source throws it (default), or the docs' 500. */
+  portalDeletedStatus?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
 }
@@ -77,6 +85,8 @@ export interface ResolvedOptions {
   methods: MethodTable | undefined
   docExamples: boolean
   receivedLimit: number
+  requestTimeLimit: number
+  portalDeletedStatus: number
   faults: readonly FaultSpec[]
 }
 
@@ -96,6 +106,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const status = options.authErrorStatus ?? 401
   if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('authErrorStatus must be 4xx/5xx')
   const operatingLimit = options.operatingLimit ?? 480
+  const deletedStatus = options.portalDeletedStatus ?? 403
+  if (!Number.isInteger(deletedStatus) || deletedStatus < 400 || deletedStatus > 599) {
+    throw new RangeError('portalDeletedStatus must be 4xx/5xx')
+  }
   return {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
@@ -117,6 +131,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     methods: options.methods,
     docExamples: options.docExamples ?? false,
     receivedLimit: nonNegativeInteger('receivedLimit', options.receivedLimit ?? 10_000),
+    requestTimeLimit: positive('requestTimeLimit', options.requestTimeLimit ?? 60),
+    portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
   }
 }
