@@ -123,7 +123,7 @@ describe('the client reaches every catalogued method', () => {
     }
   })
 
-  it('carries the docs\' parameter descriptions into the catalogue', () => {
+  it("carries the docs' parameter descriptions into the catalogue", () => {
     const add = specs.find((spec) => spec.name === 'crm.deal.add') as MethodSpec & {
       params: Array<{ name: string; fields?: Array<{ name: string; description?: string }> }>
     }

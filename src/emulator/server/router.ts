@@ -193,7 +193,10 @@ export class Router {
     if (budget.cut) return { status: 504, html: GATEWAY_TIMEOUT_HTML }
     const headers: Record<string, string> = caller.app ? { 'X-Bitrix-Rest-Application': caller.app.clientId } : {}
     // Marks an answer that holds documented examples rather than portal data: how many calls were canned.
-    if (canned > 0) headers[CANNED_HEADER] = String(canned)
+    if (canned > 0) {
+      headers[CANNED_HEADER] = String(canned)
+      headers['Access-Control-Expose-Headers'] = CANNED_HEADER
+    }
     if (!outcome.ok) return { ...errorReply(outcome.error, route.format), headers }
     return {
       status: 200,
