@@ -205,6 +205,19 @@ describe('emu.received', () => {
     ])
   })
 
+  it('removes credentials written into batch command strings', async () => {
+    const emu = await start()
+    const { token } = oauthApp(emu)
+    await postJson(`${emu.url}/rest/batch`, {
+      auth: token.accessToken,
+      cmd: { a: `test.echo?auth=${token.accessToken}&x=1`, b: `test.echo?x=2&access_token=${token.accessToken}` },
+    })
+    const received = emu.received
+    expect(received[0].params).toEqual({ cmd: { a: 'test.echo?x=1', b: 'test.echo?x=2' } })
+    expect(JSON.stringify(received)).not.toContain(token.accessToken)
+    expect(() => emu.on('batch', {})).toThrow(TypeError)
+  })
+
   it('keeps only the newest receivedLimit calls', async () => {
     const emu = await start({ receivedLimit: 2 })
     for (const x of ['1', '2', '3']) await request(`${emu.webhookUrl}test.echo?x=${x}`)

@@ -24,6 +24,21 @@ export interface ReceivedCall {
   readonly error: string | undefined
 }
 
+/** `cmd` of a batch with any `auth=` / `access_token=` inside its command strings removed. */
+export function withoutCommandCredentials(params: Params): Params {
+  const scrub = (command: unknown) =>
+    typeof command === 'string'
+      ? command.replace(/([?&])(auth|access_token)=[^&]*&?/gi, '$1').replace(/[?&]$/, '')
+      : command
+  const out: Params = {}
+  for (const [key, value] of Object.entries(params)) {
+    if (key.toLowerCase() !== 'cmd' || typeof value !== 'object' || value === null) out[key] = value
+    else if (Array.isArray(value)) out[key] = value.map(scrub)
+    else out[key] = Object.fromEntries(Object.entries(value).map(([name, command]) => [name, scrub(command)]))
+  }
+  return out
+}
+
 /** Keeps the last `limit` received calls (0 keeps none). */
 export class ReceivedLog {
   private calls: ReceivedCall[] = []
@@ -116,6 +131,7 @@ export class ProgrammedAnswers {
   ): ProgrammedHandle {
     if (typeof method !== 'string' || method.trim() === '') throw new TypeError('emu.on needs a method name')
     const key = method.trim().toLowerCase()
+    if (key === 'batch') throw new TypeError('batch cannot be programmed: program the methods it calls instead')
     let calls = 0
     const definition: ProgrammedDefinition = {
       ...access,

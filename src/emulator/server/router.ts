@@ -23,7 +23,7 @@ import {
 import type { SourceBuckets } from './limits.js'
 import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
 import { mergeParams, parseBody, parseQuery } from './params.js'
-import type { ReceivedLog } from './programmed.js'
+import { type ReceivedLog, withoutCommandCredentials } from './programmed.js'
 import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
 import type { StatsRecorder } from './stats.js'
 
@@ -231,7 +231,7 @@ export class Router {
     stats.call('batch', 0)
     received.record({
       method,
-      params: received.enabled ? structuredClone(params) : params,
+      params: received.enabled ? structuredClone(withoutCommandCredentials(params)) : params,
       authType: caller.authType,
       userId: caller.userId,
       inBatch: false,
