@@ -9,6 +9,12 @@ import { describe, expect, it } from 'vitest'
 import { EMULATOR_TLS_CERT, type Emulator, startEmulator } from '../../src/emulator/index.js'
 import { oauthApp, postForm, postJson, request, start } from './emulator-helpers.js'
 
+/**
+ * Emulator time nearly stands still (1 ms per real second), so only `advanceTime` moves it: the phase within a
+ * second is then known whatever the machine's load.
+ */
+const FROZEN = { timeScale: 0.001 }
+
 /** Moves emulator time to 0.1 s past its next whole second, so that a test starts at a known phase. */
 function alignToSecond(emu: Emulator): void {
   const now = emu.now()
@@ -29,7 +35,7 @@ function getFrom(url: string, localAddress: string): Promise<number> {
 
 describe('leaky bucket', () => {
   it('drains in steps once per second, not pro rata', async () => {
-    const emu = await start({ bucket: { burst: 3, drainPerSecond: 2 } })
+    const emu = await start({ ...FROZEN, bucket: { burst: 3, drainPerSecond: 2 } })
     alignToSecond(emu)
     const statuses: number[] = []
     for (let i = 0; i < 4; i++) statuses.push((await request(`${emu.webhookUrl}test.echo`)).status)
@@ -45,7 +51,7 @@ describe('leaky bucket', () => {
   })
 
   it('drains continuously when asked to', async () => {
-    const emu = await start({ bucket: { burst: 3, drainPerSecond: 2, drain: 'continuous' } })
+    const emu = await start({ ...FROZEN, bucket: { burst: 3, drainPerSecond: 2, drain: 'continuous' } })
     alignToSecond(emu)
     for (let i = 0; i < 3; i++) await request(`${emu.webhookUrl}test.echo`)
     expect((await request(`${emu.webhookUrl}test.echo`)).status).toBe(503)
@@ -57,7 +63,7 @@ describe('leaky bucket', () => {
   })
 
   it('keeps one bucket per source address, shared by every webhook and app calling from it', async () => {
-    const emu = await start({ bucket: { burst: 2, drainPerSecond: 1 } })
+    const emu = await start({ ...FROZEN, bucket: { burst: 2, drainPerSecond: 1 } })
     alignToSecond(emu)
     const other = emu.createWebhook()
     const { token } = oauthApp(emu)
