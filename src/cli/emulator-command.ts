@@ -39,6 +39,8 @@ Options:
   --time-scale N      emulator time runs N times faster (default: 1)
   --random-seed N     reproducible data, secrets and tokens
   --no-delays         answer at once instead of sleeping simulated server time
+  --doc-examples      answer catalogued methods without an implementation with their documented
+                      example (marked by the X-Emulator-Canned header); default: they fail loudly
   -h, --help          show this help
 `
 
@@ -50,6 +52,7 @@ const OPTIONS = {
   'time-scale': { type: 'string' },
   'random-seed': { type: 'string' },
   'no-delays': { type: 'boolean' },
+  'doc-examples': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(SEED_OPTIONS).map((name) => [name, { type: 'string' }])),
 } as const satisfies Record<string, { type: 'string' | 'boolean' }>
 
@@ -88,13 +91,40 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorOptions | 'h
     timeScale,
     randomSeed: integerOption('random-seed', text('random-seed'), EMULATOR_USAGE),
     realDelays: values['no-delays'] === true ? false : undefined,
+    docExamples: values['doc-examples'] === true ? true : undefined,
     seed: Object.keys(seed).length > 0 ? seed : undefined,
   }
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as EmulatorOptions
 }
 
 /** What the command prints once the emulator is up (its secrets are test-only and meant to be copied). */
-export function describeEmulator(emu: Emulator, certificateFile?: string): string[] {
+/** `names` joined with commas, wrapped at `width` columns, each line indented by `indent`. */
+function wrapList(names: readonly string[], indent: string, width = 110): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const name of names) {
+    const piece = line === '' ? name : `, ${name}`
+    if (line !== '' && indent.length + line.length + piece.length > width) {
+      lines.push(`${indent}${line},`)
+      line = name
+    } else {
+      line += piece
+    }
+  }
+  if (line !== '') lines.push(`${indent}${line}`)
+  return lines
+}
+
+/** Which methods answer from the portal's own state, and what every other catalogued method does. */
+function describeMethods(emu: Emulator, docExamples: boolean): string[] {
+  const names = emu.implementedMethods()
+  const others = docExamples
+    ? 'Every other catalogued method answers its documented example, marked by the X-Emulator-Canned header.'
+    : 'Every other catalogued method answers 400 EMULATOR_NOT_IMPLEMENTED (--doc-examples answers documented examples).'
+  return [`Methods served with portal state (${names.length}):`, ...wrapList(names, '  '), others]
+}
+
+export function describeEmulator(emu: Emulator, certificateFile?: string, docExamples = false): string[] {
   const app = emu.createApp({ scopes: 'all' })
   const token = emu.issueToken({ clientId: app.clientId })
   const trust = certificateFile
@@ -120,6 +150,8 @@ export function describeEmulator(emu: Emulator, certificateFile?: string): strin
     `  member_id:         ${token.memberId}`,
     `  client_endpoint:   ${token.clientEndpoint}`,
     `  token endpoint:    ${emu.url}/oauth/token/`,
+    '',
+    ...describeMethods(emu, docExamples),
     '',
     'Press Ctrl-C to stop.',
   ]
@@ -158,7 +190,7 @@ export async function runEmulatorCommand(args: readonly string[], context: CliCo
     writeFileSync(certificateFile, EMULATOR_TLS_CERT)
   }
   try {
-    await printOut(context, `${describeEmulator(emu, certificateFile).join('\n')}\n`)
+    await printOut(context, `${describeEmulator(emu, certificateFile, options.docExamples === true).join('\n')}\n`)
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop)

@@ -11,6 +11,7 @@ export type {
 } from './kernel.js'
 export { DEFAULT_COST_MODEL, RestError } from './kernel.js'
 export type {
+  AnswerSource,
   AppCredentials,
   AppOptions,
   AppStatus,
@@ -22,8 +23,16 @@ export type {
   FaultKind,
   FaultSpec,
   IssuedToken,
+  PagedResult,
   Plan,
+  PortalAddress,
+  PortalState,
+  ProgrammedAnswer,
+  ProgrammedCall,
+  ProgrammedHandle,
+  ProgrammedHandler,
+  ReceivedCall,
   WebhookCredentials,
   WebhookOptions,
 } from './server/index.js'
-export { EMULATOR_TLS_CERT, startEmulator } from './server/index.js'
+export { CANNED_HEADER, EMULATOR_TLS_CERT, startEmulator, withPaging } from './server/index.js'

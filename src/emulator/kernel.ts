@@ -56,7 +56,11 @@ export interface MethodDefinition {
 /** Method name (lower case) → definition. */
 export type MethodTable = Map<string, MethodDefinition>
 
-/** Per-operation server cost model, in simulated seconds. All knobs are options of `startEmulator`. */
+/**
+ * Per-operation server cost model, in simulated seconds. All knobs are options of `startEmulator`. Each default
+ * cites its source or is labelled an assumption; docs/emulator.md ("Cost model") shows how the benchmark's
+ * export ratios move when each is halved and doubled.
+ */
 export interface CostModel {
   /** Base cost of any call. */
   base: number
@@ -69,9 +73,24 @@ export interface CostModel {
 }
 
 export const DEFAULT_COST_MODEL: CostModel = {
+  /**
+   * Source: the documented operating figures — the median `time.processing` of the 227 `*.get` response
+   * examples in the official docs (spec/methods.json) is 0.0058 s.
+   */
   base: 0.005,
+  /**
+   * Source: settings/performance/huge-data.md — the same `crm.item.list` page over 2,387,743 items took
+   * `processing` 49.90 s with the total count and 0.0685 s with `start=-1`: (49.90 − 0.0685) / 2,387.7 =
+   * 0.0209 s per 1,000 rows counted.
+   */
   countPerThousandRows: 0.02,
+  /** Assumption: skipping a row with OFFSET costs half of counting it (no documented figure). */
   offsetPerThousandRows: 0.01,
+  /**
+   * Assumption, on the low side of the one documented figure: huge-data.md's 50-row page without a count took
+   * 0.0685 s, i.e. up to (0.0685 − base) / 50 = 0.0013 s per row with 3 fields selected; rows here are cheaper
+   * so that exports of every field stay comparable with the benchmark's history.
+   */
   perRow: 0.0002,
 }
 

@@ -6,7 +6,10 @@
  *
  * REST 3.0-only records are skipped: the emulator does not emulate `/rest/api/` (docs/emulator.md).
  * Methods the emulator implements for real may answer a documented domain error for the made-up parameters
- * (`NOT_FOUND` for ID 1 of an entity); methods answered from the docs' example must not fail at all.
+ * (`NOT_FOUND` for ID 1 of an entity); methods answered from the docs' example (opt-in `docExamples: true`)
+ * must not fail at all. The sweep reports how many methods answered from portal state, from handlers and from
+ * docs examples, as the emulator recorded it (`emu.received`); a second sweep with default options proves that
+ * no method answers a docs example unless asked to.
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -62,6 +65,11 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
   { code: 'ERROR_CORE', message: /^Department not found$/, documentedIn: 'department.delete' },
   { code: 'ERROR_ARGUMENT', message: /^wrong_email$/, documentedIn: 'user.add' },
   { code: 'ERROR_EVENT_NOT_FOUND', message: /^Event not found$/, documentedIn: 'event.bind' },
+  {
+    code: 'ENTITY_TYPE_NOT_SUPPORTED',
+    message: /^Entity type `\w+` is not supported$/,
+    documentedIn: 'crm.category.get, crm.category.list (entityTypeId 1: leads have no pipelines)',
+  },
 ]
 
 function isDocumentedError(error: BitrixAPIError): boolean {
@@ -190,7 +198,14 @@ describe('catalogue sweep against the emulator', () => {
     } finally {
       await plain.close()
     }
-    emu = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1 })
+    // Docs examples are opt-in; the sweep turns them on to reach the whole documented surface.
+    emu = await startEmulator({
+      plan: 'off',
+      realDelays: false,
+      randomSeed: 1,
+      docExamples: true,
+      receivedLimit: 20_000,
+    })
     // An OAuth app, because `event.*` methods refuse webhooks (WRONG_AUTH_TYPE). No retries: every answer counts.
     client = new Client(oauthToken(emu).token, { defaultMaxRetries: 0, validateArguments: true, limiter: false })
   })
@@ -264,13 +279,51 @@ describe('catalogue sweep against the emulator', () => {
       [...outcomes].filter(
         ([spec, o]) => o === outcome && (real === undefined || realMethods.has(spec.name.toLowerCase()) === real),
       ).length
+    // What answered each method, as the emulator recorded it: portal state, a handler, or a docs example.
+    const answeredBy = new Map<string, Set<string>>()
+    for (const call of emu.received) {
+      const name = call.method.toLowerCase()
+      if (!answeredBy.has(name)) answeredBy.set(name, new Set())
+      answeredBy.get(name)?.add(call.answeredBy ?? 'refused')
+    }
+    const methodsAnsweredBy = (source: string) =>
+      v2Specs.filter((spec) => answeredBy.get(spec.name.toLowerCase())?.has(source)).length
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
     console.log(
       `catalogue sweep: ${outcomes.size} REST v2 methods swept (${specs.length - v2Specs.length} REST 3.0 records ` +
-        `skipped) in ${seconds} s: docs example ${count('ok', false)} ok; real ${count('ok', true)} ok, ` +
-        `${count('domainError')} documented domain error; ${count('failed')} failed`,
+        `skipped) in ${seconds} s. Answered from state: ${methodsAnsweredBy('state')} methods; from handlers: ` +
+        `${methodsAnsweredBy('handler')}; from docs examples: ${methodsAnsweredBy('example')} (stats.canned ` +
+        `${emu.stats.canned} calls). Outcomes: real ${count('ok', true)} ok, ${count('domainError')} documented ` +
+        `domain error; docs example ${count('ok', false)} ok; ${count('failed')} failed`,
     )
     expect(failures).toEqual([])
     expect(count('ok', false) + count('ok', true)).toBeGreaterThan(v2Specs.length * 0.9)
+    // Every method was answered by exactly one kind of source, and the two counts agree with the method table.
+    expect(methodsAnsweredBy('state')).toBe(v2Specs.filter((spec) => realMethods.has(spec.name.toLowerCase())).length)
+    expect(methodsAnsweredBy('state') + methodsAnsweredBy('handler') + methodsAnsweredBy('example')).toBe(
+      v2Specs.length,
+    )
+  }, 60_000)
+
+  it('answers no docs example with default options: every method without state fails loudly', async () => {
+    const plain = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1 })
+    try {
+      const direct = new Client(oauthToken(plain).token, { defaultMaxRetries: 0, limiter: false })
+      const codes = await mapLimit(
+        v2Specs.filter((spec) => !realMethods.has(spec.name.toLowerCase())),
+        16,
+        (spec) =>
+          direct.call(spec.name, paramsOf(spec.params)).then(
+            () => `${spec.name}: answered`,
+            (error: unknown) => (error instanceof BitrixAPIError ? error.error : String(error)),
+          ),
+      )
+      expect(codes.filter((code) => code !== 'EMULATOR_NOT_IMPLEMENTED')).toEqual([])
+      const stats = plain.stats
+      expect(stats.canned).toBe(0)
+      expect(stats.answers.example).toBe(0)
+    } finally {
+      await plain.close()
+    }
   }, 60_000)
 })

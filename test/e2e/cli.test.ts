@@ -325,6 +325,13 @@ describe('b24tssdk', () => {
       expect(await exit).toBe(0)
     }
     expect(output).toContain('Emulator stopped.')
+    // Which methods answer from portal state, and that the others fail loudly (no docs examples by default).
+    const served = /Methods served with portal state \((\d+)\):\n((?: {2}.*\n)+)/.exec(output)
+    expect(served).not.toBeNull()
+    const names = (served?.[2] ?? '').split(/[\s,]+/).filter((name) => name !== '')
+    expect(names).toHaveLength(Number(served?.[1]))
+    expect(names).toEqual(expect.arrayContaining(['crm.deal.list', 'crm.status.list', 'user.get', 'batch']))
+    expect(output).toContain('Every other catalogued method answers 400 EMULATOR_NOT_IMPLEMENTED')
   })
 
   it('emulator: a busy port is one line naming the port, exit 1, no stack', async () => {

@@ -17,8 +17,7 @@ describe('emulator leaky bucket', () => {
   })
 
   it('uses the standard plan by default (burst 50) and the enterprise plan on request', async () => {
-    // Emulator time at a thousandth of real time: the bucket does not drain during the test, however slow the
-    // machine, so the count is exact.
+    // Emulator time nearly stands still (1 ms per real second), so a loaded machine cannot drain the bucket.
     const standard = await start({ timeScale: 0.001 })
     const enterprise = await start({ plan: 'enterprise', timeScale: 0.001 })
     const count503 = async (url: string) => {

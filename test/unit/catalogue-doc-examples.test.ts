@@ -153,8 +153,8 @@ describe('startEmulator({ docExamples })', () => {
   let plain: Emulator
 
   beforeAll(async () => {
-    emu = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1 })
-    plain = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1, docExamples: false })
+    emu = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1, docExamples: true })
+    plain = await startEmulator({ plan: 'off', realDelays: false, randomSeed: 1 })
   })
 
   afterAll(async () => {
@@ -210,10 +210,10 @@ describe('startEmulator({ docExamples })', () => {
     expect(results.b.ID).toBe('1')
   })
 
-  it('is off with docExamples: false', async () => {
+  it('is off by default: the method fails loudly instead', async () => {
     const { status, body } = await get(`${plain.webhookUrl}disk.folder.get?id=1`)
-    expect(status).toBe(404)
-    expect(body.error).toBe('ERROR_METHOD_NOT_FOUND')
+    expect(status).toBe(400)
+    expect(body.error).toBe('EMULATOR_NOT_IMPLEMENTED')
     const full = (await get(`${plain.webhookUrl}methods?full=1`)).body.result as string[]
     expect(full).not.toContain('disk.folder.get')
   })

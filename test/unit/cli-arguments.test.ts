@@ -75,12 +75,14 @@ describe('emulator options', () => {
         '--seed-smart-items',
         '7',
         '--no-delays',
+        '--doc-examples',
       ]),
     ).toEqual({
       port: 8080,
       https: true,
       plan: 'enterprise',
       realDelays: false,
+      docExamples: true,
       seed: { deals: 100, smartItems: 7 },
     })
     expect(parseEmulatorArgs(['--help'])).toBe('help')

@@ -59,7 +59,7 @@ const LEAD_STATUS_WEIGHTS = [0.3, 0.25, 0.15, 0.15, 0.15]
 export const SMART_STAGES = ['NEW', 'PREPARATION', 'CLIENT', 'SUCCESS', 'FAIL'].map(
   (s) => `DT128_${SMART_CATEGORY_ID}:${s}`,
 )
-const SOURCES = [
+export const SOURCES = [
   'CALL',
   'EMAIL',
   'WEB',
@@ -70,12 +70,21 @@ const SOURCES = [
   'WEBFORM',
   'CALLBACK',
 ]
-const DEAL_TYPES = ['SALE', 'COMPLEX', 'GOODS', 'SERVICES', 'SERVICE']
-const CONTACT_TYPES = ['CLIENT', 'SUPPLIER', 'PARTNER', 'OTHER']
-const COMPANY_TYPES = ['CUSTOMER', 'SUPPLIER', 'COMPETITOR', 'PARTNER', 'OTHER']
-const INDUSTRIES = ['IT', 'TELECOM', 'MANUFACTURING', 'BANKING', 'CONSULTING', 'FINANCE', 'GOVERNMENT', 'DELIVERY']
-const EMPLOYEES = ['EMPLOYEES_1', 'EMPLOYEES_2', 'EMPLOYEES_3', 'EMPLOYEES_4']
-const HONORIFICS = ['HNR_EN_1', 'HNR_EN_2', 'HNR_EN_3', 'HNR_EN_4']
+export const DEAL_TYPES = ['SALE', 'COMPLEX', 'GOODS', 'SERVICES', 'SERVICE']
+export const CONTACT_TYPES = ['CLIENT', 'SUPPLIER', 'PARTNER', 'OTHER']
+export const COMPANY_TYPES = ['CUSTOMER', 'SUPPLIER', 'COMPETITOR', 'PARTNER', 'OTHER']
+export const INDUSTRIES = [
+  'IT',
+  'TELECOM',
+  'MANUFACTURING',
+  'BANKING',
+  'CONSULTING',
+  'FINANCE',
+  'GOVERNMENT',
+  'DELIVERY',
+]
+export const EMPLOYEES = ['EMPLOYEES_1', 'EMPLOYEES_2', 'EMPLOYEES_3', 'EMPLOYEES_4']
+export const HONORIFICS = ['HNR_EN_1', 'HNR_EN_2', 'HNR_EN_3', 'HNR_EN_4']
 const UTM_SOURCES = ['google', 'facebook', 'newsletter', 'linkedin']
 const UTM_MEDIUMS = ['CPC', 'email', 'social', 'banner']
 

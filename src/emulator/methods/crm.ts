@@ -4,6 +4,7 @@
  */
 
 import { type CallContext, type MethodDefinition, type Params, RestError } from '../kernel.js'
+import { crmDictionaryMethods } from './crm-dictionaries.js'
 import {
   COMPANY,
   CONTACT,
@@ -766,5 +767,6 @@ export function crmMethods(store: CrmStore): Record<string, MethodDefinition> {
     ...crmLegacyMethods(store, 'crm.contact', CONTACT),
     ...crmLegacyMethods(store, 'crm.company', COMPANY),
     ...crmItemMethods(store),
+    ...crmDictionaryMethods(store.env),
   }
 }

@@ -35,6 +35,8 @@ export interface BatchDeps {
   invoke(method: string, params: Params, caller: Caller): Promise<CallOutcome>
   /** PHP's input limits for the `parse_str` of each command's query; PHP's defaults when absent. */
   inputLimits?: InputLimits
+  /** True once the request was cut at the time limit: no further command runs. */
+  stopped?: () => boolean
 }
 
 /** The commands in order: a list gives keys 0..n-1, a map its own keys. */
@@ -121,6 +123,7 @@ export async function runBatch(
   let processing = 0
   let index = 0
   for (const [key, command] of commandEntries(getParamIgnoreCase(params, 'cmd'))) {
+    if (deps.stopped?.()) break
     index += 1
     if (index > MAX_BATCH_COMMANDS) {
       results.result_error.set(key, LENGTH_EXCEEDED)

@@ -12,14 +12,35 @@ import {
 } from '../kernel.js'
 import type { Caller } from './auth.js'
 import type { EmulatorClock } from './clock.js'
+import { catalogueRecord, isDocExample } from './doc-examples.js'
 import { type TimeBlock, timeBlock } from './envelope.js'
 import { type OperatingTracker, operatingKey } from './limits.js'
+import type { AnswerSource, ProgrammedAnswers, ReceivedLog } from './programmed.js'
 import { scopeAllows } from './scopes.js'
 import type { StatsRecorder } from './stats.js'
 
 export type CallOutcome =
-  | { ok: true; method: string; result: unknown; total?: unknown; next?: unknown; time: TimeBlock }
-  | { ok: false; method: string; error: RestError }
+  | {
+      ok: true
+      method: string
+      result: unknown
+      total?: unknown
+      next?: unknown
+      time: TimeBlock
+      source: AnswerSource | undefined
+    }
+  | { ok: false; method: string; error: RestError; source: AnswerSource | undefined }
+
+/** A definition as the runner runs it: the portal's own handlers are synchronous, programmed ones may not be. */
+type Runnable = Omit<MethodDefinition, 'handler'> & {
+  handler: (params: Params, ctx: CallContext) => MethodResult | Promise<MethodResult>
+}
+
+interface Admitted {
+  method: string
+  definition: Runnable
+  source: AnswerSource
+}
 
 /** The context system methods get: the kernel's context plus who is calling. */
 export interface ServerCallContext extends CallContext {
@@ -36,6 +57,19 @@ export function methodNotFound(): RestError {
   return new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404)
 }
 
+/**
+ * A catalogued method the emulator has no answer for. 400, not a 5xx: no client retries it, since asking again
+ * cannot help; the description names both ways forward.
+ */
+export function notImplemented(method: string): RestError {
+  return new RestError(
+    'EMULATOR_NOT_IMPLEMENTED',
+    `The emulator does not implement ${method}. Register an answer with emu.on('${method}', handler or result) ` +
+      '(or the methods option of startEmulator), or start it with docExamples: true to answer the documented example.',
+    400,
+  )
+}
+
 function operationTimeLimit(): RestError {
   return new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429)
 }
@@ -49,8 +83,32 @@ function findMethod(methods: MethodTable, name: string): [string, MethodDefiniti
   return exact ? [name, exact] : undefined
 }
 
+/**
+ * The server time one HTTP request may still use before the portal cuts it (settings/performance/limits.md:
+ * "one REST request must finish within 60 seconds"). Shared by a batch's sub-calls.
+ */
+export class RequestBudget {
+  /** True once a call needed more than what was left: the request is cut. */
+  cut = false
+
+  constructor(public remaining: number) {}
+
+  /** Takes up to `seconds`; what it could not take cuts the request. */
+  take(seconds: number): number {
+    const granted = Math.min(seconds, Math.max(0, this.remaining))
+    this.remaining -= granted
+    if (granted < seconds) this.cut = true
+    return granted
+  }
+}
+
 export interface CallRunnerDeps {
   methods: MethodTable
+  /** Answers programmed with `emu.on`; they win over everything else. */
+  programmed: ProgrammedAnswers
+  /** Definitions supplied by the user (the `methods` option): they count as handlers, not as portal state. */
+  userDefinitions: ReadonlySet<MethodDefinition>
+  received: ReceivedLog
   clock: EmulatorClock
   /** Absent when the operating limit is off. */
   operating: OperatingTracker | undefined
@@ -61,11 +119,25 @@ export interface CallRunnerDeps {
 export class CallRunner {
   constructor(private readonly deps: CallRunnerDeps) {}
 
-  /** Everything short of running the handler: existence, auth type, scope, operating limit. */
-  private admit(name: string, caller: Caller): [string, MethodDefinition] {
+  /** The method's definition and what kind of answer it gives; unknown and unimplemented methods throw. */
+  private lookup(name: string): Admitted {
+    const programmed = this.deps.programmed.get(name)
+    if (programmed) return { method: name.toLowerCase(), definition: programmed, source: 'handler' }
     const found = findMethod(this.deps.methods, name)
-    if (!found) throw methodNotFound()
+    if (!found) throw catalogueRecord(name) ? notImplemented(name) : methodNotFound()
     const [method, definition] = found
+    const source = isDocExample(definition)
+      ? 'example'
+      : this.deps.userDefinitions.has(definition)
+        ? 'handler'
+        : 'state'
+    return { method, definition, source }
+  }
+
+  /** Everything short of running the handler: existence, auth type, scope, operating limit. */
+  private admit(name: string, caller: Caller): Admitted {
+    const found = this.lookup(name)
+    const { method, definition } = found
     if (definition.authTypes && !definition.authTypes.includes(caller.authType)) {
       throw new RestError('WRONG_AUTH_TYPE', 'Current authorization type is denied for this method', 403)
     }
@@ -85,22 +157,44 @@ export class CallRunner {
     return found
   }
 
-  async invoke(name: string, params: Params, caller: Caller): Promise<CallOutcome> {
-    let method = name.toLowerCase()
+  /** Runs one call (`inBatch` for a batch sub-command) and records it in `received`. */
+  async invoke(
+    name: string,
+    params: Params,
+    caller: Caller,
+    inBatch = false,
+    budget?: RequestBudget,
+  ): Promise<CallOutcome> {
+    const { received, stats } = this.deps
+    // Copied before the handler runs: handlers may consume what they were given.
+    const sent = received.enabled ? structuredClone(params) : params
+    let outcome: CallOutcome
     try {
-      const [resolved, definition] = this.admit(name, caller)
-      method = resolved
-      return await this.execute(method, definition, params, caller)
+      const { method, definition, source } = this.admit(name, caller)
+      outcome = await this.execute(method, definition, source, params, caller, budget)
     } catch (error) {
-      return { ok: false, method, error: toRestError(error) }
+      outcome = { ok: false, method: name.toLowerCase(), error: toRestError(error), source: undefined }
     }
+    if (outcome.ok && outcome.source) stats.answer(outcome.source)
+    received.record({
+      method: name,
+      params: sent,
+      authType: caller.authType,
+      userId: caller.userId,
+      inBatch,
+      answeredBy: outcome.source,
+      error: outcome.ok ? undefined : outcome.error.code,
+    })
+    return outcome
   }
 
   private async execute(
     method: string,
-    definition: MethodDefinition,
+    definition: Runnable,
+    source: AnswerSource,
     params: Params,
     caller: Caller,
+    budget: RequestBudget | undefined,
   ): Promise<CallOutcome> {
     const { clock, operating, stats } = this.deps
     const start = clock.now()
@@ -123,11 +217,12 @@ export class CallRunner {
       failure = toRestError(error)
     }
     stats.call(method, cost)
-    await clock.spend(cost)
+    // A request cut at the time limit waits only until the cut; the work done still counts.
+    await clock.spend(budget ? budget.take(cost) : cost)
     const end = clock.now()
     const key = operatingKey(caller.key, method)
     operating?.record(key, end, cost)
-    if (failure) return { ok: false, method, error: failure }
+    if (failure) return { ok: false, method, error: failure, source }
     // Without real delays the clock has not moved by `cost`; the reported finish still accounts for it.
     const time = timeBlock(
       start,
@@ -136,7 +231,15 @@ export class CallRunner {
       operating?.info(key, end),
       this.deps.clock.tzMinutes,
     )
-    return { ok: true, method, result: value?.result ?? null, total: value?.total, next: value?.next, time }
+    return {
+      ok: true,
+      method,
+      result: value?.result ?? null,
+      total: value?.total,
+      next: value?.next,
+      time,
+      source,
+    }
   }
 }
 

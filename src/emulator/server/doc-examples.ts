@@ -8,13 +8,23 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MethodDefinition, MethodResult, MethodTable } from '../kernel.js'
+import { checkDocumentedParams } from './doc-params.js'
 import { BASIC_SCOPE } from './scopes.js'
+
+/** A documented parameter of a catalogue record (dotted names are nested: `fields.TITLE`). */
+export interface CatalogueParam {
+  name: string
+  type: string
+  required: boolean
+  array: boolean
+}
 
 /** The part of a catalogue record this mode reads (see spec/README.md for the whole record). */
 export interface CatalogueRecord {
   name: string
   version?: number
   scope: string | null
+  params?: readonly CatalogueParam[]
   result: CatalogueResult
   example?: unknown
 }
@@ -73,6 +83,20 @@ export function loadCatalogue(): readonly CatalogueRecord[] {
   return catalogue
 }
 
+let byName: ReadonlyMap<string, CatalogueRecord> | undefined
+
+/** The REST v2 record of a method name (any case), or undefined when the catalogue does not list it. */
+export function catalogueRecord(name: string): CatalogueRecord | undefined {
+  if (!byName) {
+    const map = new Map<string, CatalogueRecord>()
+    for (const record of loadCatalogue()) {
+      if (record.version !== 3 && typeof record.name === 'string') map.set(record.name.toLowerCase(), record)
+    }
+    byName = map
+  }
+  return byName.get(name.toLowerCase())
+}
+
 /** A value of the declared result shape, for methods whose page has no response example. */
 export function emptyResultOf(result: CatalogueResult): unknown {
   switch (result.kind) {
@@ -115,10 +139,18 @@ export function docExampleScope(record: CatalogueRecord): string {
   return SCOPE_ALIASES[scope] ?? scope
 }
 
+const docExampleDefinitions = new WeakSet<MethodDefinition>()
+
+/** Whether a method definition answers a documented example (a canned answer). */
+export function isDocExample(definition: MethodDefinition): boolean {
+  return docExampleDefinitions.has(definition)
+}
+
 /**
- * Lower-case name → definition for every REST v2 record (REST 3.0 is not emulated). Each call answers a fresh
- * copy of the example, so nothing a caller or a batch does to one answer shows in the next; each charges
- * `cost` simulated seconds, like the cheapest real call.
+ * Lower-case name → definition for every REST v2 record (REST 3.0 is not emulated). Each call first checks the
+ * documented required parameters and their types (`checkDocumentedParams`), then answers a fresh copy of the
+ * example, so nothing a caller or a batch does to one answer shows in the next; each charges `cost` simulated
+ * seconds, like the cheapest real call.
  */
 export function createDocExampleMethods(
   records: readonly CatalogueRecord[],
@@ -128,13 +160,16 @@ export function createDocExampleMethods(
   for (const record of records) {
     if (record.version === 3 || typeof record.name !== 'string') continue
     const answer = docExampleAnswer(record)
-    table.set(record.name.toLowerCase(), {
+    const definition: MethodDefinition = {
       scope: docExampleScope(record),
-      handler: (_params, ctx) => {
+      handler: (params, ctx) => {
         ctx.cost(cost)
+        checkDocumentedParams(record, params)
         return structuredClone(answer)
       },
-    })
+    }
+    docExampleDefinitions.add(definition)
+    table.set(record.name.toLowerCase(), definition)
   }
   return table
 }

@@ -1,17 +1,25 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
-import type { MethodTable } from '../kernel.js'
+import type { MethodDefinition, MethodTable } from '../kernel.js'
 import { createPortal } from '../methods/index.js'
 import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
-import { docExampleMethodTable } from './doc-examples.js'
+import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
-import { LeakyBucket, OperatingTracker } from './limits.js'
+import { OperatingTracker, SourceBuckets } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import {
+  type ProgrammedAnswer,
+  ProgrammedAnswers,
+  type ProgrammedHandle,
+  type ProgrammedHandler,
+  type ReceivedCall,
+  ReceivedLog,
+} from './programmed.js'
 import { RandomSource } from './random.js'
-import { Router } from './router.js'
+import { type PortalState, Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
 import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
@@ -52,6 +60,16 @@ export interface IssuedToken {
   userId: number
 }
 
+/** Where `changeDomain` moves the portal. */
+export interface PortalAddress {
+  /** Loopback address to listen on; default the current one. */
+  address?: string
+  /** Port; default the current one when `address` is given, else any free port. */
+  port?: number
+  /** Host name reported from then on; default `address:port`. */
+  domain?: string
+}
+
 export interface Emulator {
   /** Base address, no trailing slash: `http://127.0.0.1:PORT`. Changes after `changeDomain`. */
   readonly url: string
@@ -68,22 +86,52 @@ export interface Emulator {
   /** A token pair as if the app had just been installed by `userId` (default 1). */
   issueToken(options: { clientId: string; userId?: number }): IssuedToken
   /**
-   * Moves the portal to a new loopback port; every old address then answers 302 with `Location` on the new
-   * one. `newHost` is the host name reported from then on. Resolves to the new `url`.
+   * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
+   * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
+   * moves to another loopback address on the same port (`127.0.0.2`: all of 127.0.0.0/8 is loopback), so
+   * clients that keep only the host of the `Location` can follow when the port is the scheme's default (443);
+   * `port` picks another port, `domain` the reported host name. Resolves to the new `url`.
    */
-  changeDomain(newHost?: string): Promise<string>
+  changeDomain(target?: string | PortalAddress): Promise<string>
   /** Every access token issued so far expires now (refresh tokens keep working). */
   expireTokens(): void
   /** Moves emulator time forward (tokens, codes, bucket, operating window all see it). */
   advanceTime(seconds: number): void
   /** Emulator time, Unix seconds. */
   now(): number
-  /** Empties the leaky bucket and forgets recorded operating time. */
+  /** Empties the leaky buckets and forgets recorded operating time. */
   resetLimits(): void
+  /**
+   * `overloaded`: every REST request answers `503 OVERLOAD_LIMIT`; `deleted`: `PORTAL_DELETED`
+   * (`portalDeletedStatus`); `active` (the initial state) serves again. Nothing runs in the first two.
+   */
+  setPortalState(state: PortalState): void
+  readonly portalState: PortalState
   readonly faults: {
     inject(fault: FaultSpec): FaultHandle
     clear(): void
   }
+  /**
+   * Programs `method` (any case): every later call answers `answer(params, call)` — its return value is the
+   * `result`, a thrown `RestError` the error, `withPaging(…)` adds `total` / `next` — or the fixed value
+   * `answer`. It wins over the portal's own implementation and over docs examples, and is checked against the
+   * scope and auth types of the method it replaces (or of its catalogue record; `basic` for unknown names).
+   */
+  on(method: string, handler: ProgrammedHandler): ProgrammedHandle
+  on(method: string, result: unknown): ProgrammedHandle
+  /**
+   * The methods the emulator answers from its own portal state (data and system methods), sorted; not those
+   * answered by docs examples, `on` or the `methods` option.
+   */
+  implementedMethods(): string[]
+  /** Forgets what `on` programmed for `method`. */
+  off(method: string): void
+  /**
+   * Every method call received so far, oldest first (the last `receivedLimit`): batch sub-commands as calls of
+   * their own, parameters as PHP decoded them, credentials removed. A copy.
+   */
+  readonly received: ReceivedCall[]
+  clearReceived(): void
   /** A snapshot of the counters (same as `getStats()`). */
   readonly stats: EmulatorStats
   getStats(): EmulatorStats
@@ -107,12 +155,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     codeLifetime: 30,
     authErrorStatus: config.authErrorStatus,
   })
-  const bucket = config.bucket && new LeakyBucket(config.bucket)
+  const bucket = config.bucket && new SourceBuckets(config.bucket)
   const operating =
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes, tzMinutes } = assembleMethods(config)
+  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
+  const programmed = new ProgrammedAnswers()
+  const received = new ReceivedLog(config.receivedLimit)
   clock.tzMinutes = tzMinutes
   const memberId = random.hex(32)
 
@@ -130,17 +180,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allScopes,
   }
   const faults = new FaultInjector(faultRandom)
+  let portalState: PortalState = 'active'
   const router = new Router({
     stats,
+    received,
     faults,
     bucket,
     clock,
     credentials,
-    calls: new CallRunner({ methods, clock, operating, stats, authErrorStatus: config.authErrorStatus }),
+    calls: new CallRunner({
+      methods,
+      programmed,
+      userDefinitions,
+      received,
+      clock,
+      operating,
+      stats,
+      authErrorStatus: config.authErrorStatus,
+    }),
     oauth,
     maxBodyBytes: config.maxBodyBytes,
     movePortal: () => endpoints.open(0, undefined),
     inputLimits: { maxInputVars: config.maxInputVars, maxNestingLevel: config.maxInputNestingLevel },
+    portalState: () => portalState,
+    portalDeletedStatus: config.portalDeletedStatus,
+    requestTimeLimit: config.requestTimeLimit,
   })
   for (const fault of config.faults) faults.inject(fault)
   await endpoints.open(config.port, config.domain)
@@ -194,8 +258,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         userId,
       }
     },
-    async changeDomain(newHost) {
-      return (await endpoints.open(0, newHost)).url
+    async changeDomain(target) {
+      if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
+      const port = target.port ?? (target.address === undefined ? 0 : current().port)
+      return (await endpoints.open(port, target.domain, target.address)).url
     },
     expireTokens: () => credentials.expireAccessTokens(),
     advanceTime: (seconds) => clock.advance(seconds),
@@ -204,10 +270,33 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       bucket?.reset()
       operating?.reset()
     },
+    setPortalState(state) {
+      if (state !== 'active' && state !== 'overloaded' && state !== 'deleted') {
+        throw new RangeError(`portal state must be active, overloaded or deleted; got ${String(state)}`)
+      }
+      portalState = state
+    },
+    get portalState() {
+      return portalState
+    },
     faults: {
       inject: (fault) => faults.inject(fault),
       clear: () => faults.clear(),
     },
+    on(method: string, answer: ProgrammedAnswer) {
+      const replaced = methods.get(String(method).toLowerCase())
+      const record = replaced ? undefined : catalogueRecord(String(method))
+      const access = replaced
+        ? { scope: replaced.scope, authTypes: replaced.authTypes }
+        : { scope: record ? docExampleScope(record) : BASIC_SCOPE }
+      return programmed.on(method, answer, access, config.costs.base)
+    },
+    off: (method) => programmed.off(method),
+    implementedMethods: () => [...implemented],
+    get received() {
+      return received.list()
+    },
+    clearReceived: () => received.clear(),
     get stats() {
       return stats.snapshot()
     },
@@ -218,12 +307,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 /**
  * The portal's methods, then the system methods over them, then the caller's own over everything; in
- * docs-example mode every other catalogued method falls through to its documented example (doc-examples.ts).
+ * docs-example mode (opt-in) every other catalogued method falls through to its documented example
+ * (doc-examples.ts). Answers programmed with `emu.on` sit above all of these (programmed.ts).
  */
 function assembleMethods(config: ResolvedOptions): {
   methods: MethodTable
   allScopes: () => string[]
   tzMinutes: number
+  userDefinitions: ReadonlySet<MethodDefinition>
+  /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
+  implemented: string[]
 } {
   const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
@@ -241,8 +334,14 @@ function assembleMethods(config: ResolvedOptions): {
     events: new EventRegistry(),
   })
   for (const [name, definition] of system) methods.set(name, definition)
-  for (const [name, definition] of config.methods ?? []) methods.set(name.toLowerCase(), definition)
-  return { methods, allScopes, tzMinutes: portal.env.tz }
+  const userDefinitions = new Set<MethodDefinition>()
+  for (const [name, definition] of config.methods ?? []) {
+    methods.set(name.toLowerCase(), definition)
+    userDefinitions.add(definition)
+  }
+  const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
+  for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
+  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */

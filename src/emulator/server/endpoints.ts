@@ -1,7 +1,9 @@
 /**
  * The addresses the portal answers on. The newest one serves; after a domain change every older one answers
- * each request with 302 to the same path on the newest, like a renamed Bitrix24 portal — except the OAuth
- * server's `/oauth/…`, which is not the portal's and stays where it was.
+ * each request with 302 to the same path on the newest, like a renamed Bitrix24 portal — the portal's own
+ * `/oauth/authorize/` page included — except the OAuth server's `/oauth/token/` (oauth.bitrix.info for real
+ * portals), which is not the portal's and keeps answering where it was, reporting the new address.
+ * Addresses may differ by port, or by loopback address on the same port (all of 127.0.0.0/8 is loopback).
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -12,8 +14,9 @@ import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.js'
 
 export interface Endpoint {
   readonly server: http.Server
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  /** `http://127.0.0.1:PORT`, no trailing slash (no port when it is the scheme's default, e.g. 443). */
   readonly url: string
+  readonly port: number
   /** Host name the portal reports while this endpoint is current. */
   readonly domain: string
 }
@@ -34,8 +37,8 @@ export class Endpoints {
     return this.list[this.list.length - 1]
   }
 
-  /** Starts listening on `port` (0 = any) and makes the new address the current one. */
-  async open(port: number, domain: string | undefined): Promise<Endpoint> {
+  /** Starts listening on `host:port` (port 0 = any) and makes the new address the current one. */
+  async open(port: number, domain: string | undefined, host = this.settings.host): Promise<Endpoint> {
     if (this.closing) throw new Error('The emulator is closed')
     let self: Endpoint | undefined
     const listener: RequestHandler = (req, res) => {
@@ -44,7 +47,7 @@ export class Endpoints {
         if (res.headersSent) this.stats.response(res.statusCode)
       })
       // The OAuth server (oauth.bitrix.info for real portals) does not move with the portal.
-      if (self === this.current() || isOAuthPath(req.url)) {
+      if (self === this.current() || isOAuthServerPath(req.url)) {
         this.serve(req, res)
       } else {
         req.resume()
@@ -56,15 +59,16 @@ export class Endpoints {
       : http.createServer(listener)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(port, this.settings.host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject)
         resolve()
       })
     })
     const address = server.address() as AddressInfo
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    const url = `${this.settings.https ? 'https' : 'http'}://${host}:${address.port}`
-    self = { server, url, domain: domain ?? new URL(url).host }
+    const name = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    // `origin` drops a default port: `https://127.0.0.2:443` is `https://127.0.0.2`.
+    const url = new URL(`${this.settings.https ? 'https' : 'http'}://${name}:${address.port}`).origin
+    self = { server, url, port: address.port, domain: domain ?? new URL(url).host }
     this.list.push(self)
     return self
   }
@@ -84,6 +88,6 @@ export class Endpoints {
   }
 }
 
-function isOAuthPath(url: string | undefined): boolean {
-  return /^\/oauth\//i.test(url ?? '')
+function isOAuthServerPath(url: string | undefined): boolean {
+  return /^\/oauth\/token(\/|\?|$)/i.test(url ?? '')
 }

@@ -17,6 +17,12 @@ export type FaultKind =
   | 'expireTokens'
   /** The portal moves to a new address (as `changeDomain()`), then the request is handled as usual. */
   | 'moveDomain'
+  /** `503 OVERLOAD_LIMIT` (the REST API blocked for overload, _includes/system-errors.md), nothing runs. */
+  | 'overload'
+  /** `PORTAL_DELETED` (status `portalDeletedStatus`), nothing runs. */
+  | 'portalDeleted'
+  /** The request hits the 60-second cut: nothing runs, the time limit passes, then `504` (see `requestTimeLimit`). */
+  | 'timeout'
 
 export interface FaultSpec {
   /** REST method name (any case) the fault applies to; `oauth.token` targets the token endpoint; omitted = all. */
@@ -69,6 +75,9 @@ const KINDS: ReadonlySet<string> = new Set<FaultKind>([
   'expiredToken',
   'expireTokens',
   'moveDomain',
+  'overload',
+  'portalDeleted',
+  'timeout',
 ])
 
 export class FaultInjector {
@@ -162,9 +171,26 @@ export function callsIn(method: string, params: Record<string, unknown>): number
   return cmd !== null && typeof cmd === 'object' ? Math.max(1, Object.keys(cmd).length) : 1
 }
 
+/** `OVERLOAD_LIMIT` as _includes/system-errors.md documents it. */
+export const OVERLOAD_ERROR = { error: 'OVERLOAD_LIMIT', error_description: 'REST API is blocked due to overload' }
+export const PORTAL_DELETED_ERROR = { error: 'PORTAL_DELETED', error_description: 'Portal was deleted' }
+
+/** The front end's page when the 60-second cut ends a request (the docs name no body: this is nginx's). */
+export const GATEWAY_TIMEOUT_HTML =
+  '<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>'
+
 /** What a fault that stands in for the answer sends (the kinds that fail before anything runs). */
-export function faultReply(kind: FaultKind): { status: number; body: unknown; html?: string } | undefined {
+export function faultReply(
+  kind: FaultKind,
+  portalDeletedStatus = 403,
+): { status: number; body: unknown; html?: string } | undefined {
   switch (kind) {
+    case 'overload':
+      return { status: 503, body: OVERLOAD_ERROR }
+    case 'portalDeleted':
+      return { status: portalDeletedStatus, body: PORTAL_DELETED_ERROR }
+    case 'timeout':
+      return { status: 504, body: undefined, html: GATEWAY_TIMEOUT_HTML }
     case 'http500':
       return { status: 500, body: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' } }
     case 'http503':

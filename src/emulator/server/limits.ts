@@ -9,6 +9,12 @@ export interface BucketOptions {
   burst: number
   /** How much the counter drains per second (Y). */
   drainPerSecond: number
+  /**
+   * `steps` (default): the counter drops by Y once per second, at each whole second of emulator time, as
+   * settings/performance/limits.md describes ("decreases by Y once per second"). `continuous`: it drains
+   * smoothly, Y per second pro rata.
+   */
+  drain?: 'steps' | 'continuous'
 }
 
 export type Plan = 'standard' | 'enterprise' | 'off'
@@ -18,7 +24,7 @@ export const PLAN_BUCKETS: Readonly<Record<Exclude<Plan, 'off'>, BucketOptions>>
   enterprise: { burst: 250, drainPerSecond: 5 },
 }
 
-/** Every request adds 1; the counter drains continuously; at `burst` further requests are refused. */
+/** Every request adds 1; the counter drains by steps (or continuously); at `burst` further requests are refused. */
 export class LeakyBucket {
   private level = 0
   private updatedAt: number | undefined
@@ -27,14 +33,24 @@ export class LeakyBucket {
     if (!(options.burst >= 1) || !(options.drainPerSecond >= 0)) {
       throw new RangeError('bucket needs burst >= 1 and drainPerSecond >= 0')
     }
+    if (options.drain !== undefined && options.drain !== 'steps' && options.drain !== 'continuous') {
+      throw new RangeError(`bucket drain must be 'steps' or 'continuous', got ${String(options.drain)}`)
+    }
+  }
+
+  /** Seconds of draining between two instants: whole-second boundaries crossed, or the exact span. */
+  private drained(from: number, to: number): number {
+    if (this.options.drain === 'continuous') return Math.max(0, to - from)
+    return Math.max(0, Math.floor(to) - Math.floor(from))
   }
 
   /** Admits one request at `now` (emulator seconds), or refuses it without counting it. */
   tryAcquire(now: number): boolean {
     if (this.updatedAt !== undefined) {
-      this.level = Math.max(0, this.level - Math.max(0, now - this.updatedAt) * this.options.drainPerSecond)
+      this.level = Math.max(0, this.level - this.drained(this.updatedAt, now) * this.options.drainPerSecond)
     }
-    this.updatedAt = now
+    // Never moves backwards, so a step is not counted twice.
+    this.updatedAt = Math.max(now, this.updatedAt ?? now)
     if (this.level + 1 > this.options.burst) return false
     this.level += 1
     return true
@@ -43,6 +59,32 @@ export class LeakyBucket {
   reset(): void {
     this.level = 0
     this.updatedAt = undefined
+  }
+}
+
+/**
+ * One bucket per source address, shared by every app and webhook calling from it (limits.md: "Bitrix24
+ * considers the IP address of the request source").
+ */
+export class SourceBuckets {
+  private readonly buckets = new Map<string, LeakyBucket>()
+
+  constructor(readonly options: BucketOptions) {
+    // Validates the options once, at start, rather than on the first request.
+    new LeakyBucket(options).reset()
+  }
+
+  tryAcquire(source: string, now: number): boolean {
+    let bucket = this.buckets.get(source)
+    if (!bucket) {
+      bucket = new LeakyBucket(this.options)
+      this.buckets.set(source, bucket)
+    }
+    return bucket.tryAcquire(now)
+  }
+
+  reset(): void {
+    this.buckets.clear()
   }
 }
 

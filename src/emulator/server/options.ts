@@ -52,10 +52,22 @@ export interface EmulatorOptions {
   /** Extra or replacement methods (lower-case names), merged over the portal's and the system ones. */
   methods?: MethodTable
   /**
-   * Docs-example mode: every catalogued REST v2 method the emulator does not implement answers its documented
-   * example response (`spec/methods.json`). Default true; `false` makes such methods `ERROR_METHOD_NOT_FOUND`.
+   * Docs-example mode (opt-in): every catalogued REST v2 method the emulator does not implement checks its
+   * documented required parameters and types, then answers its documented example (`spec/methods.json`),
+   * marked by the `X-Emulator-Canned` header and counted in `stats.canned`. Default false: such methods answer
+   * `400 EMULATOR_NOT_IMPLEMENTED`.
    */
   docExamples?: boolean
+  /** How many received calls `emu.received` keeps (the newest); 0 keeps none. Default 10,000. */
+  receivedLimit?: number
+  /**
+   * Server seconds (emulator time) one REST request may take; a request that needs more is cut: the client gets
+   * `504` with an HTML page once the limit has passed (settings/performance/limits.md: 60 s in the cloud).
+   * Default 60.
+   */
+  requestTimeLimit?: number
+  /** HTTP status of `PORTAL_DELETED`: 403 as the server source throws it (default), or the docs' 500. */
+  portalDeletedStatus?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
 }
@@ -82,11 +94,19 @@ export interface ResolvedOptions {
   maxInputNestingLevel: number
   methods: MethodTable | undefined
   docExamples: boolean
+  receivedLimit: number
+  requestTimeLimit: number
+  portalDeletedStatus: number
   faults: readonly FaultSpec[]
 }
 
 function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`)
+  return value
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${name} must be an integer ≥ 0`)
   return value
 }
 
@@ -96,6 +116,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const status = options.authErrorStatus ?? 401
   if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('authErrorStatus must be 4xx/5xx')
   const operatingLimit = options.operatingLimit ?? 480
+  const deletedStatus = options.portalDeletedStatus ?? 403
+  if (!Number.isInteger(deletedStatus) || deletedStatus < 400 || deletedStatus > 599) {
+    throw new RangeError('portalDeletedStatus must be 4xx/5xx')
+  }
   return {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
@@ -117,7 +141,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     maxInputVars: positive('maxInputVars', options.maxInputVars ?? 10_000),
     maxInputNestingLevel: positive('maxInputNestingLevel', options.maxInputNestingLevel ?? 64),
     methods: options.methods,
-    docExamples: options.docExamples ?? true,
+    docExamples: options.docExamples ?? false,
+    receivedLimit: nonNegativeInteger('receivedLimit', options.receivedLimit ?? 10_000),
+    requestTimeLimit: positive('requestTimeLimit', options.requestTimeLimit ?? 60),
+    portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
   }
 }

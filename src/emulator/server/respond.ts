@@ -84,4 +84,6 @@ export interface Reply {
   headers?: Record<string, string>
   /** A 302 to this address instead of a body. */
   location?: string
+  /** An HTML page instead of a JSON body (what a front end answers, e.g. a gateway timeout). */
+  html?: string
 }

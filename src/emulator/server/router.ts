@@ -8,21 +8,34 @@ import { type Params, RestError } from '../kernel.js'
 import { type Caller, type CredentialStore, findAccessToken, stripAuthParams } from './auth.js'
 import { runBatch } from './batch.js'
 import { readBody } from './body.js'
-import { type CallOutcome, type CallRunner, methodNotFound, toRestError } from './calls.js'
+import { type CallOutcome, type CallRunner, methodNotFound, RequestBudget, toRestError } from './calls.js'
 import type { EmulatorClock } from './clock.js'
 import { errorEnvelope, successEnvelope } from './envelope.js'
-import { type ActiveFault, callsIn, type FaultInjector, faultReply } from './faults.js'
-import type { LeakyBucket } from './limits.js'
+import {
+  type ActiveFault,
+  callsIn,
+  type FaultInjector,
+  faultReply,
+  GATEWAY_TIMEOUT_HTML,
+  OVERLOAD_ERROR,
+  PORTAL_DELETED_ERROR,
+} from './faults.js'
+import type { SourceBuckets } from './limits.js'
 import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
 import { type InputLimits, mergeParams, parseBody, parseQueryReport } from './params.js'
+import { type ReceivedLog, withoutCommandCredentials } from './programmed.js'
 import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
 import type { StatsRecorder } from './stats.js'
 
+/** Response header of an answer that holds docs-example (canned) results: how many of its calls were canned. */
+export const CANNED_HEADER = 'X-Emulator-Canned'
+
 export interface RouterDeps {
   stats: StatsRecorder
+  received: ReceivedLog
   faults: FaultInjector
-  /** Absent when the plan is `off`. */
-  bucket: LeakyBucket | undefined
+  /** One leaky bucket per source address; absent when the plan is `off`. */
+  bucket: SourceBuckets | undefined
   clock: EmulatorClock
   credentials: CredentialStore
   calls: CallRunner
@@ -31,7 +44,16 @@ export interface RouterDeps {
   /** Moves the portal to a new address (the `moveDomain` fault). */
   movePortal: () => Promise<unknown>
   inputLimits: InputLimits
+  /** The portal's state, set with `emu.setPortalState`. */
+  portalState: () => PortalState
+  /** HTTP status of `PORTAL_DELETED`. */
+  portalDeletedStatus: number
+  /** Server seconds one request may take before it is cut with a 504. */
+  requestTimeLimit: number
 }
+
+/** `active`, or a state in which every REST request is refused before anything runs. */
+export type PortalState = 'active' | 'overloaded' | 'deleted'
 
 /** Where a REST path points: a webhook call, an OAuth call, or nowhere. */
 type RestRoute =
@@ -175,15 +197,27 @@ export class Router {
   private async callRest(req: IncomingMessage, route: RestRoute, params: Params): Promise<Reply> {
     const { deps } = this
     if (route.kind === 'unsupported') return errorReply(methodNotFound(), route.format)
-    if (deps.bucket && !deps.bucket.tryAcquire(deps.clock.now())) return errorReply(QUERY_LIMIT, route.format)
+    const state = deps.portalState()
+    if (state === 'deleted')
+      return { status: deps.portalDeletedStatus, body: PORTAL_DELETED_ERROR, format: route.format }
+    if (state === 'overloaded') return { status: 503, body: OVERLOAD_ERROR, format: route.format }
+    const source = req.socket.remoteAddress ?? ''
+    if (deps.bucket && !deps.bucket.tryAcquire(source, deps.clock.now())) return errorReply(QUERY_LIMIT, route.format)
     let caller: Caller
     try {
       caller = this.authenticate(req, route, params)
     } catch (error) {
       return errorReply(toRestError(error), route.format)
     }
-    const outcome = await this.run(route.method, stripAuthParams(params), caller)
+    const budget = new RequestBudget(deps.requestTimeLimit)
+    const { outcome, canned } = await this.run(route.method, stripAuthParams(params), caller, budget)
+    if (budget.cut) return { status: 504, html: GATEWAY_TIMEOUT_HTML }
     const headers: Record<string, string> = caller.app ? { 'X-Bitrix-Rest-Application': caller.app.clientId } : {}
+    // Marks an answer that holds documented examples rather than portal data: how many calls were canned.
+    if (canned > 0) {
+      headers[CANNED_HEADER] = String(canned)
+      headers['Access-Control-Expose-Headers'] = CANNED_HEADER
+    }
     if (!outcome.ok) return { ...errorReply(outcome.error, route.format), headers }
     return {
       status: 200,
@@ -200,17 +234,43 @@ export class Router {
     return this.deps.credentials.authenticateToken(token)
   }
 
-  /** One call, or a batch: the batch itself costs no operating time, its sub-calls do. */
-  private async run(method: string, params: Params, caller: Caller): Promise<CallOutcome> {
-    const { calls, clock, stats } = this.deps
-    if (method.toLowerCase() !== 'batch') return calls.invoke(method, params, caller)
+  /**
+   * One call, or a batch: the batch itself costs no operating time, its sub-calls do. `canned` counts the calls
+   * answered with a docs example.
+   */
+  private async run(
+    method: string,
+    params: Params,
+    caller: Caller,
+    budget: RequestBudget,
+  ): Promise<{ outcome: CallOutcome; canned: number }> {
+    const { calls, clock, stats, received } = this.deps
+    if (method.toLowerCase() !== 'batch') {
+      const outcome = await calls.invoke(method, params, caller, false, budget)
+      return { outcome, canned: outcome.source === 'example' ? 1 : 0 }
+    }
     stats.call('batch', 0)
+    received.record({
+      method,
+      params: received.enabled ? structuredClone(withoutCommandCredentials(params)) : params,
+      authType: caller.authType,
+      userId: caller.userId,
+      inBatch: false,
+      answeredBy: 'state',
+      error: undefined,
+    })
+    let canned = 0
     const { result, time } = await runBatch(params, caller, {
       clock,
-      invoke: (name, subParams, subCaller) => calls.invoke(name, subParams, subCaller),
       inputLimits: this.deps.inputLimits,
+      stopped: () => budget.cut,
+      invoke: async (name, subParams, subCaller) => {
+        const outcome = await calls.invoke(name, subParams, subCaller, true, budget)
+        if (outcome.source === 'example') canned += 1
+        return outcome
+      },
     })
-    return { ok: true, method: 'batch', result, time }
+    return { outcome: { ok: true, method: 'batch', result, time, source: 'state' }, canned }
   }
 
   /**
@@ -230,7 +290,9 @@ export class Router {
       await this.deps.movePortal()
       return false
     }
-    const reply = faultReply(fault.kind)
+    // The cut comes when the time limit has passed: the client waits that long for it.
+    if (fault.kind === 'timeout') await this.deps.clock.spend(this.deps.requestTimeLimit)
+    const reply = faultReply(fault.kind, this.deps.portalDeletedStatus)
     if (!reply) return false
     if (reply.html === undefined) {
       sendBody(res, reply.status, reply.body, format)
@@ -242,7 +304,9 @@ export class Router {
 
   /** Writes a reply; `truncated` cuts it half-way after the method ran (the `truncated` fault). */
   private write(res: ServerResponse, reply: Reply, truncated = false): void {
-    if (reply.location === undefined) {
+    if (reply.html !== undefined) {
+      writeRaw(res, reply.status, reply.html, { 'Content-Type': 'text/html; charset=utf-8' }, truncated)
+    } else if (reply.location === undefined) {
       sendBody(res, reply.status, reply.body, reply.format, reply.headers, truncated)
     } else {
       sendRedirect(res, reply.location)

@@ -1,4 +1,5 @@
 /** Counters of what clients made the emulator do — the numbers benchmarks and tests compare. */
+import type { AnswerSource } from './programmed.js'
 
 export interface EmulatorStats {
   /** Every HTTP request received: REST, OAuth server, redirects from an old domain, preflights. */
@@ -19,6 +20,10 @@ export interface EmulatorStats {
   oauthRefreshes: number
   /** Token pairs handed out by `/oauth/token/` (authorization_code and refresh_token grants). */
   tokenGrants: number
+  /** Calls answered with a documented example (docs-example mode), batch sub-calls included. */
+  canned: number
+  /** Successful calls by what answered them: portal state, a programmed or user handler, a docs example. */
+  answers: Record<AnswerSource, number>
 }
 
 function emptyStats(): EmulatorStats {
@@ -32,6 +37,8 @@ function emptyStats(): EmulatorStats {
     operationLimitBlocks: 0,
     oauthRefreshes: 0,
     tokenGrants: 0,
+    canned: 0,
+    answers: { state: 0, handler: 0, example: 0 },
   }
 }
 
@@ -52,6 +59,11 @@ export class StatsRecorder {
   call(method: string, seconds: number): void {
     this.stats.calls[method] = (this.stats.calls[method] ?? 0) + 1
     this.stats.operatingSeconds[method] = (this.stats.operatingSeconds[method] ?? 0) + seconds
+  }
+
+  answer(source: AnswerSource): void {
+    this.stats.answers[source] += 1
+    if (source === 'example') this.stats.canned += 1
   }
 
   operationLimitBlock(): void {
