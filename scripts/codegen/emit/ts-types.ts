@@ -369,6 +369,16 @@ function signature(spec: MethodSpec, typeName: string): string {
 /** Root names the client itself uses; those methods stay reachable through `client.call(name)`. */
 export const CLIENT_MEMBERS = new Set(['call', 'callBatch', 'callBatches', 'on', 'credentials'])
 
+/**
+ * The doc of a name that is both a method and a prefix (`im.notify`, `im.notify.read`): the method's own doc, said
+ * once more on the member so that it is documented where it is reached. A deprecation stays on the call signature
+ * only, so the names under it are not marked deprecated with it.
+ */
+function namespaceDoc(spec: MethodSpec, pad: string): string {
+  const callable = `${spec.summary} Callable as \`${spec.name}(…)\`; also the prefix of \`${spec.name}.*\`.`
+  return methodDoc({ ...spec, summary: callable, deprecated: false }, pad)
+}
+
 function emitNode(node: TreeNode, names: Map<MethodSpec, string>, depth: number): string {
   const pad = '  '.repeat(depth)
   const lines: string[] = []
@@ -380,7 +390,8 @@ function emitNode(node: TreeNode, names: Map<MethodSpec, string>, depth: number)
         `${methodDoc(child.spec, pad)}${pad}${propertyKey(key)}${signature(child.spec, names.get(child.spec)!)}`,
       )
     } else {
-      lines.push(`${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1)}`)
+      const doc = child.spec ? namespaceDoc(child.spec, pad) : ''
+      lines.push(`${doc}${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1)}`)
     }
   }
   return `{\n${lines.join('\n')}\n${'  '.repeat(depth - 1)}}`

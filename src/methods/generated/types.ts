@@ -41320,6 +41320,10 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-delete.html
        */
       delete(params: WithRefs<BiconnectorDatasetDeleteParams>, options?: CallOptions): BitrixRequest<BiconnectorDatasetDeleteResult>
+      /**
+       * Describe the fields of BI connector datasets. Callable as `biconnector.dataset.fields(…)`; also the prefix of `biconnector.dataset.fields.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html
+       */
       fields: {
         /**
          * Describe the fields of BI connector datasets.
@@ -41737,6 +41741,10 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-delete.html
        */
       delete(params: WithRefs<CalendarEventDeleteParams>, options?: CallOptions): BitrixRequest<CalendarEventDeleteResult>
+      /**
+       * Get a calendar event. Callable as `calendar.event.get(…)`; also the prefix of `calendar.event.get.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html
+       */
       get: {
         /**
          * Get a calendar event.
@@ -42899,6 +42907,10 @@ export interface MethodTree {
       update(params: WithRefs<CrmAutomatedsolutionUpdateParams>, options?: CallOptions): BitrixRequest<CrmAutomatedsolutionUpdateResult>
     }
     automation: {
+      /**
+       * CRM automation: trigger. Callable as `crm.automation.trigger(…)`; also the prefix of `crm.automation.trigger.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/crm/automation/crm-automation-trigger.html
+       */
       trigger: {
         /**
          * CRM automation: trigger.
@@ -46158,6 +46170,10 @@ export interface MethodTree {
          */
         search(params: WithRefs<ImDialogMessagesSearchParams>, options?: CallOptions): BitrixRequest<ImDialogMessagesSearchResult>
       }
+      /**
+       * Messenger dialog: read. Callable as `im.dialog.read(…)`; also the prefix of `im.dialog.read.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html
+       */
       read: {
         /**
          * Messenger dialog: read.
@@ -46248,6 +46264,10 @@ export interface MethodTree {
        */
       update(params: WithRefs<ImMessageUpdateParams>, options?: CallOptions): BitrixRequest<ImMessageUpdateResult>
     }
+    /**
+     * Messenger: notify. Callable as `im.notify(…)`; also the prefix of `im.notify.*`.
+     * @see https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html
+     */
     notify: {
       /**
        * Messenger: notify.
@@ -46288,6 +46308,10 @@ export interface MethodTree {
          */
         add(params: WithRefs<ImNotifyPersonalAddParams>, options?: CallOptions): BitrixRequest<ImNotifyPersonalAddResult>
       }
+      /**
+       * Messenger notify: read. Callable as `im.notify.read(…)`; also the prefix of `im.notify.read.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read.html
+       */
       read: {
         /**
          * Messenger notify: read.
@@ -47733,6 +47757,10 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-delete.html
        */
       delete(params: WithRefs<ListsElementDeleteParams>, options?: CallOptions): BitrixRequest<ListsElementDeleteResult>
+      /**
+       * Get a lists element. Callable as `lists.element.get(…)`; also the prefix of `lists.element.get.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html
+       */
       get: {
         /**
          * Get a lists element.
@@ -47782,6 +47810,10 @@ export interface MethodTree {
        */
       update(params: WithRefs<ListsFieldUpdateParams>, options?: CallOptions): BitrixRequest<ListsFieldUpdateResult>
     }
+    /**
+     * Get a lists. Callable as `lists.get(…)`; also the prefix of `lists.get.*`.
+     * @see https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html
+     */
     get: {
       /**
        * Get a lists.
@@ -50822,6 +50854,10 @@ export interface MethodTree {
      * @see https://apidocs.bitrix24.com/api-reference/user/user-get.html
      */
     get(params?: WithRefs<UserGetParams>, options?: CallOptions): BitrixRequest<UserGetResult>
+    /**
+     * User: option. Callable as `user.option(…)`; also the prefix of `user.option.*`.
+     * @see https://apidocs.bitrix24.com/api-reference/common/settings/user-option.html
+     */
     option: {
       /**
        * User: option.
