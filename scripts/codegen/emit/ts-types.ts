@@ -24,6 +24,12 @@ const ENTITY_NAMES: Record<string, string> = {
   sonet_group: 'SonetGroup',
 }
 
+/**
+ * Type-name stems for methods whose PascalCase name the hand-written API already uses: `BatchResult` is the parsed
+ * batch result (requests/batch.ts), so the raw `batch` method's types are `BatchMethodParams` / `BatchMethodResult`.
+ */
+const TYPE_NAMES: Record<string, string> = { batch: 'BatchMethod' }
+
 const SCALAR_TS: Record<string, string> = {
   string: 'string',
   integer: 'number',
@@ -236,7 +242,8 @@ export function emitEntities(specs: readonly MethodSpec[]): string {
   out.push(`/** Filter operators Bitrix24 list methods read from the start of a filter key (\`'>OPPORTUNITY'\`). */
 export type FilterOperator = ${FILTER_OPERATORS.join(' | ')}
 
-type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
+/** A value a filter key compares its field with: a scalar, a date, or a list of them (for \`@\` and \`!@\`). */
+export type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
 declare const REF: unique symbol
 
 /** Filter keys: an entity's own field names, each optionally prefixed with an operator. */
@@ -409,7 +416,7 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
   const names = new Map<MethodSpec, string>()
   const taken = new Set<string>()
   for (const spec of specs) {
-    let name = pascalCase(spec.name)
+    let name = TYPE_NAMES[spec.name] ?? pascalCase(spec.name)
     while (taken.has(name)) name += '_'
     taken.add(name)
     names.set(spec, name)

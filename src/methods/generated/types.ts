@@ -94,14 +94,14 @@ export type AppOptionSetParams = {
 /** What `app.option.set` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/common/settings/app-option-set.html */
 export type AppOptionSetResult = boolean
 /** Parameters of `batch`. @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html */
-export type BatchParams = {
+export type BatchMethodParams = {
   /** An array of subqueries. The item key is the subquery identifier, and the value is the called method with parameters as a string method?parameter=value. In the SDK, item can be specified as an object with fields method and params */
   cmd: unknown[]
   /** Determines whether to interrupt the sequence of requests in case of an error. Accepts boolean values true and false or their numerical equivalents 1 and 0. Defaults to false */
   halt?: boolean | 'Y' | 'N' | 0 | 1
 }
 /** What `batch` returns in `result`. @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html */
-export type BatchResult = {
+export type BatchMethodResult = {
   /** Results of successfully executed subqueries. The value of each field contains the data returned by the corresponding method */
   result?: Record<string, unknown>
   /** Subquery errors. The value of each field contains error — the error code and errordescription — the error description. Empty if there are no errors */
@@ -39492,7 +39492,7 @@ export interface MethodMap {
   "app.info": { params: AppInfoParams; result: AppInfoResult }
   "app.option.get": { params: AppOptionGetParams; result: AppOptionGetResult }
   "app.option.set": { params: AppOptionSetParams; result: AppOptionSetResult }
-  "batch": { params: BatchParams; result: BatchResult }
+  "batch": { params: BatchMethodParams; result: BatchMethodResult }
   "biconnector.connector.add": { params: BiconnectorConnectorAddParams; result: BiconnectorConnectorAddResult }
   "biconnector.connector.delete": { params: BiconnectorConnectorDeleteParams; result: BiconnectorConnectorDeleteResult }
   "biconnector.connector.fields": { params: BiconnectorConnectorFieldsParams; result: BiconnectorConnectorFieldsResult }
@@ -41275,7 +41275,7 @@ export interface MethodTree {
    * Run up to 50 method calls in one request.
    * @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html
    */
-  batch(params: WithRefs<BatchParams>, options?: CallOptions): BitrixRequest<BatchResult>
+  batch(params: WithRefs<BatchMethodParams>, options?: CallOptions): BitrixRequest<BatchMethodResult>
   biconnector: {
     connector: {
       /**
