@@ -4,6 +4,7 @@ import { isConsoleLike, type Logger, type LoggerLike, NullLogger, toLogger } fro
 /** Seconds, or `[connect, read]` seconds. */
 export type Timeout = number | readonly [connect: number, read: number]
 
+/** The SDK-wide settings a `Config` holds, each overridable per client (`ClientOptions`). */
 export interface ConfigOptions {
   /** Seconds a call may take (or `[connect, read]`); default 30. */
   defaultTimeout: Timeout
@@ -69,6 +70,10 @@ export class Config implements ConfigOptions {
     shared = this
   }
 
+  /**
+   * Changes the given settings and keeps the others; returns this config. Throws `BitrixValidationError` naming
+   * the setting when a value is out of range (a negative timeout, a non-integer retry count, …).
+   */
   configure(options: Partial<ConfigInit>): this {
     checkConfig(options)
     for (const [key, value] of Object.entries(toConfigOptions(options))) {

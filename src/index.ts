@@ -1,5 +1,6 @@
 export {
   type EventAuth,
+  type IncomingBody,
   IncomingEvent,
   type PlacementRequest,
   parseEvent,
@@ -15,7 +16,7 @@ export {
   type BitrixAppLocalInit,
   DEFAULT_OAUTH_SERVER,
 } from './auth/app.js'
-export type { Credentials } from './auth/credentials.js'
+export type { AuthContext, Credentials } from './auth/credentials.js'
 export type { TokenGrant } from './auth/oauth-server.js'
 export { BITRIX24_CLOUD_ZONES, type PortalMovePolicy } from './auth/portal-move.js'
 export {
@@ -28,10 +29,22 @@ export {
 } from './auth/token.js'
 export { BitrixWebhook, type BitrixWebhookInit } from './auth/webhook.js'
 export type { BulkOptions, BulkOutcome } from './client/bulk.js'
-export { type BatchOptions, type BatchResults, Client, type ClientOptions } from './client/client.js'
+export {
+  type BatchOptions,
+  type BatchResults,
+  type CallFunction,
+  type CallMember,
+  Client,
+  type ClientOptions,
+  type MethodParams,
+  type MethodResult,
+  type ResultOf,
+} from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
+  type EventHandler,
+  type EventHub,
   OAuthTokenRenewedEvent,
   PortalDomainChangedEvent,
   ReauthorizationRequiredEvent,
@@ -40,6 +53,7 @@ export {
 export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
 export {
   type AcquireOptions,
+  type Awaitable,
   type BucketSpec,
   detectPlan,
   type Limiter,

@@ -21,7 +21,9 @@ import { BitrixValidationError } from './errors/index.js'
 /** Variables as `process.env` holds them. */
 export type PortalEnvironment = Readonly<Record<string, string | undefined>>
 
+/** A webhook portal as `readPortalSettings` read it (`B24_WEBHOOK_URL`, or `B24_DOMAIN` with `B24_WEBHOOK`). */
 export interface WebhookPortalSettings {
+  /** Tells the two kinds of settings apart. */
   kind: 'webhook'
   /** `example.bitrix24.com`, or `http://127.0.0.1:PORT` for a local portal. */
   domain: string
@@ -29,17 +31,25 @@ export interface WebhookPortalSettings {
   webhook: string
 }
 
+/** An OAuth app and token as `readPortalSettings` read them (`B24_DOMAIN`, `B24_CLIENT_ID`, … `B24_REFRESH_TOKEN`). */
 export interface OAuthPortalSettings {
+  /** Tells the two kinds of settings apart. */
   kind: 'oauth'
+  /** Portal host (`B24_DOMAIN`, scheme and trailing slashes dropped). */
   domain: string
+  /** `B24_CLIENT_ID`. */
   clientId: string
+  /** `B24_CLIENT_SECRET`. */
   clientSecret: string
+  /** `B24_ACCESS_TOKEN`. */
   accessToken: string
+  /** `B24_REFRESH_TOKEN`, if set. */
   refreshToken: string | undefined
   /** Where tokens are refreshed, when not the cloud's OAuth server. */
   oauthServer: string | undefined
 }
 
+/** The portal settings read from the environment: a webhook or an OAuth token; `kind` says which. */
 export type PortalSettings = WebhookPortalSettings | OAuthPortalSettings
 
 /** Every variable `readPortalSettings` looks at, in the order it looks. */

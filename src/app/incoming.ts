@@ -44,10 +44,15 @@ export class IncomingEvent<D = Record<string, unknown>> {
     this.#auth = init.auth
   }
 
+  /**
+   * The event's `auth` block: the portal, `memberId`, `applicationToken` and the user's tokens. Left out of
+   * `toJSON()` and printouts so the tokens stay out of logs.
+   */
   get auth(): EventAuth {
     return this.#auth
   }
 
+  /** A printable form for logs: the event, its data and the non-secret part of `auth` (no tokens). */
   toJSON(): Record<string, unknown> {
     const { domain, memberId, scope, userId, status } = this.#auth
     return {
@@ -59,6 +64,7 @@ export class IncomingEvent<D = Record<string, unknown>> {
     }
   }
 
+  /** What `console.log` and `util.inspect` show: `IncomingEvent` and `toJSON()`, so no token appears. */
   [inspectSymbol](): string {
     return `IncomingEvent ${JSON.stringify(this.toJSON())}`
   }
@@ -83,9 +89,10 @@ export interface PlacementRequest {
   scope: string[]
 }
 
-type Body = string | URLSearchParams | Record<string, unknown>
+/** A request body as a server framework hands it over: the raw form text, `URLSearchParams`, or a parsed object. */
+export type IncomingBody = string | URLSearchParams | Record<string, unknown>
 
-function toRecord(body: Body): Record<string, unknown> {
+function toRecord(body: IncomingBody): Record<string, unknown> {
   if (typeof body === 'string') {
     const trimmed = body.trim()
     if (trimmed.startsWith('{')) {
@@ -117,8 +124,15 @@ function required(record: Record<string, unknown>, key: string, what: string): s
   return value
 }
 
-/** Parses an event call (form-encoded as the portal sends it, or already-parsed JSON). */
-export function parseEvent<D = Record<string, unknown>>(body: Body): IncomingEvent<D> {
+/**
+ * Parses an event call (form-encoded as the portal sends it, or already-parsed JSON). Throws
+ * `BitrixValidationError` when it is not a Bitrix24 event (no `event`, or no `auth` domain, `member_id` or
+ * `application_token`). Check it with `verifyApplicationToken` before trusting it.
+ * @example
+ * const event = parseEvent<{ FIELDS: { ID: string } }>(await request.text())
+ * if (!verifyApplicationToken(event, storedApplicationToken)) return forbidden()
+ */
+export function parseEvent<D = Record<string, unknown>>(body: IncomingBody): IncomingEvent<D> {
   const record = toRecord(body)
   const event = required(record, 'event', 'not a Bitrix24 event').toUpperCase()
   const auth = (record.auth ?? {}) as Record<string, unknown>
@@ -150,7 +164,7 @@ export function parseEvent<D = Record<string, unknown>>(body: Body): IncomingEve
  * Parses the request a portal sends to an application page or widget. `query` is the URL's query string
  * (`DOMAIN`, `PROTOCOL`, `LANG`, `APP_SID`), `body` the form body.
  */
-export function parsePlacementRequest(query: Body, body: Body): PlacementRequest {
+export function parsePlacementRequest(query: IncomingBody, body: IncomingBody): PlacementRequest {
   const record = { ...toRecord(query), ...toRecord(body) }
   const accessToken = required(record, 'AUTH_ID', 'not a Bitrix24 application request')
   secretRegistry.add(accessToken)

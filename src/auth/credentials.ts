@@ -24,8 +24,16 @@ export interface Credentials {
   moveTo(newHost: string, scheme: 'http' | 'https'): Promise<void>
 }
 
+/**
+ * What credentials get from the client when they sign a call or renew themselves: the client's transport, timeouts
+ * and logger, so that OAuth refreshes go out the same way as the calls. `BitrixToken.refresh()` and
+ * `BitrixToken.fromAuthorizationCode()` take it partially (defaults for the rest).
+ */
 export interface AuthContext {
+  /** Sends the OAuth server requests. */
   transport: Transport
+  /** Connect and read timeouts, ms. */
   timeoutMs: { connectMs: number; readMs: number }
+  /** Where refreshes are logged. */
   logger: Logger
 }

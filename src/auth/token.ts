@@ -40,14 +40,19 @@ interface RefreshFailure {
  * `oauthTokenRenewed`). One refresh at a time: concurrent calls that meet an expired token share it.
  */
 export abstract class AbstractBitrixToken implements Credentials {
+  /** Always `'oauth'`: calls carry the access token as the `auth` parameter. */
   readonly authType = 'oauth' as const
+  /** This token's events (`oauthTokenRenewed`, `portalDomainChanged`, `reauthorizationRequired`); see `on`. */
   readonly events = new EventHub<SdkEventMap>()
   /** Portal host (`example.bitrix24.com`). */
   abstract domain: string
+  /** The OAuth access token sent with each call; replaced by a refresh. Masked in logs, errors and printouts. */
   abstract authToken: string
+  /** The refresh token; without one an expired token cannot be renewed. Masked like `authToken`. */
   abstract refreshToken: string | undefined
   /** Unix seconds when `authToken` expires, if known. */
   abstract expires: number | undefined
+  /** The application the token was issued to; its `clientId` and `clientSecret` sign refreshes. */
   abstract readonly bitrixApp: AbstractBitrixApp
   #refreshing: Promise<void> | undefined
   /** Counts settled refreshes; a call's auth params remember the count they were issued at. */
@@ -70,6 +75,7 @@ export abstract class AbstractBitrixToken implements Credentials {
     return `${portalBaseUrl(parsePortalAddress(this.domain))}/rest/${apiVersion === 3 ? 'api/' : ''}`
   }
 
+  /** True when `expires` is known and has passed; the next call then refreshes first (if there is a refresh token). */
   get isExpired(): boolean {
     return this.expires !== undefined && this.expires * 1000 <= Date.now()
   }
@@ -235,6 +241,10 @@ export abstract class AbstractBitrixToken implements Credentials {
     secretRegistry.hold(this, 'refreshToken', grant.refreshToken)
   }
 
+  /**
+   * A printable form for logs and `JSON.stringify`: class name, `domain`, `expires` and the app; `authToken` and
+   * `refreshToken` are `***`.
+   */
   toJSON(): Record<string, unknown> {
     return {
       type: this.constructor.name,
@@ -246,6 +256,7 @@ export abstract class AbstractBitrixToken implements Credentials {
     }
   }
 
+  /** What `console.log` and `util.inspect` show: the class name and `toJSON()`, so the tokens are masked. */
   [inspectSymbol](): string {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`
   }
@@ -253,15 +264,21 @@ export abstract class AbstractBitrixToken implements Credentials {
 
 /** A token of a local application: the portal is the application's own. */
 export abstract class AbstractBitrixTokenLocal extends AbstractBitrixToken {
+  /** The local application, which names the one portal the token is for. */
   abstract override readonly bitrixApp: AbstractBitrixAppLocal
 }
 
+/** What `new BitrixToken(…)` takes: the portal, the tokens the OAuth server issued, and the application. */
 export interface BitrixTokenInit {
+  /** Portal host, `host[:port]` (e.g. `example.bitrix24.com`). */
   domain: string
+  /** The access token. */
   authToken: string
+  /** The refresh token; needed to renew the access token when it expires. */
   refreshToken?: string
-  /** Unix seconds or a Date. */
+  /** When `authToken` expires: Unix seconds or a Date. Unknown: renewed only when the portal rejects it. */
   expires?: number | Date
+  /** The application the tokens were issued to. */
   bitrixApp: AbstractBitrixApp
 }
 
@@ -300,7 +317,13 @@ function requireApp(app: unknown, name: string): void {
   }
 }
 
-/** An OAuth token kept in memory; listen to `oauthTokenRenewed` to persist refreshed values. */
+/**
+ * An OAuth token kept in memory; listen to `oauthTokenRenewed` to persist refreshed values. Throws
+ * `BitrixValidationError` when `domain` is not a portal host, a token is empty or `bitrixApp` is not an app.
+ * @example
+ * const token = new BitrixToken({ domain: 'example.bitrix24.com', authToken, refreshToken, bitrixApp: app })
+ * token.on('oauthTokenRenewed', (event) => save(event.accessToken, event.refreshToken, event.expires))
+ */
 export class BitrixToken extends AbstractBitrixToken {
   domain: string
   #authToken: string
@@ -321,6 +344,7 @@ export class BitrixToken extends AbstractBitrixToken {
     this.bitrixApp = init.bitrixApp
   }
 
+  /** The current access token; set by a refresh, or by you when you restore a stored one. Masked when printed. */
   get authToken(): string {
     return this.#authToken
   }
@@ -328,6 +352,7 @@ export class BitrixToken extends AbstractBitrixToken {
     this.#authToken = value
     secretRegistry.hold(this, 'authToken', value)
   }
+  /** The current refresh token; rotated by each refresh. Masked when printed. */
   get refreshToken(): string | undefined {
     return this.#refreshToken
   }
@@ -378,14 +403,22 @@ function endpointToDomain(endpoint: string): string {
   return formatPortalAddress({ scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.host })
 }
 
+/** What `new BitrixTokenLocal(…)` takes: the tokens and the local application (which names the portal). */
 export interface BitrixTokenLocalInit {
+  /** The access token. */
   authToken: string
+  /** The refresh token; needed to renew the access token when it expires. */
   refreshToken?: string
+  /** When `authToken` expires: Unix seconds or a Date. */
   expires?: number | Date
+  /** The local application; its `domain` is the token's portal. */
   bitrixApp: AbstractBitrixAppLocal
 }
 
-/** A local application's token; the domain comes from the application. */
+/**
+ * A local application's token; the domain comes from the application. Throws `BitrixValidationError` when a token
+ * is empty or `bitrixApp` is not an app with a portal domain.
+ */
 export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
   domain: string
   #authToken: string
@@ -406,6 +439,7 @@ export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
     secretRegistry.hold(this, 'refreshToken', this.#refreshToken)
   }
 
+  /** The current access token; set by a refresh, or by you when you restore a stored one. Masked when printed. */
   get authToken(): string {
     return this.#authToken
   }
@@ -413,6 +447,7 @@ export class BitrixTokenLocal extends AbstractBitrixTokenLocal {
     this.#authToken = value
     secretRegistry.hold(this, 'authToken', value)
   }
+  /** The current refresh token; rotated by each refresh. Masked when printed. */
   get refreshToken(): string | undefined {
     return this.#refreshToken
   }

@@ -7,6 +7,7 @@ import type { AuthContext, Credentials } from './credentials.js'
 const AUTH_TOKEN_FORMAT = /^(\d+)\/([A-Za-z0-9_-]+)$/
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
 
+/** What `new BitrixWebhook(…)` takes: the portal and the `userId/key` of an incoming webhook. */
 export interface BitrixWebhookInit {
   /** Portal host, e.g. `example.bitrix24.com` (`http://127.0.0.1:PORT` is accepted for a local emulator). */
   domain: string
@@ -14,10 +15,19 @@ export interface BitrixWebhookInit {
   authToken: string
 }
 
-/** An incoming webhook: a user ID and a secret key that sign every call in the URL. */
+/**
+ * An incoming webhook: a user ID and a secret key that sign every call in the URL. Throws `BitrixValidationError`
+ * when `domain` is not a portal host or `authToken` is not `userId/key`.
+ * @example
+ * const webhook = new BitrixWebhook({ domain: 'example.bitrix24.com', authToken: '1/webhook_key' })
+ * // or: BitrixWebhook.fromUrl('https://example.bitrix24.com/rest/1/webhook_key/')
+ */
 export class BitrixWebhook implements Credentials {
+  /** Always `'webhook'`: the key is part of the URL, calls carry no `auth` parameter. */
   readonly authType = 'webhook' as const
+  /** This webhook's events (`portalDomainChanged`); `new Client(webhook).on(…)` subscribes here. */
   readonly events = new EventHub<SdkEventMap>()
+  /** The ID of the user the webhook acts as (the first path segment after `/rest/`). */
   readonly userId: number
   #address: PortalAddress
   readonly #key: string
@@ -85,10 +95,12 @@ export class BitrixWebhook implements Credentials {
     return `${portalBaseUrl(this.#address)}/rest/${this.userId}/${this.#key}/`
   }
 
+  /** A printable form for logs and `JSON.stringify`: `domain` and `userId`, the key as `***`. */
   toJSON(): Record<string, unknown> {
     return { type: 'BitrixWebhook', domain: this.domain, userId: this.userId, key: '***' }
   }
 
+  /** What `console.log` and `util.inspect` show: `BitrixWebhook` and `toJSON()`, so the key is masked. */
   [inspectSymbol](): string {
     return `BitrixWebhook ${JSON.stringify(this.toJSON())}`
   }

@@ -8,6 +8,10 @@ import { BitrixAPIError, BitrixAPIRateLimitError, type BitrixError } from '../er
 import type { BatchCommand } from '../requests/batch.js'
 import { type BatchEntry, planBatches } from '../requests/batch-plan.js'
 
+/**
+ * One call's outcome in `client.callMany(…)`: `{ ok: true, result }`, or `{ ok: false, error, unknown }` where
+ * `unknown` says whether the call may have been applied anyway.
+ */
 export type BulkOutcome<T> =
   | { ok: true; result: T }
   | {
@@ -20,12 +24,17 @@ export type BulkOutcome<T> =
       unknown: boolean
     }
 
+/** Options of `client.callMany(…)`: how many batches in flight, cancellation and progress. */
 export interface BulkOptions {
   /**
    * Batches in flight at once; default 2, so the next batch is on its way while the portal works on one (the
    * limiter paces them either way). Items of different batches may then be applied out of input order.
    */
   concurrency?: number
+  /**
+   * Stops the run: batches not yet sent are not sent and `callMany` rejects with the signal's reason (batches the
+   * portal already ran stay applied).
+   */
   signal?: AbortSignal
   /** Called after each batch with the number of items done so far. */
   onProgress?: (done: number, total: number) => void

@@ -37,6 +37,10 @@ import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { createTree, withSubtree } from './tree.js'
 
+/**
+ * What `new Client(credentials, options)` takes besides the credentials: overrides of the global `Config` for this
+ * client, and how it sends and paces requests.
+ */
 export interface ClientOptions extends Partial<ConfigInit> {
   /** A `fetch` to send requests with (default: a keep-alive `node:https` path on Node, global `fetch` elsewhere). */
   fetch?: FetchFunction
@@ -64,38 +68,60 @@ export interface ClientOptions extends Partial<ConfigInit> {
   allowPortalMove?: PortalMovePolicy
 }
 
+/** Options of `callBatch` and `callBatches`: the per-call options plus `halt`. */
 export interface BatchOptions extends CallOptions {
   /** Stop at the first failing command; the commands after it are not run and are in neither result map. */
   halt?: boolean
 }
 
-type ResultOf<C> = C extends PromiseLike<{ result: infer R }> ? R : unknown
+/** The `result` type a request resolves to: `ResultOf<typeof request>`; `unknown` for anything else. */
+export type ResultOf<C> = C extends PromiseLike<{ result: infer R }> ? R : unknown
 
 /** Named commands give a record of results; a list of commands gives results by position. */
 export type BatchResults<C> = { [K in keyof C]: ResultOf<C[K]> }
 
-type Params<M extends keyof MethodMap> = MethodMap[M] extends { params: infer P } ? P : Record<string, unknown>
-type Result<M extends keyof MethodMap> = MethodMap[M] extends { result: infer R } ? R : unknown
+/** The parameters of a catalogued method by name: `MethodParams<'crm.deal.list'>`. */
+export type MethodParams<M extends keyof MethodMap> = MethodMap[M] extends { params: infer P }
+  ? P
+  : Record<string, unknown>
+/** What a catalogued method returns in `result`, by name: `MethodResult<'crm.deal.get'>`. */
+export type MethodResult<M extends keyof MethodMap> = MethodMap[M] extends { result: infer R } ? R : unknown
 
 /** Any method by name; typed when the name is in the catalogue. */
 export interface CallFunction {
-  <M extends keyof MethodMap>(method: M, params?: Params<M>, options?: CallOptions): BitrixRequest<Result<M>>
+  <M extends keyof MethodMap>(
+    method: M,
+    params?: MethodParams<M>,
+    options?: CallOptions,
+  ): BitrixRequest<MethodResult<M>>
   <T = unknown>(method: string, params?: Record<string, unknown>, options?: CallOptions): BitrixRequest<T>
 }
 
 /** `client.call`: the generic call, which also carries the documented `call.*` methods (`call.followup.get`). */
 export type CallMember = CallFunction & CallTree
 
+// The generated method tree on every client (`client.crm.deal.get(…)`): `createTree` below adds a getter per root
+// namespace to the class prototype; this declaration gives them their types.
+export interface Client extends MethodTree {}
+
 /**
  * A portal client: every REST method by its own name (`client.crm.deal.get({ id: 1 })`), `call` for any
- * name, and batches. Calls are deferred `BitrixRequest`s.
+ * name, and batches. Calls are deferred `BitrixRequest`s, sent when awaited.
+ *
+ * Pass the credentials (`BitrixWebhook`, `BitrixToken`, `BitrixTokenLocal`) and optional per-client settings.
+ * Throws `BitrixValidationError` when the credentials or an option are not usable.
+ * @example
+ * const client = new Client(BitrixWebhook.fromUrl('https://example.bitrix24.com/rest/1/webhook_key/'))
+ * const deal = (await client.crm.deal.get({ id: 2 })).result
  */
-class ClientCore {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface only types the tree getters createTree adds
+export class Client {
   readonly #dispatcher: Dispatcher
   readonly #sender: ClientSender
   #call: CallMember | undefined
   /** The limiter pacing this client's requests. */
   readonly limiter: Limiter
+  /** The credentials the client was made with; refreshed tokens and portal moves update them in place. */
   readonly credentials: Credentials
 
   constructor(credentials: Credentials, options: ClientOptions = {}) {
@@ -328,9 +354,4 @@ function toPositional<T extends object>(maps: T, length: number): T {
   return out as unknown as T
 }
 
-/** The client class, with the generated method tree on every instance. */
-export type Client = ClientCore & MethodTree
-export const Client = createTree(ClientCore) as unknown as {
-  new (credentials: Credentials, options?: ClientOptions): Client
-  prototype: Client
-}
+createTree(Client)

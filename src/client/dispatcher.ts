@@ -19,10 +19,13 @@ import { type Limiter, type LimiterOutcome, unlimited } from '../limits/limiter.
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import { BitrixResponse, type BitrixTime, parseTime, type RawTime } from '../requests/response.js'
 
+/** Per-call options, the last argument of every method: `client.crm.deal.get({ id: 1 }, { timeout: 5 })`. */
 export interface CallOptions {
   /** Seconds, or `[connect, read]`; overrides the client's and the global default. */
   timeout?: Timeout
+  /** Retries of a transient failure for this call; overrides the client's and the global `defaultMaxRetries`. */
   maxRetries?: number
+  /** Cancels the call: while it waits in the limiter, between retries, or on the network. */
   signal?: AbortSignal
   /** Treat the call as safe to repeat (a read). Guessed from the method name when omitted. */
   idempotent?: boolean

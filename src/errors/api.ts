@@ -1,9 +1,11 @@
 import { redact, redactContext } from '../log/redact.js'
 import { BitrixError, type BitrixErrorJSON } from './base.js'
 
+/** What a `BitrixAPIError` (and each per-code subclass) is built from: the portal's error answer. */
 export interface BitrixAPIErrorOptions {
   /** Wire code, e.g. `expired_token`, `ERROR_METHOD_NOT_FOUND`; `''` or `'0'` for legacy errors without one. */
   error: string
+  /** The portal's `error_description`, if any. */
   errorDescription?: string
   /** HTTP status; `0` when the error has none of its own (a batch sub-command's entry in `result_error`). */
   status?: number
@@ -162,6 +164,7 @@ export class BitrixAPIMethodNotFound extends BitrixAPIError {
   override readonly name: string = 'BitrixAPIMethodNotFound'
 }
 
+/** `BitrixAPIErrorOptions` plus when the method's operating-time block starts to lift. */
 export interface BitrixAPIOperationTimeLimitOptions extends BitrixAPIErrorOptions {
   /** Unix time (seconds) at which the method's oldest usage minute expires, when known. */
   operatingResetAt?: number
@@ -266,17 +269,24 @@ export class BitrixAPIWrongEncoding extends BitrixAPIError {
 
 /** One entry of a REST v3 `validation` list. */
 export interface BitrixAPIV3Violation {
+  /** What is wrong with the value. */
   message: string
+  /** The field it is about, when the portal names one. */
   field?: string
   [key: string]: unknown
 }
 
+/** What a `BitrixAPIV3Error` is built from: the `error` object of a REST 3.0 answer. */
 export interface BitrixAPIV3ErrorOptions {
   /** e.g. `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION`. */
   code: string
+  /** The portal's message. */
   message?: string
+  /** The per-field problems of a validation error. */
   validation?: readonly BitrixAPIV3Violation[]
+  /** HTTP status. */
   status?: number
+  /** The REST method that failed. */
   method?: string
   /** Other keys of the `error` object. */
   extra?: Record<string, unknown>

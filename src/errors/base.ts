@@ -51,7 +51,7 @@ function safeCause(cause: unknown, depth = 0): unknown {
   return copy
 }
 
-/** Whatever the runtime throws for a failed connection (DNS, refused, reset, TLS, abort) becomes this. */
+/** What a `BitrixRequestError` is built from: whatever the runtime threw for a failed connection, and context. */
 export interface BitrixRequestErrorOptions {
   /** The REST method being called, e.g. `crm.deal.get`; never a URL (URLs carry webhook keys). */
   method?: string
@@ -94,6 +94,7 @@ export class BitrixRequestError extends BitrixError {
   }
 }
 
+/** Which limit a timeout hit: `connect` (no connection or response headers in time) or `read` (the body). */
 export type TimeoutPhase = 'connect' | 'read'
 
 export interface BitrixRequestTimeoutOptions extends BitrixRequestErrorOptions {
@@ -134,6 +135,7 @@ export function bodyExcerpt(body: string): string {
   return text.length > EXCERPT_LENGTH || body.length > EXCERPT_SCAN ? `${text.slice(0, EXCERPT_LENGTH)}…` : text
 }
 
+/** What a `BitrixResponseParseError` is built from: the unreadable response and why it could not be read. */
 export interface BitrixResponseParseErrorOptions {
   /** HTTP status of the response. */
   status: number
@@ -141,6 +143,7 @@ export interface BitrixResponseParseErrorOptions {
   contentType?: string
   /** The raw body; only a short redacted excerpt is kept. */
   body: string
+  /** The REST method that was called. */
   method?: string
   /** The `JSON.parse` error. */
   cause?: unknown

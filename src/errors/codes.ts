@@ -47,7 +47,9 @@ import {
   BitrixOAuthWrongClient,
 } from './oauth.js'
 
+/** A class of `API_ERROR_CLASSES`: a `BitrixAPIError` subclass built from the error answer. */
 export type BitrixAPIErrorClass = new (options: BitrixAPIOperationTimeLimitOptions) => BitrixAPIError
+/** A class of `OAUTH_ERROR_CLASSES`: a `BitrixOAuthError` subclass built from the OAuth server's answer. */
 export type BitrixOAuthErrorClass = new (options: BitrixOAuthErrorOptions) => BitrixOAuthError
 
 /** REST v2 wire code → error class (protocol reference §3). Codes not listed become a plain `BitrixAPIError`. */
@@ -121,6 +123,7 @@ export type BitrixAPIV3ErrorBody = {
   [key: string]: unknown
 }
 
+/** What the SDK knows besides the error body, for `apiErrorFromResponse`. */
 export interface ApiErrorHints {
   /** Unix time (s) when the method's operating budget starts to free up (tracked by the limiter). */
   operatingResetAt?: number

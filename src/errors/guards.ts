@@ -5,7 +5,11 @@ import { BitrixOAuthError, BitrixOAuthRequestTimeout } from './oauth.js'
 import { BitrixValidationError } from './validation.js'
 
 // `(string & {})` keeps editor completion for the documented codes while accepting any string.
-type CodeFilter<Code extends string> = Code | (string & {}) | readonly (Code | (string & {}))[]
+/**
+ * The codes a guard matches (case-insensitively): one code or a list; documented codes are suggested, any string is
+ * accepted.
+ */
+export type CodeFilter<Code extends string> = Code | (string & {}) | readonly (Code | (string & {}))[]
 
 function codeMatches(actual: string, filter: CodeFilter<string> | undefined): boolean {
   if (filter === undefined) return true

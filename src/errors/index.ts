@@ -66,6 +66,7 @@ export {
   oauthErrorFromResponse,
 } from './codes.js'
 export {
+  type CodeFilter,
   isBitrixAPIError,
   isBitrixError,
   isBitrixOAuthError,

@@ -13,11 +13,13 @@ export type BitrixListErrorReason =
   /** The read needs more pages than `maxPages` allows. */
   | 'maxPages'
 
+/** What a `BitrixListError` is built from: the list read, why it stopped, and what to do. */
 export interface BitrixListErrorOptions {
   /** The list method, e.g. `crm.deal.list`. */
   method: string
   /** The reader: `asList()` or `asListFast()`. */
   reader: 'asList' | 'asListFast'
+  /** Why the reader gave up. */
   reason: BitrixListErrorReason
   /** The ID key involved (`ID`, `id`), when the reason is about IDs. */
   key?: string

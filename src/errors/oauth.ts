@@ -1,10 +1,13 @@
 import { redact } from '../log/redact.js'
 import { BitrixError, type BitrixErrorJSON, BitrixRequestTimeout, type BitrixRequestTimeoutOptions } from './base.js'
 
+/** What a `BitrixOAuthError` (and each per-code subclass) is built from: the OAuth server's error answer. */
 export interface BitrixOAuthErrorOptions {
   /** Wire code, e.g. `invalid_grant`, `PAYMENT_REQUIRED`. */
   error: string
+  /** The server's `error_description`, if any. */
   errorDescription?: string
+  /** HTTP status of the answer. */
   status?: number
   /** Overrides the generated message. */
   message?: string
@@ -49,6 +52,7 @@ export class BitrixOAuthInvalidGrant extends BitrixOAuthError {
   override readonly name: string = 'BitrixOAuthInvalidGrant'
 }
 
+/** `BitrixOAuthErrorOptions` plus whether a lost refresh answer is the likely cause. */
 export interface BitrixOAuthReauthorizationRequiredOptions extends BitrixOAuthErrorOptions {
   /**
    * True when an earlier refresh with the same refresh token may have reached the OAuth server and its answer was
@@ -102,6 +106,7 @@ export class BitrixOAuthWrongClient extends BitrixOAuthError {
   override readonly name: string = 'BitrixOAuthWrongClient'
 }
 
+/** What a `BitrixOAuthRequestTimeout` is built from: the timeout's details and the grant that was asked for. */
 export interface BitrixOAuthRequestTimeoutOptions extends Omit<BitrixRequestTimeoutOptions, 'method'> {
   /** `refresh_token` or `authorization_code`. */
   grantType?: string

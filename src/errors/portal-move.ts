@@ -1,5 +1,6 @@
 import { BitrixError, type BitrixErrorJSON, bodyExcerpt } from './base.js'
 
+/** What a `BitrixPortalMoveRefused` is built from: where the portal pointed, and why the move was refused. */
 export interface BitrixPortalMoveRefusedOptions {
   /** Origin the request went to, e.g. `https://old.bitrix24.com`. */
   from: string

@@ -3,6 +3,7 @@ import { type BitrixErrorJSON, BitrixRequestError } from './base.js'
 /** What a call was queued for: the request rate, a method's operating-time budget, or recovery from a refusal. */
 export type QueueReason = 'bucket' | 'operating' | 'backoff'
 
+/** What a `BitrixQueueTimeout` is built from: the call, what it waited for, and for how long. */
 export interface BitrixQueueTimeoutOptions {
   /** The REST method of the call (`batch` for a batch). */
   method: string

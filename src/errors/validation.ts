@@ -44,6 +44,7 @@ export function describeValue(value: unknown): string {
   return `object {${shown}}`
 }
 
+/** What a `BitrixValidationError` is built from: the method and parameter at fault, expected and received. */
 export interface BitrixValidationErrorOptions {
   /** The REST method the arguments were for, e.g. `crm.deal.get`. */
   method?: string

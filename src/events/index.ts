@@ -18,18 +18,22 @@ export class OAuthTokenRenewedEvent {
     this.#refreshToken = init.refreshToken
   }
 
+  /** The new access token; masked in `toJSON()` and printouts. */
   get accessToken(): string {
     return this.#accessToken
   }
 
+  /** The new refresh token (the old one no longer works); masked in `toJSON()` and printouts. */
   get refreshToken(): string {
     return this.#refreshToken
   }
 
+  /** A printable form for logs: type, domain and `expires`; both tokens are `***`. */
   toJSON(): Record<string, unknown> {
     return { type: this.type, domain: this.domain, expires: this.expires, accessToken: '***', refreshToken: '***' }
   }
 
+  /** What `console.log` and `util.inspect` show: the class name and `toJSON()`, so the tokens are masked. */
   [inspectSymbol](): string {
     return `OAuthTokenRenewedEvent ${JSON.stringify(this.toJSON())}`
   }
@@ -70,12 +74,14 @@ export class ReauthorizationRequiredEvent {
   }
 }
 
+/** The SDK's events by name, as `client.on(name, handler)` and `token.on(name, handler)` take them. */
 export interface SdkEventMap {
   oauthTokenRenewed: OAuthTokenRenewedEvent
   portalDomainChanged: PortalDomainChangedEvent
   reauthorizationRequired: ReauthorizationRequiredEvent
 }
 
+/** A subscriber to an event; an async one is awaited before the next handler runs. Errors it throws are swallowed. */
 export type EventHandler<E> = (event: E) => void | Promise<void>
 
 /** A minimal typed event emitter; a throwing handler never breaks the request that raised the event. */
@@ -90,6 +96,7 @@ export class EventHub<Events extends object> {
     return () => this.off(name, handler)
   }
 
+  /** Removes a handler added with `on`; nothing happens when it is not subscribed. */
   off<K extends keyof Events>(name: K, handler: EventHandler<Events[K]>): void {
     this.#handlers.get(name)?.delete(handler as EventHandler<never>)
   }

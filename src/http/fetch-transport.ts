@@ -1,6 +1,7 @@
 /** The transport over `fetch`: every runtime that has it (browsers, Deno, Bun, Node), or a caller-supplied fetch. */
 import { type Transport, TransportError } from './transport-contract.js'
 
+/** A `fetch`-compatible function (`globalThis.fetch`, undici's `fetch`, a wrapper that adds a proxy): `ClientOptions.fetch`. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>
 
 export function createFetchTransport(fetchFn: FetchFunction = globalThis.fetch.bind(globalThis)): Transport {

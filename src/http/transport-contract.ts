@@ -3,21 +3,31 @@
  * domain change the client handles itself).
  */
 
+/** One HTTP request as the client hands it to a `Transport`: fully built, signed and encoded. */
 export interface TransportRequest {
+  /** The full URL, method name included. */
   url: string
+  /** The HTTP method. */
   method: 'GET' | 'POST'
+  /** Request headers to send as given. */
   headers: Record<string, string>
+  /** The encoded body, if any. */
   body?: string
-  /** Milliseconds until the connection must be open, and until the whole response must have arrived. */
+  /** Milliseconds until the connection must be open. */
   connectTimeoutMs: number
+  /** Milliseconds until the whole response must have arrived. */
   readTimeoutMs: number
+  /** Aborts the exchange. */
   signal?: AbortSignal
 }
 
+/** What a `Transport` returns: any HTTP status (errors included), the headers and the whole body as text. */
 export interface TransportResponse {
+  /** The HTTP status; a 3xx is returned as is, not followed. */
   status: number
   /** Lower-case header names. */
   headers: Record<string, string>
+  /** The response body as text. */
   body: string
 }
 
@@ -38,4 +48,8 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * Moves one HTTP exchange: `ClientOptions.transport` replaces the built-in one (e.g. for a proxy or a test). It
+ * resolves with any HTTP status and follows no redirect; a network failure or timeout rejects.
+ */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>

@@ -17,6 +17,7 @@ export interface Limiter {
   record(methods: readonly string[], outcome: LimiterOutcome): void
 }
 
+/** The optional third argument of `Limiter.acquire`: how long the call may wait, and what to name in the error. */
 export interface AcquireOptions {
   /** Longest the request may wait here, ms (the rest of the call's `maxQueueWait`); default unbounded. */
   maxWaitMs?: number
@@ -26,10 +27,13 @@ export interface AcquireOptions {
   method?: string
 }
 
+/** What `Limiter.record` is told about a finished request; every field is absent when it failed without an answer. */
 export interface LimiterOutcome {
+  /** The answer's `time` block (operating time and its reset). */
   time?: BitrixTime
   /** Per sub-method time of a batch. */
   subTimes?: ReadonlyArray<{ method: string; time: BitrixTime }>
+  /** The portal refused the request for a limit: too many requests, or a method's operating time used up. */
   refused?: 'QUERY_LIMIT_EXCEEDED' | 'OPERATION_TIME_LIMIT'
   /** Sub-methods of a batch the portal refused with `OPERATION_TIME_LIMIT`. */
   blocked?: readonly string[]

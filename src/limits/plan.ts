@@ -1,8 +1,10 @@
 /** The portal's tariff decides its bucket: 50 burst / 2 per second, or 250 / 5 on Enterprise. */
 import type { BucketSpec } from './leaky-bucket.js'
 
+/** A Bitrix24 rate plan: `'standard'` (burst 50, 2 per second) or `'enterprise'` (burst 250, 5 per second). */
 export type PlanName = 'standard' | 'enterprise'
 
+/** The leaky bucket of each plan: how many requests at once (`burst`) and how many per second after that. */
 export const PLAN_BUCKETS: Readonly<Record<PlanName, Readonly<BucketSpec>>> = {
   standard: { burst: 50, drainPerSecond: 2 },
   enterprise: { burst: 250, drainPerSecond: 5 },

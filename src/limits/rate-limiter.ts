@@ -13,14 +13,17 @@ import { ServerClock } from './server-clock.js'
 import { type LimiterStore, MemoryStore } from './store.js'
 import { isPromise, wait } from './wait.js'
 
+/** What `RateLimiterOptions.onWait` is told before the limiter holds a request back. */
 export interface WaitInfo {
   /** `bucket`: request rate; `operating`: a method's time budget; `backoff`: recovering from a 503 or 429. */
   reason: 'bucket' | 'operating' | 'backoff'
   /** The method, or `batch` for a request carrying several. */
   method: string
+  /** How long the request will wait, ms. */
   waitMs: number
 }
 
+/** What `new RateLimiter(…)` takes: the plan, the operating-time policy and where the state is kept. */
 export interface RateLimiterOptions {
   /** The portal's tariff or its own bucket; default `'standard'`. `detectPlan(appInfo)` reads it from `app.info`. */
   plan?: PlanName | BucketSpec

@@ -14,8 +14,13 @@
 import { type BucketSpec, type BucketState, reserve, saturate, unreserve } from './leaky-bucket.js'
 import type { OperatingSnapshot } from './operating.js'
 
+/** A value, or a promise of it: `LimiterStore` methods may answer either way. */
 export type Awaitable<T> = T | Promise<T>
 
+/**
+ * The state a `RateLimiter` shares between clients (and, with a network store, between processes): one leaky
+ * bucket per portal and the last operating-time snapshot per method. `MemoryStore` is the in-process one.
+ */
 export interface LimiterStore {
   /** Reserves the next request slot of bucket `key` at `now` (ms); resolves to the ms to wait before sending. */
   take(key: string, now: number, bucket: BucketSpec): Awaitable<number>
@@ -23,6 +28,7 @@ export interface LimiterStore {
   giveBack(key: string, now: number, bucket: BucketSpec): Awaitable<void>
   /** The portal refused a request: count the bucket as full, so the next requests go at the drain rate. */
   fill(key: string, now: number, bucket: BucketSpec): Awaitable<void>
+  /** The last snapshot stored under `key`, or `undefined` when there is none or its `ttlMs` has passed. */
   getOperating(key: string): Awaitable<OperatingSnapshot | undefined>
   /** Replaces the snapshot; it may be forgotten after `ttlMs`. */
   setOperating(key: string, snapshot: OperatingSnapshot, ttlMs: number): Awaitable<void>
@@ -47,6 +53,7 @@ export class MemoryStore implements LimiterStore {
     this.#buckets.set(key, saturate(this.#buckets.get(key), bucket, now))
   }
 
+  /** The snapshot stored under `key`, or `undefined` once its `ttlMs` has passed. */
   getOperating(key: string): OperatingSnapshot | undefined {
     const entry = this.#snapshots.get(key)
     if (entry && entry.expiresAt <= Date.now()) {

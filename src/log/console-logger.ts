@@ -7,10 +7,15 @@ import { redact, redactContext } from './redact.js'
  * Optional `isLevelEnabled(level)` (pino, winston) lets the SDK skip records the target would drop.
  */
 export interface ConsoleLike {
+  /** Receives debug records. */
   debug(...args: never[]): unknown
+  /** Receives info records. */
   info(...args: never[]): unknown
+  /** Receives warnings. */
   warn(...args: never[]): unknown
+  /** Receives errors. */
   error(...args: never[]): unknown
+  /** Whether the target keeps records of `level`; when absent, every record is forwarded. */
   isLevelEnabled?(level: string): boolean
 }
 
@@ -77,6 +82,7 @@ export class ConsoleLogger implements Logger {
 
 const LEVEL_METHODS = ['debug', 'info', 'warn', 'error'] as const
 
+/** Whether `value` has the `debug`, `info`, `warn` and `error` methods a `ConsoleLike` needs. */
 export function isConsoleLike(value: unknown): value is ConsoleLike {
   if (typeof value !== 'object' || value === null) return false
   const record = value as Record<string, unknown>

@@ -1,5 +1,6 @@
 import type { LogRecordLevel } from './levels.js'
 
+/** A `BaseLogger` line layout: `'text'` (`time LEVEL message key=value …`) or `'json'` (one object per line). */
 export type LogFormat = 'text' | 'json'
 
 const jsonReplacer = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value)

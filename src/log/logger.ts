@@ -3,13 +3,18 @@ import { isLogLevel, type LogLevel, type LogRecordLevel, levelEnabled } from './
 import { maskSecretKeys, redact } from './redact.js'
 import { secretRegistry } from './secrets.js'
 
+/** Structured fields of a log record (`{ method: 'crm.deal.get', status: 200 }`); secret-named keys are masked. */
 export type LogContext = Record<string, unknown>
 
 /** What the SDK needs from a logger. Any object of this shape works; the classes below are conveniences. */
 export interface Logger {
+  /** Logs a debug record (the SDK logs each call and each failed call here). */
   debug(message: string, context?: LogContext): void
+  /** Logs an info record (the SDK: retries, renewed tokens, portal moves). */
   info(message: string, context?: LogContext): void
+  /** Logs a warning. */
   warn(message: string, context?: LogContext): void
+  /** Logs an error record. */
   error(message: string, context?: LogContext): void
   /** The SDK asks first and skips building the context of records that would be dropped. */
   isEnabled(level: LogLevel): boolean
@@ -29,6 +34,7 @@ export interface Logger {
  */
 export abstract class AbstractLogger implements Logger {
   abstract isEnabled(level: LogLevel): boolean
+  /** Receives every record the level methods (`debug`, `info`, …) produce; implement it to send records anywhere. */
   abstract log(level: LogRecordLevel, message: string, context?: LogContext): void
 
   debug(message: string, context?: LogContext): void {
@@ -48,6 +54,7 @@ export abstract class AbstractLogger implements Logger {
   }
 }
 
+/** What every `BaseLogger` takes: the level, the line format, the secrets to mask and the clock. */
 export interface BaseLoggerOptions {
   /** Records below this level are dropped. Default `'info'`. */
   level?: LogLevel
@@ -86,10 +93,12 @@ export abstract class BaseLogger extends AbstractLogger {
     this.#now = options.now ?? (() => new Date())
   }
 
+  /** The threshold: records below it are dropped. Setting an unknown level throws a `TypeError`. */
   get level(): LogLevel {
     return this.#level
   }
 
+  /** Changes the threshold; throws a `TypeError` for anything but `debug`, `info`, `warn`, `error` or `silent`. */
   set level(level: LogLevel) {
     if (!isLogLevel(level)) {
       throw new TypeError(`Unknown log level ${JSON.stringify(level)}; expected debug, info, warn, error or silent`)
@@ -101,6 +110,7 @@ export abstract class BaseLogger extends AbstractLogger {
     return levelEnabled(level, this.#level)
   }
 
+  /** Formats an enabled record into one line, redacts it and hands it to `write`; a throwing `write` is ignored. */
   log(level: LogRecordLevel, message: string, context?: LogContext): void {
     if (!this.isEnabled(level)) return
     const line = redact(this.formatLine(level, String(message), context), this.#secrets)
@@ -118,6 +128,7 @@ export abstract class BaseLogger extends AbstractLogger {
     return format(this.#now(), level, message, safeContext)
   }
 
+  /** Sends one finished, redacted line (no trailing newline) wherever the subclass writes. */
   protected abstract write(line: string, level: LogRecordLevel): void
 }
 
@@ -132,5 +143,6 @@ export class NullLogger extends AbstractLogger {
     return false
   }
 
+  /** Does nothing. */
   log(_level: LogRecordLevel, _message: string, _context?: LogContext): void {}
 }

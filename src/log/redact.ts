@@ -1,6 +1,7 @@
 import { SecretMatcher } from './secret-matcher.js'
 import { type SecretRegistry, secretRegistry } from './secrets.js'
 
+/** What a secret is replaced with in log lines, error messages and printed objects. */
 export const MASK = '***'
 
 /** Key names whose values are secrets, in any case, with `_`, `-` or nothing between words. */

@@ -1,5 +1,6 @@
 import { MIN_SECRET_LENGTH, SecretMatcher } from './secret-matcher.js'
 
+/** What `new SecretRegistry(…)` takes: how many loose secrets it remembers. */
 export interface SecretRegistryOptions {
   /**
    * Secrets no live credential holds any more (rotated-out tokens, values registered with `add`) are forgotten,
@@ -86,6 +87,7 @@ export class SecretRegistry implements Iterable<string> {
     this.#releaseSlots(slots)
   }
 
+  /** Whether `secret` is currently masked (held or loose). */
   has(secret: string): boolean {
     return this.#held.has(secret) || this.#loose.has(secret)
   }
@@ -97,6 +99,7 @@ export class SecretRegistry implements Iterable<string> {
     return deleted
   }
 
+  /** Forgets every secret, held or not; nothing is masked afterwards until secrets are registered again. */
   clear(): void {
     this.#held.clear()
     this.#loose.clear()
@@ -114,11 +117,13 @@ export class SecretRegistry implements Iterable<string> {
     return this.#held.size
   }
 
+  /** Every secret currently masked: held ones first, then loose ones oldest first. */
   *values(): IterableIterator<string> {
     yield* this.#held.keys()
     yield* this.#loose
   }
 
+  /** The same as `values()`, so a registry can be passed where an `Iterable<string>` of secrets is expected. */
   [Symbol.iterator](): IterableIterator<string> {
     return this.values()
   }
@@ -171,4 +176,8 @@ function globalRegistry(): SecretRegistry {
   return created
 }
 
+/**
+ * The process-wide registry every `BaseLogger` and every error message is redacted against; credentials register
+ * their secrets here themselves. Shared by the ESM and CJS builds.
+ */
 export const secretRegistry: SecretRegistry = globalRegistry()

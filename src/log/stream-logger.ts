@@ -3,9 +3,11 @@ import { BaseLogger, type BaseLoggerOptions } from './logger.js'
 
 /** Anything with `write(string)`: `process.stderr`, a file stream, a test buffer. */
 export interface LogStream {
+  /** Takes one finished line, `\n` included; the return value is ignored. */
   write(chunk: string): unknown
 }
 
+/** What `new StreamLogger(…)` takes: the `BaseLogger` options and the stream to write to. */
 export interface StreamLoggerOptions extends BaseLoggerOptions {
   /** Where lines go, each ending in `\n`. Default `process.stderr` where it exists, else the console. */
   stream?: LogStream
@@ -33,6 +35,7 @@ export class StreamLogger extends BaseLogger {
     this.stream = options.stream ?? defaultStream()
   }
 
+  /** Writes the line and a `\n` to `stream`, or to `console[level]` when there is no stream. */
   protected write(line: string, level: LogRecordLevel): void {
     if (this.stream !== undefined) this.stream.write(`${line}\n`)
     else console[level](line)

@@ -20,9 +20,11 @@ export interface ListSender {
   commandError(raw: unknown, method: string): BitrixAPIError
 }
 
+/** Options of `request.asList()`: how many records, how to page, and a bound on the pages requested. */
 export interface AsListOptions {
   /** Stop after this many records. */
   limit?: number
+  /** Stops the read: no further page is requested and `asList()` rejects. */
   signal?: AbortSignal
   /**
    * How to page: `auto` (default) picks the cheapest correct way — ID chunks for an `@ID` filter, keyset when the
@@ -36,9 +38,11 @@ export interface AsListOptions {
   maxPages?: number
 }
 
+/** Options of `request.asListFast()`: how many records, in which ID order, from where, and how many ranges at once. */
 export interface AsListFastOptions {
   /** Stop after this many records. */
   limit?: number
+  /** Stops the read: no further page is requested and the iteration throws. */
   signal?: AbortSignal
   /** Newest (highest ID) first. */
   descending?: boolean

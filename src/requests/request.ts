@@ -74,6 +74,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
   /** A write nobody has sent or handed to a batch yet (watched for the unsent-write warning). */
   #unsentWrite: boolean
 
+  /** @internal Requests are made by the client (`client.crm.deal.get(…)`, `client.call(…)`), not constructed. */
   constructor(sender: RequestSender, method: string, params: Record<string, unknown> = {}, options: CallOptions = {}) {
     this.#sender = sender
     this.method = method
@@ -103,6 +104,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
     return this.response.then(onFulfilled, onRejected)
   }
 
+  /** Sends the request (once) and handles its failure, as `Promise.prototype.catch` does. */
   catch<B = never>(onRejected: (reason: unknown) => B | PromiseLike<B>): Promise<BitrixResponse<T> | B> {
     return this.response.catch(onRejected)
   }

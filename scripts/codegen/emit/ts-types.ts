@@ -24,6 +24,12 @@ const ENTITY_NAMES: Record<string, string> = {
   sonet_group: 'SonetGroup',
 }
 
+/**
+ * Type-name stems for methods whose PascalCase name the hand-written API already uses: `BatchResult` is the parsed
+ * batch result (requests/batch.ts), so the raw `batch` method's types are `BatchMethodParams` / `BatchMethodResult`.
+ */
+const TYPE_NAMES: Record<string, string> = { batch: 'BatchMethod' }
+
 const SCALAR_TS: Record<string, string> = {
   string: 'string',
   integer: 'number',
@@ -236,7 +242,8 @@ export function emitEntities(specs: readonly MethodSpec[]): string {
   out.push(`/** Filter operators Bitrix24 list methods read from the start of a filter key (\`'>OPPORTUNITY'\`). */
 export type FilterOperator = ${FILTER_OPERATORS.join(' | ')}
 
-type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
+/** A value a filter key compares its field with: a scalar, a date, or a list of them (for \`@\` and \`!@\`). */
+export type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
 declare const REF: unique symbol
 
 /** Filter keys: an entity's own field names, each optionally prefixed with an operator. */
@@ -369,6 +376,16 @@ function signature(spec: MethodSpec, typeName: string): string {
 /** Root names the client itself uses; those methods stay reachable through `client.call(name)`. */
 export const CLIENT_MEMBERS = new Set(['call', 'callBatch', 'callBatches', 'on', 'credentials'])
 
+/**
+ * The doc of a name that is both a method and a prefix (`im.notify`, `im.notify.read`): the method's own doc, said
+ * once more on the member so that it is documented where it is reached. A deprecation stays on the call signature
+ * only, so the names under it are not marked deprecated with it.
+ */
+function namespaceDoc(spec: MethodSpec, pad: string): string {
+  const callable = `${spec.summary} Callable as \`${spec.name}(…)\`; also the prefix of \`${spec.name}.*\`.`
+  return methodDoc({ ...spec, summary: callable, deprecated: false }, pad)
+}
+
 function emitNode(node: TreeNode, names: Map<MethodSpec, string>, depth: number): string {
   const pad = '  '.repeat(depth)
   const lines: string[] = []
@@ -380,7 +397,8 @@ function emitNode(node: TreeNode, names: Map<MethodSpec, string>, depth: number)
         `${methodDoc(child.spec, pad)}${pad}${propertyKey(key)}${signature(child.spec, names.get(child.spec)!)}`,
       )
     } else {
-      lines.push(`${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1)}`)
+      const doc = child.spec ? namespaceDoc(child.spec, pad) : ''
+      lines.push(`${doc}${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1)}`)
     }
   }
   return `{\n${lines.join('\n')}\n${'  '.repeat(depth - 1)}}`
@@ -398,7 +416,7 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
   const names = new Map<MethodSpec, string>()
   const taken = new Set<string>()
   for (const spec of specs) {
-    let name = pascalCase(spec.name)
+    let name = TYPE_NAMES[spec.name] ?? pascalCase(spec.name)
     while (taken.has(name)) name += '_'
     taken.add(name)
     names.set(spec, name)

@@ -3,7 +3,8 @@
 /** Filter operators Bitrix24 list methods read from the start of a filter key (`'>OPPORTUNITY'`). */
 export type FilterOperator = '' | '=' | '!' | '!=' | '>' | '>=' | '<' | '<=' | '@' | '!@' | '%' | '=%' | '%=' | '!%' | '!=%' | '!%='
 
-type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
+/** A value a filter key compares its field with: a scalar, a date, or a list of them (for `@` and `!@`). */
+export type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number | boolean | null | Date> | { readonly [REF]: unknown }
 declare const REF: unique symbol
 
 /** Filter keys: an entity's own field names, each optionally prefixed with an operator. */

@@ -94,14 +94,14 @@ export type AppOptionSetParams = {
 /** What `app.option.set` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/common/settings/app-option-set.html */
 export type AppOptionSetResult = boolean
 /** Parameters of `batch`. @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html */
-export type BatchParams = {
+export type BatchMethodParams = {
   /** An array of subqueries. The item key is the subquery identifier, and the value is the called method with parameters as a string method?parameter=value. In the SDK, item can be specified as an object with fields method and params */
   cmd: unknown[]
   /** Determines whether to interrupt the sequence of requests in case of an error. Accepts boolean values true and false or their numerical equivalents 1 and 0. Defaults to false */
   halt?: boolean | 'Y' | 'N' | 0 | 1
 }
 /** What `batch` returns in `result`. @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html */
-export type BatchResult = {
+export type BatchMethodResult = {
   /** Results of successfully executed subqueries. The value of each field contains the data returned by the corresponding method */
   result?: Record<string, unknown>
   /** Subquery errors. The value of each field contains error — the error code and errordescription — the error description. Empty if there are no errors */
@@ -39492,7 +39492,7 @@ export interface MethodMap {
   "app.info": { params: AppInfoParams; result: AppInfoResult }
   "app.option.get": { params: AppOptionGetParams; result: AppOptionGetResult }
   "app.option.set": { params: AppOptionSetParams; result: AppOptionSetResult }
-  "batch": { params: BatchParams; result: BatchResult }
+  "batch": { params: BatchMethodParams; result: BatchMethodResult }
   "biconnector.connector.add": { params: BiconnectorConnectorAddParams; result: BiconnectorConnectorAddResult }
   "biconnector.connector.delete": { params: BiconnectorConnectorDeleteParams; result: BiconnectorConnectorDeleteResult }
   "biconnector.connector.fields": { params: BiconnectorConnectorFieldsParams; result: BiconnectorConnectorFieldsResult }
@@ -41275,7 +41275,7 @@ export interface MethodTree {
    * Run up to 50 method calls in one request.
    * @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html
    */
-  batch(params: WithRefs<BatchParams>, options?: CallOptions): BitrixRequest<BatchResult>
+  batch(params: WithRefs<BatchMethodParams>, options?: CallOptions): BitrixRequest<BatchMethodResult>
   biconnector: {
     connector: {
       /**
@@ -41320,6 +41320,10 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-delete.html
        */
       delete(params: WithRefs<BiconnectorDatasetDeleteParams>, options?: CallOptions): BitrixRequest<BiconnectorDatasetDeleteResult>
+      /**
+       * Describe the fields of BI connector datasets. Callable as `biconnector.dataset.fields(…)`; also the prefix of `biconnector.dataset.fields.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html
+       */
       fields: {
         /**
          * Describe the fields of BI connector datasets.
@@ -41737,6 +41741,10 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-delete.html
        */
       delete(params: WithRefs<CalendarEventDeleteParams>, options?: CallOptions): BitrixRequest<CalendarEventDeleteResult>
+      /**
+       * Get a calendar event. Callable as `calendar.event.get(…)`; also the prefix of `calendar.event.get.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html
+       */
       get: {
         /**
          * Get a calendar event.
@@ -42899,6 +42907,10 @@ export interface MethodTree {
       update(params: WithRefs<CrmAutomatedsolutionUpdateParams>, options?: CallOptions): BitrixRequest<CrmAutomatedsolutionUpdateResult>
     }
     automation: {
+      /**
+       * CRM automation: trigger. Callable as `crm.automation.trigger(…)`; also the prefix of `crm.automation.trigger.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/crm/automation/crm-automation-trigger.html
+       */
       trigger: {
         /**
          * CRM automation: trigger.
@@ -46158,6 +46170,10 @@ export interface MethodTree {
          */
         search(params: WithRefs<ImDialogMessagesSearchParams>, options?: CallOptions): BitrixRequest<ImDialogMessagesSearchResult>
       }
+      /**
+       * Messenger dialog: read. Callable as `im.dialog.read(…)`; also the prefix of `im.dialog.read.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html
+       */
       read: {
         /**
          * Messenger dialog: read.
@@ -46248,6 +46264,10 @@ export interface MethodTree {
        */
       update(params: WithRefs<ImMessageUpdateParams>, options?: CallOptions): BitrixRequest<ImMessageUpdateResult>
     }
+    /**
+     * Messenger: notify. Callable as `im.notify(…)`; also the prefix of `im.notify.*`.
+     * @see https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html
+     */
     notify: {
       /**
        * Messenger: notify.
@@ -46288,6 +46308,10 @@ export interface MethodTree {
          */
         add(params: WithRefs<ImNotifyPersonalAddParams>, options?: CallOptions): BitrixRequest<ImNotifyPersonalAddResult>
       }
+      /**
+       * Messenger notify: read. Callable as `im.notify.read(…)`; also the prefix of `im.notify.read.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read.html
+       */
       read: {
         /**
          * Messenger notify: read.
@@ -47733,6 +47757,10 @@ export interface MethodTree {
        * @see https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-delete.html
        */
       delete(params: WithRefs<ListsElementDeleteParams>, options?: CallOptions): BitrixRequest<ListsElementDeleteResult>
+      /**
+       * Get a lists element. Callable as `lists.element.get(…)`; also the prefix of `lists.element.get.*`.
+       * @see https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html
+       */
       get: {
         /**
          * Get a lists element.
@@ -47782,6 +47810,10 @@ export interface MethodTree {
        */
       update(params: WithRefs<ListsFieldUpdateParams>, options?: CallOptions): BitrixRequest<ListsFieldUpdateResult>
     }
+    /**
+     * Get a lists. Callable as `lists.get(…)`; also the prefix of `lists.get.*`.
+     * @see https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html
+     */
     get: {
       /**
        * Get a lists.
@@ -50822,6 +50854,10 @@ export interface MethodTree {
      * @see https://apidocs.bitrix24.com/api-reference/user/user-get.html
      */
     get(params?: WithRefs<UserGetParams>, options?: CallOptions): BitrixRequest<UserGetResult>
+    /**
+     * User: option. Callable as `user.option(…)`; also the prefix of `user.option.*`.
+     * @see https://apidocs.bitrix24.com/api-reference/common/settings/user-option.html
+     */
     option: {
       /**
        * User: option.
