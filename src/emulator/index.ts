@@ -1,5 +1,6 @@
 /** `b24tssdk/emulator`: a local Bitrix24 portal on loopback for demos, tests, benchmarks and CI. */
 export type {
+  AuthType,
   CallContext,
   CostModel,
   MethodDefinition,

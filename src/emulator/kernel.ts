@@ -7,6 +7,7 @@
 /** Parameters as the portal's PHP sees them after parsing query + body (nested records, arrays, strings). */
 export type Params = Record<string, unknown>
 
+/** How a call authenticated: with a webhook key in the URL, or with an OAuth access token. */
 export type AuthType = 'webhook' | 'oauth'
 
 /** An error the portal returns as `{ error, error_description }` with an HTTP status. */
@@ -72,6 +73,7 @@ export interface CostModel {
   perRow: number
 }
 
+/** The cost model the emulator uses unless `costs` overrides parts of it; each constant cites its source. */
 export const DEFAULT_COST_MODEL: CostModel = {
   /**
    * Source: the documented operating figures — the median `time.processing` of the 227 `*.get` response

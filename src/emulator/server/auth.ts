@@ -54,6 +54,7 @@ export interface Caller {
   readonly webhook?: WebhookRecord
 }
 
+/** What `emu.createWebhook` takes: the user, the scopes, and optionally a fixed secret. */
 export interface WebhookOptions {
   /** Portal user the webhook acts as; default 1 (the administrator). */
   userId?: number
@@ -63,8 +64,11 @@ export interface WebhookOptions {
   secret?: string
 }
 
+/** What `emu.createApp` takes; everything not given is generated (random unless `randomSeed` is set). */
 export interface AppOptions {
+  /** A fixed client id (`local.…`-style ids are fine). */
   clientId?: string
+  /** A fixed client secret. */
   clientSecret?: string
   /** Scope codes, or `'all'` (default). */
   scopes?: readonly string[] | 'all'

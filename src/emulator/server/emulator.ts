@@ -24,14 +24,19 @@ import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
 import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
 
+/** A webhook created on the emulated portal: its URL and what it may do. */
 export interface WebhookCredentials {
   /** Ready-to-use webhook URL, `http://127.0.0.1:PORT/rest/USER_ID/SECRET/`. */
   url: string
+  /** The portal user the webhook acts as. */
   userId: number
+  /** The key in the URL (a test secret: the emulator's secrets are never real ones). */
   secret: string
+  /** Scope codes, or `'all'`. */
   scopes: string[] | 'all'
 }
 
+/** An application registered on the emulated portal (and its OAuth server). */
 export interface AppCredentials {
   clientId: string
   clientSecret: string
@@ -42,6 +47,7 @@ export interface AppCredentials {
   status: AppStatus
 }
 
+/** A token pair issued by the emulator's OAuth server, as on an install. */
 export interface IssuedToken {
   accessToken: string
   refreshToken: string
@@ -70,6 +76,10 @@ export interface PortalAddress {
   domain?: string
 }
 
+/**
+ * A running emulated portal, as `startEmulator` returns it: its addresses, credentials it can mint, its clock,
+ * limits, faults, programmed answers, the calls it received, and its counters.
+ */
 export interface Emulator {
   /** Base address, no trailing slash: `http://127.0.0.1:PORT`. Changes after `changeDomain`. */
   readonly url: string
@@ -81,7 +91,9 @@ export interface Emulator {
   readonly memberId: string
   /** Stops every server (current and old addresses) and drops open connections. */
   close(): Promise<void>
+  /** A new inbound webhook (default: user 1, every scope). */
   createWebhook(options?: WebhookOptions): WebhookCredentials
+  /** Registers an application (default: every scope, status `L`); issue its tokens with `issueToken`. */
   createApp(options?: AppOptions): AppCredentials
   /** A token pair as if the app had just been installed by `userId` (default 1). */
   issueToken(options: { clientId: string; userId?: number }): IssuedToken
@@ -108,7 +120,9 @@ export interface Emulator {
   setPortalState(state: PortalState): void
   readonly portalState: PortalState
   readonly faults: {
+    /** Injects a fault into the requests that match it (see `FaultSpec`); the handle counts hits and removes it. */
     inject(fault: FaultSpec): FaultHandle
+    /** Removes every injected fault. */
     clear(): void
   }
   /**
@@ -118,6 +132,7 @@ export interface Emulator {
    * scope and auth types of the method it replaces (or of its catalogue record; `basic` for unknown names).
    */
   on(method: string, handler: ProgrammedHandler): ProgrammedHandle
+  /** Programs `method` to answer the fixed `result` (see the handler form above). */
   on(method: string, result: unknown): ProgrammedHandle
   /**
    * The methods the emulator answers from its own portal state (data and system methods), sorted; not those
@@ -131,10 +146,13 @@ export interface Emulator {
    * their own, parameters as PHP decoded them, credentials removed. A copy.
    */
   readonly received: ReceivedCall[]
+  /** Forgets the calls received so far. */
   clearReceived(): void
   /** A snapshot of the counters (same as `getStats()`). */
   readonly stats: EmulatorStats
+  /** A snapshot of the counters: requests, statuses, refreshes, canned answers, … */
   getStats(): EmulatorStats
+  /** Sets every counter back to zero. */
   resetStats(): void
 }
 
@@ -143,6 +161,15 @@ const LICENSES: Record<string, License> = {
   standard: { LICENSE: 'en_std', LICENSE_TYPE: 'std', LICENSE_FAMILY: 'std' },
 }
 
+/**
+ * Starts an emulated Bitrix24 portal on loopback (HTTP, or HTTPS with the bundled test certificate) and resolves
+ * once it listens.
+ *
+ * @example
+ * const emu = await startEmulator({ seed: { deals: 1000 } })
+ * const client = new Client(BitrixWebhook.fromUrl(emu.webhookUrl))
+ * await emu.close()
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveOptions(options)
   const clock = new EmulatorClock(config.timeScale, config.realDelays)

@@ -4,6 +4,7 @@
  */
 import type { RandomSource } from './random.js'
 
+/** What an injected fault does to a matching request (see docs/emulator.md, "Faults"). */
 export type FaultKind =
   | 'http500'
   | 'http503'
@@ -24,6 +25,7 @@ export type FaultKind =
   /** The request hits the 60-second cut: nothing runs, the time limit passes, then `504` (see `requestTimeLimit`). */
   | 'timeout'
 
+/** Which requests a fault hits, what it does, how often and how many times. */
 export interface FaultSpec {
   /** REST method name (any case) the fault applies to; `oauth.token` targets the token endpoint; omitted = all. */
   method?: string
@@ -48,9 +50,11 @@ export interface ActiveFault {
   delayMs?: number
 }
 
+/** An injected fault: how often it fired, and a way to take it out. */
 export interface FaultHandle {
   /** Requests this rule has hit so far. */
   readonly hits: number
+  /** Takes this fault out; later requests are served normally. */
   remove(): void
 }
 

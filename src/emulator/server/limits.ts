@@ -4,6 +4,7 @@
  */
 import type { OperatingInfo } from './envelope.js'
 
+/** A custom leaky bucket: how many requests fit, and how many drain per second. */
 export interface BucketOptions {
   /** Requests admitted at once before the limit bites (X). */
   burst: number
@@ -17,6 +18,7 @@ export interface BucketOptions {
   drain?: 'steps' | 'continuous'
 }
 
+/** The portal's rate plan: standard (burst 50, 2 per s), enterprise (250, 5 per s), or no bucket at all. */
 export type Plan = 'standard' | 'enterprise' | 'off'
 
 export const PLAN_BUCKETS: Readonly<Record<Exclude<Plan, 'off'>, BucketOptions>> = {

@@ -3,6 +3,7 @@ import { type CostModel, DEFAULT_COST_MODEL, type MethodTable, type SeedOptions 
 import type { FaultSpec } from './faults.js'
 import { type BucketOptions, PLAN_BUCKETS, type Plan } from './limits.js'
 
+/** What `startEmulator` takes; every option has a portal-like default (docs/emulator.md lists them). */
 export interface EmulatorOptions {
   /** TCP port; default 0 (any free port). */
   port?: number

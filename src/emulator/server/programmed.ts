@@ -93,6 +93,10 @@ export interface PagedResult {
   readonly next?: number
 }
 
+/**
+ * Wraps a programmed handler's result with list metadata, as a list method answers: `total` and `next` go to
+ * the envelope's top level beside `result`.
+ */
 export function withPaging(result: unknown, paging: { total?: number; next?: number }): PagedResult {
   return { [PAGED]: true, result, total: paging.total, next: paging.next }
 }
@@ -108,6 +112,7 @@ export interface ProgrammedDefinition {
   handler: (params: Params, ctx: CallContext) => Promise<MethodResult>
 }
 
+/** What `emu.on` returns: how many calls the programmed answer served, and a way to take it out. */
 export interface ProgrammedHandle {
   /** Calls it has answered so far. */
   readonly calls: number

@@ -1,6 +1,7 @@
 /** Counters of what clients made the emulator do — the numbers benchmarks and tests compare. */
 import type { AnswerSource } from './programmed.js'
 
+/** The emulator's counters, as `emu.getStats()` returns them. */
 export interface EmulatorStats {
   /** Every HTTP request received: REST, OAuth server, redirects from an old domain, preflights. */
   httpRequests: number

@@ -14,6 +14,10 @@ SHsZwGAiDrhHksOJ+hWWtsJ1LMuBFQn4mlqv+8cXq9RmeX3Oajv4UQ+T
 -----END PRIVATE KEY-----
 `
 
+/**
+ * The emulator's HTTPS certificate (test-only and public): trust it in a client (`{ ca: EMULATOR_TLS_CERT }`)
+ * instead of turning certificate checks off.
+ */
 export const EMULATOR_TLS_CERT = `
 -----BEGIN CERTIFICATE-----
 MIICSDCCAe6gAwIBAgIBATAKBggqhkjOPQQDAjA8MRIwEAYDVQQDDAlsb2NhbGhv
