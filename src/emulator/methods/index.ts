@@ -7,6 +7,7 @@ import type { CostModel, MethodDefinition, MethodTable, SeedOptions } from '../k
 import { CrmStore, crmMethods } from './crm.js'
 import type { SeedContext, SeedCounts } from './crm-seed.js'
 import type { PortalEnv } from './env.js'
+import { type Family, type GenericStore, genericMethods } from './generic/index.js'
 import { GroupStore, sonetMethods } from './sonet.js'
 import { TaskStore, taskMethods } from './tasks.js'
 import { DirectoryStore, directoryMethods } from './users.js'
@@ -48,6 +49,10 @@ export interface Portal {
   directory: DirectoryStore
   groups: GroupStore
   tasks: TaskStore
+  /** Rows of the generic families (created on first use). */
+  generic: GenericStore
+  /** The CRUD families served by the generic store. */
+  genericFamilies: readonly Family[]
 }
 
 function count(value: number | undefined, fallback: number): number {
@@ -99,6 +104,9 @@ export function createPortal(options: PortalOptions): Portal {
     ...taskMethods(tasks, directory, groups),
     ...system,
   }
-  const methods: MethodTable = new Map(Object.entries(all).map(([name, def]) => [name.toLowerCase(), def]))
-  return { methods, env, crm, directory, groups, tasks }
+  const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
+  const generic = genericMethods(env, handWritten)
+  const methods: MethodTable = new Map(Object.entries(generic.methods).map(([name, def]) => [name.toLowerCase(), def]))
+  for (const [name, def] of Object.entries(all)) methods.set(name.toLowerCase(), def)
+  return { methods, env, crm, directory, groups, tasks, generic: generic.store, genericFamilies: generic.families }
 }

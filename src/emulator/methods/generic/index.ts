@@ -1,0 +1,30 @@
+/**
+ * The generic, spec-driven entity store: every documented CRUD family the catalogue describes well enough is served
+ * with state, behind the hand-written methods (which stay the special cases they are).
+ */
+import type { MethodDefinition } from '../../kernel.js'
+import type { PortalEnv } from '../env.js'
+import { discoverFamilies, type Family } from './families.js'
+import { genericFamilyMethods } from './methods.js'
+import { GenericStore } from './store.js'
+
+export { discoverFamilies, type Family } from './families.js'
+export { GenericStore } from './store.js'
+
+export interface GenericMethods {
+  store: GenericStore
+  /** Families served by the generic store (a family with any hand-written method is left to those). */
+  families: readonly Family[]
+  methods: Record<string, MethodDefinition>
+}
+
+/** The generic families' methods for one portal; `handWritten` holds the lower-case names implemented by hand. */
+export function genericMethods(env: PortalEnv, handWritten: ReadonlySet<string>): GenericMethods {
+  const store = new GenericStore(env)
+  const families = discoverFamilies().filter(
+    (f) => !Object.values(f.methods).some((name) => handWritten.has(name.toLowerCase())),
+  )
+  const methods: Record<string, MethodDefinition> = {}
+  for (const family of families) Object.assign(methods, genericFamilyMethods(family, store))
+  return { store, families, methods }
+}
