@@ -110,3 +110,38 @@ export function createPortal(options: PortalOptions): Portal {
   for (const [name, def] of Object.entries(all)) methods.set(name.toLowerCase(), def)
   return { methods, env, crm, directory, groups, tasks, generic: generic.store, genericFamilies: generic.families }
 }
+
+/** A CRUD family the emulator serves with state, and the catalogued methods of it that it serves. */
+export interface StatefulFamily {
+  prefix: string
+  methods: string[]
+  /** `generic`: the spec-driven store; `hand-written`: the portal's own implementation. */
+  source: 'generic' | 'hand-written'
+}
+
+const CRUD_OPS = ['add', 'get', 'list', 'update', 'delete', 'fields']
+
+/** Hand-written families that hold state, by prefix. */
+const HAND_WRITTEN_FAMILIES: readonly string[] = ['crm.company', 'crm.contact', 'crm.deal', 'crm.item', 'crm.lead']
+
+/**
+ * Every CRUD family the emulator serves with state (the generic families and the stateful hand-written ones),
+ * sorted by prefix; `test/e2e/emulator-crud-families.test.ts` checks that exactly these pass the generated test.
+ */
+export function servedWithState(): StatefulFamily[] {
+  const portal = createPortal({
+    seed: { deals: 0 },
+    costs: { base: 0, countPerThousandRows: 0, offsetPerThousandRows: 0, perRow: 0 },
+    randomSeed: 1,
+  })
+  const out: StatefulFamily[] = portal.genericFamilies.map((f) => ({
+    prefix: f.prefix,
+    methods: Object.values(f.methods).sort(),
+    source: 'generic' as const,
+  }))
+  for (const prefix of HAND_WRITTEN_FAMILIES) {
+    const methods = CRUD_OPS.map((op) => `${prefix}.${op}`).filter((name) => portal.methods.has(name))
+    out.push({ prefix, methods: methods.sort(), source: 'hand-written' })
+  }
+  return out.sort((a, b) => (a.prefix < b.prefix ? -1 : 1))
+}

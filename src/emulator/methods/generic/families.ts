@@ -58,6 +58,8 @@ export interface Family {
   deleteResult: Shape
   /** `null`: the list result is the array; else the key holding it. */
   listKey: string | null
+  /** The rows are an object keyed by ID (`{ templates: { "37": {…} } }`) rather than an array. */
+  listByKey: boolean
   /** Key wrapping the `*.fields` description, `null` for none. */
   fieldsKey: string | null
   filterKey: string
@@ -161,12 +163,14 @@ function fieldsParamOf(add: CatalogueMethod): CatalogueParam | null {
 
 /** Builds one family, or `null` when the catalogue does not say enough to serve it faithfully. */
 export function describeFamily(prefix: string, records: ReadonlyMap<string, CatalogueMethod>): Family | null {
-  const rec = (op: CrudOp) => records.get(`${prefix}.${op}`)
+  /** `getlist` stands in for an undocumented `list`, `getfields` for `fields` (task.*item, catalog.*). */
+  const rec = (op: CrudOp) =>
+    records.get(`${prefix}.${op}`) ?? (op === 'list' || op === 'fields' ? records.get(`${prefix}.get${op}`) : undefined)
   const add = rec('add')
   const get = rec('get')
   const list = rec('list')
   const del = rec('delete')
-  if (!add || !get || !list || !del) return null
+  if (!add || !get) return null
   const documented = documentedRow(get)
   if (!documented) return null
   const { row } = documented
@@ -183,8 +187,7 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   if (getId === null) return null
   const realScope = getParams.filter((p) => p.required && p.name !== getId).map((p) => p.name)
   if (!realScope.every((s) => findParam(add.params, s))) return null
-  const delId = idParamOf(del, realScope)
-  if (delId === null) return null
+  const delId = del ? idParamOf(del, realScope) : null
   const upd = rec('update')
   const updId = upd ? idParamOf(upd, realScope) : null
 
@@ -241,18 +244,30 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   const updateResult: Shape = updateWrapped
     ? { kind: 'wrapped', key: updateWrapped[0] }
     : constantShape(updExample, upd?.result)
-  const deleteResult = constantShape(exampleResult(del), del.result)
+  const deleteResult = constantShape(del ? exampleResult(del) : undefined, del?.result)
 
-  const listExample = exampleResult(list)
-  let listKey: string | null
-  if (list.list) listKey = list.list.key
-  else if (Array.isArray(listExample)) listKey = null
-  else if (isRecord(listExample)) {
-    const arrays = Object.keys(listExample).filter((k) => Array.isArray(listExample[k]))
-    if (arrays.length !== 1) return null
-    listKey = arrays[0]
-  } else if (list.result.kind === 'list') listKey = list.result.key
-  else return null
+  let listKey: string | null = null
+  let listByKey = false
+  if (list) {
+    const listExample = exampleResult(list)
+    const keyed = singleWrapped(listExample)
+    if (list.list) listKey = list.list.key
+    else if (Array.isArray(listExample)) listKey = null
+    else if (keyed && Object.entries(keyed[1]).every(([k, v]) => /^\d+$/.test(k) && isRecord(v))) {
+      listKey = keyed[0]
+      listByKey = true
+    } else if (isRecord(listExample)) {
+      const arrays = Object.keys(listExample).filter((k) => Array.isArray(listExample[k]))
+      if (arrays.length !== 1) return null
+      listKey = arrays[0]
+    } else if (list.result.kind === 'list') listKey = list.result.key
+    else {
+      // no example: the returned-data table names the one array holding the rows
+      const arrays = list.result.kind === 'object' ? (list.result.fields ?? []).filter((f) => f.array) : []
+      if (arrays.length !== 1) return null
+      listKey = arrays[0].name
+    }
+  }
 
   const fieldsRecord = rec('fields')
   const fieldsExample = fieldsRecord ? exampleResult(fieldsRecord) : undefined
@@ -265,9 +280,11 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   const methods: Partial<Record<CrudOp, string>> = {}
   for (const op of ['add', 'get', 'list', 'update', 'delete', 'fields'] as const) {
     const record = rec(op)
-    if (record && !(op === 'update' && updId === null)) methods[op] = record.name
+    if (record && !(op === 'update' && updId === null) && !(op === 'delete' && delId === null))
+      methods[op] = record.name
   }
-  const idParams: Family['idParams'] = { get: getId, delete: delId }
+  const idParams: Family['idParams'] = { get: getId }
+  if (delId !== null) idParams.delete = delId
   if (updId !== null) idParams.update = updId
   return {
     prefix,
@@ -285,10 +302,11 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
     updateResult,
     deleteResult,
     listKey,
+    listByKey,
     fieldsKey,
-    filterKey: list.list?.filterKey || 'filter',
-    orderKey: list.list?.orderKey || 'order',
-    selectKey: list.list?.selectKey || 'select',
+    filterKey: list?.list?.filterKey || findParam(list?.params, 'filter')?.name || 'filter',
+    orderKey: list?.list?.orderKey || findParam(list?.params, 'order')?.name || 'order',
+    selectKey: list?.list?.selectKey || findParam(list?.params, 'select')?.name || 'select',
   }
 }
 

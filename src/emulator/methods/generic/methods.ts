@@ -280,7 +280,9 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
         paging: legacy ? 'legacy' : 'orm',
         idField: family.idField,
       })
-      const rows = page.ids.map((id) => print(id, fields))
+      const rows = family.listByKey
+        ? Object.fromEntries(page.ids.map((id) => [String(id), print(id, fields)]))
+        : page.ids.map((id) => print(id, fields))
       return { result: family.listKey === null ? rows : { [family.listKey]: rows }, ...page.meta }
     })
   }
