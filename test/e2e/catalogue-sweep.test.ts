@@ -52,6 +52,16 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
   { code: '', message: /^Not found$/, documentedIn: 'crm.deal.get, crm.deal.delete (legacy CRM: empty code)' },
   { code: '', message: /^Parameter 'fields' must be array\.?$/, documentedIn: 'crm.deal.add, crm.deal.update' },
   { code: 'NOT_FOUND', message: /^Item not found$/, documentedIn: 'crm.item.delete' },
+  {
+    code: 'NOT_FOUND',
+    message: /^Element not found$/,
+    documentedIn: 'catalog.*, sale.*, booking.* and other pages (17 tables); generic families before their add',
+  },
+  {
+    code: 'MISSING_PARAMS',
+    message: /^Required parameter '\w+' is missing$/,
+    documentedIn: '30 pages, e.g. landing.*',
+  },
   { code: '100', message: /^Could not find value for parameter \{fields\}/, documentedIn: 'tasks.task.add' },
   {
     code: '100',

@@ -210,7 +210,9 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
         ? style === 'legacy'
           ? 'intString'
           : 'int'
-        : (wireOfExample(example, param?.type) ?? wireOfParam(param?.type ?? 'any', param?.array === true, style))
+        : param?.type.includes('|')
+          ? 'any' // `string|lang_map`: either form is kept as written
+          : (wireOfExample(example, param?.type) ?? wireOfParam(param?.type ?? 'any', param?.array === true, style))
     const role = roleOf(name, wire, idField)
     const readOnly = role === 'id' || (!openFields && !writableNames.has(name))
     const field: FieldDef = {
@@ -240,10 +242,9 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   if (addResult === null) return null
   const getResult: Shape = documented.key === null ? { kind: 'row' } : { kind: 'wrapped', key: documented.key }
   const updExample = upd ? exampleResult(upd) : undefined
-  const updateWrapped = singleWrapped(updExample)
-  const updateResult: Shape = updateWrapped
-    ? { kind: 'wrapped', key: updateWrapped[0] }
-    : constantShape(updExample, upd?.result)
+  // update answers the ID, the row (bare or under a key) or a constant, as its example (or declared result) shows
+  const updateResult: Shape =
+    (upd && shapeOf(updExample, upd.result, idField)) || constantShape(updExample, upd?.result)
   const deleteResult = constantShape(del ? exampleResult(del) : undefined, del?.result)
 
   let listKey: string | null = null
@@ -276,12 +277,19 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
     fieldsWrapped && Object.values(fieldsWrapped[1]).every((v) => isRecord(v)) && !byName.has(fieldsWrapped[0])
       ? fieldsWrapped[0]
       : null
+  // `fields` is served when its answer is a map of field descriptions (bare or under one key), not another format
+  const describesFields =
+    fieldsRecord !== undefined &&
+    (fieldsKey !== null ||
+      (isRecord(fieldsExample) && Object.values(fieldsExample).every((v) => isRecord(v))) ||
+      (fieldsExample === undefined && fieldsRecord.result.kind !== 'list'))
 
   const methods: Partial<Record<CrudOp, string>> = {}
   for (const op of ['add', 'get', 'list', 'update', 'delete', 'fields'] as const) {
     const record = rec(op)
-    if (record && !(op === 'update' && updId === null) && !(op === 'delete' && delId === null))
-      methods[op] = record.name
+    if (!record || (op === 'update' && updId === null) || (op === 'delete' && delId === null)) continue
+    if (op === 'fields' && !describesFields) continue
+    methods[op] = record.name
   }
   const idParams: Family['idParams'] = { get: getId }
   if (delId !== null) idParams.delete = delId

@@ -54,6 +54,21 @@ function describeType(wire: Wire, type: string): string {
   }
 }
 
+/**
+ * A user field as the portal saves it: CRM field names get their `UF_CRM_` prefix (`MY_FIELD` → `UF_CRM_MY_FIELD`),
+ * and `ENTITY_ID` names the entity (`CRM_DEAL` for `crm.deal.userfield`).
+ */
+function normalizeUserField(prefix: string, row: Row): void {
+  const entity = prefix.slice(0, -'.userfield'.length)
+  const name = typeof row.FIELD_NAME === 'string' ? row.FIELD_NAME.toUpperCase() : row.FIELD_NAME
+  if (typeof name === 'string' && entity.startsWith('crm.')) {
+    row.FIELD_NAME = name.startsWith('UF_CRM_') ? name : `UF_CRM_${name.replace(/^UF_/, '')}`
+  }
+  if (Object.hasOwn(row, 'ENTITY_ID') && (row.ENTITY_ID === null || row.ENTITY_ID === '')) {
+    row.ENTITY_ID = entity.replace(/\./g, '_').toUpperCase()
+  }
+}
+
 export function genericFamilyMethods(family: Family, store: GenericStore): Record<string, MethodDefinition> {
   const env = store.env
   const { costs, tz } = env
@@ -86,7 +101,9 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
   const readScope = (params: Params, required: boolean): Map<string, string> => {
     const values = new Map<string, string>()
     for (const name of family.scopeParams) {
-      const value = pickParam(params, name, name.toLowerCase(), name.toUpperCase())
+      const given = pickParam(params, name, name.toLowerCase(), name.toUpperCase())
+      // an object parameter names its row by ID (`preset: { ID: 1 }` of crm.requisite.preset.field.*)
+      const value = isRecord(given) ? pickParam(given, 'ID', 'id') : given
       if (value === undefined || value === null || value === '' || typeof value === 'object') {
         if (required) throw new RestError('MISSING_PARAMS', `Required parameter '${name}' is missing`, 400)
         continue
@@ -213,7 +230,9 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
         if (twin && !Object.hasOwn(patch, name)) row[name] = storeValue(twin.wire, value, tz)
       }
       stamp(view, row, ctx, true, patch)
+      if (family.prefix.endsWith('.userfield')) normalizeUserField(family.prefix, row)
       const id = table().insert(row, family.idField)
+      store.written(family)
       return { result: answer(family.addResult, id, view) }
     })
   }
@@ -237,6 +256,7 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
       const row: Row = { ...patch }
       stamp(view, row, ctx, false, patch)
       table().update(id, row)
+      store.written(family)
       return { result: answer(family.updateResult, id, view) }
     })
   }
@@ -247,6 +267,7 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
       const id = readId(params, 'delete')
       requireRow(id, readScope(params, false))
       table().delete(id)
+      store.written(family)
       return { result: answer(family.deleteResult, id, viewOf(family, store)) }
     })
   }

@@ -33,6 +33,17 @@ export function userFieldWire(type: string, multiple: boolean, style: Style): Wi
 
 export class GenericStore {
   readonly #tables = new Map<string, Table>()
+  #userFieldRevision = 0
+
+  /** Changes whenever a `*.userfield` family is written (cached field views compare it). */
+  get userFieldRevision(): number {
+    return this.#userFieldRevision
+  }
+
+  /** Records a write to a family's rows. */
+  written(family: Pick<Family, 'prefix'>): void {
+    if (family.prefix.endsWith('.userfield')) this.#userFieldRevision++
+  }
 
   constructor(readonly env: PortalEnv) {}
 

@@ -4,7 +4,7 @@
  * input of any encoding (JSON types or PHP form strings) is stored, and how a stored value is printed again.
  */
 import type { ValueKind } from '../query.js'
-import { formatIso, formatSql, isRecord, parseDate, toFlag, toList, toNumber, truthy } from '../util.js'
+import { formatIso, formatSql, intval, isRecord, parseDate, toFlag, toList, toNumber, truthy } from '../util.js'
 
 /**
  * `intString` / `floatString`: numbers sent as strings (legacy CRM style); `flag`: `'Y'`/`'N'`; `datetime`: ISO
@@ -111,15 +111,17 @@ export function storeValue(wire: Wire, value: unknown, tz: number): unknown {
   switch (wire) {
     case 'int':
     case 'intString': {
+      // PHP casts: '12abc' → 12, 'abc' → 0; structures are refused
       if (empty) return null
+      if (typeof value === 'object') return INVALID
       const n = toNumber(value)
-      return n === null ? INVALID : Math.trunc(n)
+      return n === null ? intval(value) : Math.trunc(n)
     }
     case 'float':
     case 'floatString': {
       if (empty) return null
-      const n = toNumber(value)
-      return n === null ? INVALID : n
+      if (typeof value === 'object') return INVALID
+      return toNumber(value) ?? intval(value)
     }
     case 'flag':
       return empty ? null : toFlag(value)
