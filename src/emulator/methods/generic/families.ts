@@ -197,6 +197,14 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
     : (add.params ?? []).filter((p) => !realScope.includes(p.name))
   const updatable = upd ? (findParam(upd.params, fieldsParam?.name ?? 'fields')?.fields ?? []) : []
   const writableNames = new Set([...writable, ...updatable].map((p) => p.name))
+  // the `fields` example also says which fields are writable (`isReadOnly: false`), e.g. COMPLETED of activities
+  const fieldsDescription = rec('fields') ? exampleResult(rec('fields')) : undefined
+  const described = singleWrapped(fieldsDescription)?.[1] ?? fieldsDescription
+  if (isRecord(described)) {
+    for (const [name, description] of Object.entries(described)) {
+      if (isRecord(description) && description.isReadOnly === false) writableNames.add(name)
+    }
+  }
   const openFields = fieldsParam !== null && writable.length === 0
   const table = documented.table
 

@@ -64,6 +64,10 @@ function normalizeUserField(prefix: string, row: Row): void {
   if (typeof name === 'string' && entity.startsWith('crm.')) {
     row.FIELD_NAME = name.startsWith('UF_CRM_') ? name : `UF_CRM_${name.replace(/^UF_/, '')}`
   }
+  // a label given as one string is the label of every language
+  for (const key of ['EDIT_FORM_LABEL', 'LIST_COLUMN_LABEL', 'LIST_FILTER_LABEL', 'ERROR_MESSAGE', 'HELP_MESSAGE']) {
+    if (typeof row[key] === 'string') row[key] = { en: row[key] }
+  }
   if (Object.hasOwn(row, 'ENTITY_ID') && (row.ENTITY_ID === null || row.ENTITY_ID === '')) {
     row.ENTITY_ID = entity.replace(/\./g, '_').toUpperCase()
   }
@@ -136,6 +140,15 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
     return value
   }
 
+  /** Legacy families keep every scalar inside a structure as a string, as form input gives it (`1` → `'1'`). */
+  const asLegacy = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(asLegacy)
+    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asLegacy(v)]))
+    if (typeof value === 'number') return String(value)
+    if (typeof value === 'boolean') return value ? '1' : '0'
+    return value
+  }
+
   /** Typed values of the writable fields present in `input`. */
   const patchOf = (view: FieldView, input: Record<string, unknown>): Row => {
     const patch: Row = {}
@@ -144,7 +157,7 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
       if (!field || field.readOnly) continue
       const value = storeValue(field.wire, raw, tz)
       if (value === INVALID) throw invalid(field.name, field.wire)
-      patch[field.name] = value
+      patch[field.name] = legacy && typeof value === 'object' && value !== null ? asLegacy(value) : value
     }
     return patch
   }
