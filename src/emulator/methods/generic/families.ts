@@ -168,10 +168,19 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
     records.get(`${prefix}.${op}`) ?? (op === 'list' || op === 'fields' ? records.get(`${prefix}.get${op}`) : undefined)
   const add = rec('add')
   const get = rec('get')
-  const list = rec('list')
   const del = rec('delete')
   if (!add || !get) return null
-  const documented = documentedRow(get)
+  // `get` that answers a list and takes a filter (entity.item.get, entity.section.get) is the family's list
+  const getExample = exampleResult(get)
+  const getIsList =
+    !rec('list') &&
+    Array.isArray(getExample) &&
+    isRecord(getExample[0]) &&
+    findParam(get.params, 'filter') !== undefined
+  const list = getIsList ? get : rec('list')
+  const documented = getIsList
+    ? { row: getExample[0] as Record<string, unknown>, key: null, table: [] }
+    : documentedRow(get)
   if (!documented) return null
   const { row } = documented
   const idField = Object.keys(row).find((k) => k === 'ID') ?? Object.keys(row).find((k) => k === 'id')
@@ -183,8 +192,8 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   const getParams = get.params ?? []
   const exactId = getParams.find((p) => ID_NAME.test(p.name))
   const namedIds = getParams.filter((p) => p.required && /id$/i.test(p.name) && !findParam(add.params, p.name))
-  const getId = exactId ? exactId.name : namedIds.length === 1 ? namedIds[0].name : null
-  if (getId === null) return null
+  const getId = getIsList ? null : exactId ? exactId.name : namedIds.length === 1 ? namedIds[0].name : null
+  if (getId === null && !getIsList) return null
   const realScope = getParams.filter((p) => p.required && p.name !== getId).map((p) => p.name)
   if (!realScope.every((s) => findParam(add.params, s))) return null
   const delId = del ? idParamOf(del, realScope) : null
@@ -194,7 +203,7 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   const fieldsParam = fieldsParamOf(add)
   const writable: CatalogueParam[] = fieldsParam
     ? (fieldsParam.fields ?? [])
-    : (add.params ?? []).filter((p) => !realScope.includes(p.name))
+    : (add.params ?? []).filter((p) => !realScope.includes(p.name) && !p.name.endsWith('_'))
   const updatable = upd ? (findParam(upd.params, fieldsParam?.name ?? 'fields')?.fields ?? []) : []
   const writableNames = new Set([...writable, ...updatable].map((p) => p.name))
   // the `fields` example also says which fields are writable (`isReadOnly: false`), e.g. COMPLETED of activities
@@ -296,10 +305,13 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
   for (const op of ['add', 'get', 'list', 'update', 'delete', 'fields'] as const) {
     const record = rec(op)
     if (!record || (op === 'update' && updId === null) || (op === 'delete' && delId === null)) continue
+    if (getIsList && op === 'get') continue
     if (op === 'fields' && !describesFields) continue
     methods[op] = record.name
   }
-  const idParams: Family['idParams'] = { get: getId }
+  if (getIsList) methods.list = get.name
+  const idParams: Family['idParams'] = {}
+  if (getId !== null) idParams.get = getId
   if (delId !== null) idParams.delete = delId
   if (updId !== null) idParams.update = updId
   return {
@@ -321,7 +333,11 @@ export function describeFamily(prefix: string, records: ReadonlyMap<string, Cata
     listByKey,
     fieldsKey,
     filterKey: list?.list?.filterKey || findParam(list?.params, 'filter')?.name || 'filter',
-    orderKey: list?.list?.orderKey || findParam(list?.params, 'order')?.name || 'order',
+    orderKey:
+      list?.list?.orderKey ||
+      findParam(list?.params, 'order')?.name ||
+      findParam(list?.params, 'sort')?.name ||
+      'order',
     selectKey: list?.list?.selectKey || findParam(list?.params, 'select')?.name || 'select',
   }
 }
