@@ -57,6 +57,14 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
     message: /^Element not found$/,
     documentedIn: 'catalog.*, sale.*, booking.* and other pages (17 tables); generic families before their add',
   },
+  { code: 'NOT_FOUND', message: /^CRM object not found$/, documentedIn: 'crm.activity.todo.update*' },
+  { code: 'ERROR_ENTITY_ALREADY_EXISTS', message: /^Entity already exists$/, documentedIn: 'entity.add' },
+  { code: 'ERROR_ENTITY_NOT_FOUND', message: /^Entity not found$/, documentedIn: 'entity.*' },
+  {
+    code: 'ERROR_PROPERTY_ALREADY_EXISTS',
+    message: /^Property already exists$/,
+    documentedIn: 'entity.item.property.add',
+  },
   {
     code: 'MISSING_PARAMS',
     message: /^Required parameter '\w+' is missing$/,
@@ -73,6 +81,12 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
   { code: 'ERROR_ARGUMENT', message: /^wrong_email$/, documentedIn: 'user.add' },
   { code: 'ERROR_EVENT_NOT_FOUND', message: /^Event not found$/, documentedIn: 'event.bind' },
 ]
+
+/**
+ * Methods whose example shows one record but whose page says that without the optional selector every record is
+ * returned (entity.get: "If the parameter is provided, the method returns data only for that storage").
+ */
+const LIST_WITHOUT_FILTER: ReadonlySet<string> = new Set(['entity.get'])
 
 function isDocumentedError(error: BitrixAPIError): boolean {
   return DOCUMENTED_ERRORS.some((known) => known.code === error.error && known.message.test(error.errorDescription))
@@ -224,7 +238,9 @@ describe('catalogue sweep against the emulator', () => {
       try {
         const response = await send()
         const problem = shapeProblem(spec.result, response.result)
-        if (problem === undefined) return 'ok'
+        if (problem === undefined || (real && LIST_WITHOUT_FILTER.has(spec.name) && Array.isArray(response.result))) {
+          return 'ok'
+        }
         failures.push(`${where}: ${problem}`)
       } catch (error) {
         if (

@@ -157,6 +157,41 @@ describe('the official JS SDK against the stateful families', () => {
     expect(await sdk('crm.activity.get', { id })).toMatchObject({ status: 400 })
   })
 
+  it('creates to-dos (crm.activity.todo.*) that are activities of the CRM_TODO provider', async () => {
+    const owner = { ownerTypeId: 2, ownerId: 7 }
+    const added = await sdk('crm.activity.todo.add', {
+      ...owner,
+      deadline: '2025-05-06T09:00:00+02:00',
+      title: 'Send the contract',
+      description: 'Before Friday',
+    })
+    expect(added).toEqual({ id: expect.any(Number) })
+    expect(Object.keys(added)).toEqual(Object.keys(documented('crm.activity.todo.add')))
+    const moved = await sdk('crm.activity.todo.updateDeadline', {
+      id: added.id,
+      ...owner,
+      value: '2025-05-07T09:00:00+02:00',
+    })
+    expect(moved).toEqual({ id: added.id })
+    const row = await sdk('crm.activity.get', { id: added.id })
+    expect(row).toMatchObject({
+      PROVIDER_ID: 'CRM_TODO',
+      SUBJECT: 'Send the contract',
+      OWNER_ID: '7',
+      OWNER_TYPE_ID: '2',
+    })
+    expect(Date.parse(row.DEADLINE)).toBe(Date.parse('2025-05-07T09:00:00+02:00'))
+    const todos = await sdk('crm.activity.list', { filter: { PROVIDER_ID: 'CRM_TODO', OWNER_ID: 7 }, select: ['ID'] })
+    expect(todos).toEqual([{ ID: String(added.id) }])
+    const elsewhere = await sdk('crm.activity.todo.updateDescription', {
+      id: added.id,
+      ownerTypeId: 2,
+      ownerId: 8,
+      value: 'x',
+    })
+    expect(elsewhere.error).toMatch(/not found/i)
+  })
+
   it('creates user fields, and a UF_CRM_ field round-trips through a deal and crm.deal.fields', async () => {
     const id = await sdk('crm.deal.userfield.add', {
       fields: { FIELD_NAME: 'JS_COLOR', USER_TYPE_ID: 'string', EDIT_FORM_LABEL: 'Color', SORT: 100 },

@@ -8,7 +8,7 @@ import { CrmStore, crmMethods } from './crm.js'
 import type { SeedContext, SeedCounts } from './crm-seed.js'
 import type { PortalEnv } from './env.js'
 import { crmUserFields } from './generic/crm-user-fields.js'
-import { type Family, type GenericStore, genericMethods } from './generic/index.js'
+import { appStorageMethods, type Family, GenericStore, genericMethods } from './generic/index.js'
 import { GroupStore, sonetMethods } from './sonet.js'
 import { TaskStore, taskMethods } from './tasks.js'
 import { DirectoryStore, directoryMethods } from './users.js'
@@ -105,8 +105,10 @@ export function createPortal(options: PortalOptions): Portal {
     ...taskMethods(tasks, directory, groups),
     ...system,
   }
+  const genericStore = new GenericStore(env)
+  Object.assign(all, appStorageMethods(env, genericStore))
   const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
-  const generic = genericMethods(env, handWritten)
+  const generic = genericMethods(genericStore, handWritten)
   crm.userFields = crmUserFields(generic.store)
   const methods: MethodTable = new Map(Object.entries(generic.methods).map(([name, def]) => [name.toLowerCase(), def]))
   for (const [name, def] of Object.entries(all)) methods.set(name.toLowerCase(), def)

@@ -3,11 +3,12 @@
  * with state, behind the hand-written methods (which stay the special cases they are).
  */
 import type { MethodDefinition } from '../../kernel.js'
-import type { PortalEnv } from '../env.js'
 import { discoverFamilies, type Family } from './families.js'
 import { genericFamilyMethods } from './methods.js'
-import { GenericStore } from './store.js'
+import type { GenericStore } from './store.js'
+import { todoMethods } from './todos.js'
 
+export { appStorageMethods } from './app-storage.js'
 export { discoverFamilies, type Family } from './families.js'
 export { GenericStore } from './store.js'
 
@@ -18,13 +19,18 @@ export interface GenericMethods {
   methods: Record<string, MethodDefinition>
 }
 
-/** The generic families' methods for one portal; `handWritten` holds the lower-case names implemented by hand. */
-export function genericMethods(env: PortalEnv, handWritten: ReadonlySet<string>): GenericMethods {
-  const store = new GenericStore(env)
+/** The generic families' methods over `store`; `handWritten` holds the lower-case names implemented by hand. */
+export function genericMethods(store: GenericStore, handWritten: ReadonlySet<string>): GenericMethods {
   const families = discoverFamilies().filter(
     (f) => !Object.values(f.methods).some((name) => handWritten.has(name.toLowerCase())),
   )
   const methods: Record<string, MethodDefinition> = {}
   for (const family of families) Object.assign(methods, genericFamilyMethods(family, store))
+  const [add, get, update] = ['crm.activity.add', 'crm.activity.get', 'crm.activity.update'].map((n) => methods[n])
+  if (add && get && update) {
+    for (const [name, definition] of Object.entries(todoMethods({ add, get, update }))) {
+      if (!handWritten.has(name.toLowerCase())) methods[name] = definition
+    }
+  }
   return { store, families, methods }
 }

@@ -1,0 +1,72 @@
+/**
+ * App storage served with state: `entity.*` storages with their properties, items and sections, and
+ * `app.option.*` / `user.option.*` (per user), over real HTTP.
+ */
+import { describe, expect, it } from 'vitest'
+import { postJson, start } from './emulator-helpers.js'
+
+describe('app storage (entity.*, app.option.*, user.option.*)', () => {
+  it('keeps storages, their properties and their items, and drops the items with the storage', async () => {
+    const emu = await start()
+    const call = (method: string, params: object) => postJson(`${emu.webhookUrl}${method}`, params)
+
+    expect((await call('entity.add', { ENTITY: 'menu', NAME: 'Menu', ACCESS: { AU: 'R' } })).json.result).toBe(true)
+    const again = await call('entity.add', { ENTITY: 'menu', NAME: 'Menu' })
+    expect([again.status, again.json.error]).toEqual([400, 'ERROR_ENTITY_ALREADY_EXISTS'])
+    expect((await call('entity.add', { NAME: 'No code' })).json.error).toBe('ERROR_ARGUMENT')
+    expect((await call('entity.get', { ENTITY: 'menu' })).json.result).toEqual({
+      ID: '1',
+      IBLOCK_TYPE_ID: 'rest_entity',
+      ENTITY: 'menu',
+      NAME: 'Menu',
+    })
+    expect((await call('entity.rights', { ENTITY: 'menu' })).json.result).toEqual({ AU: 'R', U1: 'X' })
+
+    expect(
+      (await call('entity.item.property.add', { ENTITY: 'menu', PROPERTY: 'price', NAME: 'Price', TYPE: 'N' })).json
+        .result,
+    ).toBe(true)
+    await call('entity.item.property.update', { ENTITY: 'menu', PROPERTY: 'price', SORT: 10 })
+    expect((await call('entity.item.property.get', { ENTITY: 'menu' })).json.result).toEqual([
+      { PROPERTY: 'price', NAME: 'Price', TYPE: 'N', SORT: '10' },
+    ])
+
+    const soup = (await call('entity.item.add', { ENTITY: 'menu', NAME: 'Soup', PROPERTY_VALUES: { price: 5 } })).json
+      .result
+    const tea = (await call('entity.item.add', { ENTITY: 'menu', NAME: 'Tea', PROPERTY_VALUES: { price: 2 } })).json
+      .result
+    const listed = await call('entity.item.get', { ENTITY: 'menu', FILTER: { '%NAME': 'ea' }, SORT: { ID: 'DESC' } })
+    expect(listed.json.result.map((row: { ID: string; NAME: string }) => [row.ID, row.NAME])).toEqual([
+      [String(tea), 'Tea'],
+    ])
+    expect(listed.json.result[0].PROPERTY_VALUES).toEqual({ price: '2' })
+    await call('entity.item.update', { ENTITY: 'menu', ID: soup, NAME: 'Hot soup' })
+    const both = await call('entity.item.get', { ENTITY: 'menu', SORT: { NAME: 'ASC' } })
+    expect(both.json.result.map((row: { NAME: string }) => row.NAME)).toEqual(['Hot soup', 'Tea'])
+    expect(both.json.total).toBe(2)
+
+    expect((await call('entity.delete', { ENTITY: 'menu' })).json.result).toBe(true)
+    expect((await call('entity.get', { ENTITY: 'menu' })).json.error).toBe('ERROR_ENTITY_NOT_FOUND')
+    await call('entity.add', { ENTITY: 'menu', NAME: 'Menu again' })
+    expect((await call('entity.item.get', { ENTITY: 'menu' })).json.result).toEqual([])
+  })
+
+  it('keeps application options for everyone and user options per user', async () => {
+    const emu = await start()
+    const other = emu.createWebhook({ userId: 2 })
+    const as = (url: string) => (method: string, params: object) => postJson(`${url}${method}`, params)
+    const admin = as(emu.webhookUrl)
+    const user2 = as(other.url)
+
+    expect((await admin('app.option.set', { options: { theme: 'dark', limit: 10 } })).json.result).toBe(true)
+    expect((await user2('app.option.get', {})).json.result).toEqual({ theme: 'dark', limit: 10 })
+    expect((await user2('app.option.get', { option: 'theme' })).json.result).toBe('dark')
+    expect((await admin('app.option.set', {})).json.error).toBe('ERROR_ARGUMENT')
+    expect((await admin('app.option.set', { options: [] })).json.result).toBe(true)
+
+    await admin('user.option.set', { options: { lang: 'en' } })
+    await user2('user.option.set', { options: { lang: 'de' } })
+    expect((await admin('user.option.get', { option: 'lang' })).json.result).toBe('en')
+    expect((await user2('user.option.get', {})).json.result).toEqual({ lang: 'de' })
+  })
+})
