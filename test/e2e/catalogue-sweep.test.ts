@@ -58,6 +58,7 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
     documentedIn: 'catalog.*, sale.*, booking.* and other pages (17 tables); generic families before their add',
   },
   { code: 'NOT_FOUND', message: /^CRM object not found$/, documentedIn: 'crm.activity.todo.update*' },
+  { code: 'PARAMS_ERROR', message: /^Incorrect params$/, documentedIn: 'im.notify.delete' },
   { code: 'ERROR_ENTITY_ALREADY_EXISTS', message: /^Entity already exists$/, documentedIn: 'entity.add' },
   { code: 'ERROR_ENTITY_NOT_FOUND', message: /^Entity not found$/, documentedIn: 'entity.*' },
   {

@@ -70,3 +70,33 @@ describe('app storage (entity.*, app.option.*, user.option.*)', () => {
     expect((await user2('user.option.get', {})).json.result).toEqual({ lang: 'de' })
   })
 })
+
+describe('notifications (im.notify.*)', () => {
+  it('delivers notifications to their recipient, marks them read and deletes them by tag', async () => {
+    const emu = await start()
+    const recipient = emu.createWebhook({ userId: 2 })
+    const admin = (method: string, params: object) => postJson(`${emu.webhookUrl}${method}`, params)
+    const user2 = (method: string, params: object) => postJson(`${recipient.url}${method}`, params)
+
+    const first = (await admin('im.notify.system.add', { USER_ID: 2, MESSAGE: 'Build done', TAG: 'build' })).json.result
+    const second = (await admin('im.notify.personal.add', { USER_ID: 2, MESSAGE: 'Hi' })).json.result
+    expect([typeof first, second]).toEqual(['number', first + 1])
+    expect((await admin('im.notify.personal.add', { USER_ID: 2, MESSAGE: '' })).json.error).toBe('MESSAGE_EMPTY')
+
+    const inbox = (await user2('im.notify.get', {})).json.result
+    expect(inbox).toMatchObject({ total_count: 2, total_unread_count: 2 })
+    expect(inbox.notifications.map((n: { id: number; text: string }) => [n.id, n.text])).toEqual([
+      [second, 'Hi'],
+      [first, 'Build done'],
+    ])
+    expect((await admin('im.notify.get', {})).json.result.total_count).toBe(0)
+
+    await user2('im.notify.read.list', { IDS: [first] })
+    expect((await user2('im.notify.get', {})).json.result.total_unread_count).toBe(1)
+    expect((await user2('im.notify.read.all', {})).json.result).toEqual({ result: true, newCounter: 0 })
+    expect((await user2('im.notify.get', {})).json.result.total_unread_count).toBe(0)
+    await admin('im.notify.delete', { TAG: 'build' })
+    const left = (await user2('im.notify.get', {})).json.result
+    expect(left.notifications.map((n: { id: number }) => n.id)).toEqual([second])
+  })
+})

@@ -10,6 +10,7 @@ import { todoMethods } from './todos.js'
 
 export { appStorageMethods } from './app-storage.js'
 export { discoverFamilies, type Family } from './families.js'
+export { notificationMethods } from './notifications.js'
 export { GenericStore } from './store.js'
 
 export interface GenericMethods {
