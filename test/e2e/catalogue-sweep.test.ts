@@ -59,6 +59,12 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
   },
   { code: 'NOT_FOUND', message: /^CRM object not found$/, documentedIn: 'crm.activity.todo.update*' },
   { code: 'PARAMS_ERROR', message: /^Incorrect params$/, documentedIn: 'im.notify.delete' },
+  { code: 'ERROR_NOT_FOUND', message: /^Could not find entity with id /, documentedIn: 'disk.folder.*, disk.file.*' },
+  {
+    code: 'ERROR_ARGUMENT',
+    message: /^Invalid value of parameter \{Parameter #\d\}$/,
+    documentedIn: 'disk.*',
+  },
   { code: 'ERROR_ENTITY_ALREADY_EXISTS', message: /^Entity already exists$/, documentedIn: 'entity.add' },
   { code: 'ERROR_ENTITY_NOT_FOUND', message: /^Entity not found$/, documentedIn: 'entity.*' },
   {

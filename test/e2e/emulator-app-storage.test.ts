@@ -100,3 +100,38 @@ describe('notifications (im.notify.*)', () => {
     expect(left.notifications.map((n: { id: number }) => n.id)).toEqual([second])
   })
 })
+
+describe('disk folders and files (disk.*)', () => {
+  it('keeps a tree of folders and files in the caller’s storage', async () => {
+    const emu = await start()
+    const call = async (method: string, params: object) => (await postJson(`${emu.webhookUrl}${method}`, params)).json
+
+    const [storage] = (await call('disk.storage.getList', {})).result
+    expect(storage).toMatchObject({ ID: '1', ENTITY_TYPE: 'user', ENTITY_ID: '1', MODULE_ID: 'disk' })
+    const folder = (await call('disk.storage.addFolder', { id: storage.ID, data: { NAME: 'Reports' } })).result
+    expect(folder).toMatchObject({ NAME: 'Reports', TYPE: 'folder', PARENT_ID: storage.ROOT_OBJECT_ID })
+    const sub = (await call('disk.folder.addSubFolder', { id: folder.ID, data: { NAME: '2025' } })).result
+    const file = (
+      await call('disk.folder.uploadFile', {
+        id: sub.ID,
+        data: { NAME: 'q1.txt' },
+        fileContent: ['ignored.txt', Buffer.from('hello').toString('base64')],
+      })
+    ).result
+    expect(file).toMatchObject({ NAME: 'q1.txt', TYPE: 'file', SIZE: '5', PARENT_ID: sub.ID })
+    expect((await call('disk.file.get', { id: file.ID })).result).toEqual(file)
+    expect((await call('disk.file.rename', { id: file.ID, newName: 'Q1.txt' })).result.NAME).toBe('Q1.txt')
+    expect((await call('disk.folder.getChildren', { id: sub.ID })).result.map((o: { NAME: string }) => o.NAME)).toEqual(
+      ['Q1.txt'],
+    )
+    expect(
+      (await call('disk.storage.getChildren', { id: storage.ID })).result.map((o: { ID: string }) => o.ID),
+    ).toEqual([folder.ID])
+    expect((await call('disk.folder.addSubFolder', { id: folder.ID, data: {} })).error).toBe('ERROR_ARGUMENT')
+
+    expect((await call('disk.folder.deleteTree', { id: folder.ID })).result).toBe(true)
+    expect((await call('disk.file.get', { id: file.ID })).error).toBe('ERROR_NOT_FOUND')
+    expect((await call('disk.folder.get', { id: sub.ID })).error).toBe('ERROR_NOT_FOUND')
+    expect((await call('disk.storage.getChildren', { id: storage.ID })).result).toEqual([])
+  })
+})

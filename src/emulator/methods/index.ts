@@ -8,7 +8,14 @@ import { CrmStore, crmMethods } from './crm.js'
 import type { SeedContext, SeedCounts } from './crm-seed.js'
 import type { PortalEnv } from './env.js'
 import { crmUserFields } from './generic/crm-user-fields.js'
-import { appStorageMethods, type Family, GenericStore, genericMethods, notificationMethods } from './generic/index.js'
+import {
+  appStorageMethods,
+  diskMethods,
+  type Family,
+  GenericStore,
+  genericMethods,
+  notificationMethods,
+} from './generic/index.js'
 import { GroupStore, sonetMethods } from './sonet.js'
 import { TaskStore, taskMethods } from './tasks.js'
 import { DirectoryStore, directoryMethods } from './users.js'
@@ -106,7 +113,7 @@ export function createPortal(options: PortalOptions): Portal {
     ...system,
   }
   const genericStore = new GenericStore(env)
-  Object.assign(all, appStorageMethods(env, genericStore), notificationMethods(env))
+  Object.assign(all, appStorageMethods(env, genericStore), notificationMethods(env), diskMethods(env))
   const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
   const generic = genericMethods(genericStore, handWritten)
   crm.userFields = crmUserFields(generic.store)
