@@ -7,6 +7,7 @@
 import { type MethodDefinition, type Params, RestError } from '../../kernel.js'
 import type { PortalEnv } from '../env.js'
 import { isRecord, pickParam } from '../util.js'
+import { baseCostMethods } from './base-cost.js'
 import type { GenericStore } from './store.js'
 import { scopeKey } from './store.js'
 
@@ -47,14 +48,7 @@ export function appStorageMethods(env: PortalEnv, store: GenericStore): Record<s
   const appOptions = new Map<string, unknown>()
   const userOptions = new Map<number, Map<string, unknown>>()
   let nextId = 1
-  const cost = env.costs.base
-  const method = (scope: string, handler: MethodDefinition['handler']): MethodDefinition => ({
-    scope,
-    handler: (params, ctx) => {
-      ctx.cost(cost)
-      return handler(params, ctx)
-    },
-  })
+  const method = baseCostMethods(env)
   const storageOf = (params: Params): [string, Storage] => {
     const entity = code(params, 'ENTITY')
     const storage = storages.get(entity)

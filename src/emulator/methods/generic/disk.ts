@@ -7,6 +7,7 @@
 import { type CallContext, type MethodDefinition, type Params, RestError } from '../../kernel.js'
 import type { PortalEnv } from '../env.js'
 import { formatIso, isRecord, pickParam, positiveId, toList } from '../util.js'
+import { baseCostMethods } from './base-cost.js'
 
 interface DiskObject {
   id: number
@@ -42,13 +43,8 @@ export function diskMethods(env: PortalEnv): Record<string, MethodDefinition> {
   let nextObjectId = 1
   let nextFileId = 1
 
-  const method = (handler: MethodDefinition['handler']): MethodDefinition => ({
-    scope: 'disk',
-    handler: (params, ctx) => {
-      ctx.cost(env.costs.base)
-      return handler(params, ctx)
-    },
-  })
+  const charged = baseCostMethods(env)
+  const method = (handler: MethodDefinition['handler']): MethodDefinition => charged('disk', handler)
   const now = (ctx: CallContext) => Math.floor(ctx.now())
   const create = (
     ctx: CallContext,

@@ -6,6 +6,7 @@
 import { type CallContext, type MethodDefinition, type Params, RestError } from '../../kernel.js'
 import type { PortalEnv } from '../env.js'
 import { formatIso, intval, pickParam, positiveId, toList } from '../util.js'
+import { baseCostMethods } from './base-cost.js'
 
 interface Notification {
   id: number
@@ -24,13 +25,8 @@ const CHAT_ID_BASE = 1000
 export function notificationMethods(env: PortalEnv): Record<string, MethodDefinition> {
   const sent = new Map<number, Notification>()
   let nextId = 1
-  const method = (handler: MethodDefinition['handler']): MethodDefinition => ({
-    scope: 'im',
-    handler: (params, ctx) => {
-      ctx.cost(env.costs.base)
-      return handler(params, ctx)
-    },
-  })
+  const charged = baseCostMethods(env)
+  const method = (handler: MethodDefinition['handler']): MethodDefinition => charged('im', handler)
   const text = (params: Params, name: string): string => {
     const value = pickParam(params, name)
     return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
