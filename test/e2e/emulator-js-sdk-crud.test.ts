@@ -228,6 +228,30 @@ describe('the official JS SDK against the stateful families', () => {
     expect(await sdk('crm.deal.fields', {})).not.toHaveProperty('UF_CRM_JS_COLOR')
   })
 
+  it('links contacts to a deal (crm.deal.contact.*) and shows the links on the deal', async () => {
+    const deal = await sdk('crm.deal.add', { fields: { TITLE: 'Linked deal' } })
+    expect(await sdk('crm.deal.contact.add', { id: deal, fields: { CONTACT_ID: 5 } })).toBe(true)
+    expect(await sdk('crm.deal.contact.add', { id: deal, fields: { CONTACT_ID: 6, IS_PRIMARY: 'Y' } })).toBe(true)
+    const items = await sdk('crm.deal.contact.items.get', { id: deal })
+    expect(items).toEqual([
+      { CONTACT_ID: 6, SORT: 10, ROLE_ID: 0, IS_PRIMARY: 'Y' },
+      { CONTACT_ID: 5, SORT: 20, ROLE_ID: 0, IS_PRIMARY: 'N' },
+    ])
+    expect(Object.keys(items[0])).toEqual(Object.keys(documented('crm.deal.contact.items.get')[0]))
+    expect((await sdk('crm.deal.get', { id: deal })).CONTACT_ID).toBe('6')
+    const items2 = [
+      { CONTACT_ID: 7, SORT: 20 },
+      { CONTACT_ID: 8, SORT: 10 },
+    ]
+    expect(await sdk('crm.deal.contact.items.set', { id: deal, items: items2 })).toBe(true)
+    expect((await sdk('crm.deal.contact.items.get', { id: deal })).map((i: Json) => i.CONTACT_ID)).toEqual([8, 7])
+    expect(await sdk('crm.deal.contact.delete', { id: deal, fields: { CONTACT_ID: 8 } })).toBe(true)
+    expect((await sdk('crm.deal.get', { id: deal })).CONTACT_ID).toBe('7')
+    expect(await sdk('crm.deal.contact.items.delete', { id: deal })).toBe(true)
+    expect(await sdk('crm.deal.contact.items.get', { id: deal })).toEqual([])
+    expect((await sdk('crm.deal.get', { id: deal })).CONTACT_ID).toBeNull()
+  })
+
   it('creates, reads, updates, lists and deletes smart invoices (crm.item, entityTypeId 31)', async () => {
     const added = await sdk('crm.item.add', {
       entityTypeId: 31,

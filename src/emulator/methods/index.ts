@@ -10,6 +10,7 @@ import type { PortalEnv } from './env.js'
 import { crmUserFields } from './generic/crm-user-fields.js'
 import {
   appStorageMethods,
+  crmLinkMethods,
   diskMethods,
   type Family,
   GenericStore,
@@ -113,7 +114,13 @@ export function createPortal(options: PortalOptions): Portal {
     ...system,
   }
   const genericStore = new GenericStore(env)
-  Object.assign(all, appStorageMethods(env, genericStore), notificationMethods(env), diskMethods(env))
+  Object.assign(
+    all,
+    appStorageMethods(env, genericStore),
+    notificationMethods(env),
+    diskMethods(env),
+    crmLinkMethods(crm),
+  )
   const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
   const generic = genericMethods(genericStore, handWritten)
   crm.userFields = crmUserFields(generic.store)

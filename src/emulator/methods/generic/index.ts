@@ -9,6 +9,7 @@ import type { GenericStore } from './store.js'
 import { todoMethods } from './todos.js'
 
 export { appStorageMethods } from './app-storage.js'
+export { crmLinkMethods } from './crm-links.js'
 export { diskMethods } from './disk.js'
 export { discoverFamilies, type Family } from './families.js'
 export { notificationMethods } from './notifications.js'
