@@ -228,6 +228,18 @@ describe('the official JS SDK against the stateful families', () => {
     expect(await sdk('crm.deal.fields', {})).not.toHaveProperty('UF_CRM_JS_COLOR')
   })
 
+  it('gives the generic families their user fields too (crm.quote.userfield → crm.quote)', async () => {
+    const field = await sdk('crm.quote.userfield.add', {
+      fields: { FIELD_NAME: 'REGION', USER_TYPE_ID: 'string', MULTIPLE: 'Y' },
+    })
+    expect(field).toBeTypeOf('number')
+    const north = await sdk('crm.quote.add', { fields: { TITLE: 'North', UF_CRM_REGION: ['north', 'east'] } })
+    await sdk('crm.quote.add', { fields: { TITLE: 'South', UF_CRM_REGION: ['south'] } })
+    const rows = await sdk('crm.quote.list', { filter: { UF_CRM_REGION: 'east' }, select: ['ID', 'UF_*'] })
+    expect(rows).toEqual([{ ID: String(north), UF_CRM_REGION: ['north', 'east'] }])
+    expect((await sdk('crm.quote.fields', {})).UF_CRM_REGION).toMatchObject({ isMultiple: true, isDynamic: true })
+  })
+
   it('links contacts to a deal (crm.deal.contact.*) and shows the links on the deal', async () => {
     const deal = await sdk('crm.deal.add', { fields: { TITLE: 'Linked deal' } })
     expect(await sdk('crm.deal.contact.add', { id: deal, fields: { CONTACT_ID: 5 } })).toBe(true)
