@@ -11,6 +11,7 @@ export type {
   SeedOptions,
 } from './kernel.js'
 export { DEFAULT_COST_MODEL, RestError } from './kernel.js'
+export { type StatefulFamily, servedWithState } from './methods/index.js'
 export type {
   AnswerSource,
   AppCredentials,

@@ -55,6 +55,31 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
   { code: '', message: /^Not found$/, documentedIn: 'crm.deal.get, crm.deal.delete (legacy CRM: empty code)' },
   { code: '', message: /^Parameter 'fields' must be array\.?$/, documentedIn: 'crm.deal.add, crm.deal.update' },
   { code: 'NOT_FOUND', message: /^Item not found$/, documentedIn: 'crm.item.delete' },
+  {
+    code: 'NOT_FOUND',
+    message: /^Element not found$/,
+    documentedIn: 'catalog.*, sale.*, booking.* and other pages (17 tables); generic families before their add',
+  },
+  { code: 'NOT_FOUND', message: /^CRM object not found$/, documentedIn: 'crm.activity.todo.update*' },
+  { code: 'PARAMS_ERROR', message: /^Incorrect params$/, documentedIn: 'im.notify.delete' },
+  { code: 'ERROR_NOT_FOUND', message: /^Could not find entity with id /, documentedIn: 'disk.folder.*, disk.file.*' },
+  {
+    code: 'ERROR_ARGUMENT',
+    message: /^Invalid value of parameter \{Parameter #\d\}$/,
+    documentedIn: 'disk.*',
+  },
+  { code: 'ERROR_ENTITY_ALREADY_EXISTS', message: /^Entity already exists$/, documentedIn: 'entity.add' },
+  { code: 'ERROR_ENTITY_NOT_FOUND', message: /^Entity not found$/, documentedIn: 'entity.*' },
+  {
+    code: 'ERROR_PROPERTY_ALREADY_EXISTS',
+    message: /^Property already exists$/,
+    documentedIn: 'entity.item.property.add',
+  },
+  {
+    code: 'MISSING_PARAMS',
+    message: /^Required parameter '\w+' is missing$/,
+    documentedIn: '30 pages, e.g. landing.*',
+  },
   { code: '100', message: /^Could not find value for parameter \{fields\}/, documentedIn: 'tasks.task.add' },
   {
     code: '100',
@@ -71,6 +96,12 @@ const DOCUMENTED_ERRORS: ReadonlyArray<{ code: string; message: RegExp; document
     documentedIn: 'crm.category.get, crm.category.list (entityTypeId 1: leads have no pipelines)',
   },
 ]
+
+/**
+ * Methods whose example shows one record but whose page says that without the optional selector every record is
+ * returned (entity.get: "If the parameter is provided, the method returns data only for that storage").
+ */
+const LIST_WITHOUT_FILTER: ReadonlySet<string> = new Set(['entity.get'])
 
 function isDocumentedError(error: BitrixAPIError): boolean {
   return DOCUMENTED_ERRORS.some((known) => known.code === error.error && known.message.test(error.errorDescription))
@@ -229,7 +260,9 @@ describe('catalogue sweep against the emulator', () => {
       try {
         const response = await send()
         const problem = shapeProblem(spec.result, response.result)
-        if (problem === undefined) return 'ok'
+        if (problem === undefined || (real && LIST_WITHOUT_FILTER.has(spec.name) && Array.isArray(response.result))) {
+          return 'ok'
+        }
         failures.push(`${where}: ${problem}`)
       } catch (error) {
         if (

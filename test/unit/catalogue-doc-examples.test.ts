@@ -162,16 +162,18 @@ describe('startEmulator({ docExamples })', () => {
     await plain?.close()
   })
 
+  // disk.version.get and catalog.document.list are not served with state; disk.folder.get is since the disk module
   it('answers an unimplemented catalogued method with its documented example', async () => {
-    const { status, body } = await get(`${emu.webhookUrl}crm.activity.list`)
-    const example = recordOf('crm.activity.list').example as Answer
+    // catalog.document.list: a list whose example has total and next, not served with state
+    const { status, body } = await get(`${emu.webhookUrl}catalog.document.list`)
+    const example = recordOf('catalog.document.list').example as Answer
     expect(status).toBe(200)
     expect(body.result).toEqual(example.result)
     expect(body.total).toBe(example.total)
     expect(body.next).toBe(example.next)
     // Names are case-insensitive, as for every method.
-    expect((await get(`${emu.webhookUrl}DISK.Folder.Get?id=1`)).body.result).toEqual(
-      (recordOf('disk.folder.get').example as Answer).result,
+    expect((await get(`${emu.webhookUrl}DISK.Version.Get?id=1`)).body.result).toEqual(
+      (recordOf('disk.version.get').example as Answer).result,
     )
   })
 
@@ -204,17 +206,17 @@ describe('startEmulator({ docExamples })', () => {
   })
 
   it('answers inside a batch', async () => {
-    const { body } = await get(`${emu.webhookUrl}batch?cmd[a]=disk.folder.get%3Fid%3D1&cmd[b]=crm.deal.get%3Fid%3D1`)
+    const { body } = await get(`${emu.webhookUrl}batch?cmd[a]=disk.version.get%3Fid%3D1&cmd[b]=crm.deal.get%3Fid%3D1`)
     const results = (body.result as { result: Record<string, { ID: string }> }).result
-    expect(results.a.ID).toBe((recordOf('disk.folder.get').example as { result: { ID: string } }).result.ID)
+    expect(results.a.ID).toBe((recordOf('disk.version.get').example as { result: { ID: string } }).result.ID)
     expect(results.b.ID).toBe('1')
   })
 
   it('is off by default: the method fails loudly instead', async () => {
-    const { status, body } = await get(`${plain.webhookUrl}disk.folder.get?id=1`)
+    const { status, body } = await get(`${plain.webhookUrl}disk.version.get?id=1`)
     expect(status).toBe(400)
     expect(body.error).toBe('EMULATOR_NOT_IMPLEMENTED')
     const full = (await get(`${plain.webhookUrl}methods?full=1`)).body.result as string[]
-    expect(full).not.toContain('disk.folder.get')
+    expect(full).not.toContain('disk.version.get')
   })
 })

@@ -21,6 +21,7 @@ export type CrmKind =
   | 'ref'
   | 'refs'
   | 'multifield'
+  | 'strings'
 
 export interface CrmField {
   /** Storage / legacy name (`ASSIGNED_BY_ID`). */
@@ -48,9 +49,11 @@ export interface CrmField {
   star: boolean
   /** crm.item shows `0` rather than `null` when empty (companyId, contactId). */
   itemZero?: boolean
+  /** A user field (`UF_CRM_*`) created on the portal. */
+  dynamic?: boolean
 }
 
-export type CrmEntityKey = 'deal' | 'lead' | 'contact' | 'company' | 'smart'
+export type CrmEntityKey = 'deal' | 'lead' | 'contact' | 'company' | 'smart' | 'invoice' | 'quote'
 
 export interface CrmEntity {
   key: CrmEntityKey
@@ -587,10 +590,9 @@ export const COMPANY = build(
 export const SMART_ENTITY_TYPE_ID = 128
 export const SMART_CATEGORY_ID = 3
 
-export const SMART = build(
-  'smart',
-  SMART_ENTITY_TYPE_ID,
-  [
+/** Fields of a dynamic type's items (smart processes, smart invoices, new estimates), stages per category. */
+function dynamicDefs(entityTypeId: number, categoryId: number): Def[] {
+  return [
     ['ID', 'integer', 'r', 'ID'],
     ['TITLE', 'string', '', 'Name'],
     ['XML_ID', 'string', '', 'External code'],
@@ -610,13 +612,13 @@ export const SMART = build(
     ['CATEGORY_ID', 'crm_category', '', 'Pipeline'],
     ['MOVED_TIME', 'datetime', 'r', 'Moved at'],
     ['MOVED_BY', 'user', 'r', 'Moved by'],
-    ['STAGE_ID', 'crm_status', '', 'Stage', { statusType: `DYNAMIC_128_STAGE_${SMART_CATEGORY_ID}` }],
+    ['STAGE_ID', 'crm_status', '', 'Stage', { statusType: `DYNAMIC_${entityTypeId}_STAGE_${categoryId}` }],
     [
       'PREVIOUS_STAGE_ID',
       'crm_status',
       'r',
       'Previous stage',
-      { statusType: `DYNAMIC_128_STAGE_${SMART_CATEGORY_ID}` },
+      { statusType: `DYNAMIC_${entityTypeId}_STAGE_${categoryId}` },
     ],
     ['SOURCE_ID', 'crm_status', '', 'Source', { statusType: 'SOURCE' }],
     ['SOURCE_DESCRIPTION', 'text', '', 'Additional source info'],
@@ -633,43 +635,76 @@ export const SMART = build(
     ],
     ['LAST_ACTIVITY_BY', 'user', 'r', 'Last activity in timeline by'],
     ['LAST_ACTIVITY_TIME', 'datetime', 'r', 'Last activity'],
-  ],
-  [
-    'id',
-    'xmlId',
-    'title',
-    'createdBy',
-    'updatedBy',
-    'movedBy',
-    'createdTime',
-    'updatedTime',
-    'movedTime',
-    'categoryId',
-    'opened',
-    'stageId',
-    'previousStageId',
-    'begindate',
-    'closedate',
-    'companyId',
-    'contactId',
-    'opportunity',
-    'isManualOpportunity',
-    'taxValue',
-    'currencyId',
-    'mycompanyId',
-    'sourceId',
-    'sourceDescription',
-    'webformId',
-    'assignedById',
-    'lastActivityBy',
-    'lastActivityTime',
-    'observers',
-    'contactIds',
-    'entityTypeId',
-  ],
+  ]
+}
+
+const DYNAMIC_LAYOUT: string[] = [
+  'id',
+  'xmlId',
+  'title',
+  'createdBy',
+  'updatedBy',
+  'movedBy',
+  'createdTime',
+  'updatedTime',
+  'movedTime',
+  'categoryId',
+  'opened',
+  'stageId',
+  'previousStageId',
+  'begindate',
+  'closedate',
+  'companyId',
+  'contactId',
+  'opportunity',
+  'isManualOpportunity',
+  'taxValue',
+  'currencyId',
+  'mycompanyId',
+  'sourceId',
+  'sourceDescription',
+  'webformId',
+  'assignedById',
+  'lastActivityBy',
+  'lastActivityTime',
+  'observers',
+  'contactIds',
+  'entityTypeId',
+]
+
+export const SMART = build(
+  'smart',
+  SMART_ENTITY_TYPE_ID,
+  dynamicDefs(SMART_ENTITY_TYPE_ID, SMART_CATEGORY_ID),
+  DYNAMIC_LAYOUT,
 )
 
-export const CRM_ENTITIES: Record<number, CrmEntity> = { 1: LEAD, 2: DEAL, 3: CONTACT, 4: COMPANY, 128: SMART }
+/** Smart invoices (`entityTypeId` 31) and estimates (7) exist on every portal: item methods over empty tables. */
+export const SMART_INVOICE_ENTITY_TYPE_ID = 31
+export const QUOTE_ENTITY_TYPE_ID = 7
+export const SMART_INVOICE = build('invoice', SMART_INVOICE_ENTITY_TYPE_ID, dynamicDefs(31, 1), DYNAMIC_LAYOUT)
+export const QUOTE = build('quote', QUOTE_ENTITY_TYPE_ID, dynamicDefs(7, 0), DYNAMIC_LAYOUT)
+
+/** Category and stages a new item of a dynamic type gets. */
+export const DYNAMIC_DEFAULTS: Partial<Record<CrmEntityKey, { categoryId: number; stages: readonly string[] }>> = {
+  invoice: { categoryId: 1, stages: ['DT31_1:N', 'DT31_1:S', 'DT31_1:P', 'DT31_1:D'] },
+  quote: { categoryId: 0, stages: ['DRAFT', 'SENT', 'RECEIVED', 'APPROVED', 'DECLAINED'] },
+}
+
+/** Whether items of this entity are of a dynamic type (item methods only, `UPDATED_TIME`/`MOVED_BY` columns). */
+export function isDynamic(entity: CrmEntity): boolean {
+  return entity.key === 'smart' || entity.key === 'invoice' || entity.key === 'quote'
+}
+
+export const CRM_ENTITIES: Record<number, CrmEntity> = {
+  1: LEAD,
+  2: DEAL,
+  3: CONTACT,
+  4: COMPANY,
+  7: QUOTE,
+  31: SMART_INVOICE,
+  128: SMART,
+}
 
 /** Comparison kind of a stored CRM column. */
 export function valueKind(kind: CrmKind): ValueKind {
@@ -690,6 +725,8 @@ export function valueKind(kind: CrmKind): ValueKind {
       return 'numbers'
     case 'multifield':
       return 'multifield'
+    case 'strings':
+      return 'strings'
     default:
       return 'string'
   }
@@ -703,11 +740,16 @@ export function describeField(field: CrmField, item: boolean): Record<string, un
     isReadOnly: field.readOnly,
     isImmutable: field.immutable,
     isMultiple: field.multiple,
-    isDynamic: false,
+    isDynamic: field.dynamic === true,
   }
   if (field.statusType) out.statusType = field.statusType
   if (field.deprecated) out.isDeprecated = true
   out.title = field.title
+  if (field.dynamic) {
+    out.listLabel = field.title
+    out.formLabel = field.title
+    out.filterLabel = field.title
+  }
   if (field.settings) out.settings = field.settings
   if (item) out.upperName = field.name
   return out

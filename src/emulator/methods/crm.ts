@@ -10,12 +10,17 @@ import {
   CONTACT,
   CRM_ENTITIES,
   type CrmEntity,
+  type CrmEntityKey,
   type CrmField,
   DEAL,
+  DYNAMIC_DEFAULTS,
   describeField,
+  isDynamic,
   LEAD,
+  QUOTE,
   SMART,
   SMART_CATEGORY_ID,
+  SMART_INVOICE,
   valueKind,
 } from './crm-schema.js'
 import {
@@ -54,7 +59,12 @@ export interface CrmTables {
   contact: Table
   company: Table
   smart: Table
+  invoice: Table
+  quote: Table
 }
+
+/** The user fields (`UF_CRM_*`) created for an entity on this portal, and a number that changes when they do. */
+export type UserFieldSource = (entity: CrmEntity) => { revision: number; fields: readonly CrmField[] }
 
 export class CrmStore {
   readonly tables: CrmTables
@@ -71,12 +81,36 @@ export class CrmStore {
       contact: new Table(seed.counts.contacts, contactGenerator(seed), names(CONTACT)),
       company: new Table(seed.counts.companies, companyGenerator(seed), names(COMPANY)),
       smart: new Table(seed.counts.smartItems, smartGenerator(seed), names(SMART)),
+      invoice: new Table(0, () => null, names(SMART_INVOICE)),
+      quote: new Table(0, () => null, names(QUOTE)),
     }
     this.nextMultifieldId = firstMultifieldIdAfterSeed(seed.counts)
   }
 
   table(entity: CrmEntity): Table {
     return this.tables[entity.key]
+  }
+
+  /** Where user fields come from (the generic store's `crm.<entity>.userfield` rows); none until set. */
+  userFields: UserFieldSource | undefined
+  readonly #views = new Map<CrmEntityKey, { revision: number; view: CrmEntity }>()
+
+  /** The entity with this portal's user fields appended (the entity itself when it has none). */
+  view(base: CrmEntity): CrmEntity {
+    const source = this.userFields?.(base)
+    if (!source || source.fields.length === 0) return base
+    const cached = this.#views.get(base.key)
+    if (cached && cached.revision === source.revision) return cached.view
+    const fields = [...base.fields, ...source.fields.filter((f) => !base.byName.has(f.name))]
+    const view: CrmEntity = {
+      ...base,
+      fields,
+      byName: new Map(fields.map((f) => [f.name, f])),
+      byCamel: new Map(fields.filter((f) => f.camel !== null).map((f) => [f.camel as string, f])),
+      itemLayout: [...base.itemLayout, ...source.fields.flatMap((f) => (f.camel ? [f.camel] : []))],
+    }
+    this.#views.set(base.key, { revision: source.revision, view })
+    return view
   }
 
   newMultifieldId(): number {
@@ -104,6 +138,7 @@ function legacyValue(field: CrmField, v: unknown, tz: number): unknown {
     case 'datetime':
       return typeof v === 'number' ? formatIso(v, tz) : ''
     case 'refs':
+    case 'strings':
       return Array.isArray(v) ? v.map(String) : []
     case 'multifield':
       return (Array.isArray(v) ? (v as Multifield[]) : []).map((m) => ({
@@ -127,6 +162,7 @@ function itemValue(field: CrmField, v: unknown, tz: number): unknown {
     case 'datetime':
       return typeof v === 'number' ? formatIso(v, tz) : null
     case 'refs':
+    case 'strings':
       return Array.isArray(v) ? v : []
     case 'flag':
       return v ?? 'N'
@@ -166,6 +202,10 @@ function inputValue(field: CrmField, v: unknown, tz: number): unknown {
       return toList(v)
         .map((x) => intval(x))
         .filter((n) => n > 0)
+    case 'strings':
+      return toList(v)
+        .filter((x) => x !== null && x !== undefined && x !== '' && typeof x !== 'object')
+        .map(String)
     case 'multifield':
       return DISABLED // merged separately
     default:
@@ -211,7 +251,7 @@ function mergeMultifields(store: CrmStore, typeId: string, current: Multifield[]
 function derive(entity: CrmEntity, row: Row, before: Row | null, ctx: CallContext): void {
   const now = Math.floor(ctx.now())
   const stageField = entity.key === 'lead' ? 'STATUS_ID' : 'STAGE_ID'
-  if (entity.key === 'smart') {
+  if (isDynamic(entity)) {
     row.UPDATED_TIME = now
     row.UPDATED_BY = ctx.userId
   } else {
@@ -221,7 +261,7 @@ function derive(entity: CrmEntity, row: Row, before: Row | null, ctx: CallContex
   row.LAST_ACTIVITY_TIME = now
   row.LAST_ACTIVITY_BY = ctx.userId
   if (entity.byName.has(stageField) && (before === null || before[stageField] !== row[stageField])) {
-    if (entity.key === 'smart') {
+    if (isDynamic(entity)) {
       row.MOVED_TIME = now
       row.MOVED_BY = ctx.userId
       row.PREVIOUS_STAGE_ID = before === null ? null : before.STAGE_ID
@@ -300,6 +340,13 @@ function defaults(entity: CrmEntity, ctx: CallContext): Row {
       row.CATEGORY_ID = SMART_CATEGORY_ID
       row.STAGE_ID = SMART_STAGES[0]
       break
+    case 'invoice':
+    case 'quote': {
+      const dynamic = DYNAMIC_DEFAULTS[entity.key]
+      row.CATEGORY_ID = dynamic?.categoryId ?? 0
+      row.STAGE_ID = dynamic?.stages[0] ?? null
+      break
+    }
   }
   return row
 }
@@ -361,9 +408,13 @@ function applyInput(
       syncLinks(row, patch, 'COMPANY_ID', 'COMPANY_IDS')
       break
     case 'smart':
+    case 'invoice':
+    case 'quote': {
       syncLinks(row, patch, 'CONTACT_ID', 'CONTACT_IDS')
-      if (typeof row.STAGE_ID !== 'string' || row.STAGE_ID === '') row.STAGE_ID = SMART_STAGES[0]
+      const first = entity.key === 'smart' ? SMART_STAGES[0] : DYNAMIC_DEFAULTS[entity.key]?.stages[0]
+      if (typeof row.STAGE_ID !== 'string' || row.STAGE_ID === '') row.STAGE_ID = first ?? null
       break
+    }
   }
   return before ?? {}
 }
@@ -373,6 +424,8 @@ const DEFAULT_TITLES: Record<string, string> = {
   lead: 'Lead',
   company: 'Company',
   smart: 'Item',
+  invoice: 'Invoice',
+  quote: 'Estimate',
 }
 
 function createRow(
@@ -422,7 +475,8 @@ function legacyGetFields(entity: CrmEntity, store: CrmStore, id: number): CrmFie
   const table = store.table(entity)
   const star = entity.fields.filter((f) => f.star)
   const multi = entity.fields.filter((f) => f.legacy && f.kind === 'multifield')
-  return [...star, ...multi.filter((f) => (table.value(id, f.name) as unknown[]).length > 0)]
+  const user = entity.fields.filter((f) => f.dynamic)
+  return [...star, ...multi.filter((f) => (table.value(id, f.name) as unknown[]).length > 0), ...user]
 }
 
 /** Legacy `select`: `*` = all single-value standard fields, `UF_*` = custom fields (none), unknown names ignored. */
@@ -433,6 +487,10 @@ function legacySelect(entity: CrmEntity, raw: unknown): CrmField[] {
   for (const name of names) {
     if (name === '*') {
       for (const f of entity.fields) if (f.star) picked.set(f.name, f)
+      continue
+    }
+    if (name.toUpperCase() === 'UF_*') {
+      for (const f of entity.fields) if (f.dynamic) picked.set(f.name, f)
       continue
     }
     const f = entity.byName.get(name)
@@ -562,9 +620,12 @@ function kindResolver(entity: CrmEntity) {
   return (field: string) => valueKind(entity.byName.get(field)?.kind ?? 'string')
 }
 
-export function crmLegacyMethods(store: CrmStore, prefix: string, entity: CrmEntity): Record<string, MethodDefinition> {
+export function crmLegacyMethods(store: CrmStore, prefix: string, base: CrmEntity): Record<string, MethodDefinition> {
   const { costs } = store.env
-  const table = store.table(entity)
+  const table = store.table(base)
+  // The entity as this call sees it (with the portal's user fields); set at the start of every call. Handlers are
+  // synchronous, so no other call can change it while one runs.
+  let entity = base
   const resolveInput = (name: string): CrmField | undefined => {
     const f = entity.byName.get(name.toUpperCase())
     return f?.legacy ? f : undefined
@@ -572,7 +633,13 @@ export function crmLegacyMethods(store: CrmStore, prefix: string, entity: CrmEnt
   const requireRow = (id: number): void => {
     if (!table.has(id)) throw legacyError('Not found')
   }
-  const method = (handler: MethodDefinition['handler']): MethodDefinition => ({ scope: 'crm', handler })
+  const method = (handler: MethodDefinition['handler']): MethodDefinition => ({
+    scope: 'crm',
+    handler: (params, ctx) => {
+      entity = store.view(base)
+      return handler(params, ctx)
+    },
+  })
 
   return {
     [`${prefix}.fields`]: method((_params, ctx) => {
@@ -643,11 +710,11 @@ function invalidArg(description: string): RestError {
   return new RestError('INVALID_ARG_VALUE', description, 400)
 }
 
-function itemEntity(params: Params): CrmEntity {
+function itemEntity(store: CrmStore, params: Params): CrmEntity {
   const typeId = positiveId(pickParam(params, 'entityTypeId', 'ENTITY_TYPE_ID', 'entityTypeID'))
   const entity = typeId === null ? undefined : CRM_ENTITIES[typeId]
   if (!entity) throw new RestError('NOT_FOUND', 'Smart process not found', 400)
-  return entity
+  return store.view(entity)
 }
 
 function itemFilterFields(entity: CrmEntity): (name: string) => CrmField | undefined {
@@ -674,7 +741,7 @@ export function crmItemMethods(store: CrmStore): Record<string, MethodDefinition
 
   return {
     'crm.item.fields': method((params, ctx) => {
-      const entity = itemEntity(params)
+      const entity = itemEntity(store, params)
       ctx.cost(costs.base)
       const fields: Record<string, unknown> = {}
       for (const entry of entity.itemLayout) {
@@ -686,7 +753,7 @@ export function crmItemMethods(store: CrmStore): Record<string, MethodDefinition
     }),
 
     'crm.item.list': method((params, ctx) => {
-      const entity = itemEntity(params)
+      const entity = itemEntity(store, params)
       const table = store.table(entity)
       const resolveField = itemFilterFields(entity)
       const rawFilter = pickParam(params, 'filter', 'FILTER')
@@ -728,14 +795,14 @@ export function crmItemMethods(store: CrmStore): Record<string, MethodDefinition
     }),
 
     'crm.item.get': method((params, ctx) => {
-      const entity = itemEntity(params)
+      const entity = itemEntity(store, params)
       ctx.cost(costs.base + costs.perRow)
       const id = requireItem(entity, params)
       return { result: { item: itemRow(store, entity, id, entity.itemLayout) } }
     }),
 
     'crm.item.add': method((params, ctx) => {
-      const entity = itemEntity(params)
+      const entity = itemEntity(store, params)
       const fields = fieldsParam(params)
       ctx.cost(costs.base + costs.perRow * 10)
       const id = createRow(store, entity, fields, itemFilterFields(entity), ctx)
@@ -743,7 +810,7 @@ export function crmItemMethods(store: CrmStore): Record<string, MethodDefinition
     }),
 
     'crm.item.update': method((params, ctx) => {
-      const entity = itemEntity(params)
+      const entity = itemEntity(store, params)
       ctx.cost(costs.base + costs.perRow * 10)
       const id = requireItem(entity, params)
       updateRow(store, entity, id, fieldsParam(params), itemFilterFields(entity), ctx)
@@ -751,7 +818,7 @@ export function crmItemMethods(store: CrmStore): Record<string, MethodDefinition
     }),
 
     'crm.item.delete': method((params, ctx) => {
-      const entity = itemEntity(params)
+      const entity = itemEntity(store, params)
       ctx.cost(costs.base + costs.perRow * 10)
       const id = requireItem(entity, params)
       store.table(entity).delete(id)

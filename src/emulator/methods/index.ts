@@ -7,6 +7,16 @@ import type { CostModel, MethodDefinition, MethodTable, SeedOptions } from '../k
 import { CrmStore, crmMethods } from './crm.js'
 import type { SeedContext, SeedCounts } from './crm-seed.js'
 import type { PortalEnv } from './env.js'
+import { crmUserFields } from './generic/crm-user-fields.js'
+import {
+  appStorageMethods,
+  crmLinkMethods,
+  diskMethods,
+  type Family,
+  GenericStore,
+  genericMethods,
+  notificationMethods,
+} from './generic/index.js'
 import { GroupStore, sonetMethods } from './sonet.js'
 import { TaskStore, taskMethods } from './tasks.js'
 import { DirectoryStore, directoryMethods } from './users.js'
@@ -48,6 +58,10 @@ export interface Portal {
   directory: DirectoryStore
   groups: GroupStore
   tasks: TaskStore
+  /** Rows of the generic families (created on first use). */
+  generic: GenericStore
+  /** The CRUD families served by the generic store. */
+  genericFamilies: readonly Family[]
 }
 
 function count(value: number | undefined, fallback: number): number {
@@ -99,6 +113,53 @@ export function createPortal(options: PortalOptions): Portal {
     ...taskMethods(tasks, directory, groups),
     ...system,
   }
-  const methods: MethodTable = new Map(Object.entries(all).map(([name, def]) => [name.toLowerCase(), def]))
-  return { methods, env, crm, directory, groups, tasks }
+  const genericStore = new GenericStore(env)
+  Object.assign(
+    all,
+    appStorageMethods(env, genericStore),
+    notificationMethods(env),
+    diskMethods(env),
+    crmLinkMethods(crm),
+  )
+  const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
+  const generic = genericMethods(genericStore, handWritten)
+  crm.userFields = crmUserFields(generic.store)
+  const methods: MethodTable = new Map(Object.entries(generic.methods).map(([name, def]) => [name.toLowerCase(), def]))
+  for (const [name, def] of Object.entries(all)) methods.set(name.toLowerCase(), def)
+  return { methods, env, crm, directory, groups, tasks, generic: generic.store, genericFamilies: generic.families }
+}
+
+/** A CRUD family the emulator serves with state, and the catalogued methods of it that it serves. */
+export interface StatefulFamily {
+  prefix: string
+  methods: string[]
+  /** `generic`: the spec-driven store; `hand-written`: the portal's own implementation. */
+  source: 'generic' | 'hand-written'
+}
+
+const CRUD_OPS = ['add', 'get', 'list', 'update', 'delete', 'fields']
+
+/** Hand-written families that hold state, by prefix. */
+const HAND_WRITTEN_FAMILIES: readonly string[] = ['crm.company', 'crm.contact', 'crm.deal', 'crm.item', 'crm.lead']
+
+/**
+ * Every CRUD family the emulator serves with state (the generic families and the stateful hand-written ones),
+ * sorted by prefix; `test/e2e/emulator-crud-families.test.ts` checks that exactly these pass the generated test.
+ */
+export function servedWithState(): StatefulFamily[] {
+  const portal = createPortal({
+    seed: { deals: 0 },
+    costs: { base: 0, countPerThousandRows: 0, offsetPerThousandRows: 0, perRow: 0 },
+    randomSeed: 1,
+  })
+  const out: StatefulFamily[] = portal.genericFamilies.map((f) => ({
+    prefix: f.prefix,
+    methods: Object.values(f.methods).sort(),
+    source: 'generic' as const,
+  }))
+  for (const prefix of HAND_WRITTEN_FAMILIES) {
+    const methods = CRUD_OPS.map((op) => `${prefix}.${op}`).filter((name) => portal.methods.has(name))
+    out.push({ prefix, methods: methods.sort(), source: 'hand-written' })
+  }
+  return out.sort((a, b) => (a.prefix < b.prefix ? -1 : 1))
 }
