@@ -26,7 +26,7 @@ export {
   BitrixTokenLocal,
   type BitrixTokenLocalInit,
 } from './auth/token.js'
-export { BitrixWebhook, type BitrixWebhookInit } from './auth/webhook.js'
+export { BitrixWebhook, type BitrixWebhookInit, type BitrixWebhookUrlOptions } from './auth/webhook.js'
 export type { BulkOptions, BulkOutcome } from './client/bulk.js'
 export { type BatchOptions, type BatchResults, Client, type ClientOptions } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
