@@ -42,7 +42,7 @@ export class BitrixFrameCredentials implements Credentials {
   readonly #askParent: () => Promise<FrameAuth>
   #renewal: Promise<void> | undefined
 
-  /** @param askParent sends `refreshAuth` to the parent window and reads its answer */
+  /** `askParent` sends `refreshAuth` to the parent window and reads its answer (`BitrixFrame` wires it). */
   constructor(init: {
     domain: string
     scheme: 'http' | 'https'

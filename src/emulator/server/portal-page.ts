@@ -136,7 +136,12 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
 /** The parent side of the frame protocol, run in the page. */
 const PARENT_SCRIPT = `
 const config = JSON.parse(document.getElementById('portal-config').textContent)
-const frame = document.getElementById('app-frame')
+// Named before it is attached: the name is the browsing context's, which the launch form targets.
+const frame = document.createElement('iframe')
+frame.id = 'app-frame'
+frame.title = 'application'
+frame.name = [location.host, config.protocol, config.appSid].join('|')
+document.querySelector('main').appendChild(frame)
 const appOrigin = new URL(config.handler).origin
 const portal = (window.emulatorPortal = {
   log: [],
@@ -150,7 +155,6 @@ const portal = (window.emulatorPortal = {
   },
 })
 let auth = config.auth
-frame.name = [location.host, config.protocol, config.appSid].join('|')
 
 function launch() {
   const target = new URL(config.handler)
@@ -289,7 +293,7 @@ main { padding: 16px; }
 </head>
 <body>
 <header><h1 id="portal-title">${escapeHtml(config.clientId)}</h1><span>Bitrix24 emulator · ${escapeHtml(config.placement)}</span></header>
-<main><iframe id="app-frame" title="application" allow="clipboard-write"></iframe></main>
+<main></main>
 <script type="application/json" id="portal-config">${scriptJson(config)}</script>
 <script>${PARENT_SCRIPT}</script>
 </body>
