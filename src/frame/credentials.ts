@@ -118,10 +118,12 @@ export class BitrixFrameCredentials implements Credentials {
     secretRegistry.hold(this, 'refreshToken', this.#auth.refreshToken)
   }
 
+  /** A secret-free description for logs and JSON. */
   toJSON(): Record<string, unknown> {
     return { type: 'BitrixFrameCredentials', domain: this.domain, memberId: this.memberId, accessToken: '***' }
   }
 
+  /** What Node's `util.inspect` (and `console.log`) shows: no token. */
   [inspectSymbol](): string {
     return `BitrixFrameCredentials ${JSON.stringify(this.toJSON())}`
   }

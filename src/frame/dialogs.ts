@@ -1,5 +1,6 @@
 /** What the portal's selection dialogs answer (BX24.selectUser / selectUsers / selectAccess / selectCRM). */
 
+/** A user picked in BX24.selectUser / selectUsers. */
 export interface SelectedUser {
   /** User ID as a string, as the portal sends it. */
   id: string
@@ -13,14 +14,17 @@ export interface SelectedUser {
   sup?: boolean
 }
 
+/** One entry picked in BX24.selectAccess. */
 export interface SelectedAccess {
   /** Access code: `U1` user, `D12` department, `SG4` workgroup, `G2` group, `AU` all authorised, … */
   id: string
   name: string
 }
 
+/** The CRM types the portal's CRM dialog offers. */
 export type CrmEntityType = 'lead' | 'contact' | 'company' | 'deal' | 'quote'
 
+/** What BX24.selectCRM offers and preselects. */
 export interface SelectCrmOptions {
   /** Entity types to offer; default all the dialog supports. */
   entityType?: CrmEntityType[]
@@ -30,6 +34,7 @@ export interface SelectCrmOptions {
   value?: Partial<Record<CrmEntityType, Array<number | string>>>
 }
 
+/** One CRM record picked in BX24.selectCRM. */
 export interface SelectedCrmEntity {
   /** Prefixed ID, e.g. `D_12` for a deal, `C_3` for a contact. */
   id: string
@@ -40,6 +45,7 @@ export interface SelectedCrmEntity {
   url?: string
 }
 
+/** The records picked in BX24.selectCRM, by type; a type nothing was picked of is absent. */
 export type SelectedCrm = Partial<Record<CrmEntityType, SelectedCrmEntity[]>>
 
 const CRM_TYPES: readonly CrmEntityType[] = ['lead', 'contact', 'company', 'deal', 'quote']

@@ -19,6 +19,7 @@ import { type FrameInitData, type FrameOptionValues, readAuth, readInitData } fr
 import { type FrameLaunch, readLaunch } from './launch.js'
 import { type FrameHost, ParentMessenger } from './messenger.js'
 
+/** Options of `initFrame`. */
 export interface InitFrameOptions {
   /** Seconds to wait for the parent's launch data before failing with `NO_ANSWER`. Default 10. */
   timeout?: number
@@ -36,6 +37,7 @@ export class FramePlacement {
   /** `PLACEMENT_OPTIONS`: what the placement passes, e.g. `{ ID: '12' }` for a deal tab. */
   readonly options: Readonly<Record<string, unknown>>
 
+  /** @internal made by `initFrame()` */
   constructor(messenger: ParentMessenger, name: string, options: Record<string, unknown>) {
     this.#messenger = messenger
     this.name = name
@@ -69,6 +71,7 @@ export class FramePlacement {
   }
 }
 
+/** An initialised app page: its launch data, credentials for a `Client`, and the BX24.js functions. */
 export class BitrixFrame {
   readonly #messenger: ParentMessenger
   readonly #appOptions: FrameOptionValues
@@ -111,6 +114,7 @@ export class BitrixFrame {
     return this.credentials.domain
   }
 
+  /** The portal's `member_id`. */
   get memberId(): string {
     return this.credentials.memberId
   }

@@ -8,7 +8,7 @@
  * const client = new Client(frame.credentials)
  * ```
  */
-export { BitrixFrameCredentials, type FrameAuthInfo } from './credentials.js'
+export { BitrixFrameCredentials, type FrameAuth, type FrameAuthInfo } from './credentials.js'
 export type {
   CrmEntityType,
   SelectCrmOptions,
