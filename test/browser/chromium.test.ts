@@ -129,6 +129,21 @@ describe.skipIf(!HAS_CHROMIUM)('headless Chromium', { timeout: 120_000 }, () => 
     }
   })
 
+  it('initFrame under a parent that never answers fails with NO_ANSWER after its timeout', async () => {
+    const { page } = await openPage()
+    try {
+      await page.goto(`${apps.url}/silent-parent.html`)
+      const handle = await page.waitForSelector('iframe')
+      const frame = await handle.contentFrame()
+      if (!frame) throw new Error('no frame')
+      await frame.waitForFunction(() => 'app' in window)
+      const outcome = await step<{ name?: string; code?: string }>(frame, 'init', 0.5)
+      expect(outcome).toMatchObject({ name: 'BitrixFrameError', code: 'NO_ANSWER' })
+    } finally {
+      await page.close()
+    }
+  })
+
   for (const client of ['frame', 'official'] as const) {
     it(`an app in the portal page (${client === 'frame' ? 'b24tssdk/frame' : '@bitrix24/b24jssdk B24Frame'}): init, REST, expired token, resize, title`, async () => {
       const { page } = await openPage()

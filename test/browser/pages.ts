@@ -160,10 +160,18 @@ export interface AppServer {
   close(): Promise<void>
 }
 
-/** Serves `/{name}.html` (GET or POST) and `/{name}.js` for the given bundles. */
+/** A parent that launches the frame app as the portal names it, then never answers (a page that is not a portal). */
+const silentParent = (host: string) =>
+  `<!doctype html><html><body><iframe name="${host}|0|silentappsid" src="/frame.html"></iframe></body></html>`
+
+/** Serves `/{name}.html` (GET or POST) and `/{name}.js` for the given bundles, and `/silent-parent.html`. */
 export async function serveApps(bundles: Partial<Record<AppName, string>>): Promise<AppServer> {
   const server: Server = createServer((req, res) => {
     req.resume()
+    if (req.url === '/silent-parent.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(silentParent(req.headers.host ?? ''))
+      return
+    }
     const match = /^\/(\w+)\.(html|js)(\?|$)/.exec(req.url ?? '')
     const name = match?.[1] as AppName | undefined
     const bundle = name === undefined ? undefined : bundles[name]
