@@ -188,6 +188,19 @@ describe.skipIf(!HAS_CHROMIUM)('headless Chromium', { timeout: 120_000 }, () => 
     })
   }
 
+  it('calls that meet an expired token together share one refresh through the parent (b24tssdk/frame)', async () => {
+    const { page } = await openPage()
+    try {
+      const frame = await openInPortal(page, 'frame')
+      await step(frame, 'init', 10)
+      emu.expireTokens()
+      expect(await step<number[]>(frame, 'listDealsTogether', 8)).toEqual(Array(8).fill(DEAL_COUNT))
+      expect((await portalLog(page)).filter((command) => command === 'refreshAuth')).toHaveLength(1)
+    } finally {
+      await page.close()
+    }
+  })
+
   it('dialogs, placement commands and events get the portal page’s scripted answers (b24tssdk/frame)', async () => {
     const { page } = await openPage()
     try {

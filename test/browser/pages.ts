@@ -86,6 +86,10 @@ window.app = {
     show('Deals: ' + response.result.map((deal) => deal.TITLE).join(', '))
     return response.result.map((deal) => deal.TITLE)
   },
+  async listDealsTogether(count) {
+    const pages = await Promise.all(Array.from({ length: count }, () => client.crm.deal.list({ select: ['ID'] })))
+    return pages.map((page) => page.result.length)
+  },
   token: () => frame.getAuth().access_token,
   resize: (width, height) => frame.resizeWindow(width, height),
   setTitle: (title) => frame.setTitle(title),
