@@ -19,6 +19,7 @@ const publicEntries = {
   index: 'src/index.ts',
   errors: 'src/errors/index.ts',
   log: 'src/log/index.ts',
+  frame: 'src/frame/index.ts',
   emulator: 'src/emulator/index.ts',
 }
 

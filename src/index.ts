@@ -27,7 +27,7 @@ export {
   BitrixTokenLocal,
   type BitrixTokenLocalInit,
 } from './auth/token.js'
-export { BitrixWebhook, type BitrixWebhookInit } from './auth/webhook.js'
+export { BitrixWebhook, type BitrixWebhookInit, type BitrixWebhookUrlOptions } from './auth/webhook.js'
 export type { BulkOptions, BulkOutcome } from './client/bulk.js'
 export {
   type BatchOptions,

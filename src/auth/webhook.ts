@@ -3,6 +3,7 @@ import { EventHub, PortalDomainChangedEvent, type SdkEventMap } from '../events/
 import { secretRegistry } from '../log/index.js'
 import { formatPortalAddress, type PortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from './address.js'
 import type { AuthContext, Credentials } from './credentials.js'
+import { warnIfWebhookInBrowser } from './webhook-exposure.js'
 
 const AUTH_TOKEN_FORMAT = /^(\d+)\/([A-Za-z0-9_-]+)$/
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
@@ -13,6 +14,17 @@ export interface BitrixWebhookInit {
   domain: string
   /** `userId/key`, the two last path segments of the webhook URL. */
   authToken: string
+  /**
+   * In a browser, a webhook warns once per page that its key is readable by anyone who opens the page; `true`
+   * says you know (an intranet tool, a page only you open) and silences it. No effect outside a browser.
+   */
+  allowInBrowser?: boolean
+}
+
+/** Options of `BitrixWebhook.fromUrl`. */
+export interface BitrixWebhookUrlOptions {
+  /** See `BitrixWebhookInit.allowInBrowser`. */
+  allowInBrowser?: boolean
 }
 
 /**
@@ -49,13 +61,14 @@ export class BitrixWebhook implements Credentials {
     this.#key = match[2]
     secretRegistry.hold(this, 'key', this.#key)
     this.#restUrl = this.#buildRestUrl()
+    warnIfWebhookInBrowser(init.allowInBrowser)
   }
 
   /**
    * Reads `https://example.bitrix24.com/rest/1/key/` (a method name at the end is ignored). The portal is the
    * host the WHATWG URL parser finds in it, so `http://evil.example\\.localhost/rest/1/key/` is refused.
    */
-  static fromUrl(url: string): BitrixWebhook {
+  static fromUrl(url: string, options: BitrixWebhookUrlOptions = {}): BitrixWebhook {
     const parsed = typeof url === 'string' ? parseUrl(url.trim()) : null
     const match = parsed && /^\/rest\/(\d+)\/([^/]+)/.exec(parsed.pathname)
     if (!parsed || !match || !/^https?:$/.test(parsed.protocol) || parsed.username !== '' || parsed.password !== '') {
@@ -65,7 +78,11 @@ export class BitrixWebhook implements Credentials {
         expected: 'https://<portal>/rest/<userId>/<key>/',
       })
     }
-    return new BitrixWebhook({ domain: `${parsed.protocol}//${parsed.host}`, authToken: `${match[1]}/${match[2]}` })
+    return new BitrixWebhook({
+      domain: `${parsed.protocol}//${parsed.host}`,
+      authToken: `${match[1]}/${match[2]}`,
+      allowInBrowser: options.allowInBrowser,
+    })
   }
 
   get domain(): string {

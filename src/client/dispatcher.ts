@@ -53,7 +53,15 @@ export interface DispatcherSettings {
 }
 
 const MAX_REDIRECTS = 5
-const USER_AGENT = 'b24tssdk/0.1.0'
+
+/**
+ * The headers of every call: only what the portal's CORS allows (`origin, content-type, accept`), so the same
+ * call works from a browser page. The Node transport adds `user-agent` and `x-request-id` itself (no CORS there).
+ */
+const CALL_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json',
+  accept: 'application/json',
+}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -68,10 +76,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-function newRequestId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
 /** What a batch tells the limiter: each sub-call's time, and the sub-methods refused for operating time. */
@@ -238,12 +242,7 @@ export class Dispatcher {
         response = await this.#settings.transport({
           url,
           method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            'user-agent': USER_AGENT,
-            'x-request-id': newRequestId(),
-          },
+          headers: { ...CALL_HEADERS },
           body: JSON.stringify(auth.auth === undefined ? params : { ...params, ...auth }),
           connectTimeoutMs: context.timeoutMs.connectMs,
           readTimeoutMs: context.timeoutMs.readMs,

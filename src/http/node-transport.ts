@@ -35,6 +35,16 @@ export interface NodeTransportOptions {
   tls?: { ca?: string | string[]; rejectUnauthorized?: boolean }
 }
 
+/**
+ * Headers only a server-side runtime sends: browsers refuse both under the portal's CORS (`origin, content-type,
+ * accept`), so the dispatcher leaves them out and this transport, which never runs in a browser, adds them.
+ */
+const USER_AGENT = 'b24tssdk/0.1.0'
+
+function newRequestId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+}
+
 const CONNECTION_NOT_MADE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 interface Target {
@@ -87,7 +97,11 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
         req.destroy()
         reject(error)
       }
-      const headers: Record<string, string | number> = { ...request.headers }
+      const headers: Record<string, string | number> = {
+        'user-agent': USER_AGENT,
+        'x-request-id': newRequestId(),
+        ...request.headers,
+      }
       if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body)
       const req = lib.request({
         hostname: target.hostname,

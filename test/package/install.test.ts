@@ -262,8 +262,8 @@ export async function run(url) {
     expect(await bundled.run(emu.webhookUrl)).toEqual({ title: expectedTitle, typedError: true })
   })
 
-  it('b24tssdk/errors and b24tssdk/log alone bundle too', async () => {
-    for (const entry of ['b24tssdk/errors', 'b24tssdk/log']) {
+  it('b24tssdk/errors, b24tssdk/log and b24tssdk/frame alone bundle too', async () => {
+    for (const entry of ['b24tssdk/errors', 'b24tssdk/log', 'b24tssdk/frame']) {
       const bundle = await bundleForBrowser(`export * from '${entry}'`, { resolveDir: app })
       expect(nodeBuiltinsIn(bundle), entry).toEqual([])
     }

@@ -1,4 +1,8 @@
-/** Writing answers: the portal's headers, PHP-flavoured JSON (or XML), CORS. */
+/**
+ * Writing answers: the portal's headers, PHP-flavoured JSON (or XML), CORS. The allowed request headers are
+ * exactly the portal's (`origin, content-type, accept`, protocol.md), so a browser test against the emulator fails
+ * where it would fail against a real portal.
+ */
 import type { ServerResponse } from 'node:http'
 import { encodePhpJson, JsonEncodeError } from './json.js'
 import { encodeXml } from './xml.js'
@@ -7,7 +11,7 @@ export type Format = 'json' | 'xml'
 
 const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'origin, content-type, accept, authorization',
+  'Access-Control-Allow-Headers': 'origin, content-type, accept',
   'X-Content-Type-Options': 'nosniff',
 }
 

@@ -23,6 +23,7 @@ import {
 import type { SourceBuckets } from './limits.js'
 import { handleAuthorize, handleToken, type OAuthEnv } from './oauth.js'
 import { type InputLimits, mergeParams, parseBody, parseQueryReport } from './params.js'
+import { handlePortalPage } from './portal-page.js'
 import { type ReceivedLog, withoutCommandCredentials } from './programmed.js'
 import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
 import type { StatsRecorder } from './stats.js'
@@ -121,6 +122,10 @@ export class Router {
     const head = segments[0]?.toLowerCase()
     if (head === 'oauth' && segments.length === 2 && ['token', 'authorize'].includes(segments[1].toLowerCase())) {
       await this.handleOAuth(req, res, segments[1].toLowerCase(), query)
+      return
+    }
+    if (head === 'marketplace' && segments.length === 3 && segments[1].toLowerCase() === 'view') {
+      await handlePortalPage(req, res, decodeSegment(segments[2]), query, this.deps.oauth)
       return
     }
     if (head === 'rest') {
