@@ -7,6 +7,23 @@ export {
   verifyApplicationToken,
 } from './app/incoming.js'
 export {
+  type AuthorizationRedirect,
+  type AuthorizationUrlOptions,
+  authorizationUrl,
+  BITRIX_OAUTH_SERVERS,
+  type ExchangeCodeOptions,
+  exchangeCode,
+  parseAuthorizationRedirect,
+  resolveOAuthServer,
+} from './app/oauth.js'
+export {
+  type CreateOAuthStateOptions,
+  createOAuthState,
+  type OAuthStateOptions,
+  type VerifiedOAuthState,
+  verifyOAuthState,
+} from './app/state.js'
+export {
   AbstractBitrixApp,
   AbstractBitrixAppLocal,
   BitrixApp,
