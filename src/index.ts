@@ -1,9 +1,18 @@
+/** Every documented event's data by code (`EventDataMap['ONCRMDEALADD']`) and one type per event (`OnCrmDealAddData`). */
+export type * from './app/generated/events.js'
+export { DOCUMENTED_EVENT_CODES } from './app/generated/events.js'
 export {
   type EventAuth,
+  type IncomingBody,
   IncomingEvent,
+  isEvent,
   type PlacementRequest,
   parseEvent,
   parsePlacementRequest,
+  parseRobotRequest,
+  type RobotRequest,
+  readIncomingBody,
+  type TypedIncomingEvent,
   verifyApplicationToken,
 } from './app/incoming.js'
 export {
