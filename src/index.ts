@@ -2,6 +2,14 @@
 export type * from './app/generated/events.js'
 export { DOCUMENTED_EVENT_CODES } from './app/generated/events.js'
 export {
+  type AppHandler,
+  type AppHandlerOptions,
+  createAppHandler,
+  type EventHandlers,
+  type KnownInstallation,
+  readBoundedBody,
+} from './app/handler.js'
+export {
   type EventAuth,
   type IncomingBody,
   IncomingEvent,
@@ -15,6 +23,16 @@ export {
   type TypedIncomingEvent,
   verifyApplicationToken,
 } from './app/incoming.js'
+export {
+  type AppInstallation,
+  type ConfirmInstallationOptions,
+  confirmInstallation,
+  type InstallationTokenOptions,
+  installationFromEvent,
+  installationFromPlacement,
+  tokenFromInstallation,
+} from './app/install.js'
+export { type NodeListener, toNodeListener, toWebRequest, writeWebResponse } from './app/node.js'
 export {
   type AuthorizationRedirect,
   type AuthorizationUrlOptions,

@@ -148,7 +148,7 @@ export function resolveOAuthServer(options: Omit<ExchangeCodeOptions, 'context' 
 }
 
 /** The app as seen from another OAuth server: same ID and secret (read through), refreshes go to `oauthServer`. */
-class AppAtOAuthServer extends AbstractBitrixApp {
+export class AppAtOAuthServer extends AbstractBitrixApp {
   constructor(
     readonly app: AbstractBitrixApp,
     readonly server: string,
