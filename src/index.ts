@@ -4,6 +4,7 @@ export { DOCUMENTED_EVENT_CODES } from './app/generated/events.js'
 export {
   type AppHandler,
   type AppHandlerOptions,
+  type Awaitable,
   createAppHandler,
   type EventHandlers,
   type KnownInstallation,

@@ -29,13 +29,15 @@ export interface KnownInstallation {
   domain: string
 }
 
-type Awaitable<T> = T | Promise<T>
+/** A value or a promise of it: handlers may be sync or async. */
+export type Awaitable<T> = T | Promise<T>
 
 /** Handlers by documented event code, each given its typed event; other codes reach `onEvent`. */
 export type EventHandlers = {
   [K in DocumentedEventCode]?: (event: TypedIncomingEvent<K>) => Awaitable<void>
 }
 
+/** What `createAppHandler` calls: your storage lookup and your handlers, each optional but `findInstallation`. */
 export interface AppHandlerOptions {
   /** The stored installation of a portal by `member_id` (your store), or undefined when there is none. */
   findInstallation(memberId: string): Awaitable<KnownInstallation | undefined>
@@ -68,6 +70,7 @@ export interface AppHandlerOptions {
   onError?(error: unknown, request: Request): void
 }
 
+/** The standard `fetch` handler signature: Bun, Deno, edge runtimes and Hono take it as it is. */
 export type AppHandler = (request: Request) => Promise<Response>
 
 const DEFAULT_MAX_BODY = 1024 * 1024

@@ -47,10 +47,12 @@ export class IncomingEvent<D = Record<string, unknown>, E extends string = strin
     this.#auth = init.auth
   }
 
+  /** The portal and tokens of the call (tokens print as nothing: see `toJSON`). */
   get auth(): EventAuth {
     return this.#auth
   }
 
+  /** A plain object without tokens, for logs. */
   toJSON(): Record<string, unknown> {
     const { domain, memberId, scope, userId, status } = this.#auth
     return {
@@ -62,6 +64,7 @@ export class IncomingEvent<D = Record<string, unknown>, E extends string = strin
     }
   }
 
+  /** What `console.log` and `util.inspect` print: `toJSON`, tokens left out. */
   [inspectSymbol](): string {
     return `IncomingEvent ${JSON.stringify(this.toJSON())}`
   }

@@ -102,6 +102,7 @@ export function installationFromPlacement(page: PlacementRequest): AppInstallati
   }
 }
 
+/** The app a stored installation's token belongs to. */
 export interface InstallationTokenOptions {
   bitrixApp: AbstractBitrixApp
   /** See `ExchangeCodeOptions.trustOAuthServer`. */
@@ -128,6 +129,7 @@ export function tokenFromInstallation(installation: AppInstallation, options: In
   })
 }
 
+/** The app to confirm an installation for, and where to ask. */
 export interface ConfirmInstallationOptions {
   bitrixApp: AbstractBitrixApp
   /** The portal to ask; default the installation's own domain. Pass the stored domain on a re-install. */

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
+/** A `node:http` request listener (also what Express and a hijacked Fastify reply take). */
 export type NodeListener = (request: IncomingMessage, response: ServerResponse) => Promise<void>
 
 /** The request as a WHATWG `Request`; the body streams as it is read (a bounded reader can stop early). */

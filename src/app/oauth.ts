@@ -25,6 +25,7 @@ export const BITRIX_OAUTH_SERVERS: readonly string[] = Object.freeze([
   'oauth.bitrix24.info',
 ])
 
+/** The portal and the app of an authorization URL. */
 export interface AuthorizationUrlOptions {
   /** The portal the user authorizes on: `example.bitrix24.com` (or `http://127.0.0.1:PORT` for the emulator). */
   domain: string
@@ -101,6 +102,7 @@ export function parseAuthorizationRedirect(redirect: string | URL | URLSearchPar
   }
 }
 
+/** The app, and where its code may be exchanged. */
 export interface ExchangeCodeOptions {
   bitrixApp: AbstractBitrixApp
   /** The portal (from the redirect); when given, the OAuth server's `client_endpoint` must name the same host. */

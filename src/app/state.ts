@@ -8,6 +8,7 @@ import { BitrixIncomingRejected, BitrixValidationError } from '../errors/index.j
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** The secret (and session) a state is signed with. */
 export interface OAuthStateOptions {
   /** The app's signing secret (at least 32 characters; not the client secret, which the OAuth server knows). */
   secret: string
@@ -20,6 +21,7 @@ export interface OAuthStateOptions {
   now?: number
 }
 
+/** How long a new state lives and what it carries. */
 export interface CreateOAuthStateOptions extends OAuthStateOptions {
   /** Seconds the state stays valid; default 600 (the user has ten minutes to authorize). */
   ttlSeconds?: number

@@ -30,6 +30,7 @@ const STATUS: Record<BitrixIncomingRejectionReason, number> = {
   method: 405,
 }
 
+/** What a `BitrixIncomingRejected` reports. */
 export interface BitrixIncomingRejectedOptions {
   reason: BitrixIncomingRejectionReason
   /** What is wrong, in a few words (never a token value). */
