@@ -21,6 +21,7 @@ export default defineConfig({
       'test/reliability/**/*.test.ts',
       'test/docs/**/*.test.ts',
       'test/browser/**/*.test.ts',
+      'test/app/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,12 +1,55 @@
+/** Every documented event's data by code (`EventDataMap['ONCRMDEALADD']`) and one type per event (`OnCrmDealAddData`). */
+export type * from './app/generated/events.js'
+export { DOCUMENTED_EVENT_CODES } from './app/generated/events.js'
+export {
+  type AppHandler,
+  type AppHandlerOptions,
+  createAppHandler,
+  type EventHandlers,
+  type KnownInstallation,
+  readBoundedBody,
+} from './app/handler.js'
 export {
   type EventAuth,
   type IncomingBody,
   IncomingEvent,
+  isEvent,
   type PlacementRequest,
   parseEvent,
   parsePlacementRequest,
+  parseRobotRequest,
+  type RobotRequest,
+  readIncomingBody,
+  type TypedIncomingEvent,
   verifyApplicationToken,
 } from './app/incoming.js'
+export {
+  type AppInstallation,
+  type ConfirmInstallationOptions,
+  confirmInstallation,
+  type InstallationTokenOptions,
+  installationFromEvent,
+  installationFromPlacement,
+  tokenFromInstallation,
+} from './app/install.js'
+export { type NodeListener, toNodeListener, toWebRequest, writeWebResponse } from './app/node.js'
+export {
+  type AuthorizationRedirect,
+  type AuthorizationUrlOptions,
+  authorizationUrl,
+  BITRIX_OAUTH_SERVERS,
+  type ExchangeCodeOptions,
+  exchangeCode,
+  parseAuthorizationRedirect,
+  resolveOAuthServer,
+} from './app/oauth.js'
+export {
+  type CreateOAuthStateOptions,
+  createOAuthState,
+  type OAuthStateOptions,
+  type VerifiedOAuthState,
+  verifyOAuthState,
+} from './app/state.js'
 export {
   AbstractBitrixApp,
   AbstractBitrixAppLocal,

@@ -1,15 +1,19 @@
 /**
  * Regenerates spec/ from the official REST docs: `npm run codegen`.
+ * Also writes the typed incoming events (src/app/generated/events.ts) from the event pages.
  * Reads B24_DOCS_DIR (default ../shared/b24restdocs), spec/b24pysdk-methods.txt and spec/overrides.json.
  */
 import { writeFileSync } from 'node:fs'
 import { buildCatalog } from './build/catalog.js'
+import { buildEventModels } from './build/event-shapes.js'
 import { computeStats, statsLine } from './build/stats.js'
 import { docsDir, docsDirExists, METHODS_FILE, OVERRIDES_FILE, PYSDK_FILE, README_FILE } from './config.js'
+import { writeEvents } from './emit/events.js'
 import { emitReadme } from './emit/readme.js'
 import { emitSpec } from './emit/spec.js'
 import { writeGenerated } from './emit/typescript.js'
 import { discover } from './parse/discover.js'
+import { listEventPages, parseEventPage } from './parse/event-page.js'
 import { readOverrides } from './sources/overrides.js'
 import { readPysdkNames } from './sources/pysdk.js'
 
@@ -33,7 +37,12 @@ function main(): number {
   writeFileSync(METHODS_FILE, emitSpec(specs))
   writeFileSync(README_FILE, emitReadme(stats))
   writeGenerated(specs, pysdkNames)
+  const events = buildEventModels(listEventPages(dir).map((page) => parseEventPage(dir, page)))
+  writeEvents(events)
   console.log(statsLine(stats))
+  console.log(
+    `events: ${events.length} codes, ${events.filter((e) => e.data !== undefined).length} typed from examples`,
+  )
   return 0
 }
 

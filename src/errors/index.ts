@@ -75,6 +75,11 @@ export {
   isBitrixTimeout,
   isBitrixValidationError,
 } from './guards.js'
+export {
+  BitrixIncomingRejected,
+  type BitrixIncomingRejectedOptions,
+  type BitrixIncomingRejectionReason,
+} from './incoming.js'
 export { BitrixListError, type BitrixListErrorOptions, type BitrixListErrorReason } from './list.js'
 export {
   BitrixOAuthError,
