@@ -20,6 +20,7 @@ const publicEntries = {
   errors: 'src/errors/index.ts',
   log: 'src/log/index.ts',
   emulator: 'src/emulator/index.ts',
+  redis: 'src/redis/index.ts',
 }
 
 const DEFAULT_TRANSPORT = resolve('src/http/default-transport.ts')

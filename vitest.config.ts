@@ -20,6 +20,7 @@ export default defineConfig({
       'test/package/**/*.test.ts',
       'test/reliability/**/*.test.ts',
       'test/docs/**/*.test.ts',
+      'test/redis/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
