@@ -12,6 +12,14 @@ export interface RedisScriptClient {
   evalsha(sha1: string, numKeys: number, ...args: RedisArgument[]): Promise<unknown>
 }
 
+/** The client, checked: a `TypeError` naming `who` when it cannot run scripts. */
+export function requireScriptClient(client: RedisScriptClient | undefined, who: string): RedisScriptClient {
+  if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function') {
+    throw new TypeError(`${who} needs a Redis client with eval and evalsha (an ioredis Redis or Cluster)`)
+  }
+  return client
+}
+
 /** A Lua script run by its SHA1, loaded on the first `NOSCRIPT` (after a restart or `SCRIPT FLUSH` too). */
 export class RedisScript {
   readonly #source: string

@@ -5,4 +5,6 @@
  * (ioredis as it is); this module imports none.
  */
 export type { RedisArgument, RedisScriptClient } from './client.js'
+export { RedisInstallationStore, type RedisInstallationStoreOptions } from './installation-store.js'
 export { RedisLimiterStore, type RedisLimiterStoreOptions } from './limiter-store.js'
+export { RedisRefreshLock, type RedisRefreshLockOptions } from './refresh-lock.js'

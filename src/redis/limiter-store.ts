@@ -6,7 +6,15 @@
 import type { BucketSpec } from '../limits/leaky-bucket.js'
 import type { OperatingSnapshot } from '../limits/operating.js'
 import type { LimiterStore } from '../limits/store.js'
-import { GET_SCRIPT, keyPart, RedisScript, type RedisScriptClient, replyString, SET_SCRIPT } from './client.js'
+import {
+  GET_SCRIPT,
+  keyPart,
+  RedisScript,
+  type RedisScriptClient,
+  replyString,
+  requireScriptClient,
+  SET_SCRIPT,
+} from './client.js'
 
 export interface RedisLimiterStoreOptions {
   client: RedisScriptClient
@@ -77,10 +85,7 @@ export class RedisLimiterStore implements LimiterStore {
   readonly #callerClock: boolean
 
   constructor(options: RedisLimiterStoreOptions) {
-    if (typeof options?.client?.evalsha !== 'function' || typeof options.client.eval !== 'function') {
-      throw new TypeError('RedisLimiterStore needs a Redis client with eval and evalsha (an ioredis Redis or Cluster)')
-    }
-    this.#client = options.client
+    this.#client = requireScriptClient(options?.client, 'RedisLimiterStore')
     this.#prefix = keyPart(options.prefix ?? 'b24tssdk')
     this.#egress = keyPart(options.egress ?? 'shared')
     this.#callerClock = options.clock === 'caller'
