@@ -20,11 +20,15 @@ describe.skipIf(redisMissing !== undefined)('many workers, one portal, one Redis
   const workers: Worker[] = []
   let prefixes = 0
   let tokenWorker: string
+  let exportWorker: string
 
   beforeAll(async () => {
     redis = await startRedis()
     client = redis.client()
-    tokenWorker = await bundleWorker('./workers/token-worker.ts')
+    ;[tokenWorker, exportWorker] = await Promise.all([
+      bundleWorker('./workers/token-worker.ts'),
+      bundleWorker('./workers/export-worker.ts'),
+    ])
   })
   afterEach(async () => {
     for (const worker of workers.splice(0)) stopWorker(worker)
@@ -69,6 +73,46 @@ describe.skipIf(redisMissing !== undefined)('many workers, one portal, one Redis
   }
 
   const ended = (message: Message) => message.ok !== undefined
+
+  /** Four export workers on one portal (standard plan): the portal's 503 answers while they ran. */
+  async function fourExporters(store: 'redis' | 'memory'): Promise<{ refused: number; rows: number[] }> {
+    const timeScale = 10
+    emu = await startEmulator({ plan: 'standard', timeScale, realDelays: false, seed: { deals: 1000 } })
+    const env = {
+      STORE: store,
+      REDIS_PORT: String(redis.port),
+      REDIS_PREFIX: `export${++prefixes}`,
+      WEBHOOK_URL: emu.webhookUrl,
+      TIME_SCALE: String(timeScale),
+      PAGES: '30',
+    }
+    const four = Array.from({ length: 4 }, () => startWorker(exportWorker, env))
+    workers.push(...four)
+    await Promise.all(four.map((worker) => worker.next((m) => m.ready === true, WAIT_MS)))
+    for (const worker of four) worker.send('go')
+    const done = await Promise.all(four.map((worker) => worker.next((m) => m.done === true, WAIT_MS * 2)))
+    const refused = emu.getStats().responses503
+    await emu.close()
+    emu = undefined
+    return { refused, rows: done.map((message) => message.rows as number) }
+  }
+
+  it(
+    'four workers exporting from one portal: no QUERY_LIMIT_EXCEEDED through Redis, some with memory stores',
+    async () => {
+      const memory = await fourExporters('memory')
+      const shared = await fourExporters('redis')
+      console.log(
+        `QUERY_LIMIT_EXCEEDED answers, 4 workers x 30 pages: memory stores ${memory.refused}, Redis ${shared.refused}`,
+      )
+      expect(shared.refused).toBe(0)
+      expect(memory.refused).toBeGreaterThan(0)
+      // Both exported everything: 1000 deals each, the limiter only changed when requests went.
+      expect(memory.rows).toEqual([1000, 1000, 1000, 1000])
+      expect(shared.rows).toEqual(memory.rows)
+    },
+    TEST_MS,
+  )
 
   /** Twenty workers ready on a stored token, the portal expires it, all twenty call: their answers and refreshes. */
   async function twentyOnExpiredToken(refreshToken?: string) {
