@@ -1,0 +1,115 @@
+/**
+ * The installation stores (memory, Redis, SQLite) keep one record per member_id, and a `StoredBitrixToken` on
+ * each loads before use, saves after a refresh and lets a second token object take the refreshed pair from the
+ * store instead of refreshing again — over real HTTP against the emulator.
+ */
+import Database from 'better-sqlite3'
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Emulator, startEmulator } from '../../src/emulator/index.js'
+import { BitrixValidationError } from '../../src/errors/index.js'
+import {
+  BitrixApp,
+  Client,
+  type Installation,
+  type InstallationStore,
+  MemoryInstallationStore,
+  SqliteInstallationStore,
+  StoredBitrixToken,
+} from '../../src/index.js'
+import { RedisInstallationStore } from '../../src/redis/index.js'
+import { type RedisInstance, redisMissing, startRedis } from './redis-server.js'
+
+const record: Installation = {
+  memberId: 'a1b2c3',
+  domain: 'example.bitrix24.com',
+  scopes: ['crm', 'user'],
+  applicationToken: 'app-token',
+  accessToken: 'access-1',
+  refreshToken: 'refresh-1',
+  expires: 1_900_000_000,
+}
+
+let redis: RedisInstance | undefined
+let client: Redis | undefined
+let emu: Emulator
+
+beforeAll(async () => {
+  emu = await startEmulator({ plan: 'off', realDelays: false, seed: { deals: 3 } })
+  if (redisMissing === undefined) {
+    redis = await startRedis()
+    client = redis.client()
+  }
+})
+afterAll(async () => {
+  await emu?.close()
+  await redis?.stop()
+})
+
+const stores: Array<[string, () => InstallationStore, boolean]> = [
+  ['memory', () => new MemoryInstallationStore(), false],
+  ['SQLite', () => new SqliteInstallationStore(new Database(':memory:')), false],
+  ['Redis', () => new RedisInstallationStore({ client: client as Redis, prefix: `s${Math.random()}` }), true],
+]
+
+describe.each(stores)('%s installation store', (_name, makeStore, needsRedis) => {
+  const skip = needsRedis && redisMissing !== undefined
+
+  it.skipIf(skip)('keeps one record per member_id: save, get, replace, delete', async () => {
+    const store = makeStore()
+    expect(await store.get(record.memberId)).toBeUndefined()
+    await store.save(record)
+    expect(await store.get(record.memberId)).toEqual(record)
+    const renewed = { ...record, accessToken: 'access-2', refreshToken: 'refresh-2' }
+    await store.save(renewed)
+    await store.save({ ...record, memberId: 'other' })
+    expect(await store.get(record.memberId)).toEqual(renewed)
+    await store.delete(record.memberId)
+    expect(await store.get(record.memberId)).toBeUndefined()
+    expect((await store.get('other'))?.memberId).toBe('other')
+  })
+
+  it.skipIf(skip)('refuses a record without its key fields, naming the field', async () => {
+    const store = makeStore()
+    await expect(store.save({ ...record, memberId: '' })).rejects.toThrow(/memberId/)
+    await expect(store.save({ ...record, scopes: undefined as unknown as string[] })).rejects.toThrow(/scopes/)
+  })
+
+  it.skipIf(skip)('backs a token: refreshed once, saved, and taken from the store by a second object', async () => {
+    const store = makeStore()
+    const app = emu.createApp({ scopes: 'all' })
+    const issued = emu.issueToken({ clientId: app.clientId })
+    await store.save({
+      memberId: issued.memberId,
+      domain: emu.url,
+      scopes: ['crm'],
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      expires: issued.expires,
+    })
+    const bitrixApp = new BitrixApp({ clientId: app.clientId, clientSecret: app.clientSecret, oauthServer: emu.url })
+    const first = await StoredBitrixToken.load({ memberId: issued.memberId, store, bitrixApp })
+    const second = await StoredBitrixToken.load({ memberId: issued.memberId, store, bitrixApp })
+    emu.expireTokens()
+    const before = emu.getStats().oauthRefreshes
+    expect((await new Client(first, { limiter: false }).crm.deal.get({ id: 1 })).result.ID).toBe('1')
+    const saved = await store.get(issued.memberId)
+    expect(saved?.accessToken).toBe(first.authToken)
+    expect(saved?.accessToken).not.toBe(issued.accessToken)
+    // The second still holds the old pair: the portal rejects it, and it finds the new one in the store.
+    expect((await new Client(second, { limiter: false }).crm.deal.get({ id: 2 })).result.ID).toBe('2')
+    expect(second.authToken).toBe(first.authToken)
+    expect(emu.getStats().oauthRefreshes - before).toBe(1)
+    expect(JSON.stringify(first)).not.toContain(first.authToken)
+  })
+})
+
+describe('StoredBitrixToken.load', () => {
+  it('names what is missing: no installation for that member_id', async () => {
+    const bitrixApp = new BitrixApp({ clientId: 'app', clientSecret: 'secret' })
+    const store = new MemoryInstallationStore()
+    const loading = StoredBitrixToken.load({ memberId: 'nobody', store, bitrixApp })
+    await expect(loading).rejects.toThrow(BitrixValidationError)
+    await expect(loading).rejects.toThrow(/member_id nobody/)
+  })
+})
