@@ -1,5 +1,5 @@
 /**
- * One export worker: lists deal pages from the portal as fast as its limiter lets it, with its limits kept in
+ * One export worker: asks for all its deal pages at once, and its limiter paces them, with its limits kept in
  * Redis (`STORE=redis`, shared with the other workers) or in its own memory (`STORE=memory`). Says `ready`, starts
  * on `go` (so the workers start together), and prints one JSON line when done.
  */
@@ -28,10 +28,12 @@ for await (const line of lines) {
   if (line.trim() === 'go') break
 }
 lines.close()
-let rows = 0
-for (let page = 0; page < pages; page++) {
-  const response = await client.crm.deal.list({ select: ['ID'], order: { ID: 'ASC' }, start: page * 50 })
-  rows += response.result.length
-}
+// Every page at once: the limiter alone decides when each request goes.
+const answers = await Promise.all(
+  Array.from({ length: pages }, (_, page) =>
+    client.crm.deal.list({ select: ['ID'], order: { ID: 'ASC' }, start: page * 50 }),
+  ),
+)
+const rows = answers.reduce((sum, response) => sum + response.result.length, 0)
 process.stdout.write(`${JSON.stringify({ done: true, rows })}\n`)
 redis?.disconnect()
