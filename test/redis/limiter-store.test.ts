@@ -1,12 +1,7 @@
-/**
- * The Redis `LimiterStore` against a real redis-server: it gives the same answers as `MemoryStore` for one
- * process (one contract, run against both), and limiters in different processes' place share its state.
- */
-import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type BucketSpec, type LimiterStore, MemoryStore, RateLimiter, type WaitInfo } from '../../src/limits/index.js'
 import { RedisLimiterStore } from '../../src/redis/index.js'
-import { type RedisInstance, redisMissing, startRedis } from './redis-server.js'
+import { redisMissing, useRedis } from './redis-server.js'
 
 const spec: BucketSpec = { burst: 5, drainPerSecond: 2 }
 
@@ -50,20 +45,14 @@ async function run(store: LimiterStore, key: string): Promise<unknown[]> {
 }
 
 describe.skipIf(redisMissing !== undefined)('RedisLimiterStore', () => {
-  let redis: RedisInstance
-  let client: Redis
-
-  beforeAll(async () => {
-    redis = await startRedis()
-    client = redis.client()
-  })
-  afterAll(async () => {
-    await redis?.stop()
-  })
+  const redis = useRedis()
 
   it('answers as MemoryStore does, step for step (caller clock)', async () => {
     const memory = await run(new MemoryStore(), 'portal.example')
-    const shared = await run(new RedisLimiterStore({ client, clock: 'caller', prefix: 'contract' }), 'portal.example')
+    const shared = await run(
+      new RedisLimiterStore({ client: redis.client, clock: 'caller', prefix: 'contract' }),
+      'portal.example',
+    )
     expect(shared).toEqual(memory)
     // The contract itself: a burst of 5 goes at once, the 6th and 7th queue behind it at the drain rate.
     expect(memory.slice(0, 5)).toEqual([0, 0, 0, 0, 0])
@@ -74,21 +63,21 @@ describe.skipIf(redisMissing !== undefined)('RedisLimiterStore', () => {
   })
 
   it('forgets an operating snapshot after its ttl, as MemoryStore does', async () => {
-    const stores = [new MemoryStore(), new RedisLimiterStore({ client, prefix: 'ttl' })]
+    const stores = [new MemoryStore(), new RedisLimiterStore({ client: redis.client, prefix: 'ttl' })]
     for (const store of stores) await store.setOperating('p:m', { operating: 1, reportedAt: 1, cost: 1 }, 5)
     await new Promise((resolve) => setTimeout(resolve, 50))
     for (const store of stores) expect(await store.getOperating('p:m')).toBeUndefined()
   })
 
   it('keys the bucket by portal and egress address, operating time by its own key', async () => {
-    const a = new RedisLimiterStore({ client, prefix: 'egress', egress: '203.0.113.7' })
-    const b = new RedisLimiterStore({ client, prefix: 'egress', egress: '198.51.100.2' })
+    const a = new RedisLimiterStore({ client: redis.client, prefix: 'egress', egress: '203.0.113.7' })
+    const b = new RedisLimiterStore({ client: redis.client, prefix: 'egress', egress: '198.51.100.2' })
     expect(a.bucketKey('portal:bucket')).toBe('egress:bucket:203.0.113.7:portal%3abucket')
     // Two egress addresses: two buckets. The same one: one bucket.
     for (let i = 0; i < spec.burst; i++) await a.take('portal:bucket', 0, spec)
     expect(await a.take('portal:bucket', 0, spec)).toBeGreaterThan(0)
     expect(await b.take('portal:bucket', 0, spec)).toBe(0)
-    const sameEgress = new RedisLimiterStore({ client, prefix: 'egress', egress: '203.0.113.7' })
+    const sameEgress = new RedisLimiterStore({ client: redis.client, prefix: 'egress', egress: '203.0.113.7' })
     expect(await sameEgress.take('portal:bucket', 0, spec)).toBeGreaterThan(0)
     expect(a.operatingKey('portal:app:7:operating:crm.item.list')).toBe(
       'egress:operating:portal%3aapp%3a7%3aoperating%3acrm.item.list',
@@ -96,7 +85,7 @@ describe.skipIf(redisMissing !== undefined)('RedisLimiterStore', () => {
   })
 
   it('makes two limiters on one portal share one bucket (Redis clock)', async () => {
-    const store = new RedisLimiterStore({ client, prefix: 'share' })
+    const store = new RedisLimiterStore({ client: redis.client, prefix: 'share' })
     const waits: WaitInfo[] = []
     const plan = { burst: 10, drainPerSecond: 2 }
     const first = new RateLimiter({ plan, store, key: 'portal.example' })
@@ -123,13 +112,13 @@ describe.skipIf(redisMissing !== undefined)('RedisLimiterStore', () => {
   })
 
   it('keeps operating time per application when the limiter names its app', async () => {
-    const store = new RedisLimiterStore({ client, prefix: 'apps' })
+    const store = new RedisLimiterStore({ client: redis.client, prefix: 'apps' })
     const time = { start: 1, finish: 2, duration: 1, processing: 1, dateStart: '', dateFinish: '', operating: 400 }
     const appA = new RateLimiter({ store, key: 'portal.example', app: 'app.a' })
     appA.record(['crm.item.list'], { time })
     // The write is not awaited by `record`; the next gate of the same method waits for it.
     await appA.acquire(['crm.item.list'])
-    const keys = (await client.keys('apps:operating:*')).sort()
+    const keys = (await redis.client.keys('apps:operating:*')).sort()
     expect(keys).toEqual(['apps:operating:portal.example%3aapp%3aapp.a%3aoperating%3acrm.item.list'])
   })
 })

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
+import { afterAll, beforeAll } from 'vitest'
 
 const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' })
 
@@ -94,4 +95,29 @@ function ready(child: ChildProcess, ms: number): Promise<void> {
       reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`))
     })
   })
+}
+
+/** A redis-server for the enclosing `describe`: started before its tests, stopped after; `client` is one client. */
+export function useRedis(): { readonly server: RedisInstance; readonly client: Redis } {
+  let server: RedisInstance | undefined
+  let client: Redis | undefined
+  beforeAll(async () => {
+    server = await startRedis()
+    client = server.client()
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('redis-server is not started yet (use it inside a test)')
+    return value
+  }
+  return {
+    get server() {
+      return started(server)
+    },
+    get client() {
+      return started(client)
+    },
+  }
 }

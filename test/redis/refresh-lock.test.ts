@@ -1,26 +1,15 @@
-/** `RedisRefreshLock` against a real redis-server: one holder at a time, a live lease kept, a dead one taken over. */
-import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BitrixRefreshLockTimeout } from '../../src/errors/index.js'
 import { RedisRefreshLock } from '../../src/redis/index.js'
-import { type RedisInstance, redisMissing, startRedis } from './redis-server.js'
+import { redisMissing, useRedis } from './redis-server.js'
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe.skipIf(redisMissing !== undefined)('RedisRefreshLock', () => {
-  let redis: RedisInstance
-  let client: Redis
-
-  beforeAll(async () => {
-    redis = await startRedis()
-    client = redis.client()
-  })
-  afterAll(async () => {
-    await redis?.stop()
-  })
+  const redis = useRedis()
 
   it('runs one holder at a time, and a live holder keeps its lock past the lease', async () => {
-    const lock = new RedisRefreshLock({ client, prefix: 'one', leaseMs: 300, pollMs: 10 })
+    const lock = new RedisRefreshLock({ client: redis.client, prefix: 'one', leaseMs: 300, pollMs: 10 })
     const events: string[] = []
     const holder = (name: string, ms: number) =>
       lock.withLock('refresh:m1', async ({ waited }) => {
@@ -33,19 +22,25 @@ describe.skipIf(redisMissing !== undefined)('RedisRefreshLock', () => {
     await pause(20)
     await Promise.all([first, holder('second', 1)])
     expect(events).toEqual(['first in', 'first out', 'second in (waited)', 'second out'])
-    expect(await client.exists('one:lock:refresh%3am1')).toBe(0)
+    expect(await redis.client.exists('one:lock:refresh%3am1')).toBe(0)
   })
 
   it('takes over the lock of a holder that died once its lease ends', async () => {
     // A dead holder: a lock nobody extends or releases.
-    await client.set('dead:lock:refresh%3am2', 'gone-process', 'PX', 300)
-    const lock = new RedisRefreshLock({ client, prefix: 'dead', leaseMs: 5_000, pollMs: 10, waitMs: 10_000 })
+    await redis.client.set('dead:lock:refresh%3am2', 'gone-process', 'PX', 300)
+    const lock = new RedisRefreshLock({
+      client: redis.client,
+      prefix: 'dead',
+      leaseMs: 5_000,
+      pollMs: 10,
+      waitMs: 10_000,
+    })
     const hold = await lock.withLock('refresh:m2', async (held) => held)
     expect(hold).toEqual({ waited: true })
   })
 
   it('gives up after waitMs with a typed error naming the lock, and releases its own lock on a failure', async () => {
-    const lock = new RedisRefreshLock({ client, prefix: 'wait', leaseMs: 5_000, pollMs: 10, waitMs: 100 })
+    const lock = new RedisRefreshLock({ client: redis.client, prefix: 'wait', leaseMs: 5_000, pollMs: 10, waitMs: 100 })
     let release = () => {}
     const held = lock.withLock('refresh:m3', () => new Promise<void>((resolve) => (release = resolve)))
     await pause(20)
@@ -61,8 +56,8 @@ describe.skipIf(redisMissing !== undefined)('RedisRefreshLock', () => {
   })
 
   it('refuses options that would make it hang or spin', () => {
-    expect(() => new RedisRefreshLock({ client, leaseMs: 0 })).toThrow(/leaseMs/)
-    expect(() => new RedisRefreshLock({ client, waitMs: Number.POSITIVE_INFINITY })).toThrow(/waitMs/)
+    expect(() => new RedisRefreshLock({ client: redis.client, leaseMs: 0 })).toThrow(/leaseMs/)
+    expect(() => new RedisRefreshLock({ client: redis.client, waitMs: Number.POSITIVE_INFINITY })).toThrow(/waitMs/)
     expect(() => new RedisRefreshLock({ client: {} as never })).toThrow(/eval and evalsha/)
   })
 })
