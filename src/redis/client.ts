@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto'
 export type RedisArgument = string | number
 
 export interface RedisScriptClient {
+  /** `EVAL script numKeys key… arg…`. */
   eval(script: string, numKeys: number, ...args: RedisArgument[]): Promise<unknown>
+  /** `EVALSHA sha1 numKeys key… arg…`. */
   evalsha(sha1: string, numKeys: number, ...args: RedisArgument[]): Promise<unknown>
 }
 

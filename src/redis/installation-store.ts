@@ -16,6 +16,7 @@ export interface RedisInstallationStoreOptions {
   prefix?: string
 }
 
+/** Installations in Redis, for every process of the app on every host. */
 export class RedisInstallationStore implements InstallationStore {
   readonly #client: RedisScriptClient
   readonly #prefix: string

@@ -78,6 +78,7 @@ end
 return wait
 `)
 
+/** Limiter state in Redis, shared by every process that talks to the same portals. */
 export class RedisLimiterStore implements LimiterStore {
   readonly #client: RedisScriptClient
   readonly #prefix: string

@@ -29,6 +29,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `)
 
+/** One refresh at a time across processes and hosts, with a lease a dead holder cannot keep. */
 export class RedisRefreshLock implements RefreshLock {
   readonly #client: RedisScriptClient
   readonly #prefix: string

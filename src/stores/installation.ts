@@ -34,6 +34,7 @@ export interface Installation {
 }
 
 export interface InstallationStore {
+  /** The record of `memberId`, or undefined when the app is not installed there. */
   get(memberId: string): Promise<Installation | undefined>
   /** Creates or replaces the record of `installation.memberId`. */
   save(installation: Installation): Promise<void>

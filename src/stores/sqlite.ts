@@ -7,7 +7,9 @@ import { checkInstallation, type Installation, type InstallationStore } from './
 
 /** The part of better-sqlite3's `Database` this store uses. */
 export interface SqliteDatabase {
+  /** Runs SQL with no result (the table's creation). */
   exec(sql: string): unknown
+  /** A statement with `?` parameters. */
   prepare(sql: string): {
     get(...params: unknown[]): unknown
     run(...params: unknown[]): unknown

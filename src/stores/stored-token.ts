@@ -28,7 +28,15 @@ export interface StoredBitrixTokenInit {
 /** Every token of one process without a lock of its own shares this one. */
 const processLock = new MemoryRefreshLock()
 
+/**
+ * A token backed by an `InstallationStore`; create it with `StoredBitrixToken.load`.
+ *
+ * @example
+ * const token = await StoredBitrixToken.load({ memberId, store, lock, bitrixApp })
+ * const client = new Client(token)
+ */
 export class StoredBitrixToken extends AbstractBitrixToken {
+  /** The portal's `member_id`. */
   readonly memberId: string
   readonly bitrixApp: AbstractBitrixApp
   domain = ''
