@@ -86,11 +86,15 @@ export class StoredBitrixToken extends AbstractBitrixToken {
       if (stored.refreshToken !== usedRefreshToken && !this.isExpired) return
       const failure = stored.refreshFailure
       if (failure !== undefined && failure.refreshToken === stored.refreshToken) {
-        // The holder before this one was refused for this very token: the same answer, without asking again.
-        if (waited || failure.error === 'invalid_grant' || failure.error === 'invalid_client') throw rebuild(failure)
+        // The holder this one waited for was refused for this very token: the same answer, without asking again.
+        // `invalid_grant` is about the token itself, so it stands for later callers too; other refusals (a wrong
+        // client secret, say) may be this process's own and are asked again by a caller that did not wait.
+        if (waited || failure.error === 'invalid_grant') throw rebuild(failure)
       }
       const cutOff = stored.refreshing !== undefined && stored.refreshing === stored.refreshToken
-      if (stored.refreshToken !== undefined) await this.#store.save({ ...stored, refreshing: stored.refreshToken })
+      // This attempt replaces the last one's refusal; its mark stays until it is answered.
+      const { refreshFailure: _, ...attempt } = stored
+      if (stored.refreshToken !== undefined) await this.#store.save({ ...attempt, refreshing: stored.refreshToken })
       try {
         await refresh()
       } catch (error) {
@@ -102,11 +106,10 @@ export class StoredBitrixToken extends AbstractBitrixToken {
 
   /** Records an OAuth refusal for the processes waiting on it; the error to throw. */
   async #failed(stored: Installation, error: unknown, cutOff: boolean): Promise<unknown> {
+    // Not an answer from the OAuth server (a timeout, a reset): it may have rotated the pair all the same, so the
+    // `refreshing` mark stays and the next holder's `invalid_grant` says the rotation was probably lost.
+    if (!(error instanceof BitrixOAuthError) || stored.refreshToken === undefined) return error
     const { refreshing: _, refreshFailure: __, ...rest } = stored
-    if (!(error instanceof BitrixOAuthError) || stored.refreshToken === undefined) {
-      await this.#store.save(rest)
-      return error
-    }
     const rotationLost = cutOff || (error instanceof BitrixOAuthReauthorizationRequired && error.rotationLost)
     const refreshFailure: StoredRefreshFailure = {
       refreshToken: stored.refreshToken,

@@ -6,7 +6,11 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Emulator, startEmulator } from '../../src/emulator/index.js'
-import { BitrixValidationError } from '../../src/errors/index.js'
+import {
+  BitrixOAuthInvalidClient,
+  BitrixOAuthReauthorizationRequired,
+  BitrixValidationError,
+} from '../../src/errors/index.js'
 import {
   BitrixApp,
   Client,
@@ -118,6 +122,43 @@ describe.each(stores)('%s installation store', (_name, makeStore, available) => 
     expect(second.authToken).toBe(first.authToken)
     expect(emu.getStats().oauthRefreshes - before).toBe(1)
     expect(JSON.stringify(first)).not.toContain(first.authToken)
+  })
+})
+
+describe('StoredBitrixToken refusals', () => {
+  it('shares invalid_grant with later callers, but asks again after a refusal that was its own (invalid_client)', async () => {
+    const store = new MemoryInstallationStore()
+    const app = emu.createApp({ scopes: 'all' })
+    const issued = emu.issueToken({ clientId: app.clientId })
+    await store.save({
+      memberId: issued.memberId,
+      domain: emu.url,
+      scopes: ['crm'],
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      expires: issued.expires,
+    })
+    const load = (clientSecret: string) =>
+      StoredBitrixToken.load({
+        memberId: issued.memberId,
+        store,
+        bitrixApp: new BitrixApp({ clientId: app.clientId, clientSecret, oauthServer: emu.url }),
+      })
+    const wrongSecret = await load('not-the-secret')
+    await expect(wrongSecret.refresh()).rejects.toThrow(BitrixOAuthInvalidClient)
+    expect((await store.get(issued.memberId))?.refreshFailure?.error).toBe('invalid_client')
+    // A process deployed with the right secret is not held back by the other one's refusal.
+    const rightSecret = await load(app.clientSecret)
+    await rightSecret.refresh()
+    const saved = await store.get(issued.memberId)
+    expect(saved?.refreshFailure).toBeUndefined()
+    expect(saved?.accessToken).toBe(rightSecret.authToken)
+    // A refresh token the server refused stays refused for everyone, without another request.
+    await store.save({ ...(saved as Installation), refreshToken: 'revoked-refresh-token' })
+    const before = emu.getStats().oauthRefreshes
+    await expect((await load(app.clientSecret)).refresh()).rejects.toThrow(BitrixOAuthReauthorizationRequired)
+    await expect((await load(app.clientSecret)).refresh()).rejects.toThrow(BitrixOAuthReauthorizationRequired)
+    expect(emu.getStats().oauthRefreshes - before).toBe(1)
   })
 })
 
