@@ -59,6 +59,21 @@ afterAll(async () => {
 })
 
 let prefixes = 0
+
+/** An app installed on the emulator, its installation saved in `store`. */
+async function install(store: InstallationStore) {
+  const app = emu.createApp({ scopes: 'all' })
+  const issued = emu.issueToken({ clientId: app.clientId })
+  await store.save({
+    memberId: issued.memberId,
+    domain: emu.url,
+    scopes: ['crm'],
+    accessToken: issued.accessToken,
+    refreshToken: issued.refreshToken,
+    expires: issued.expires,
+  })
+  return { app, issued }
+}
 const stores: Array<[string, () => InstallationStore, boolean]> = [
   ['memory', () => new MemoryInstallationStore(), true],
   [
@@ -98,16 +113,7 @@ describe.each(stores)('%s installation store', (_name, makeStore, available) => 
 
   it.skipIf(skip)('backs a token: refreshed once, saved, and taken from the store by a second object', async () => {
     const store = makeStore()
-    const app = emu.createApp({ scopes: 'all' })
-    const issued = emu.issueToken({ clientId: app.clientId })
-    await store.save({
-      memberId: issued.memberId,
-      domain: emu.url,
-      scopes: ['crm'],
-      accessToken: issued.accessToken,
-      refreshToken: issued.refreshToken,
-      expires: issued.expires,
-    })
+    const { app, issued } = await install(store)
     const bitrixApp = new BitrixApp({ clientId: app.clientId, clientSecret: app.clientSecret, oauthServer: emu.url })
     const first = await StoredBitrixToken.load({ memberId: issued.memberId, store, bitrixApp })
     const second = await StoredBitrixToken.load({ memberId: issued.memberId, store, bitrixApp })
@@ -128,16 +134,7 @@ describe.each(stores)('%s installation store', (_name, makeStore, available) => 
 describe('StoredBitrixToken refusals', () => {
   it('shares invalid_grant with later callers, but asks again after a refusal that was its own (invalid_client)', async () => {
     const store = new MemoryInstallationStore()
-    const app = emu.createApp({ scopes: 'all' })
-    const issued = emu.issueToken({ clientId: app.clientId })
-    await store.save({
-      memberId: issued.memberId,
-      domain: emu.url,
-      scopes: ['crm'],
-      accessToken: issued.accessToken,
-      refreshToken: issued.refreshToken,
-      expires: issued.expires,
-    })
+    const { app, issued } = await install(store)
     const load = (clientSecret: string) =>
       StoredBitrixToken.load({
         memberId: issued.memberId,
