@@ -21,6 +21,7 @@ const publicEntries = {
   log: 'src/log/index.ts',
   frame: 'src/frame/index.ts',
   emulator: 'src/emulator/index.ts',
+  redis: 'src/redis/index.ts',
 }
 
 const DEFAULT_TRANSPORT = resolve('src/http/default-transport.ts')

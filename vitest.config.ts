@@ -22,6 +22,7 @@ export default defineConfig({
       'test/docs/**/*.test.ts',
       'test/browser/**/*.test.ts',
       'test/app/**/*.test.ts',
+      'test/redis/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

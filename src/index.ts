@@ -130,3 +130,16 @@ export { type AnyBatchRef, type BatchRef, ref } from './requests/batch-ref.js'
 export type { AsListFastOptions, AsListOptions } from './requests/list-common.js'
 export { BitrixRequest, type ListItem } from './requests/request.js'
 export { BitrixResponse, type BitrixTime } from './requests/response.js'
+export {
+  type Installation,
+  type InstallationStore,
+  type LockHold,
+  MemoryInstallationStore,
+  MemoryRefreshLock,
+  type RefreshLock,
+  type SqliteDatabase,
+  SqliteInstallationStore,
+  StoredBitrixToken,
+  type StoredBitrixTokenInit,
+  type StoredRefreshFailure,
+} from './stores/index.js'

@@ -141,7 +141,7 @@ export abstract class AbstractBitrixToken implements Credentials {
       this.#settled += 1
       this.#refreshing = undefined
     }
-    this.#refreshing = this.#refresh(context).then(
+    this.#refreshing = this.runRefresh(() => this.#refresh(context)).then(
       () => {
         settle()
         this.#failure = undefined
@@ -155,6 +155,15 @@ export abstract class AbstractBitrixToken implements Credentials {
       },
     )
     return this.#refreshing
+  }
+
+  /**
+   * Runs one refresh: `refresh` asks the OAuth server and stores the grant with `applyGrant`. Override it to
+   * share the token with other processes: take a lock, load what another process may have stored meanwhile
+   * (and skip `refresh` when it is newer), save after `refresh`. The default just runs it.
+   */
+  protected runRefresh(refresh: () => Promise<void>): Promise<void> {
+    return refresh()
   }
 
   /** What a cached failure is valid for: the same refresh token, app and OAuth server. */

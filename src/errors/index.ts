@@ -94,6 +94,8 @@ export {
   BitrixOAuthRequestTimeout,
   type BitrixOAuthRequestTimeoutOptions,
   BitrixOAuthWrongClient,
+  BitrixRefreshLockTimeout,
+  type BitrixRefreshLockTimeoutOptions,
 } from './oauth.js'
 export { BitrixPortalMoveRefused, type BitrixPortalMoveRefusedOptions } from './portal-move.js'
 export { BitrixQueueTimeout, type BitrixQueueTimeoutOptions, type QueueReason } from './queue.js'

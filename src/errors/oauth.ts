@@ -135,3 +135,31 @@ export class BitrixOAuthRequestTimeout extends BitrixRequestTimeout {
     return { ...super.toJSON(), grantType: this.grantType }
   }
 }
+
+/** What a `BitrixRefreshLockTimeout` carries. */
+export interface BitrixRefreshLockTimeoutOptions {
+  /** What the lock guards, e.g. `refresh:<member_id>`. */
+  lock: string
+  waitedMs: number
+}
+
+/**
+ * Another process held the refresh lock of this token for longer than this one was willing to wait. The holder
+ * keeps its lease alive only while it runs, so this means a refresh that is still going (a slow OAuth server),
+ * not a dead holder: a dead holder's lease expires and the lock is taken over.
+ */
+export class BitrixRefreshLockTimeout extends BitrixError {
+  override readonly name: string = 'BitrixRefreshLockTimeout'
+  readonly lock: string
+  readonly waitedMs: number
+
+  constructor(options: BitrixRefreshLockTimeoutOptions) {
+    super(`waited ${options.waitedMs} ms for the refresh lock ${options.lock}, still held by another process`)
+    this.lock = options.lock
+    this.waitedMs = options.waitedMs
+  }
+
+  override toJSON(): BitrixErrorJSON {
+    return { ...super.toJSON(), lock: this.lock, waitedMs: this.waitedMs }
+  }
+}

@@ -42,6 +42,12 @@ export interface RateLimiterOptions {
   store?: LimiterStore
   /** Names this portal (and credential) in the store, so limiters sharing a store share its limits; default `'default'`. */
   key?: string
+  /**
+   * Names the application (its `client_id`, or the webhook) for the operating-time budget, which the portal keeps
+   * per application and method while the request bucket is the portal's: apps sharing one `key` and store then
+   * share the bucket but not each other's operating time. Default: the operating time is `key`'s too.
+   */
+  app?: string
   /** Called before each wait. */
   onWait?: (info: WaitInfo) => void
 }
@@ -66,6 +72,7 @@ interface Ticket {
 export class RateLimiter implements Limiter {
   readonly #store: LimiterStore
   readonly #key: string
+  readonly #operatingPrefix: string
   readonly #policy: OperatingPolicy
   readonly #clock: ServerClock
   readonly #onWait: RateLimiterOptions['onWait']
@@ -92,6 +99,7 @@ export class RateLimiter implements Limiter {
     this.#clock = new ServerClock(timeScale)
     this.#store = options.store ?? new MemoryStore()
     this.#key = options.key ?? 'default'
+    this.#operatingPrefix = options.app === undefined ? this.#key : `${this.#key}:app:${options.app}`
     this.#onWait = options.onWait
     this.setPlan(options.plan ?? 'standard')
   }
@@ -169,7 +177,7 @@ export class RateLimiter implements Limiter {
   }
 
   #operatingKey(method: string): string {
-    return `${this.#key}:operating:${method}`
+    return `${this.#operatingPrefix}:operating:${method}`
   }
 
   /** Waits until the method's budget allows `calls` more; they count as in flight from then on. */
