@@ -1,11 +1,11 @@
 /**
  * The CRM's reference data, derived from what the seed generator uses so that every code a seeded row carries
- * can be looked up: statuses and stages (`crm.status.*`), pipelines (`crm.category.*`, `crm.dealcategory.*`)
- * and user fields (`crm.<entity>.userfield.list`, derived from the same schema as `crm.<entity>.fields`).
+ * can be looked up: statuses and stages (`crm.status.*`), pipelines (`crm.category.*`, `crm.dealcategory.*`);
+ * (user fields, `crm.<entity>.userfield.*`, are the generic store's: methods/generic/crm-user-fields.ts).
  * Read-only: the seeded portal has a fixed set of each.
  */
 import { type MethodDefinition, type Params, RestError } from '../kernel.js'
-import { COMPANY, CONTACT, CRM_ENTITIES, type CrmEntity, DEAL, LEAD, SMART, SMART_CATEGORY_ID } from './crm-schema.js'
+import { CRM_ENTITIES, DEAL, LEAD, SMART, SMART_CATEGORY_ID } from './crm-schema.js'
 import {
   COMPANY_TYPES,
   CONTACT_TYPES,
@@ -217,32 +217,6 @@ function entityItems(
     .map((row) => ({ NAME: row.NAME, SORT: Number(row.SORT), STATUS_ID: row.STATUS_ID }))
 }
 
-/** `crm.<entity>.userfield.list`: the entity's `UF_*` fields, as `crm.<entity>.fields` describes them. */
-function userFieldRows(entity: CrmEntity, entityCode: string): Array<Record<string, unknown>> {
-  return entity.fields
-    .filter((field) => field.legacy && field.name.startsWith('UF_'))
-    .map((field, index) => ({
-      ID: String(index + 1),
-      ENTITY_ID: entityCode,
-      FIELD_NAME: field.name,
-      USER_TYPE_ID: field.type,
-      XML_ID: null,
-      SORT: '100',
-      MULTIPLE: field.multiple ? 'Y' : 'N',
-      MANDATORY: field.required ? 'Y' : 'N',
-      SHOW_FILTER: 'N',
-      SHOW_IN_LIST: 'Y',
-      EDIT_IN_LIST: 'Y',
-      IS_SEARCHABLE: 'N',
-      SETTINGS: field.settings ?? {},
-      EDIT_FORM_LABEL: field.title,
-      LIST_COLUMN_LABEL: field.title,
-      LIST_FILTER_LABEL: field.title,
-      ERROR_MESSAGE: null,
-      HELP_MESSAGE: null,
-    }))
-}
-
 export function crmDictionaryMethods(env: PortalEnv): Record<string, MethodDefinition> {
   const { costs } = env
   const rows = statusRows()
@@ -261,20 +235,6 @@ export function crmDictionaryMethods(env: PortalEnv): Record<string, MethodDefin
     if (!found) throw new RestError('', 'Not found', 400)
     return found
   }
-  const userFields: Record<string, MethodDefinition> = {}
-  for (const [entity, code] of [
-    [DEAL, 'CRM_DEAL'],
-    [LEAD, 'CRM_LEAD'],
-    [CONTACT, 'CRM_CONTACT'],
-    [COMPANY, 'CRM_COMPANY'],
-  ] as const) {
-    userFields[`crm.${entity.key}.userfield.list`] = method((_params, ctx) => {
-      ctx.cost(costs.base)
-      const list = userFieldRows(entity, code)
-      return { result: list, total: list.length }
-    })
-  }
-
   return {
     'crm.status.list': method((params, ctx) => {
       ctx.cost(costs.base + costs.perRow * rows.length)
@@ -344,6 +304,5 @@ export function crmDictionaryMethods(env: PortalEnv): Record<string, MethodDefin
       if (id !== 0) dealCategory(params)
       return { result: entityItems(rows, id === 0 ? 'DEAL_STAGE' : `DEAL_STAGE_${id}`) }
     }),
-    ...userFields,
   }
 }
