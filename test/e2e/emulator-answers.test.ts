@@ -12,11 +12,11 @@ import { oauthApp, postForm, postJson, request, start } from './emulator-helpers
 describe('unimplemented methods', () => {
   it('answer 400 EMULATOR_NOT_IMPLEMENTED by default, naming the method and both ways forward', async () => {
     const emu = await start()
-    const res = await request(`${emu.webhookUrl}crm.activity.get?id=1`)
+    const res = await request(`${emu.webhookUrl}crm.activity.configurable.get?id=1`)
     expect(res.status).toBe(400)
     expect(res.json.error).toBe('EMULATOR_NOT_IMPLEMENTED')
-    expect(res.json.error_description).toContain('crm.activity.get')
-    expect(res.json.error_description).toContain("emu.on('crm.activity.get'")
+    expect(res.json.error_description).toContain('crm.activity.configurable.get')
+    expect(res.json.error_description).toContain("emu.on('crm.activity.configurable.get'")
     expect(res.json.error_description).toContain('docExamples: true')
     expect(res.headers.get(CANNED_HEADER)).toBeNull()
     expect(emu.stats.canned).toBe(0)
@@ -26,7 +26,7 @@ describe('unimplemented methods', () => {
     const emu = await start()
     const client = new Client(BitrixWebhook.fromUrl(emu.webhookUrl), { limiter: false, defaultMaxRetries: 3 })
     const before = emu.stats.httpRequests
-    const error = await client.call('crm.activity.get', { id: 1 }).then(
+    const error = await client.call('crm.activity.configurable.get', { id: 1 }).then(
       () => undefined,
       (e: unknown) => e,
     )
@@ -44,7 +44,9 @@ describe('unimplemented methods', () => {
 
   it('fail inside a batch as a per-command error, the others still answering', async () => {
     const emu = await start()
-    const res = await postJson(`${emu.webhookUrl}batch`, { cmd: { a: 'crm.activity.get?id=1', b: 'test.echo?x=1' } })
+    const res = await postJson(`${emu.webhookUrl}batch`, {
+      cmd: { a: 'crm.activity.configurable.get?id=1', b: 'test.echo?x=1' },
+    })
     expect(res.status).toBe(200)
     expect(res.json.result.result_error.a.error).toBe('EMULATOR_NOT_IMPLEMENTED')
     expect(res.json.result.result.b).toEqual({ x: '1' })
@@ -54,9 +56,9 @@ describe('unimplemented methods', () => {
 describe('docs-example mode (opt-in)', () => {
   it('answers the documented example, marked by a header and counted as canned', async () => {
     const emu = await start({ docExamples: true })
-    const res = await request(`${emu.webhookUrl}crm.activity.get?id=999`)
+    const res = await request(`${emu.webhookUrl}crm.activity.configurable.get?id=999`)
     expect(res.status).toBe(200)
-    expect(res.json.result.ID).toBe('999')
+    expect(res.json.result.activity.id).toBe(8903) // the page's example, whatever was asked
     expect(res.headers.get(CANNED_HEADER)).toBe('1')
     const stats = emu.stats
     expect(stats.canned).toBe(1)
@@ -74,34 +76,37 @@ describe('docs-example mode (opt-in)', () => {
 
   it('checks the documented required parameters first', async () => {
     const emu = await start({ docExamples: true })
-    const res = await request(`${emu.webhookUrl}crm.activity.get`)
+    const res = await request(`${emu.webhookUrl}crm.activity.configurable.get`)
     expect(res.status).toBe(400)
     expect(res.json).toEqual({
       error: 'ERROR_ARGUMENT',
       error_description: "Required parameter 'id' is missing",
       argument: 'id',
     })
-    const nested = await postJson(`${emu.webhookUrl}im.notify.system.add`, { USER_ID: 1 })
-    expect(nested.json.argument).toBe('MESSAGE')
+    const nested = await postJson(`${emu.webhookUrl}crm.calllist.items.get`, { FILTER: {} })
+    expect(nested.json.argument).toBe('LIST_ID')
     expect(emu.stats.canned).toBe(0)
   })
 
   it('checks the documented types of the parameters given', async () => {
     const emu = await start({ docExamples: true })
-    const res = await request(`${emu.webhookUrl}crm.activity.get?id=abc`)
+    const res = await request(`${emu.webhookUrl}crm.activity.configurable.get?id=abc`)
     expect(res.status).toBe(400)
     expect(res.json.error).toBe('ERROR_ARGUMENT')
     expect(res.json.error_description).toBe("Invalid value of parameter 'id': integer expected")
-    const fields = await postForm(`${emu.webhookUrl}crm.timeline.comment.add`, 'fields=plain')
+    const fields = await postForm(`${emu.webhookUrl}biconnector.source.add`, 'fields=plain')
     expect(fields.json.argument).toBe('fields')
-    const ok = await postForm(`${emu.webhookUrl}crm.timeline.comment.add`, 'fields[COMMENT]=x&fields[ENTITY_ID]=1')
+    const ok = await postForm(
+      `${emu.webhookUrl}biconnector.source.add`,
+      'fields[title]=x&fields[connectorId]=1&fields[settings][host]=db',
+    )
     expect(ok.status).toBe(200)
   })
 
   it('counts the canned sub-commands of a batch in the header', async () => {
     const emu = await start({ docExamples: true })
     const res = await postJson(`${emu.webhookUrl}batch`, {
-      cmd: { a: 'crm.activity.get?id=1', b: 'crm.deal.get?id=1', c: 'crm.currency.list' },
+      cmd: { a: 'crm.activity.configurable.get?id=1', b: 'crm.deal.get?id=1', c: 'biconnector.source.list' },
     })
     expect(res.status).toBe(200)
     expect(res.headers.get(CANNED_HEADER)).toBe('2')
@@ -112,8 +117,8 @@ describe('docs-example mode (opt-in)', () => {
 describe('emu.on', () => {
   it('answers a fixed result, a fresh copy each time', async () => {
     const emu = await start()
-    emu.on('crm.activity.get', { ID: '7', SUBJECT: 'Call' })
-    const first = await request(`${emu.webhookUrl}crm.activity.get?id=7`)
+    emu.on('crm.activity.configurable.get', { ID: '7', SUBJECT: 'Call' })
+    const first = await request(`${emu.webhookUrl}crm.activity.configurable.get?id=7`)
     expect(first.status).toBe(200)
     expect(first.json.result).toEqual({ ID: '7', SUBJECT: 'Call' })
     expect(first.headers.get(CANNED_HEADER)).toBeNull()
@@ -122,13 +127,13 @@ describe('emu.on', () => {
 
   it('runs a handler with the decoded parameters and the caller; RestError answers an error', async () => {
     const emu = await start()
-    emu.on('CRM.Activity.Get', (params, call) => {
+    emu.on('CRM.Activity.Configurable.Get', (params, call) => {
       if (params.id === '404') throw new RestError('NOT_FOUND', 'Activity not found', 400)
       return { ID: params.id, by: call.userId, auth: call.authType }
     })
-    const found = await request(`${emu.webhookUrl}crm.activity.get?id=5`)
+    const found = await request(`${emu.webhookUrl}crm.activity.configurable.get?id=5`)
     expect(found.json.result).toEqual({ ID: '5', by: 1, auth: 'webhook' })
-    const missing = await request(`${emu.webhookUrl}crm.activity.get?id=404`)
+    const missing = await request(`${emu.webhookUrl}crm.activity.configurable.get?id=404`)
     expect(missing.status).toBe(400)
     expect(missing.json).toEqual({ error: 'NOT_FOUND', error_description: 'Activity not found' })
   })
@@ -158,9 +163,9 @@ describe('emu.on', () => {
 
   it('keeps the scope of the method it stands in for', async () => {
     const emu = await start()
-    emu.on('crm.activity.get', { ID: '1' })
+    emu.on('crm.activity.configurable.get', { ID: '1' })
     const hook = emu.createWebhook({ scopes: ['user'] })
-    const res = await request(`${hook.url}crm.activity.get?id=1`)
+    const res = await request(`${hook.url}crm.activity.configurable.get?id=1`)
     expect(res.json.error).toBe('insufficient_scope')
   })
 })
@@ -191,10 +196,10 @@ describe('emu.received', () => {
 
   it('records refused calls with the error and no answer source', async () => {
     const emu = await start()
-    await request(`${emu.webhookUrl}crm.activity.get?id=1`)
+    await request(`${emu.webhookUrl}crm.activity.configurable.get?id=1`)
     expect(emu.received).toEqual([
       {
-        method: 'crm.activity.get',
+        method: 'crm.activity.configurable.get',
         params: { id: '1' },
         authType: 'webhook',
         userId: 1,
