@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { seeded } from '../seeded-random.js'
 
 export interface PhpCorpus {
   /** Raw query strings / form bodies for `parse_str`. */
@@ -18,18 +19,6 @@ export interface PhpCorpus {
   jsonEncode: string[]
   /** JSON texts for `json_decode($text, true)` (depth and error cases). */
   jsonDecode: string[]
-}
-
-/** Mulberry32: a tiny seeded generator, so the corpus is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const NAMES = [

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seeded } from '../../scripts/seeded-random.js'
 import type { BitrixIncomingRejected } from '../../src/errors/index.js'
 import { createAppHandler, type IncomingEvent, toNodeListener } from '../../src/index.js'
 import { listen } from '../app/portal-calls.js'
@@ -18,16 +19,6 @@ const encodings = (
   }
 ).events
 const seeds = encodings.filter((row) => row.encoded.includes(TOKEN) && row.code !== 'ONAPPINSTALL')
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), state | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const FRAGMENTS = ['[', ']', '%5B', '%5D', '&', '=', '__proto__', 'constructor', '%00', '[]', '][', '%', '+', '{', 'é']
 

@@ -5,26 +5,13 @@
  * `BitrixError`: no crash, no hang, no unhandled rejection, no polluted prototype.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Random, seeded } from '../../scripts/seeded-random.js'
 import { BitrixError } from '../../src/errors/index.js'
 import type { Client } from '../../src/index.js'
 import { type HostileServer, hostileClient, type Reply, startHostileServer, TRANSPORTS } from './envelope-server.js'
 
 const SEED = 20261201
 const BODIES = 5_000
-
-type Random = () => number
-
-/** mulberry32: a small seeded generator, so every run serves the same bodies. */
-function seeded(seed: number): Random {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]
 
