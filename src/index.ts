@@ -84,6 +84,16 @@ export {
   type ResultOf,
 } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
+export type {
+  CallEndHookInfo,
+  ClientHooks,
+  HookCallInfo,
+  HookOutcome,
+  LimiterWaitHookInfo,
+  RequestHookInfo,
+  ResponseHookInfo,
+  RetryHookInfo,
+} from './client/hooks.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
   type EventHandler,

@@ -35,6 +35,7 @@ import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
+import { type ClientHooks, HookSet } from './hooks.js'
 import { createTree, withSubtree } from './tree.js'
 
 /**
@@ -66,6 +67,11 @@ export interface ClientOptions extends Partial<ConfigInit> {
    * ends in `BitrixPortalMoveRefused` and nothing is sent there.
    */
   allowPortalMove?: PortalMovePolicy
+  /**
+   * Observers of every call: `onRequest`, `onResponse`, `onRetry`, `onLimiterWait`, `onCallEnd` (see `ClientHooks`);
+   * one object or several. They see methods, timings, attempts and outcomes, never parameters or secrets.
+   */
+  hooks?: ClientHooks | readonly ClientHooks[]
 }
 
 /** Options of `callBatch` and `callBatches`: the per-call options plus `halt`. */
@@ -130,7 +136,7 @@ export class Client {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, ...settings } = options
+    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, hooks, ...settings } = options
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -151,6 +157,7 @@ export class Client {
       validate: validateArguments,
       onRetry,
       allowPortalMove,
+      hooks: HookSet.from(hooks, () => this.#dispatcher.setting('logger')),
     })
     this.#sender = new ClientSender(this.#dispatcher)
   }
