@@ -50,6 +50,12 @@ export interface ClientOptions extends Partial<ConfigInit> {
   /** TLS settings for the Node transport, e.g. `{ ca }` of a self-signed local portal. */
   tls?: NodeTransportOptions['tls']
   /**
+   * An egress proxy for the built-in Node transport: `'http://[user:password@]host:port'`, or `'env'` to follow
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`. Never taken from the environment unless asked. Not with `fetch` or
+   * `transport` (configure the proxy there); in a browser the browser's own proxy settings apply.
+   */
+  proxy?: NodeTransportOptions['proxy']
+  /**
    * The portal's rate plan for the built-in limiter: `'standard'` (default: burst 50, 2 per second),
    * `'enterprise'` (250, 5 per second) or a custom `{ burst, drainPerSecond }`. See also `detectPlan()`.
    */
@@ -136,7 +142,7 @@ export class Client {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, hooks, ...settings } = options
+    const { fetch, transport, tls, proxy, limiter, plan, onRetry, allowPortalMove, hooks, ...settings } = options
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -147,11 +153,18 @@ export class Client {
         received: typeof allowPortalMove,
       })
     }
+    if (proxy !== undefined && proxy !== false && (fetch !== undefined || transport !== undefined)) {
+      throw new BitrixValidationError({
+        message:
+          'proxy applies to the built-in Node transport; with your own fetch or transport, configure the proxy there',
+        parameter: 'proxy',
+      })
+    }
     this.credentials = credentials
     this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
     this.#dispatcher = new Dispatcher({
       credentials,
-      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls })),
+      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, proxy })),
       limiter: this.limiter,
       overrides,
       validate: validateArguments,

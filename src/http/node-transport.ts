@@ -2,6 +2,7 @@
  * The keep-alive `node:http(s)` transport, the cheapest per call on Node. Only `default-transport.ts` (the `node`
  * condition of the package's `#default-transport` import) reaches this module, so browser bundles never see it.
  */
+import { forwardAgent, type ProxyRoute, type ProxySetting, parseProxyUrl, proxyFor, tunnelAgent } from './node-proxy.js'
 import { type Transport, TransportError, type TransportResponse } from './transport-contract.js'
 
 type NodeHttp = typeof import('node:http')
@@ -33,6 +34,12 @@ function loadNodeModules(): Promise<NodeModules> {
 export interface NodeTransportOptions {
   /** Extra TLS settings, e.g. `{ ca }` for a self-signed emulator certificate. */
   tls?: { ca?: string | string[]; rejectUnauthorized?: boolean }
+  /**
+   * An egress proxy: `'http://[user:password@]host:port'` for every request, `'env'` to follow `HTTPS_PROXY`,
+   * `HTTP_PROXY` and `NO_PROXY` (read when each target is first seen), or `false`/absent to go direct (the variables
+   * are never read unless asked). https targets are tunnelled with CONNECT, so TLS stays end to end with the portal.
+   */
+  proxy?: ProxySetting
 }
 
 /**
@@ -45,7 +52,7 @@ function newRequestId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
-const CONNECTION_NOT_MADE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+const CONNECTION_NOT_MADE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROXY'])
 
 interface Target {
   secure: boolean
@@ -75,14 +82,49 @@ function splitUrl(url: string): { target: Target; path: string } {
   return { target, path }
 }
 
+/** Where one request goes when a proxy is in the way: the proxy's agent, and for plain http its address. */
+interface ProxiedHop {
+  agent: import('node:http').Agent
+  /** Plain http through the proxy: connect to the proxy and send the absolute URL. */
+  forward?: ProxyRoute
+}
+
+async function proxiedHop(
+  modules: NodeModules,
+  route: ProxyRoute,
+  secure: boolean,
+  agents: Map<ProxyRoute, import('node:http').Agent>,
+  tls: NodeTransportOptions['tls'],
+): Promise<ProxiedHop> {
+  let agent = agents.get(route)
+  if (!agent) {
+    const [tlsModule, netModule] = await Promise.all([import('node:tls'), import('node:net')])
+    const parts = { http: modules.http, https: modules.https, tls: tlsModule, net: netModule }
+    agent = secure ? tunnelAgent(parts, route, tls) : forwardAgent(parts)
+    agents.set(route, agent)
+  }
+  return secure ? { agent } : { agent, forward: route }
+}
+
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
   let tlsAgent: import('node:https').Agent | undefined
+  const tunnels = new Map<ProxyRoute, import('node:http').Agent>()
+  const forwards = new Map<ProxyRoute, import('node:http').Agent>()
+  // An explicit proxy is checked now, so a bad one fails where the client is made; `env` is read per target.
+  if (options.proxy && options.proxy !== 'env') parseProxyUrl(options.proxy)
   return async (request) => {
     const modules = loadedModules ?? (await loadNodeModules())
     const { target, path } = splitUrl(request.url)
     const { secure } = target
+    let route: ProxyRoute | undefined
+    try {
+      route = options.proxy ? proxyFor(options.proxy, target) : undefined
+    } catch (badVariable) {
+      throw new TransportError('connect', 'connect', false, badVariable)
+    }
+    const hop = route && (await proxiedHop(modules, route, secure, secure ? tunnels : forwards, options.tls))
     if (secure && options.tls && !tlsAgent) tlsAgent = new modules.https.Agent({ keepAlive: true, ...options.tls })
-    const agent = secure ? (tlsAgent ?? modules.httpsAgent) : modules.httpAgent
+    const agent = hop?.agent ?? (secure ? (tlsAgent ?? modules.httpsAgent) : modules.httpAgent)
     const lib = secure ? modules.https : modules.http
     return new Promise<TransportResponse>((resolve, reject) => {
       let connected = false
@@ -103,10 +145,15 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
         ...request.headers,
       }
       if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body)
+      const forward = hop?.forward
+      if (forward) {
+        headers.host = request.url.slice(request.url.indexOf('//') + 2).split('/', 1)[0]
+        if (forward.authorization) headers['proxy-authorization'] = forward.authorization
+      }
       const req = lib.request({
-        hostname: target.hostname,
-        port: target.port,
-        path,
+        hostname: forward ? forward.hostname : target.hostname,
+        port: forward ? forward.port : target.port,
+        path: forward ? request.url : path,
         method: request.method,
         headers,
         agent,
