@@ -81,6 +81,7 @@ export {
   type ClientOptions,
   type MethodParams,
   type MethodResult,
+  type PortalKind,
   type ResultOf,
 } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
@@ -113,11 +114,13 @@ export {
   type LimiterOutcome,
   type LimiterStore,
   MemoryStore,
+  NO_BUCKET,
   type OperatingSnapshot,
   PLAN_BUCKETS,
   type PlanName,
   RateLimiter,
   type RateLimiterOptions,
+  SELF_HOSTED_OPERATING_LIMIT,
   unlimited,
   type WaitInfo,
 } from './limits/index.js'

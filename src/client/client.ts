@@ -15,8 +15,10 @@ import {
   detectPlan,
   type Limiter,
   MemoryStore,
+  NO_BUCKET,
   type PlanName,
   RateLimiter,
+  SELF_HOSTED_OPERATING_LIMIT,
   unlimited,
 } from '../limits/index.js'
 import type { CallTree, MethodMap, MethodTree } from '../methods/index.js'
@@ -61,10 +63,23 @@ export interface ClientOptions extends Partial<ConfigInit> {
    */
   plan?: PlanName | BucketSpec
   /**
-   * Client-side pacing. Default: a `RateLimiter` for `plan`, shared by every client of the same portal in this
-   * process. Pass your own (e.g. with a shared store for several processes), or `false` for none.
+   * Client-side pacing. Default: a `RateLimiter` for `plan` (and `portal`, `operatingLimit`), shared by every client
+   * of the same portal in this process. Pass your own (e.g. with a shared store for several processes), or `false`
+   * for none.
    */
   limiter?: Limiter | false
+  /**
+   * Which limits the default limiter keeps. `'cloud'` (default): the request bucket of `plan` and 480 s of server
+   * time per method per 10 minutes. `'self-hosted'`: none unless configured (the docs: "the load is configured on
+   * the server side"), that is no bucket unless `plan` is given and no operating limit unless `operatingLimit`.
+   * Chosen by you, not guessed from the host: cloud portals can have custom domains.
+   */
+  portal?: PortalKind
+  /**
+   * Seconds of server time per method per 10 minutes the portal allows. Cloud: 480 by default. Self-hosted: off
+   * unless the administrator enabled it; `true` then means its default, 420 s.
+   */
+  operatingLimit?: number | true
   /** Called before each wait for a retry, with the reason. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
   /**
@@ -142,7 +157,20 @@ export class Client {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, proxy, limiter, plan, onRetry, allowPortalMove, hooks, ...settings } = options
+    const {
+      fetch,
+      transport,
+      tls,
+      proxy,
+      limiter,
+      plan,
+      portal,
+      operatingLimit,
+      onRetry,
+      allowPortalMove,
+      hooks,
+      ...settings
+    } = options
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -161,7 +189,8 @@ export class Client {
       })
     }
     this.credentials = credentials
-    this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
+    const limits = checkPortalLimits(portal, operatingLimit, limiter)
+    this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan, limits))
     this.#dispatcher = new Dispatcher({
       credentials,
       transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, proxy })),
@@ -336,8 +365,64 @@ class ClientSender implements RequestSender {
 /** Default limiters share one store, so every client of a portal in this process shares its limits. */
 const sharedStore = new MemoryStore()
 
-function defaultLimiter(domain: string, plan: PlanName | BucketSpec = 'standard'): Limiter {
-  return new RateLimiter({ plan, key: domain, store: sharedStore })
+/** Where the client runs its calls: a Bitrix24 cloud portal, or a self-hosted one (Bitrix24 on your own server). */
+export type PortalKind = 'cloud' | 'self-hosted'
+
+interface PortalLimits {
+  portal: PortalKind
+  /** Seconds, or undefined for the kind's default. */
+  operatingLimit?: number
+}
+
+function checkPortalLimits(
+  portal: PortalKind | undefined,
+  operatingLimit: number | true | undefined,
+  limiter: ClientOptions['limiter'],
+): PortalLimits {
+  if (portal !== undefined && portal !== 'cloud' && portal !== 'self-hosted') {
+    throw new BitrixValidationError({
+      message: `portal must be 'cloud' or 'self-hosted', received ${JSON.stringify(portal)}`,
+      parameter: 'portal',
+      expected: "'cloud' | 'self-hosted'",
+    })
+  }
+  if (operatingLimit !== undefined && operatingLimit !== true && !(operatingLimit > 0 && operatingLimit < Infinity)) {
+    throw new BitrixValidationError({
+      message: 'operatingLimit must be seconds > 0, or true for a self-hosted portal’s default (420 s)',
+      parameter: 'operatingLimit',
+      expected: 'number > 0 | true',
+      received: operatingLimit,
+    })
+  }
+  if (operatingLimit !== undefined && limiter !== undefined) {
+    throw new BitrixValidationError({
+      message: 'operatingLimit configures the default limiter; with your own limiter, set it there',
+      parameter: 'operatingLimit',
+    })
+  }
+  const kind = portal ?? 'cloud'
+  if (operatingLimit === true) {
+    return { portal: kind, operatingLimit: kind === 'self-hosted' ? SELF_HOSTED_OPERATING_LIMIT : undefined }
+  }
+  return { portal: kind, operatingLimit }
+}
+
+function defaultLimiter(domain: string, plan: PlanName | BucketSpec | undefined, limits: PortalLimits): Limiter {
+  if (limits.portal === 'self-hosted') {
+    if (plan === undefined && limits.operatingLimit === undefined) return unlimited
+    return new RateLimiter({
+      plan: plan ?? NO_BUCKET,
+      operatingLimit: limits.operatingLimit ?? Number.POSITIVE_INFINITY,
+      key: domain,
+      store: sharedStore,
+    })
+  }
+  return new RateLimiter({
+    plan: plan ?? 'standard',
+    operatingLimit: limits.operatingLimit,
+    key: domain,
+    store: sharedStore,
+  })
 }
 
 function commandEntries(

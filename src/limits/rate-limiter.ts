@@ -104,6 +104,11 @@ export class RateLimiter implements Limiter {
     this.setPlan(options.plan ?? 'standard')
   }
 
+  /** Seconds of server time per method per 10 minutes this limiter keeps each method under. */
+  get operatingLimit(): number {
+    return this.#policy.limit
+  }
+
   /** The portal's bucket (unscaled). */
   get plan(): BucketSpec {
     return { ...this.#plan }
