@@ -104,7 +104,14 @@ export {
   ReauthorizationRequiredEvent,
   type SdkEventMap,
 } from './events/index.js'
-export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
+export type {
+  FetchFunction,
+  NodeTransportOptions,
+  ProxySetting,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './http/transport.js'
 export {
   type AcquireOptions,
   type Awaitable,

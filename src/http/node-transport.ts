@@ -31,6 +31,7 @@ function loadNodeModules(): Promise<NodeModules> {
   return nodeModules
 }
 
+/** Settings of the built-in Node transport (`ClientOptions.tls` and `ClientOptions.proxy` pass through here). */
 export interface NodeTransportOptions {
   /** Extra TLS settings, e.g. `{ ca }` for a self-signed emulator certificate. */
   tls?: { ca?: string | string[]; rejectUnauthorized?: boolean }
