@@ -5,6 +5,7 @@
  */
 import { DOCUMENTED_EVENT_CODES } from '../../app/generated/events.js'
 import type { Params } from '../kernel.js'
+import { positiveId as toPositiveId } from '../methods/util.js'
 import { getParamIgnoreCase } from './params.js'
 
 /** An event raised by a change: its code and its `data`. */
@@ -25,10 +26,7 @@ const ITEM_FAMILIES: Record<number, string> = {
   7: 'CRMQUOTE',
 }
 
-function positiveId(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN
-  return Number.isInteger(n) && n > 0 ? n : undefined
-}
+const positiveId = (value: unknown): number | undefined => toPositiveId(value) ?? undefined
 
 /** The ID a call names (`id`, `ID`, `taskId`, …) or, for an add, the one its result carries. */
 function idOf(params: Params, result: unknown, names: readonly string[]): number | undefined {
