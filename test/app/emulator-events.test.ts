@@ -233,8 +233,8 @@ describe('emulator event delivery', () => {
 })
 
 describe('emulator offline events', () => {
-  async function offlineSetup() {
-    const emu = await emulator()
+  async function offlineSetup(options: EmulatorOptions = {}) {
+    const emu = await emulator(options)
     const admin = installedApp(emu)
     expect((await admin.call('event.bind', { event: 'ONCRMDEALADD', event_type: 'offline' })).result).toBe(true)
     expect((await admin.call('event.bind', { event: 'ONCRMDEALUPDATE', event_type: 'offline' })).result).toBe(true)
@@ -321,6 +321,16 @@ describe('emulator offline events', () => {
     const user = installedApp(emu, 2)
     expect((await user.call('event.offline.get')).error).toBe('ACCESS_DENIED')
     expect((await rest(emu.webhookUrl, 'event.offline.get')).error).toBe('WRONG_AUTH_TYPE')
+  })
+
+  it('draws process IDs from randomSeed, like every other secret', async () => {
+    const ids: unknown[] = []
+    for (let i = 0; i < 2; i += 1) {
+      const { admin } = await offlineSetup({ randomSeed: 7 })
+      ids.push(((await admin.call('event.offline.get', { clear: 0 })).result as Got).process_id)
+    }
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/)
+    expect(ids[1]).toBe(ids[0])
   })
 
   it('deletes reserved rows 30 days after their last change', async () => {

@@ -418,6 +418,7 @@ function assembleMethods(
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
   const license = LICENSES[config.plan] ?? LICENSES.standard
+  const processIds = new RandomSource(config.randomSeed === undefined ? undefined : config.randomSeed + 2)
   let scopes: string[] | undefined
   const allScopes = () => {
     scopes ??= scopeCatalogue(methods)
@@ -428,7 +429,7 @@ function assembleMethods(
     allScopes,
     license: () => license,
     events: events.bindings,
-    offline: { offline: events.offline, clock, costs: config.costs },
+    offline: { offline: events.offline, clock, costs: config.costs, newProcessId: () => processIds.hex(32) },
   })
   for (const [name, definition] of system) methods.set(name, definition)
   const userDefinitions = new Set<MethodDefinition>()

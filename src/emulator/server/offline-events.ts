@@ -14,7 +14,7 @@
  *   returns them) and drops the same message's rows of other processes and its waiting row;
  * - reserved rows older than 30 days are deleted (the portal's cleanup agent).
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { type CostModel, type MethodDefinition, type MethodResult, type Params, RestError } from '../kernel.js'
 import { formatIso, isRecord, PAGE_SIZE, parseDate, readStart } from '../methods/util.js'
 import { callerOf } from './calls.js'
@@ -128,6 +128,8 @@ export interface OfflineEventsEnv {
   offline: OfflineEventQueue
   clock: EmulatorClock
   costs: CostModel
+  /** A new 32-character process ID (reproducible under `randomSeed`). */
+  newProcessId(): string
 }
 
 const ADMIN_USER_ID = 1
@@ -279,7 +281,7 @@ export function offlineEventMethods(env: OfflineEventsEnv): Record<string, Metho
       const rows = env.offline.scope(clientId, connector, now).filter((r) => r.error === error && matches(r))
       let processId = given
       if (processId === undefined) {
-        processId = randomBytes(16).toString('hex')
+        processId = env.newProcessId()
         for (const row of rows
           .filter((r) => r.processId === '')
           .sort(order)
