@@ -129,7 +129,9 @@ export class EventDispatcher {
         continue
       }
       const userId = binding.authType > 0 ? binding.authType : caller.userId
-      this.post(binding.handler, binding.id, this.payload(raised.event, raised.data, app, userId, binding.id))
+      this.post(binding.handler, binding.id, raised.event, () =>
+        this.payload(raised.event, raised.data, app, userId, binding.id),
+      )
     }
   }
 
@@ -138,7 +140,7 @@ export class EventDispatcher {
     this.deps.events.installed.set(app.clientId, { userId, installUrl })
     if (installUrl === undefined) return
     const data = { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' }
-    this.post(installUrl, undefined, this.payload('ONAPPINSTALL', data, app, userId, undefined))
+    this.post(installUrl, undefined, 'ONAPPINSTALL', () => this.payload('ONAPPINSTALL', data, app, userId, undefined))
   }
 
   /** Uninstalls `app`: `ONAPPUNINSTALL` to its bindings of it, then its bindings and offline rows are gone. */
@@ -147,7 +149,7 @@ export class EventDispatcher {
     const data = { LANGUAGE_ID: 'en', CLEAN: clean ? 1 : 0 }
     for (const [clientId, binding] of events.bindings.matching('ONAPPUNINSTALL')) {
       if (clientId !== app.clientId || binding.offline) continue
-      this.post(binding.handler, binding.id, {
+      this.post(binding.handler, binding.id, 'ONAPPUNINSTALL', () => ({
         event: 'ONAPPUNINSTALL',
         event_handler_id: String(binding.id),
         data,
@@ -159,7 +161,7 @@ export class EventDispatcher {
           member_id: this.deps.memberId,
           application_token: app.applicationToken,
         },
-      })
+      }))
     }
     events.bindings.remove(app.clientId, () => true)
     events.offline.remove(events.offline.scopeAll(app.clientId))
@@ -198,9 +200,15 @@ export class EventDispatcher {
     }
   }
 
-  private post(handler: string, handlerId: number | undefined, body: Record<string, unknown>): void {
+  /** Queues one POST; its body (with fresh tokens) is built only when it will be sent. */
+  private post(
+    handler: string,
+    handlerId: number | undefined,
+    event: string,
+    body: () => Record<string, unknown>,
+  ): void {
     const record: EventDelivery = {
-      event: String(body.event),
+      event,
       handler,
       eventHandlerId: handlerId,
       outcome: 'skipped',
@@ -222,7 +230,7 @@ export class EventDispatcher {
       return
     }
     this.deps.stats.event('queued')
-    this.queue.push({ url, body: buildQuery(body), record })
+    this.queue.push({ url, body: buildQuery(body()), record })
     setImmediate(() => this.pump())
   }
 
