@@ -318,6 +318,9 @@ describe('emulator offline events', () => {
       'ERROR_ARGUMENT',
     )
     expect((await admin.call('event.offline.get', { filter: { '>PROCESS_ID': 1 } })).error).toBe('ERROR_ARGUMENT')
+    // message_id is optional in the docs: without it, error changes nothing.
+    expect((await admin.call('event.offline.error', { process_id: 'p' })).result).toBe(true)
+    expect((await admin.call('event.offline.error', { process_id: 'p', message_id: 'x' })).error).toBe('ERROR_ARGUMENT')
     const user = installedApp(emu, 2)
     expect((await user.call('event.offline.get')).error).toBe('ACCESS_DENIED')
     expect((await rest(emu.webhookUrl, 'event.offline.get')).error).toBe('WRONG_AUTH_TYPE')

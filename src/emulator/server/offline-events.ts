@@ -322,7 +322,8 @@ export function offlineEventMethods(env: OfflineEventsEnv): Record<string, Metho
     'event.offline.error': method((params, clientId, connector, now) => {
       const processId = requireProcessId(params)
       const named = messageIds(params)
-      if (named === undefined) throw argument('Value must be array of MESSAGE_ID values', 'message_id')
+      // The docs make message_id optional (the portal's source refuses its absence): without it nothing changes.
+      if (named === undefined) return { result: true }
       const rows = env.offline
         .scope(clientId, connector, now)
         .filter((r) => named.includes(r.messageId) && r.error === 0)
