@@ -44,6 +44,17 @@ export {
   resolveOAuthServer,
 } from './app/oauth.js'
 export {
+  consumeOfflineEvents,
+  isOfflineEvent,
+  MemoryOfflineEventJournal,
+  type OfflineBatchState,
+  type OfflineConsumeReport,
+  type OfflineEvent,
+  type OfflineEventConsumerOptions,
+  type OfflineEventJournal,
+  type TypedOfflineEvent,
+} from './app/offline-events.js'
+export {
   type CreateOAuthStateOptions,
   createOAuthState,
   type OAuthStateOptions,

@@ -1,11 +1,12 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
 import type { MethodDefinition, MethodTable } from '../kernel.js'
 import { createPortal } from '../methods/index.js'
-import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
+import { type AppOptions, type AppRecord, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
 import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
+import { type EventDelivery, EventDispatcher, PortalEvents } from './events.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
 import { OperatingTracker, SourceBuckets } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
@@ -22,7 +23,7 @@ import { RandomSource } from './random.js'
 import { type PortalState, Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
-import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
+import { createSystemMethods, type License } from './system-methods.js'
 
 /** A webhook created on the emulated portal: its URL and what it may do. */
 export interface WebhookCredentials {
@@ -93,10 +94,31 @@ export interface Emulator {
   close(): Promise<void>
   /** A new inbound webhook (default: user 1, every scope). */
   createWebhook(options?: WebhookOptions): WebhookCredentials
-  /** Registers an application (default: every scope, status `L`); issue its tokens with `issueToken`. */
-  createApp(options?: AppOptions): AppCredentials
-  /** A token pair as if the app had just been installed by `userId` (default 1). */
+  /**
+   * Registers an application (default: every scope, status `L`); issue its tokens with `issueToken`, or install
+   * it with `installApp`. `installUrl` is its "path for initial installation", where `ONAPPINSTALL` is posted.
+   */
+  createApp(options?: AppOptions & { installUrl?: string }): AppCredentials
+  /** A token pair as if the app had just been installed by `userId` (default 1); no event is sent. */
   issueToken(options: { clientId: string; userId?: number }): IssuedToken
+  /**
+   * Installs the app as a portal does: tokens for `userId` (default 1) and, after this returns, `ONAPPINSTALL`
+   * (with `auth[refresh_token]` and `auth[application_token]`) posted to `installUrl` (default the one given to
+   * `createApp`). The OAuth authorize page installs an app not installed yet the same way.
+   */
+  installApp(clientId: string, options?: { userId?: number; installUrl?: string }): IssuedToken
+  /**
+   * Uninstalls the app: `ONAPPUNINSTALL` (no tokens; `data[CLEAN]` 1 unless `clean: false`) to its bindings of
+   * that event, then its bindings and offline events are deleted.
+   */
+  uninstallApp(clientId: string, options?: { clean?: boolean }): void
+  /** Outgoing events (see docs/emulator.md, "Events"). */
+  readonly events: {
+    /** Resolves once no event waits or is in flight; rejects after `timeoutMs` (default 10,000). */
+    idle(timeoutMs?: number): Promise<void>
+    /** The last 1,000 event POSTs with their outcome, oldest first (a copy). */
+    readonly deliveries: EventDelivery[]
+  }
   /**
    * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
    * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
@@ -156,6 +178,18 @@ export interface Emulator {
   resetStats(): void
 }
 
+/** An install URL must be an absolute http(s) URL (events go to loopback ones only). */
+function checkInstallUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new RangeError(`installUrl must be an absolute http(s) URL, e.g. http://127.0.0.1:3000/install; got ${url}`)
+  }
+  if (!/^https?:$/.test(parsed.protocol)) throw new RangeError(`installUrl must be http(s); got ${parsed.protocol}`)
+  return parsed.href
+}
+
 const LICENSES: Record<string, License> = {
   enterprise: { LICENSE: 'en_ent250', LICENSE_TYPE: 'ent250', LICENSE_FAMILY: 'ent' },
   standard: { LICENSE: 'en_std', LICENSE_TYPE: 'std', LICENSE_FAMILY: 'std' },
@@ -187,7 +221,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
+  const portalEvents = new PortalEvents(config.events?.offlineLimit)
+  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config, portalEvents, clock)
   const programmed = new ProgrammedAnswers()
   const received = new ReceivedLog(config.receivedLimit)
   clock.tzMinutes = tzMinutes
@@ -198,13 +233,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     router.handle(req, res).catch(() => router.fail(res))
   })
   const current = (): Endpoint => endpoints.current()
+  const portal = { credentials, stats, url: () => current().url, domain: () => current().domain, memberId, allScopes }
+  const dispatcher = new EventDispatcher({ ...portal, events: portalEvents, clock, options: config.events })
+  const installUrls = new Map<string, string>()
   const oauth: OAuthEnv = {
-    credentials,
-    stats,
-    url: () => current().url,
-    domain: () => current().domain,
-    memberId,
-    allScopes,
+    ...portal,
+    onAuthorize: (app, userId) => {
+      if (!portalEvents.installed.has(app.clientId)) dispatcher.install(app, userId, installUrls.get(app.clientId))
+    },
   }
   const faults = new FaultInjector(faultRandom)
   let portalState: PortalState = 'active'
@@ -224,6 +260,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       operating,
       stats,
       authErrorStatus: config.authErrorStatus,
+      onStateChange: (method, params, result, caller) => dispatcher.changed(method, params, result, caller),
     }),
     oauth,
     maxBodyBytes: config.maxBodyBytes,
@@ -237,6 +274,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await endpoints.open(config.port, config.domain)
   const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
   const webhookUrlOf = (userId: number, secret: string) => `${current().url}/rest/${userId}/${secret}/`
+  const appOf = (clientId: string) => {
+    const app = credentials.getApp(clientId)
+    if (!app) throw new Error(`No application with client id ${clientId}; create it with createApp first`)
+    return app
+  }
+  const issued = (app: AppRecord, userId: number): IssuedToken => {
+    const tokens = credentials.issueTokens(app, userId)
+    return {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expires: tokens.expires,
+      expiresIn: tokens.expiresIn,
+      memberId,
+      domain: current().domain,
+      clientEndpoint: `${current().url}/rest/`,
+      serverEndpoint: `${current().url}/rest/`,
+      scope: listScopes(app.scopes, allScopes()).join(','),
+      status: app.status,
+      applicationToken: app.applicationToken,
+      userId,
+    }
+  }
 
   return {
     get url() {
@@ -249,7 +308,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return webhookUrlOf(admin.userId, admin.secret)
     },
     memberId,
-    close: () => endpoints.close(),
+    close: () => {
+      dispatcher.close()
+      return endpoints.close()
+    },
     createWebhook(webhookOptions) {
       const record = credentials.createWebhook(webhookOptions)
       const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
@@ -257,6 +319,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     createApp(appOptions) {
       const app = credentials.createApp(appOptions)
+      if (appOptions?.installUrl !== undefined) installUrls.set(app.clientId, checkInstallUrl(appOptions.installUrl))
       return {
         clientId: app.clientId,
         clientSecret: app.clientSecret,
@@ -267,23 +330,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     },
     issueToken({ clientId, userId = 1 }) {
-      const app = credentials.getApp(clientId)
-      if (!app) throw new Error(`No application with client id ${clientId}; create it with createApp first`)
-      const tokens = credentials.issueTokens(app, userId)
-      return {
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        expires: tokens.expires,
-        expiresIn: tokens.expiresIn,
-        memberId,
-        domain: current().domain,
-        clientEndpoint: `${current().url}/rest/`,
-        serverEndpoint: `${current().url}/rest/`,
-        scope: listScopes(app.scopes, allScopes()).join(','),
-        status: app.status,
-        applicationToken: app.applicationToken,
-        userId,
-      }
+      return issued(appOf(clientId), userId)
+    },
+    installApp(clientId, installOptions = {}) {
+      const app = appOf(clientId)
+      const userId = installOptions.userId ?? 1
+      const url =
+        installOptions.installUrl === undefined ? installUrls.get(clientId) : checkInstallUrl(installOptions.installUrl)
+      if (url !== undefined) installUrls.set(clientId, url)
+      dispatcher.install(app, userId, url)
+      return issued(app, userId)
+    },
+    uninstallApp(clientId, uninstallOptions = {}) {
+      dispatcher.uninstall(appOf(clientId), uninstallOptions.clean ?? true)
+    },
+    events: {
+      idle: (timeoutMs) => dispatcher.idle(timeoutMs),
+      get deliveries() {
+        return dispatcher.deliveries()
+      },
     },
     async changeDomain(target) {
       if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
@@ -337,7 +402,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
  * docs-example mode (opt-in) every other catalogued method falls through to its documented example
  * (doc-examples.ts). Answers programmed with `emu.on` sit above all of these (programmed.ts).
  */
-function assembleMethods(config: ResolvedOptions): {
+function assembleMethods(
+  config: ResolvedOptions,
+  events: PortalEvents,
+  clock: EmulatorClock,
+): {
   methods: MethodTable
   allScopes: () => string[]
   tzMinutes: number
@@ -349,6 +418,7 @@ function assembleMethods(config: ResolvedOptions): {
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
   const license = LICENSES[config.plan] ?? LICENSES.standard
+  const processIds = new RandomSource(config.randomSeed === undefined ? undefined : config.randomSeed + 2)
   let scopes: string[] | undefined
   const allScopes = () => {
     scopes ??= scopeCatalogue(methods)
@@ -358,7 +428,8 @@ function assembleMethods(config: ResolvedOptions): {
     methods: () => methods,
     allScopes,
     license: () => license,
-    events: new EventRegistry(),
+    events: events.bindings,
+    offline: { offline: events.offline, clock, costs: config.costs, newProcessId: () => processIds.hex(32) },
   })
   for (const [name, definition] of system) methods.set(name, definition)
   const userDefinitions = new Set<MethodDefinition>()

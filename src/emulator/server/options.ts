@@ -1,5 +1,6 @@
 /** `startEmulator` options, their defaults and validation. */
 import { type CostModel, DEFAULT_COST_MODEL, type MethodTable, type SeedOptions } from '../kernel.js'
+import type { EventDeliveryOptions } from './events.js'
 import type { FaultSpec } from './faults.js'
 import { type BucketOptions, PLAN_BUCKETS, type Plan } from './limits.js'
 
@@ -71,6 +72,8 @@ export interface EmulatorOptions {
   portalDeletedStatus?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
+  /** Event delivery: per-POST timeout, queue bound, concurrency, offline queue bound (docs/emulator.md, "Events"). */
+  events?: EventDeliveryOptions
 }
 
 export interface ResolvedOptions {
@@ -99,6 +102,7 @@ export interface ResolvedOptions {
   requestTimeLimit: number
   portalDeletedStatus: number
   faults: readonly FaultSpec[]
+  events: EventDeliveryOptions | undefined
 }
 
 function positive(name: string, value: number): number {
@@ -147,5 +151,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     requestTimeLimit: positive('requestTimeLimit', options.requestTimeLimit ?? 60),
     portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
+    events: options.events,
   }
 }

@@ -25,6 +25,33 @@ export interface EmulatorStats {
   canned: number
   /** Successful calls by what answered them: portal state, a programmed or user handler, a docs example. */
   answers: Record<AnswerSource, number>
+  /** Events: POSTs queued, delivered (2xx), failed (other status, refused, reset), timed out, skipped (not a
+   * loopback handler), dropped (queue full or emulator closed); offline rows queued and dropped (queue full). */
+  events: Record<EventCounter, number>
+}
+
+/** The counters of `EmulatorStats.events`. */
+export type EventCounter =
+  | 'queued'
+  | 'delivered'
+  | 'failed'
+  | 'timeout'
+  | 'skipped'
+  | 'dropped'
+  | 'offlineQueued'
+  | 'offlineDropped'
+
+function emptyEventCounters(): Record<EventCounter, number> {
+  return {
+    queued: 0,
+    delivered: 0,
+    failed: 0,
+    timeout: 0,
+    skipped: 0,
+    dropped: 0,
+    offlineQueued: 0,
+    offlineDropped: 0,
+  }
 }
 
 function emptyStats(): EmulatorStats {
@@ -40,6 +67,7 @@ function emptyStats(): EmulatorStats {
     tokenGrants: 0,
     canned: 0,
     answers: { state: 0, handler: 0, example: 0 },
+    events: emptyEventCounters(),
   }
 }
 
@@ -65,6 +93,10 @@ export class StatsRecorder {
   answer(source: AnswerSource): void {
     this.stats.answers[source] += 1
     if (source === 'example') this.stats.canned += 1
+  }
+
+  event(counter: EventCounter): void {
+    this.stats.events[counter] += 1
   }
 
   operationLimitBlock(): void {
