@@ -125,7 +125,7 @@ describe('REST 3.0 envelope, errors and JSON-only bodies', () => {
     const emu = await start()
     const unknown = await post(`${v3Base(emu)}crm.deal.list`, {})
     expect(unknown.status).toBe(404)
-    expect(unknown.json.error.code).toBe('ERROR_METHOD_NOT_FOUND')
+    expect(unknown.json.error.code).toBe(`${V3}METHODNOTFOUNDEXCEPTION`)
     const crmOnly = emu.createWebhook({ scopes: ['crm'] })
     const scoped = await post(`${crmOnly.url.replace('/rest/', '/rest/api/')}tasks.task.get`, { id: 1 })
     expect(scoped.status).toBe(403)

@@ -7,7 +7,14 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { type Params, RestError } from '../kernel.js'
-import { insufficientScope, invalidJson, v3Error, validationError, validationOf } from '../methods/v3/errors.js'
+import {
+  insufficientScope,
+  invalidJson,
+  V3_ERROR_PREFIX,
+  v3Error,
+  validationError,
+  validationOf,
+} from '../methods/v3/errors.js'
 import type { V3MethodDefinition, V3MethodTable } from '../methods/v3/index.js'
 import { type Caller, type CredentialStore, findAccessToken } from './auth.js'
 import { type CallRunner, RequestBudget, toRestError } from './calls.js'
@@ -47,15 +54,18 @@ export interface RestV3Deps {
 const NO_AUTH = new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401)
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i
 
-/** 404 for a name that is not a REST 3.0 method (rest-v3.md: `ERROR_METHOD_NOT_FOUND`, status 404). */
+/**
+ * 404 for a name that is not a REST 3.0 method. The docs give 404 but name no v3 code; the code is the one the
+ * official JS SDK 2.2.0 lists among its soft v3 errors (`BUILT_IN_SOFT_ERROR_CODES`).
+ */
 function methodNotFoundV3(): RestError {
-  return new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404)
+  return v3Error('METHODNOTFOUNDEXCEPTION', 'Method not found', 404)
 }
 
 /** The v3 error shape; errors of the shared REST layer (auth, limits, server) keep the v2 shape. */
 export function v3ErrorReply(error: RestError): Reply {
   const mapped = error.code === 'insufficient_scope' ? insufficientScope() : error
-  if (!mapped.code.startsWith('BITRIX_REST_V3_EXCEPTION_') && mapped.code !== 'ERROR_METHOD_NOT_FOUND') {
+  if (!mapped.code.startsWith(V3_ERROR_PREFIX)) {
     return { status: mapped.status, body: errorEnvelope(mapped) }
   }
   const validation = validationOf(mapped)
