@@ -385,6 +385,30 @@ describe('REST 3.0 batch and discovery', () => {
     }
   })
 
+  it('describes the task fields: only id is filterable, relations are objects', async () => {
+    const emu = await start()
+    const list = await post(`${v3Base(emu)}tasks.task.field.list`, {
+      select: ['name', 'type', 'filterable', 'sortable'],
+    })
+    const byName = new Map(list.json.result.items.map((f: { name: string }) => [f.name, f]))
+    expect(byName.get('id')).toEqual({ name: 'id', type: 'int', filterable: true, sortable: true })
+    expect(byName.get('title')).toEqual({ name: 'title', type: 'string', filterable: false, sortable: true })
+    expect(byName.get('responsible')).toMatchObject({ type: 'object', filterable: false })
+    const one = await post(`${v3Base(emu)}main.eventlog.field.get`, { name: 'timestampX' })
+    expect(one.json.result.item).toMatchObject({ name: 'timestampX', type: 'datetime', filterable: true })
+  })
+
+  it("keeps the portal's preflight: a browser may not send Idempotency-Key", async () => {
+    const emu = await start()
+    const preflight = await request(`${v3Base(emu)}tasks.task.add`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example', 'Access-Control-Request-Headers': 'idempotency-key, content-type' },
+    })
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/,\s*/)
+    expect(allowed).toContain('content-type')
+    expect(allowed).not.toContain('idempotency-key')
+  })
+
   it('counts v3 calls against the same leaky bucket as v2', async () => {
     const emu = await start({ plan: 'standard' })
     let refused: RawResponse | undefined

@@ -330,8 +330,9 @@ export function taskV3Methods(
         problems.push({ field: 'parentId', message: 'Task specified in the "Parent Task" field not found' })
       }
     }
-    const start = parseDate(raw.startPlan ?? table.value(id ?? 0, 'START_DATE_PLAN'), env.tz)
-    const end = parseDate(raw.endPlan ?? table.value(id ?? 0, 'END_DATE_PLAN'), env.tz)
+    const stored = (column: string): unknown => (id === undefined ? null : table.value(id, column))
+    const start = parseDate(raw.startPlan ?? stored('START_DATE_PLAN'), env.tz)
+    const end = parseDate(raw.endPlan ?? stored('END_DATE_PLAN'), env.tz)
     if ((raw.startPlan !== undefined || raw.endPlan !== undefined) && start !== null && end !== null && end < start) {
       problems.push({
         field: 'endPlan',
