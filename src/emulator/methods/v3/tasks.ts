@@ -244,12 +244,17 @@ export function taskV3Methods(
 
   /** Every own field of a task, in the v3 shape. */
   function taskItem(id: number): V3Item {
-    const item: V3Item = {}
-    for (const [name, { column, type }] of Object.entries(TASK_COLUMNS)) {
-      const raw = table.value(id, column)
-      item[name] = wireValue(name, type, raw)
-    }
+    const item = partialItem(id, Object.keys(TASK_COLUMNS))
     item.link = `/company/personal/user/${String(item.responsibleId)}/tasks/task/view/${id}/`
+    return item
+  }
+  /** Only `names` of a task: what a list filters and sorts on before it builds the rows of its page. */
+  function partialItem(id: number, names: Iterable<string>): V3Item {
+    const item: V3Item = {}
+    for (const name of names) {
+      const { column, type } = TASK_COLUMNS[name]
+      item[name] = wireValue(name, type, table.value(id, column))
+    }
     return item
   }
   const wireValue = (name: string, type: V3FieldType, raw: unknown): unknown => {
@@ -269,10 +274,11 @@ export function taskV3Methods(
         return raw
     }
   }
-  const allItems = (): V3Item[] => {
+  const allItems = (names: Iterable<string>): V3Item[] => {
     const items: V3Item[] = []
+    const wanted = [...names]
     table.forEachId(1, table.maxId, false, (id) => {
-      items.push(taskItem(id))
+      items.push(partialItem(id, wanted))
       return undefined
     })
     return items
@@ -354,6 +360,7 @@ export function taskV3Methods(
   }
 
   const defaultSelect = fields.map((f) => f.name)
+  const filterable = fields.filter((f) => f.filterable).map((f) => f.name)
   const def = (d: Omit<V3MethodDefinition, 'scope'>): V3MethodDefinition => ({ scope: 'task', ...d })
   const item = { kind: 'item', dto: taskDto } as const
 
@@ -383,12 +390,14 @@ export function taskV3Methods(
         const idField = fields[0]
         const order = parseOrder(params.order, taskDto, [{ field: idField, desc: false }])
         const { offset, limit } = parsePagination(params.pagination)
-        const rows = allItems()
+        // Filter and sort on the filterable and order fields only, then build the page's rows in full.
+        const keys = allItems(new Set([...filterable, ...order.map((key) => key.field.name)]))
+        const page = keys
           .filter(matches)
           .sort(compareItems(order))
           .slice(offset, offset + limit)
-        ctx.cost(env.costs.base + env.costs.perRow * rows.length + (env.costs.countPerThousandRows * table.size) / 1000)
-        return { result: { items: rows.map((row) => project(row, selection, taskDto)) } }
+        ctx.cost(env.costs.base + env.costs.perRow * page.length + (env.costs.countPerThousandRows * table.size) / 1000)
+        return { result: { items: page.map((key) => project(taskItem(key.id as number), selection, taskDto)) } }
       },
     }),
     'tasks.task.add': def({
