@@ -28,6 +28,7 @@ export type {
   FaultHandle,
   FaultKind,
   FaultSpec,
+  IdempotencyStats,
   IssuedToken,
   PagedResult,
   Plan,

@@ -1,6 +1,7 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
 import type { MethodDefinition, MethodTable } from '../kernel.js'
 import { createPortal } from '../methods/index.js'
+import { createV3Methods, type V3MethodTable } from '../methods/v3/index.js'
 import { type AppOptions, type AppRecord, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
@@ -8,6 +9,7 @@ import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-e
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type EventDelivery, EventDispatcher, PortalEvents } from './events.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
+import { IdempotencyStore } from './idempotency.js'
 import { OperatingTracker, SourceBuckets } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
@@ -20,6 +22,7 @@ import {
   ReceivedLog,
 } from './programmed.js'
 import { RandomSource } from './random.js'
+import { RestV3 } from './rest-v3.js'
 import { type PortalState, Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
@@ -222,7 +225,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
   const portalEvents = new PortalEvents(config.events?.offlineLimit)
-  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config, portalEvents, clock)
+  const { methods, v3Methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(
+    config,
+    portalEvents,
+    clock,
+  )
   const programmed = new ProgrammedAnswers()
   const received = new ReceivedLog(config.receivedLimit)
   clock.tzMinutes = tzMinutes
@@ -244,6 +251,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const faults = new FaultInjector(faultRandom)
   let portalState: PortalState = 'active'
+  const runnerDeps = { userDefinitions, received, clock, operating, stats, authErrorStatus: config.authErrorStatus }
+  // REST 3.0 answers from its own table; `emu.on` programs v2 methods only.
+  const restV3 = new RestV3({
+    methods: v3Methods,
+    calls: new CallRunner({ ...runnerDeps, methods: v3Methods, programmed: new ProgrammedAnswers() }),
+    credentials,
+    clock,
+    stats,
+    received,
+    idempotency: new IdempotencyStore(),
+    requestTimeLimit: config.requestTimeLimit,
+  })
   const router = new Router({
     stats,
     received,
@@ -252,16 +271,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     credentials,
     calls: new CallRunner({
+      ...runnerDeps,
       methods,
       programmed,
-      userDefinitions,
-      received,
-      clock,
-      operating,
-      stats,
-      authErrorStatus: config.authErrorStatus,
       onStateChange: (method, params, result, caller) => dispatcher.changed(method, params, result, caller),
     }),
+    restV3,
     oauth,
     maxBodyBytes: config.maxBodyBytes,
     movePortal: () => endpoints.open(0, undefined),
@@ -408,6 +423,8 @@ function assembleMethods(
   clock: EmulatorClock,
 ): {
   methods: MethodTable
+  /** The REST 3.0 methods, over the same portal state. */
+  v3Methods: V3MethodTable
   allScopes: () => string[]
   tzMinutes: number
   userDefinitions: ReadonlySet<MethodDefinition>
@@ -439,7 +456,14 @@ function assembleMethods(
   }
   const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
   for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
-  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
+  return {
+    methods,
+    v3Methods: createV3Methods(portal),
+    allScopes,
+    tzMinutes: portal.env.tz,
+    userDefinitions,
+    implemented: [...own].sort(),
+  }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */

@@ -28,6 +28,18 @@ export interface EmulatorStats {
   /** Events: POSTs queued, delivered (2xx), failed (other status, refused, reset), timed out, skipped (not a
    * loopback handler), dropped (queue full or emulator closed); offline rows queued and dropped (queue full). */
   events: Record<EventCounter, number>
+  /** REST 3.0 `Idempotency-Key` writes (see docs/emulator.md, "REST 3.0"). */
+  idempotency: IdempotencyStats
+}
+
+/** What the REST 3.0 idempotency store did. */
+export interface IdempotencyStats {
+  /** Times a keyed write really ran and succeeded, by `"<method> <key>"`: 1 means applied once. */
+  applied: Record<string, number>
+  /** Answers replayed from the store (`Idempotent-Replayed: true`). */
+  replayed: number
+  /** Keys refused because they came back with another body (422). */
+  conflicts: number
 }
 
 /** The counters of `EmulatorStats.events`. */
@@ -68,6 +80,7 @@ function emptyStats(): EmulatorStats {
     canned: 0,
     answers: { state: 0, handler: 0, example: 0 },
     events: emptyEventCounters(),
+    idempotency: { applied: {}, replayed: 0, conflicts: 0 },
   }
 }
 
@@ -101,6 +114,20 @@ export class StatsRecorder {
 
   operationLimitBlock(): void {
     this.stats.operationLimitBlocks += 1
+  }
+
+  /** A write with an `Idempotency-Key` ran and succeeded. */
+  idempotentApply(method: string, key: string): void {
+    const id = `${method} ${key}`
+    this.stats.idempotency.applied[id] = (this.stats.idempotency.applied[id] ?? 0) + 1
+  }
+
+  idempotentReplay(): void {
+    this.stats.idempotency.replayed += 1
+  }
+
+  idempotentConflict(): void {
+    this.stats.idempotency.conflicts += 1
   }
 
   oauthRefresh(): void {
