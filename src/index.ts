@@ -84,6 +84,7 @@ export {
   type ResultOf,
 } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
+export type { PortalCrm, PortalMethodTree } from './client/portal-tree.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
   type EventHandler,
@@ -143,3 +144,19 @@ export {
   type StoredBitrixTokenInit,
   type StoredRefreshFailure,
 } from './stores/index.js'
+export type {
+  EntityFieldSet,
+  PortalEntities,
+  PortalField,
+  PortalFieldSet,
+  PortalFileInput,
+  PortalFileValue,
+  PortalInput,
+  PortalMultifieldInput,
+  PortalMultifieldValue,
+  PortalNative,
+  PortalRecord,
+  PortalSmartProcesses,
+  PortalWireBoolean,
+  SmartProcessFieldSet,
+} from './values/portal-types.js'
