@@ -144,6 +144,16 @@ export {
   type StoredBitrixTokenInit,
   type StoredRefreshFailure,
 } from './stores/index.js'
+export { portalUtcOffset, ValueConverter, type ValueConverterOptions } from './values/convert.js'
+export {
+  type EnumItem,
+  type FieldSpec,
+  parseFieldsDescription,
+  type ValueFamily,
+  valueFamily,
+  type WireStyle,
+} from './values/field-spec.js'
+export { type ConvertibleEntity, loadValueConverter } from './values/load.js'
 export type {
   EntityFieldSet,
   PortalEntities,

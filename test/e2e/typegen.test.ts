@@ -144,7 +144,7 @@ describe('b24tssdk typegen', () => {
         files: ['portal-types.d.ts', 'correct.ts', 'wrong-uf.ts', 'unknown-field.ts'],
       }),
     )
-    const preamble = `import { BitrixWebhook, Client } from 'b24tssdk'\nconst client = new Client(BitrixWebhook.fromUrl('https://example.bitrix24.com/rest/1/key/'))\n`
+    const preamble = `import { BitrixWebhook, Client, loadValueConverter } from 'b24tssdk'\nconst client = new Client(BitrixWebhook.fromUrl('https://example.bitrix24.com/rest/1/key/'))\n`
     writeFileSync(
       join(workDir, 'correct.ts'),
       `${preamble}export async function correct(): Promise<unknown[]> {
@@ -156,7 +156,10 @@ describe('b24tssdk typegen', () => {
   const weight: number | null | undefined = item.result.item.ufCrm1Weight
   const page = await client.crm.item.list({ entityTypeId: ${smartTypeId}, select: ['id', 'ufCrm1Weight'] })
   const other = await client.crm.item.list({ entityTypeId: 2, select: ['id'] })
-  return [score, rows[0]?.UF_CRM_COLOR, weight, page.result.items, other.result.items]
+  const deals = await loadValueConverter(client, 'crm.deal')
+  const opened: boolean | null | undefined = deals.toNative(deal.result).OPENED
+  await client.crm.deal.update({ id: 1, fields: deals.toWire({ OPENED: true, UF_CRM_SCORE: 3, BEGINDATE: new Date() }) })
+  return [score, rows[0]?.UF_CRM_COLOR, weight, page.result.items, other.result.items, opened]
 }
 `,
     )
