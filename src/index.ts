@@ -84,7 +84,20 @@ export {
   type ResultOf,
 } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
-export type { PortalCrm, PortalMethodTree } from './client/portal-tree.js'
+export type {
+  IsPortalSmartProcess,
+  PortalCrm,
+  PortalId,
+  PortalItem,
+  PortalItemEntity,
+  PortalItemMethods,
+  PortalItemParams,
+  PortalItemResult,
+  PortalLegacyEntity,
+  PortalLegacyMethods,
+  PortalLegacyWrites,
+  PortalMethodTree,
+} from './client/portal-tree.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
   type EventHandler,
@@ -156,6 +169,7 @@ export {
 export { type ConvertibleEntity, loadValueConverter } from './values/load.js'
 export type {
   EntityFieldSet,
+  FieldSetOrAny,
   PortalEntities,
   PortalField,
   PortalFieldSet,
@@ -169,4 +183,5 @@ export type {
   PortalSmartProcesses,
   PortalWireBoolean,
   SmartProcessFieldSet,
+  WhenDescribed,
 } from './values/portal-types.js'

@@ -47,10 +47,11 @@ import type {
 } from '../values/portal-types.js'
 import type { CallOptions } from './dispatcher.js'
 
-type Id = number | `${number}`
+/** An ID as the portal takes it: a number or its decimal text. */
+export type PortalId = number | `${number}`
 
-/** The write methods' generated parameters and results of each legacy CRM entity. */
-interface LegacyWrites {
+/** The write methods' generated parameters and results of each legacy CRM entity: `[add params, add result, update params, update result]`. */
+export interface PortalLegacyWrites {
   'crm.deal': [CrmDealAddParams, CrmDealAddResult, CrmDealUpdateParams, CrmDealUpdateResult]
   'crm.lead': [CrmLeadAddParams, CrmLeadAddResult, CrmLeadUpdateParams, CrmLeadUpdateResult]
   'crm.contact': [CrmContactAddParams, CrmContactAddResult, CrmContactUpdateParams, CrmContactUpdateResult]
@@ -58,16 +59,16 @@ interface LegacyWrites {
 }
 
 /** `crm.<entity>.get|list|add|update` over the portal's fields `S`. */
-interface PortalLegacyMethods<S extends PortalFieldSet, W extends LegacyWrites[keyof LegacyWrites]> {
+export interface PortalLegacyMethods<S extends PortalFieldSet, W extends PortalLegacyWrites[keyof PortalLegacyWrites]> {
   /** Get a record by ID, with the portal's fields. */
-  get(params: WithRefs<{ id: Id }>, options?: CallOptions): BitrixRequest<PortalRecord<S>>
+  get(params: WithRefs<{ id: PortalId }>, options?: CallOptions): BitrixRequest<PortalRecord<S>>
   /** List records (50 per page); `select`, `filter` and `order` take the portal's field names. */
   list(
     params?: WithRefs<{
       select?: Select<PortalRecord<S>>
       filter?: Filter<PortalRecord<S>>
       order?: Order<PortalRecord<S>>
-      start?: Id
+      start?: PortalId
     }>,
     options?: CallOptions,
   ): BitrixRequest<Array<PortalRecord<S>>>
@@ -80,74 +81,84 @@ interface PortalLegacyMethods<S extends PortalFieldSet, W extends LegacyWrites[k
   ): BitrixRequest<W[3]>
 }
 
-type LegacyEntity<T, E extends keyof LegacyWrites> = [EntityFieldSet<E>] extends [never]
+/** A legacy CRM entity's namespace (`client.crm.deal`): the generated one, with the portal's fields when described. */
+export type PortalLegacyEntity<T, E extends keyof PortalLegacyWrites> = [EntityFieldSet<E>] extends [never]
   ? T
-  : Omit<T, 'get' | 'list' | 'add' | 'update'> & PortalLegacyMethods<EntityFieldSet<E>, LegacyWrites[E]>
+  : Omit<T, 'get' | 'list' | 'add' | 'update'> & PortalLegacyMethods<EntityFieldSet<E>, PortalLegacyWrites[E]>
 
-type KnownSmartProcess<N> = [SmartProcessFieldSet<N>] extends [never] ? false : true
+/** Whether `N` is the `entityTypeId` of a smart process the generated file describes. */
+export type IsPortalSmartProcess<N> = [SmartProcessFieldSet<N>] extends [never] ? false : true
 
 /** The rest of a `crm.item.*` call's parameters once `entityTypeId` is `N`: the portal's fields for its processes. */
-type ItemParams<N, Generic, Narrow> = KnownSmartProcess<N> extends true ? Narrow : Omit<Generic, 'entityTypeId'>
-type ItemOf<N> = PortalRecord<SmartProcessFieldSet<N>>
-type ItemResult<N, Generic, Narrow> = KnownSmartProcess<N> extends true ? Narrow : Generic
+export type PortalItemParams<N, Generic, Narrow> =
+  IsPortalSmartProcess<N> extends true ? Narrow : Omit<Generic, 'entityTypeId'>
+/** An item of the portal's smart process `N`, as `crm.item.*` returns it. */
+export type PortalItem<N> = PortalRecord<SmartProcessFieldSet<N>>
+/** A `crm.item.*` result: the generated one, or with the portal's fields for its smart processes. */
+export type PortalItemResult<N, Generic, Narrow> = IsPortalSmartProcess<N> extends true ? Narrow : Generic
 
 /** `crm.item.get|list|add|update`: typed by `entityTypeId` for the portal's smart processes. */
-interface PortalItemMethods {
+export interface PortalItemMethods {
   /** Get an item; for one of the portal's smart processes, with its fields. */
-  get<const N extends Id>(
-    params: { entityTypeId: N } & WithRefs<ItemParams<N, CrmItemGetParams, { id: Id; useOriginalUfNames?: 'Y' | 'N' }>>,
-    options?: CallOptions,
-  ): BitrixRequest<ItemResult<N, CrmItemGetResult, { item: ItemOf<N> }>>
-  /** List items (50 per page); for the portal's smart processes `select`, `filter` and `order` take its fields. */
-  list<const N extends Id>(
+  get<const N extends PortalId>(
     params: { entityTypeId: N } & WithRefs<
-      ItemParams<
+      PortalItemParams<N, CrmItemGetParams, { id: PortalId; useOriginalUfNames?: 'Y' | 'N' }>
+    >,
+    options?: CallOptions,
+  ): BitrixRequest<PortalItemResult<N, CrmItemGetResult, { item: PortalItem<N> }>>
+  /** List items (50 per page); for the portal's smart processes `select`, `filter` and `order` take its fields. */
+  list<const N extends PortalId>(
+    params: { entityTypeId: N } & WithRefs<
+      PortalItemParams<
         N,
         CrmItemListParams,
         {
-          select?: Select<ItemOf<N>>
-          filter?: Filter<ItemOf<N>>
-          order?: Order<ItemOf<N>>
-          start?: Id
+          select?: Select<PortalItem<N>>
+          filter?: Filter<PortalItem<N>>
+          order?: Order<PortalItem<N>>
+          start?: PortalId
           useOriginalUfNames?: 'Y' | 'N'
         }
       >
     >,
     options?: CallOptions,
-  ): BitrixRequest<ItemResult<N, CrmItemListResult, { items: Array<ItemOf<N>> }>>
+  ): BitrixRequest<PortalItemResult<N, CrmItemListResult, { items: Array<PortalItem<N>> }>>
   /** Create an item; for the portal's smart processes `fields` takes its writable fields with their types. */
-  add<const N extends Id>(
+  add<const N extends PortalId>(
     params: { entityTypeId: N } & WithRefs<
-      ItemParams<N, CrmItemAddParams, { fields: PortalInput<SmartProcessFieldSet<N>>; useOriginalUfNames?: 'Y' | 'N' }>
-    >,
-    options?: CallOptions,
-  ): BitrixRequest<ItemResult<N, CrmItemAddResult, { item: ItemOf<N> }>>
-  /** Update an item; for the portal's smart processes `fields` takes its writable fields with their types. */
-  update<const N extends Id>(
-    params: { entityTypeId: N } & WithRefs<
-      ItemParams<
+      PortalItemParams<
         N,
-        CrmItemUpdateParams,
-        { id: Id; fields: PortalInput<SmartProcessFieldSet<N>>; useOriginalUfNames?: 'Y' | 'N' }
+        CrmItemAddParams,
+        { fields: PortalInput<SmartProcessFieldSet<N>>; useOriginalUfNames?: 'Y' | 'N' }
       >
     >,
     options?: CallOptions,
-  ): BitrixRequest<ItemResult<N, CrmItemUpdateResult, { item: ItemOf<N> }>>
+  ): BitrixRequest<PortalItemResult<N, CrmItemAddResult, { item: PortalItem<N> }>>
+  /** Update an item; for the portal's smart processes `fields` takes its writable fields with their types. */
+  update<const N extends PortalId>(
+    params: { entityTypeId: N } & WithRefs<
+      PortalItemParams<
+        N,
+        CrmItemUpdateParams,
+        { id: PortalId; fields: PortalInput<SmartProcessFieldSet<N>>; useOriginalUfNames?: 'Y' | 'N' }
+      >
+    >,
+    options?: CallOptions,
+  ): BitrixRequest<PortalItemResult<N, CrmItemUpdateResult, { item: PortalItem<N> }>>
 }
 
-type ItemEntity<T> = [keyof PortalSmartProcesses] extends [never]
+/** `client.crm.item`: the generated namespace, with `PortalItemMethods` once the portal's smart processes are described. */
+export type PortalItemEntity<T> = [keyof PortalSmartProcesses] extends [never]
   ? T
   : Omit<T, 'get' | 'list' | 'add' | 'update'> & PortalItemMethods
 
-type Crm = MethodTree['crm']
-
 /** `client.crm` with the portal's entities and smart processes. */
-export type PortalCrm = Omit<Crm, 'deal' | 'lead' | 'contact' | 'company' | 'item'> & {
-  deal: LegacyEntity<Crm['deal'], 'crm.deal'>
-  lead: LegacyEntity<Crm['lead'], 'crm.lead'>
-  contact: LegacyEntity<Crm['contact'], 'crm.contact'>
-  company: LegacyEntity<Crm['company'], 'crm.company'>
-  item: ItemEntity<Crm['item']>
+export type PortalCrm = Omit<MethodTree['crm'], 'deal' | 'lead' | 'contact' | 'company' | 'item'> & {
+  deal: PortalLegacyEntity<MethodTree['crm']['deal'], 'crm.deal'>
+  lead: PortalLegacyEntity<MethodTree['crm']['lead'], 'crm.lead'>
+  contact: PortalLegacyEntity<MethodTree['crm']['contact'], 'crm.contact'>
+  company: PortalLegacyEntity<MethodTree['crm']['company'], 'crm.company'>
+  item: PortalItemEntity<MethodTree['crm']['item']>
 }
 
 /** The generated method tree, narrowed by the portal's own types where a generated `.d.ts` gives them. */

@@ -6,7 +6,7 @@
  */
 import { BitrixValidationError } from '../errors/index.js'
 import { type FieldSpec, parseFieldsDescription, type ValueFamily, valueFamily } from './field-spec.js'
-import type { PortalFieldSet, PortalInput, PortalNative, PortalRecord } from './portal-types.js'
+import type { PortalFieldSet, PortalInput, PortalNative, PortalRecord, WhenDescribed } from './portal-types.js'
 
 /** How a converter reads and writes values. */
 export interface ValueConverterOptions {
@@ -144,9 +144,6 @@ class FieldConverter {
   }
 }
 
-/** Without the portal's types (`S` is any field set) a converter takes any record and gives plain records. */
-type Described<S extends PortalFieldSet, Typed, Untyped> = string extends keyof S ? Untyped : Typed
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -187,15 +184,17 @@ export class ValueConverter<S extends PortalFieldSet = PortalFieldSet> {
   }
 
   /** The record with native values: booleans, numbers, `Date`s; multiple fields as arrays. */
-  toNative(record: Described<S, PortalRecord<S>, object>): Described<S, PortalNative<S>, Record<string, unknown>> {
-    return this.#convert(record, 'toNative') as Described<S, PortalNative<S>, Record<string, unknown>>
+  toNative(
+    record: WhenDescribed<S, PortalRecord<S>, object>,
+  ): WhenDescribed<S, PortalNative<S>, Record<string, unknown>> {
+    return this.#convert(record, 'toNative') as WhenDescribed<S, PortalNative<S>, Record<string, unknown>>
   }
 
   /** The fields with wire values, ready for `add` / `update`: `'Y'`/`'N'`, dates in the portal's time zone. */
   toWire(
-    values: Described<S, PortalNative<S> | PortalInput<S>, object>,
-  ): Described<S, PortalInput<S>, Record<string, unknown>> {
-    return this.#convert(values, 'toWire') as Described<S, PortalInput<S>, Record<string, unknown>>
+    values: WhenDescribed<S, PortalNative<S> | PortalInput<S>, object>,
+  ): WhenDescribed<S, PortalInput<S>, Record<string, unknown>> {
+    return this.#convert(values, 'toWire') as WhenDescribed<S, PortalInput<S>, Record<string, unknown>>
   }
 
   #convert(record: unknown, direction: 'toNative' | 'toWire'): Record<string, unknown> {

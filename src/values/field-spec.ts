@@ -18,10 +18,13 @@ export interface FieldSpec {
   name: string
   /** The portal's type name (`integer`, `char`, `enumeration`, `crm_status`, …). */
   type: string
+  /** Holds a list of values (`isMultiple`). */
   multiple: boolean
+  /** Set by the portal only (`isReadOnly`). */
   readOnly: boolean
   /** A user field (`UF_*`) of this portal. */
   dynamic: boolean
+  /** The portal's label of the field. */
   title: string
   /** The items of an enumeration field. */
   items?: EnumItem[]

@@ -1,12 +1,10 @@
 /** A `ValueConverter` for an entity of a portal, from the portal itself: its `*.fields` and its time zone. */
 import type { Client } from '../client/client.js'
 import { portalUtcOffset, ValueConverter } from './convert.js'
-import type { EntityFieldSet, PortalFieldSet, SmartProcessFieldSet } from './portal-types.js'
+import type { EntityFieldSet, FieldSetOrAny, SmartProcessFieldSet } from './portal-types.js'
 
 /** The legacy CRM entities a converter can be loaded for. */
 export type ConvertibleEntity = 'crm.deal' | 'crm.lead' | 'crm.contact' | 'crm.company'
-
-type FieldsOr<S> = [S] extends [never] ? PortalFieldSet : S
 
 async function portalOffset(client: Client): Promise<number> {
   const time = (await client.call('server.time', {})).result
@@ -23,11 +21,11 @@ async function portalOffset(client: Client): Promise<number> {
 export async function loadValueConverter<E extends ConvertibleEntity>(
   client: Client,
   entity: E,
-): Promise<ValueConverter<FieldsOr<EntityFieldSet<E>>>>
+): Promise<ValueConverter<FieldSetOrAny<EntityFieldSet<E>>>>
 export async function loadValueConverter<const N extends number>(
   client: Client,
   entity: { entityTypeId: N },
-): Promise<ValueConverter<FieldsOr<SmartProcessFieldSet<N>>>>
+): Promise<ValueConverter<FieldSetOrAny<SmartProcessFieldSet<N>>>>
 export async function loadValueConverter(
   client: Client,
   entity: ConvertibleEntity | { entityTypeId: number },

@@ -53,6 +53,12 @@ export type SmartProcessFieldSet<N> = `${N & (number | string)}` extends `${infe
     : never
   : never
 
+/** `S`, or any field set when `S` is `never` (the portal's types do not describe that entity). */
+export type FieldSetOrAny<S> = [S] extends [never] ? PortalFieldSet : S
+
+/** `Typed` when `S` is a described entity's fields, `Untyped` for any field set (no generated file). */
+export type WhenDescribed<S extends PortalFieldSet, Typed, Untyped> = string extends keyof S ? Untyped : Typed
+
 /** A record as the portal returns it: every field optional (`select` picks them). */
 export type PortalRecord<S extends PortalFieldSet> = { [K in keyof S]?: S[K]['read'] }
 
