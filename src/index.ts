@@ -106,6 +106,20 @@ export type {
   ResponseHookInfo,
   RetryHookInfo,
 } from './client/hooks.js'
+export type {
+  IsPortalSmartProcess,
+  PortalCrm,
+  PortalId,
+  PortalItem,
+  PortalItemEntity,
+  PortalItemMethods,
+  PortalItemParams,
+  PortalItemResult,
+  PortalLegacyEntity,
+  PortalLegacyMethods,
+  PortalLegacyWrites,
+  PortalMethodTree,
+} from './client/portal-tree.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
   type EventHandler,
@@ -174,3 +188,31 @@ export {
   type StoredBitrixTokenInit,
   type StoredRefreshFailure,
 } from './stores/index.js'
+export { portalUtcOffset, ValueConverter, type ValueConverterOptions } from './values/convert.js'
+export {
+  type EnumItem,
+  type FieldSpec,
+  parseFieldsDescription,
+  type ValueFamily,
+  valueFamily,
+  type WireStyle,
+} from './values/field-spec.js'
+export { type ConvertibleEntity, loadValueConverter } from './values/load.js'
+export type {
+  EntityFieldSet,
+  FieldSetOrAny,
+  PortalEntities,
+  PortalField,
+  PortalFieldSet,
+  PortalFileInput,
+  PortalFileValue,
+  PortalInput,
+  PortalMultifieldInput,
+  PortalMultifieldValue,
+  PortalNative,
+  PortalRecord,
+  PortalSmartProcesses,
+  PortalWireBoolean,
+  SmartProcessFieldSet,
+  WhenDescribed,
+} from './values/portal-types.js'

@@ -21,7 +21,7 @@ import {
   SELF_HOSTED_OPERATING_LIMIT,
   unlimited,
 } from '../limits/index.js'
-import type { CallTree, MethodMap, MethodTree } from '../methods/index.js'
+import type { CallTree, MethodMap } from '../methods/index.js'
 import { validateArguments } from '../methods/validate.js'
 import {
   type BatchCommand,
@@ -38,6 +38,7 @@ import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { type ClientHooks, HookSet } from './hooks.js'
+import type { PortalMethodTree } from './portal-tree.js'
 import { createTree, withSubtree } from './tree.js'
 
 /**
@@ -128,8 +129,9 @@ export interface CallFunction {
 export type CallMember = CallFunction & CallTree
 
 // The generated method tree on every client (`client.crm.deal.get(…)`): `createTree` below adds a getter per root
-// namespace to the class prototype; this declaration gives them their types.
-export interface Client extends MethodTree {}
+// namespace to the class prototype; this declaration gives them their types (the portal's own, once a file written
+// by `b24tssdk typegen` fills `PortalEntities` / `PortalSmartProcesses`).
+export interface Client extends PortalMethodTree {}
 
 /**
  * A portal client: every REST method by its own name (`client.crm.deal.get({ id: 1 })`), `call` for any

@@ -10,8 +10,8 @@ import {
   CONTACT,
   CRM_ENTITIES,
   type CrmEntity,
-  type CrmEntityKey,
   type CrmField,
+  customSmartProcess,
   DEAL,
   DYNAMIC_DEFAULTS,
   describeField,
@@ -66,6 +66,9 @@ export interface CrmTables {
 /** The user fields (`UF_CRM_*`) created for an entity on this portal, and a number that changes when they do. */
 export type UserFieldSource = (entity: CrmEntity) => { revision: number; fields: readonly CrmField[] }
 
+/** Whether a smart process of this `entityTypeId` was created on this portal (`crm.type.add`). */
+export type SmartProcessSource = (entityTypeId: number) => boolean
+
 export class CrmStore {
   readonly tables: CrmTables
   private nextMultifieldId: number
@@ -88,18 +91,45 @@ export class CrmStore {
   }
 
   table(entity: CrmEntity): Table {
-    return this.tables[entity.key]
+    if (entity.key !== 'custom') return this.tables[entity.key]
+    let table = this.#customTables.get(entity.entityTypeId)
+    if (!table) {
+      table = new Table(
+        0,
+        () => null,
+        entity.fields.map((f) => f.name),
+      )
+      this.#customTables.set(entity.entityTypeId, table)
+    }
+    return table
   }
 
   /** Where user fields come from (the generic store's `crm.<entity>.userfield` rows); none until set. */
   userFields: UserFieldSource | undefined
-  readonly #views = new Map<CrmEntityKey, { revision: number; view: CrmEntity }>()
+  /** Which smart processes `crm.type.add` created (the generic store's `crm.type` rows); none until set. */
+  smartProcesses: SmartProcessSource | undefined
+  readonly #views = new Map<number, { revision: number; view: CrmEntity }>()
+  readonly #customTables = new Map<number, Table>()
+  readonly #customEntities = new Map<number, CrmEntity>()
+
+  /** The entity of an `entityTypeId`: a built-in one or a smart process created on this portal. */
+  entity(entityTypeId: number): CrmEntity | undefined {
+    const builtIn = CRM_ENTITIES[entityTypeId]
+    if (builtIn) return builtIn
+    if (!this.smartProcesses?.(entityTypeId)) return undefined
+    let custom = this.#customEntities.get(entityTypeId)
+    if (!custom) {
+      custom = customSmartProcess(entityTypeId)
+      this.#customEntities.set(entityTypeId, custom)
+    }
+    return custom
+  }
 
   /** The entity with this portal's user fields appended (the entity itself when it has none). */
   view(base: CrmEntity): CrmEntity {
     const source = this.userFields?.(base)
     if (!source || source.fields.length === 0) return base
-    const cached = this.#views.get(base.key)
+    const cached = this.#views.get(base.entityTypeId)
     if (cached && cached.revision === source.revision) return cached.view
     const fields = [...base.fields, ...source.fields.filter((f) => !base.byName.has(f.name))]
     const view: CrmEntity = {
@@ -109,7 +139,7 @@ export class CrmStore {
       byCamel: new Map(fields.filter((f) => f.camel !== null).map((f) => [f.camel as string, f])),
       itemLayout: [...base.itemLayout, ...source.fields.flatMap((f) => (f.camel ? [f.camel] : []))],
     }
-    this.#views.set(base.key, { revision: source.revision, view })
+    this.#views.set(base.entityTypeId, { revision: source.revision, view })
     return view
   }
 
@@ -347,6 +377,10 @@ function defaults(entity: CrmEntity, ctx: CallContext): Row {
       row.STAGE_ID = dynamic?.stages[0] ?? null
       break
     }
+    case 'custom':
+      row.CATEGORY_ID = 0
+      row.STAGE_ID = customStage(entity)
+      break
   }
   return row
 }
@@ -409,9 +443,15 @@ function applyInput(
       break
     case 'smart':
     case 'invoice':
-    case 'quote': {
+    case 'quote':
+    case 'custom': {
       syncLinks(row, patch, 'CONTACT_ID', 'CONTACT_IDS')
-      const first = entity.key === 'smart' ? SMART_STAGES[0] : DYNAMIC_DEFAULTS[entity.key]?.stages[0]
+      const first =
+        entity.key === 'smart'
+          ? SMART_STAGES[0]
+          : entity.key === 'custom'
+            ? customStage(entity)
+            : DYNAMIC_DEFAULTS[entity.key]?.stages[0]
       if (typeof row.STAGE_ID !== 'string' || row.STAGE_ID === '') row.STAGE_ID = first ?? null
       break
     }
@@ -419,11 +459,17 @@ function applyInput(
   return before ?? {}
 }
 
+/** The first stage of a smart process created on the portal (its default pipeline). */
+function customStage(entity: CrmEntity): string {
+  return `DT${entity.entityTypeId}_0:NEW`
+}
+
 const DEFAULT_TITLES: Record<string, string> = {
   deal: 'Deal',
   lead: 'Lead',
   company: 'Company',
   smart: 'Item',
+  custom: 'Item',
   invoice: 'Invoice',
   quote: 'Estimate',
 }
@@ -712,7 +758,7 @@ function invalidArg(description: string): RestError {
 
 function itemEntity(store: CrmStore, params: Params): CrmEntity {
   const typeId = positiveId(pickParam(params, 'entityTypeId', 'ENTITY_TYPE_ID', 'entityTypeID'))
-  const entity = typeId === null ? undefined : CRM_ENTITIES[typeId]
+  const entity = typeId === null ? undefined : store.entity(typeId)
   if (!entity) throw new RestError('NOT_FOUND', 'Smart process not found', 400)
   return store.view(entity)
 }

@@ -7,7 +7,7 @@ import type { CostModel, MethodDefinition, MethodTable, SeedOptions } from '../k
 import { CrmStore, crmMethods } from './crm.js'
 import type { SeedContext, SeedCounts } from './crm-seed.js'
 import type { PortalEnv } from './env.js'
-import { crmUserFields } from './generic/crm-user-fields.js'
+import { crmSmartProcesses, crmUserFields } from './generic/crm-user-fields.js'
 import {
   appStorageMethods,
   crmLinkMethods,
@@ -124,6 +124,7 @@ export function createPortal(options: PortalOptions): Portal {
   const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
   const generic = genericMethods(genericStore, handWritten)
   crm.userFields = crmUserFields(generic.store)
+  crm.smartProcesses = crmSmartProcesses(generic.store)
   const methods: MethodTable = new Map(Object.entries(generic.methods).map(([name, def]) => [name.toLowerCase(), def]))
   for (const [name, def] of Object.entries(all)) methods.set(name.toLowerCase(), def)
   return { methods, env, crm, directory, groups, tasks, generic: generic.store, genericFamilies: generic.families }
