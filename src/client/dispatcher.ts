@@ -115,6 +115,15 @@ type AttemptOutcome<T> =
   | { kind: 'moved' }
   | { kind: 'error'; error: unknown; auth: Record<string, string>; renewalFailed?: true }
 
+/** How each transport failure reads in a `BitrixRequestError`'s message (a timeout has its own class). */
+const REQUEST_FAILURES: Record<TransportError['kind'], string> = {
+  connect: 'could not connect',
+  network: 'network error',
+  aborted: 'network error',
+  timeout: 'timed out',
+  response: 'unreadable response',
+}
+
 export class Dispatcher {
   readonly credentials: Credentials
   readonly #settings: DispatcherSettings
@@ -305,7 +314,7 @@ export class Dispatcher {
         return new BitrixRequestTimeout({ method, timeoutMs, phase: caught.phase, sent: caught.sent, cause: caught })
       }
       return new BitrixRequestError({
-        message: `${method}: ${caught.kind === 'connect' ? 'could not connect' : 'network error'} (${caught.message})`,
+        message: `${method}: ${REQUEST_FAILURES[caught.kind]} (${caught.message})`,
         method,
         sent: caught.sent,
         cause: caught,

@@ -1,38 +1,75 @@
 /**
  * The keep-alive `node:http(s)` transport, the cheapest per call on Node. Only `default-transport.ts` (the `node`
  * condition of the package's `#default-transport` import) reaches this module, so browser bundles never see it.
+ * It asks for compressed answers (`Accept-Encoding: gzip, deflate`, and `br` where `node:zlib` has Brotli) and
+ * decodes them while streaming, with the body capped before and after decoding (a decompression bomb stops at
+ * the cap).
  */
+import type { Transform } from 'node:stream'
 import { type Transport, TransportError, type TransportResponse } from './transport-contract.js'
 
 type NodeHttp = typeof import('node:http')
 type NodeHttps = typeof import('node:https')
+type NodeZlib = typeof import('node:zlib')
 
 interface NodeModules {
   http: NodeHttp
   https: NodeHttps
+  zlib: NodeZlib
   httpAgent: import('node:http').Agent
   httpsAgent: import('node:https').Agent
+  /** `gzip, deflate`, plus `br` where this runtime's `node:zlib` decodes Brotli. */
+  acceptEncoding: string
 }
 
 let nodeModules: Promise<NodeModules> | undefined
 let loadedModules: NodeModules | undefined
 
 function loadNodeModules(): Promise<NodeModules> {
-  nodeModules ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
-    loadedModules = {
-      http,
-      https,
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-    }
-    return loadedModules
-  })
+  nodeModules ??= Promise.all([import('node:http'), import('node:https'), import('node:zlib')]).then(
+    ([http, https, zlib]) => {
+      loadedModules = {
+        http,
+        https,
+        zlib,
+        httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+        httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+        acceptEncoding: typeof zlib.createBrotliDecompress === 'function' ? 'gzip, deflate, br' : 'gzip, deflate',
+      }
+      return loadedModules
+    },
+  )
   return nodeModules
+}
+
+/**
+ * Largest response body accepted, in bytes, as received and again once decoded: 64 MiB, some 25 times a batch of
+ * 50 list pages with every field. A larger body fails the call with `BitrixRequestError` (unreadable response).
+ */
+export const MAX_RESPONSE_BYTES = 64 * 2 ** 20
+
+/** A streaming decoder for `coding`; `deflate` is zlib-wrapped or raw, told apart by its first bytes, as browsers do. */
+function decoderFor(coding: string, zlib: NodeZlib, first: Buffer): Transform | undefined {
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip()
+    case 'deflate':
+      return first.length >= 2 && (first[0] & 0x0f) === 8 && ((first[0] << 8) | first[1]) % 31 === 0
+        ? zlib.createInflate()
+        : zlib.createInflateRaw()
+    case 'br':
+      return typeof zlib.createBrotliDecompress === 'function' ? zlib.createBrotliDecompress() : undefined
+    default:
+      return undefined
+  }
 }
 
 export interface NodeTransportOptions {
   /** Extra TLS settings, e.g. `{ ca }` for a self-signed emulator certificate. */
   tls?: { ca?: string | string[]; rejectUnauthorized?: boolean }
+  /** Largest response body in bytes, as received and once decoded; default `MAX_RESPONSE_BYTES` (64 MiB). */
+  maxResponseBytes?: number
 }
 
 /**
@@ -76,6 +113,7 @@ function splitUrl(url: string): { target: Target; path: string } {
 }
 
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES
   let tlsAgent: import('node:https').Agent | undefined
   return async (request) => {
     const modules = loadedModules ?? (await loadNodeModules())
@@ -88,6 +126,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
       let connected = false
       let settled = false
       let connectTimer: ReturnType<typeof setTimeout> | undefined
+      let decoder: Transform | undefined
       const fail = (error: TransportError) => {
         if (settled) return
         settled = true
@@ -95,10 +134,14 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
         clearTimeout(connectTimer)
         request.signal?.removeEventListener('abort', onAbort)
         req.destroy()
+        decoder?.destroy()
         reject(error)
       }
+      const unreadable = (message: string, cause?: unknown) =>
+        fail(new TransportError('response', 'read', true, new Error(message, { cause })))
       const headers: Record<string, string | number> = {
         'user-agent': USER_AGENT,
+        'accept-encoding': modules.acceptEncoding,
         'x-request-id': newRequestId(),
         ...request.headers,
       }
@@ -135,22 +178,51 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
         fail(new TransportError(notMade ? 'connect' : 'network', connected ? 'read' : 'connect', !notMade, error))
       })
       req.on('response', (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          body += chunk
+        const coding = (res.headers['content-encoding'] ?? '').trim().toLowerCase()
+        const identity = coding === '' || coding === 'identity'
+        const chunks: Buffer[] = []
+        let received = 0
+        let decoded = 0
+        const take = (chunk: Buffer) => {
+          decoded += chunk.length
+          if (decoded > maxBytes) return unreadable(`response body larger than ${maxBytes} bytes once decoded`)
+          chunks.push(chunk)
+        }
+        const finish = () => {
+          if (settled) return
+          settled = true
+          clearTimeout(readTimer)
+          request.signal?.removeEventListener('abort', onAbort)
+          const body =
+            chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, decoded).toString('utf8')
+          resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body })
+        }
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return
+          received += chunk.length
+          if (received > maxBytes) return unreadable(`response body larger than ${maxBytes} bytes`)
+          if (identity) return take(chunk)
+          if (!decoder) {
+            decoder = decoderFor(coding, modules.zlib, chunk)
+            if (!decoder) {
+              return unreadable(`response in Content-Encoding "${coding}", not one of ${modules.acceptEncoding}`)
+            }
+            decoder.on('data', take)
+            decoder.on('end', finish)
+            decoder.on('error', (error) => unreadable(`response body is not valid ${coding}: ${error.message}`, error))
+          }
+          decoder.write(chunk)
         })
         res.on('error', (error) => fail(new TransportError('network', 'read', true, error)))
         // A connection cut mid-body ends the response without completing it.
         res.on('close', () => {
           if (!res.complete) fail(new TransportError('network', 'read', true))
         })
+        // An encoded answer with no body at all (no decoder made) is an empty body.
         res.on('end', () => {
           if (settled) return
-          settled = true
-          clearTimeout(readTimer)
-          request.signal?.removeEventListener('abort', onAbort)
-          resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body })
+          if (decoder) decoder.end()
+          else finish()
         })
       })
       req.end(request.body)

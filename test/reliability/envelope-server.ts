@@ -2,7 +2,7 @@
  * A hostile "portal" for reliability tests: a node:http server on 127.0.0.1 that answers each request with
  * whatever `reply` returns for it, and clients of it over either SDK transport.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createNodeTransport } from '../../src/http/node-transport.js'
 import { createFetchTransport, type Transport } from '../../src/http/transport.js'
@@ -14,11 +14,14 @@ export interface Reply {
   body: string | Buffer
   /** Announce the full length, send half of the body, then cut the connection. */
   cut?: boolean
+  /** Extra response headers (e.g. `content-encoding`). */
+  headers?: Record<string, string>
 }
 
 export interface ReceivedRequest {
   method: string
   body: string
+  headers: IncomingHttpHeaders
 }
 
 export interface HostileServer {
@@ -45,7 +48,7 @@ export async function startHostileServer(): Promise<HostileServer> {
   const server: Server = createServer(async (request, response) => {
     const body = await readBody(request)
     const method = (request.url ?? '').split('/').pop() ?? ''
-    received.push({ method, body })
+    received.push({ method, body, headers: request.headers })
     let reply: Reply
     try {
       reply = replyFor(received.length - 1)
@@ -56,6 +59,7 @@ export async function startHostileServer(): Promise<HostileServer> {
     response.writeHead(reply.status ?? 200, {
       'content-type': reply.contentType ?? 'application/json; charset=utf-8',
       'content-length': payload.length,
+      ...reply.headers,
     })
     if (reply.cut) {
       response.write(payload.subarray(0, Math.floor(payload.length / 2)))
