@@ -10,7 +10,7 @@ import { type Emulator, startEmulator } from '../../src/emulator/index.js'
 import { BitrixRequestError } from '../../src/errors/index.js'
 import { createNodeTransport, MAX_RESPONSE_BYTES } from '../../src/http/node-transport.js'
 import { BitrixWebhook, Client } from '../../src/index.js'
-import { envelope, type HostileServer, hostileClient, startHostileServer } from './envelope-server.js'
+import { envelope, type HostileServer, hostileClient, rejection, startHostileServer } from './envelope-server.js'
 
 /** One raw POST to the emulator; the body as received (not decoded) and the headers. */
 function rawPost(url: string, acceptEncoding?: string): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
@@ -36,15 +36,6 @@ function rawPost(url: string, acceptEncoding?: string): Promise<{ headers: Recor
     req.on('error', reject)
     req.end(body)
   })
-}
-
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, it succeeded')
 }
 
 describe('the emulator compresses as a portal does', () => {

@@ -107,3 +107,13 @@ export function envelope(result: unknown, extra: Record<string, unknown> = {}): 
   const time = { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, date_start: '', date_finish: '' }
   return JSON.stringify({ result, ...extra, time })
 }
+
+/** What `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected the call to fail, it succeeded')
+}
