@@ -103,6 +103,7 @@ export {
   type LimiterOutcome,
   type LimiterStore,
   MemoryStore,
+  type OperatingBudget,
   type OperatingSnapshot,
   PLAN_BUCKETS,
   type PlanName,

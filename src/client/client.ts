@@ -15,6 +15,7 @@ import {
   detectPlan,
   type Limiter,
   MemoryStore,
+  type OperatingBudget,
   type PlanName,
   RateLimiter,
   unlimited,
@@ -310,6 +311,10 @@ class ClientSender implements RequestSender {
 
   commandError(raw: unknown, method: string): BitrixAPIError {
     return apiErrorFromResponse(0, raw as { error: string; error_description?: string }, method)
+  }
+
+  operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    return this.#dispatcher.operatingBudget(method)
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { parseEnvelope } from '../http/envelope.js'
 import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
-import { type Limiter, type LimiterOutcome, unlimited } from '../limits/limiter.js'
+import { type Limiter, type LimiterOutcome, type OperatingBudget, unlimited } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import { BitrixResponse, type BitrixTime, parseTime, type RawTime } from '../requests/response.js'
 
@@ -292,6 +292,11 @@ export class Dispatcher {
     } finally {
       this.#settings.limiter.record(limitedMethods, report)
     }
+  }
+
+  /** The limiter's view of a method's operating-time budget (undefined without a limiter that keeps one). */
+  operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    return this.#settings.limiter.operatingBudget?.(method) ?? Promise.resolve(undefined)
   }
 
   #failed(
