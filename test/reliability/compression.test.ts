@@ -4,7 +4,16 @@
  * size cap and a body that is not what its Content-Encoding says is a typed error.
  */
 import { request as httpRequest } from 'node:http'
-import { brotliCompressSync, constants, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib'
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  constants,
+  deflateRawSync,
+  deflateSync,
+  gunzipSync,
+  gzipSync,
+  inflateSync,
+} from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Emulator, startEmulator } from '../../src/emulator/index.js'
 import { BitrixRequestError } from '../../src/errors/index.js'
@@ -47,7 +56,7 @@ describe('the emulator compresses as a portal does', () => {
     await emu.close()
   })
 
-  it('answers gzip, br or deflate by Accept-Encoding, and plain text when not asked', async () => {
+  it('answers gzip (preferred), br or deflate by Accept-Encoding, and plain text when not asked', async () => {
     const url = `${emu.webhookUrl}crm.deal.list`
     const plain = await rawPost(url)
     expect(plain.headers['content-encoding']).toBeUndefined()
@@ -59,12 +68,17 @@ describe('the emulator compresses as a portal does', () => {
     expect(JSON.parse(gunzipSync(gzip.body).toString('utf8')).result).toEqual(expected)
     expect(gzip.body.length).toBeLessThan(plain.body.length / 4)
 
-    const br = await rawPost(url, 'gzip, deflate, br')
+    const all = await rawPost(url, 'gzip, deflate, br')
+    expect(all.headers['content-encoding']).toBe('gzip')
+    expect(all.headers.vary).toBe('Accept-Encoding')
+
+    const br = await rawPost(url, 'br, deflate')
     expect(br.headers['content-encoding']).toBe('br')
-    expect(br.headers.vary).toBe('Accept-Encoding')
+    expect(JSON.parse(brotliDecompressSync(br.body).toString('utf8')).result).toEqual(expected)
 
     const refused = await rawPost(url, 'br;q=0, deflate')
     expect(refused.headers['content-encoding']).toBe('deflate')
+    expect(JSON.parse(inflateSync(refused.body).toString('utf8')).result).toEqual(expected)
   })
 
   it('leaves small answers alone', async () => {
