@@ -48,21 +48,30 @@ function loadNodeModules(): Promise<NodeModules> {
  */
 export const MAX_RESPONSE_BYTES = 64 * 2 ** 20
 
-/** A streaming decoder for `coding`; `deflate` is zlib-wrapped or raw, told apart by its first bytes, as browsers do. */
-function decoderFor(coding: string, zlib: NodeZlib, first: Buffer): Transform | undefined {
-  switch (coding) {
-    case 'gzip':
-    case 'x-gzip':
-      return zlib.createGunzip()
-    case 'deflate':
-      return first.length >= 2 && (first[0] & 0x0f) === 8 && ((first[0] << 8) | first[1]) % 31 === 0
-        ? zlib.createInflate()
-        : zlib.createInflateRaw()
-    case 'br':
-      return typeof zlib.createBrotliDecompress === 'function' ? zlib.createBrotliDecompress() : undefined
-    default:
-      return undefined
-  }
+/** Compressed bodies up to this size are decoded in one synchronous call once complete (cheaper than a stream). */
+const SYNC_DECODE_BYTES = 64 * 1024
+
+const CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br'])
+
+/** zlib-wrapped deflate (RFC 1950) as opposed to raw deflate, told apart by the header bytes as browsers do. */
+function isZlibWrapped(first: Buffer): boolean {
+  return first.length >= 2 && (first[0] & 0x0f) === 8 && ((first[0] << 8) | first[1]) % 31 === 0
+}
+
+/** A streaming decoder for `coding`. */
+function decoderFor(coding: string, zlib: NodeZlib, first: Buffer): Transform {
+  if (coding === 'br') return zlib.createBrotliDecompress()
+  if (coding === 'deflate') return isZlibWrapped(first) ? zlib.createInflate() : zlib.createInflateRaw()
+  return zlib.createGunzip()
+}
+
+/** Decodes a whole small body at once; throws a RangeError past `maxOutputLength`. */
+function decodeSync(coding: string, zlib: NodeZlib, body: Buffer, maxOutputLength: number): Buffer {
+  const options = { maxOutputLength }
+  if (coding === 'br') return zlib.brotliDecompressSync(body, options)
+  if (coding === 'deflate')
+    return isZlibWrapped(body) ? zlib.inflateSync(body, options) : zlib.inflateRawSync(body, options)
+  return zlib.gunzipSync(body, options)
 }
 
 export interface NodeTransportOptions {
@@ -180,14 +189,21 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
       req.on('response', (res) => {
         const coding = (res.headers['content-encoding'] ?? '').trim().toLowerCase()
         const identity = coding === '' || coding === 'identity'
+        if (!identity && (!CODINGS.has(coding) || (coding === 'br' && !modules.acceptEncoding.endsWith('br')))) {
+          return unreadable(`response in Content-Encoding "${coding}", not one of ${modules.acceptEncoding}`)
+        }
         const chunks: Buffer[] = []
         let received = 0
         let decoded = 0
+        /** Compressed chunks kept until the body is known to be small (decoded at once) or not (streamed). */
+        let encoded: Buffer[] | undefined = identity ? undefined : []
         const take = (chunk: Buffer) => {
           decoded += chunk.length
-          if (decoded > maxBytes) return unreadable(`response body larger than ${maxBytes} bytes once decoded`)
+          if (decoded > maxBytes) return tooLarge()
           chunks.push(chunk)
         }
+        const tooLarge = () => unreadable(`response body larger than ${maxBytes} bytes once decoded`)
+        const invalid = (error: Error) => unreadable(`response body is not valid ${coding}: ${error.message}`, error)
         const finish = () => {
           if (settled) return
           settled = true
@@ -197,32 +213,47 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
             chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, decoded).toString('utf8')
           resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body })
         }
+        const stream = (pending: Buffer[]) => {
+          const streaming = decoderFor(coding, modules.zlib, pending[0])
+          decoder = streaming
+          streaming.on('data', take)
+          streaming.on('end', finish)
+          streaming.on('error', invalid)
+          for (const chunk of pending) streaming.write(chunk)
+        }
         res.on('data', (chunk: Buffer) => {
           if (settled) return
           received += chunk.length
           if (received > maxBytes) return unreadable(`response body larger than ${maxBytes} bytes`)
           if (identity) return take(chunk)
-          if (!decoder) {
-            decoder = decoderFor(coding, modules.zlib, chunk)
-            if (!decoder) {
-              return unreadable(`response in Content-Encoding "${coding}", not one of ${modules.acceptEncoding}`)
-            }
-            decoder.on('data', take)
-            decoder.on('end', finish)
-            decoder.on('error', (error) => unreadable(`response body is not valid ${coding}: ${error.message}`, error))
+          if (decoder) return void decoder.write(chunk)
+          ;(encoded as Buffer[]).push(chunk)
+          if (received > SYNC_DECODE_BYTES) {
+            stream(encoded as Buffer[])
+            encoded = undefined
           }
-          decoder.write(chunk)
         })
         res.on('error', (error) => fail(new TransportError('network', 'read', true, error)))
         // A connection cut mid-body ends the response without completing it.
         res.on('close', () => {
           if (!res.complete) fail(new TransportError('network', 'read', true))
         })
-        // An encoded answer with no body at all (no decoder made) is an empty body.
         res.on('end', () => {
           if (settled) return
-          if (decoder) decoder.end()
-          else finish()
+          if (decoder) return void decoder.end()
+          if (encoded && received > 0) {
+            try {
+              const whole = encoded.length === 1 ? encoded[0] : Buffer.concat(encoded, received)
+              const body = decodeSync(coding, modules.zlib, whole, maxBytes)
+              if (body.length > maxBytes) return tooLarge()
+              chunks.push(body)
+              decoded = body.length
+            } catch (error) {
+              const cause = error as NodeJS.ErrnoException
+              return cause.code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : invalid(cause)
+            }
+          }
+          finish()
         })
       })
       req.end(request.body)

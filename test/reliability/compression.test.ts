@@ -3,6 +3,7 @@
  * streaming; the emulator compresses when asked, as a portal's web server does; a decompression bomb stops at the
  * size cap and a body that is not what its Content-Encoding says is a typed error.
  */
+import { randomBytes } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import {
   brotliCompressSync,
@@ -134,6 +135,28 @@ describe('the Node transport against a hostile server', () => {
     expect((error as BitrixRequestError).message).toMatch(
       /unreadable response .*larger than 67108864 bytes once decoded/,
     )
+  })
+
+  it('refuses a small bomb (decoded in one call) at a lowered cap too', async () => {
+    // 100 KB of zeros gzip to about 100 bytes: decoded at once, not streamed; the cap still holds.
+    server.reset([{ body: gzipSync(Buffer.alloc(100_000)), headers: { 'content-encoding': 'gzip' } }])
+    const client = hostileClient(server, createNodeTransport({ maxResponseBytes: 10_000 }))
+    const error = await rejection(client.call('crm.deal.get', { id: 1 }))
+    expect(error).toBeInstanceOf(BitrixRequestError)
+    expect((error as BitrixRequestError).message).toMatch(/larger than 10000 bytes once decoded/)
+  })
+
+  it('decodes a large compressed answer while streaming', async () => {
+    // Random hex does not compress far: the compressed body is larger than what is decoded in one call.
+    const rows = Array.from({ length: 5_000 }, (_, i) => ({
+      ID: String(i + 1),
+      TITLE: randomBytes(16).toString('hex'),
+    }))
+    const body = gzipSync(Buffer.from(envelope(rows)), { level: 1 })
+    expect(body.length).toBeGreaterThan(64 * 1024)
+    server.reset([{ body, headers: { 'content-encoding': 'gzip' } }])
+    const response = await hostileClient(server, createNodeTransport()).call('crm.deal.list', {})
+    expect(response.result).toEqual(rows)
   })
 
   it('refuses a plain body over a (lowered) cap before reading it all', async () => {
