@@ -147,6 +147,7 @@ export {
   type LimiterStore,
   MemoryStore,
   NO_BUCKET,
+  type OperatingBudget,
   type OperatingSnapshot,
   PLAN_BUCKETS,
   type PlanName,

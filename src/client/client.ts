@@ -16,6 +16,7 @@ import {
   type Limiter,
   MemoryStore,
   NO_BUCKET,
+  type OperatingBudget,
   type PlanName,
   RateLimiter,
   SELF_HOSTED_OPERATING_LIMIT,
@@ -361,6 +362,10 @@ class ClientSender implements RequestSender {
 
   commandError(raw: unknown, method: string): BitrixAPIError {
     return apiErrorFromResponse(0, raw as { error: string; error_description?: string }, method)
+  }
+
+  operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    return this.#dispatcher.operatingBudget(method)
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { parseEnvelope } from '../http/envelope.js'
 import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
-import { type Limiter, type LimiterOutcome, unlimited } from '../limits/limiter.js'
+import { type Limiter, type LimiterOutcome, type OperatingBudget, unlimited } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import { BitrixResponse, type BitrixTime, parseTime, type RawTime } from '../requests/response.js'
 import { type HookSet, outcomeOf } from './hooks.js'
@@ -126,6 +126,15 @@ type AttemptOutcome<T> =
   | { kind: 'ok'; response: BitrixResponse<T>; status: number }
   | { kind: 'moved'; status: number }
   | { kind: 'error'; error: unknown; auth: Record<string, string>; renewalFailed?: true; status?: number }
+
+/** How each transport failure reads in a `BitrixRequestError`'s message (a timeout has its own class). */
+const REQUEST_FAILURES: Record<TransportError['kind'], string> = {
+  connect: 'could not connect',
+  network: 'network error',
+  aborted: 'network error',
+  timeout: 'timed out',
+  response: 'unreadable response',
+}
 
 export class Dispatcher {
   readonly credentials: Credentials
@@ -355,6 +364,11 @@ export class Dispatcher {
     }
   }
 
+  /** The limiter's view of a method's operating-time budget (undefined without a limiter that keeps one). */
+  operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    return this.#settings.limiter.operatingBudget?.(method) ?? Promise.resolve(undefined)
+  }
+
   #failed(
     call: Attempt,
     attempt: number,
@@ -375,7 +389,7 @@ export class Dispatcher {
         return new BitrixRequestTimeout({ method, timeoutMs, phase: caught.phase, sent: caught.sent, cause: caught })
       }
       return new BitrixRequestError({
-        message: `${method}: ${caught.kind === 'connect' ? 'could not connect' : 'network error'} (${caught.message})`,
+        message: `${method}: ${REQUEST_FAILURES[caught.kind]} (${caught.message})`,
         method,
         sent: caught.sent,
         cause: caught,

@@ -8,7 +8,7 @@ export {
   saturate,
   unreserve,
 } from './leaky-bucket.js'
-export { type AcquireOptions, type Limiter, type LimiterOutcome, unlimited } from './limiter.js'
+export { type AcquireOptions, type Limiter, type LimiterOutcome, type OperatingBudget, unlimited } from './limiter.js'
 export {
   markBlocked,
   mergeReport,

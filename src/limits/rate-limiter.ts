@@ -5,7 +5,7 @@
  */
 import type { BitrixTime } from '../requests/response.js'
 import { type BucketSpec, fullDrainMs } from './leaky-bucket.js'
-import type { AcquireOptions, Limiter, LimiterOutcome } from './limiter.js'
+import type { AcquireOptions, Limiter, LimiterOutcome, OperatingBudget } from './limiter.js'
 import { markBlocked, mergeReport, type OperatingPolicy, type OperatingSnapshot, operatingDelay } from './operating.js'
 import { bucketOf, type PlanName } from './plan.js'
 import { QueueBudget } from './queue-budget.js'
@@ -175,6 +175,12 @@ export class RateLimiter implements Limiter {
       }
     }
     for (const method of counts.keys()) for (const wake of this.#wakers.get(method) ?? []) wake()
+  }
+
+  async operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    const read = this.#store.getOperating(this.#operatingKey(method.toLowerCase()))
+    const snapshot = isPromise(read) ? await read : read
+    return snapshot && { operating: snapshot.operating, limit: this.#policy.limit, cost: snapshot.cost }
   }
 
   get #bucketKey(): string {

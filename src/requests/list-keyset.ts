@@ -257,3 +257,24 @@ export async function idBounds(
   const max = edge('max')
   return min === undefined || max === undefined ? undefined : { min, max }
 }
+
+/**
+ * The inclusive ID range a read covers: the matching IDs' bounds, narrowed by `after` (exclusive; from the low
+ * end ascending, from the high end descending). Undefined when nothing matches or nothing is left.
+ */
+export async function idRange(
+  context: ListContext,
+  params: Readonly<Record<string, unknown>>,
+  shape: ListShape,
+  options: { descending?: boolean; after?: number; signal?: AbortSignal },
+): Promise<{ low: number; high: number } | undefined> {
+  const bounds = await idBounds(context, params, shape, options.signal)
+  if (!bounds) return undefined
+  let low = bounds.min
+  let high = bounds.max
+  if (options.after !== undefined) {
+    if (options.descending === true) high = Math.min(high, options.after - 1)
+    else low = Math.max(low, options.after + 1)
+  }
+  return low > high ? undefined : { low, high }
+}

@@ -8,7 +8,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { sendRedirect } from './respond.js'
+import { meterBody, sendRedirect } from './respond.js'
 import type { StatsRecorder } from './stats.js'
 import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.js'
 
@@ -43,6 +43,7 @@ export class Endpoints {
     let self: Endpoint | undefined
     const listener: RequestHandler = (req, res) => {
       this.stats.request()
+      meterBody(res, (bytes) => this.stats.responseBody(bytes))
       res.on('close', () => {
         if (res.headersSent) this.stats.response(res.statusCode)
       })

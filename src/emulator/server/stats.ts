@@ -11,6 +11,8 @@ export interface EmulatorStats {
   operatingSeconds: Record<string, number>
   /** HTTP responses by status code. */
   statuses: Record<string, number>
+  /** Response body bytes as sent on the wire (compressed where the client asked for it), headers not counted. */
+  responseBodyBytes: number
   /** HTTP 503 responses (QUERY_LIMIT_EXCEEDED, injected ones included). */
   responses503: number
   /** HTTP 429 responses (OPERATION_TIME_LIMIT, injected ones included). */
@@ -72,6 +74,7 @@ function emptyStats(): EmulatorStats {
     calls: {},
     operatingSeconds: {},
     statuses: {},
+    responseBodyBytes: 0,
     responses503: 0,
     responses429: 0,
     operationLimitBlocks: 0,
@@ -89,6 +92,10 @@ export class StatsRecorder {
 
   request(): void {
     this.stats.httpRequests += 1
+  }
+
+  responseBody(bytes: number): void {
+    this.stats.responseBodyBytes += bytes
   }
 
   response(status: number): void {
