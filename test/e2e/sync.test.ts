@@ -10,13 +10,13 @@ import { countRequests, usePortal, webhookClient } from './sdk-fixtures.js'
 
 /** Write operations applied a chunk at a time by a second client, driven from the sync's loop. */
 class Writer {
-  readonly #chunks: Array<() => BatchCommand[]>
+  readonly #chunks: Array<() => Array<[Write, BatchCommand]>>
   readonly added: number[] = []
   #next = 0
 
   constructor(
     private readonly client: Client,
-    chunks: Array<() => BatchCommand[]>,
+    chunks: Array<() => Array<[Write, BatchCommand]>>,
     private readonly addedId: (result: unknown) => number | undefined,
   ) {
     this.#chunks = chunks
@@ -29,22 +29,29 @@ class Writer {
   /** Applies the next chunk, if any, and waits for it. */
   async step(): Promise<void> {
     if (this.done) return
-    const commands = this.#chunks[this.#next++]()
-    const outcomes = await this.client.callMany(commands, { concurrency: 1 })
-    for (const outcome of outcomes) {
+    const chunk = this.#chunks[this.#next++]()
+    const outcomes = await this.client.callMany(
+      chunk.map(([, command]) => command),
+      { concurrency: 1 },
+    )
+    outcomes.forEach((outcome, index) => {
       if (!outcome.ok) throw outcome.error
-      const id = this.addedId(outcome.result)
+      const id = chunk[index][0].kind === 'add' ? this.addedId(outcome.result) : undefined
       if (id !== undefined) this.added.push(id)
-    }
+    })
   }
 }
 
 /** Splits writes into chunks of `size`, each built when it is applied. */
-function chunked<T>(items: readonly T[], size: number, build: (item: T) => BatchCommand): Array<() => BatchCommand[]> {
-  const chunks: Array<() => BatchCommand[]> = []
+function chunked(
+  items: readonly Write[],
+  size: number,
+  build: (item: Write) => BatchCommand,
+): Array<() => Array<[Write, BatchCommand]>> {
+  const chunks: Array<() => Array<[Write, BatchCommand]>> = []
   for (let index = 0; index < items.length; index += size) {
     const part = items.slice(index, index + size)
-    chunks.push(() => part.map(build))
+    chunks.push(() => part.map((item) => [item, build(item)]))
   }
   return chunks
 }
@@ -135,4 +142,104 @@ describe('crm.deal.list changesSince over 10,000 deals', () => {
     expect(third.result.deleted).toEqual([])
     expect(requests).toBeLessThanOrEqual(1)
   }, 120_000)
+})
+
+/** A smaller run of the same scenario for another list: changes, deletions and additions while the run reads. */
+interface Scenario<R> {
+  request: () => AsyncIterable<R> & { result(): SyncResult }
+  next: (checkpoint: SyncCheckpoint) => AsyncIterable<R> & { result(): SyncResult }
+  id: (row: R) => number
+  title: (row: R) => unknown
+  change: (id: number) => BatchCommand
+  remove: (id: number) => BatchCommand
+  add: (n: number) => BatchCommand
+  addedId: (result: unknown) => number | undefined
+}
+
+async function smallScenario<R>(
+  emu: ReturnType<ReturnType<typeof usePortal>['emu']>,
+  writerClient: Client,
+  rows: number,
+  s: Scenario<R>,
+) {
+  const first = await readRun(s.request(), s.id)
+  expect(first.rows.size).toBe(rows)
+  const changed = Array.from({ length: 40 }, (_, index) => 2 + index * 6)
+  const deleted = Array.from({ length: 10 }, (_, index) => 3 + index * 20)
+  const writes = interleave<Write>(
+    changed.map((id) => ({ kind: 'change', id })),
+    deleted.map((id) => ({ kind: 'delete', id })),
+    Array.from({ length: 20 }, (_, n) => ({ kind: 'add', n })),
+  )
+  const writer = new Writer(
+    writerClient,
+    chunked(writes, 7, (write) =>
+      write.kind === 'change' ? s.change(write.id) : write.kind === 'delete' ? s.remove(write.id) : s.add(write.n),
+    ),
+    s.addedId,
+  )
+  const run = s.next(stored(first.result.checkpoint))
+  await writer.step()
+  const second = await readRun(run, s.id, { every: 3, step: () => writer.step() })
+  expect(writer.done).toBe(true)
+  const expected = [...changed, ...writer.added].sort((a, b) => a - b)
+  expect([...second.rows.keys()].sort((a, b) => a - b)).toEqual(expected)
+  expect(second.versions).toBe(expected.length)
+  for (const id of changed) expect(s.title(second.rows.get(id) as R)).toBe(`changed ${id}`)
+  expect(second.result.deleted).toEqual(deleted)
+
+  const { value: third, requests } = await countRequests(emu, () => readRun(s.next(second.result.checkpoint), s.id))
+  expect(third.versions).toBe(0)
+  expect(third.result.deleted).toEqual([])
+  expect(requests).toBeLessThanOrEqual(1)
+  return second.result.checkpoint
+}
+
+describe('changesSince on a smart process and on tasks, in a portal at UTC−05:00', () => {
+  const portal = usePortal({
+    seed: { deals: 0, smartItems: 300, tasks: 300, users: 5 },
+    plan: 'off',
+    realDelays: false,
+    timezoneOffsetMinutes: -300,
+  })
+
+  it('crm.item.list (entityTypeId 128, camelCase updatedTime and id)', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const w = webhookClient(emu)
+    const list = () => client.crm.item.list({ entityTypeId: 128, select: ['id', 'title'] })
+    const checkpoint = await smallScenario(emu, w, 300, {
+      request: () => list().changesSince(null),
+      next: (checkpoint) => list().changesSince(checkpoint),
+      id: (item) => Number(item.id),
+      title: (item) => item.title,
+      change: (id) => w.crm.item.update({ entityTypeId: 128, id, fields: { title: `changed ${id}` } }),
+      remove: (id) => w.crm.item.delete({ entityTypeId: 128, id }),
+      add: (n) => w.crm.item.add({ entityTypeId: 128, fields: { title: `added ${n}` } }),
+      addedId: (result) => (result as { item?: { id?: number } }).item?.id,
+    })
+    expect(checkpoint.method).toBe('crm.item.list')
+    expect(checkpoint.since).toMatch(/-05:00$/)
+  })
+
+  it('tasks.task.list (CHANGED_DATE in the filter, changedDate and id in result.tasks)', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const w = webhookClient(emu)
+    const list = () => client.tasks.task.list({ select: ['ID', 'TITLE'] })
+    const checkpoint = await smallScenario(emu, w, 300, {
+      request: () => list().changesSince(null),
+      next: (checkpoint) => list().changesSince(checkpoint),
+      id: (task) => Number(task.id),
+      title: (task) => task.title,
+      change: (id) => w.tasks.task.update({ taskId: id, fields: { TITLE: `changed ${id}` } }),
+      remove: (id) => w.tasks.task.delete({ taskId: id }),
+      add: (n) => w.tasks.task.add({ fields: { TITLE: `added ${n}`, RESPONSIBLE_ID: 1 } }),
+      addedId: (result) => {
+        const id = (result as { task?: { id?: unknown } }).task?.id
+        return id === undefined ? undefined : Number(id)
+      },
+    })
+    expect(checkpoint.since).toMatch(/-05:00$/)
+  })
 })

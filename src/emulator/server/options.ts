@@ -71,6 +71,11 @@ export interface EmulatorOptions {
   portalDeletedStatus?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
+  /**
+   * The portal's time zone, minutes east of UTC (`-300` for UTC−05:00); every date it prints and every date
+   * without an offset it reads is in it. Default 120 (`+02:00`).
+   */
+  timezoneOffsetMinutes?: number
 }
 
 export interface ResolvedOptions {
@@ -99,6 +104,7 @@ export interface ResolvedOptions {
   requestTimeLimit: number
   portalDeletedStatus: number
   faults: readonly FaultSpec[]
+  timezoneOffsetMinutes: number
 }
 
 function positive(name: string, value: number): number {
@@ -108,6 +114,14 @@ function positive(name: string, value: number): number {
 
 function nonNegativeInteger(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${name} must be an integer ≥ 0`)
+  return value
+}
+
+/** A UTC offset the world uses: whole minutes from −12:00 to +14:00. */
+function timezoneOffset(value: number): number {
+  if (!(Number.isInteger(value) && value >= -720 && value <= 840)) {
+    throw new RangeError('timezoneOffsetMinutes must be whole minutes from -720 to 840')
+  }
   return value
 }
 
@@ -147,5 +161,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     requestTimeLimit: positive('requestTimeLimit', options.requestTimeLimit ?? 60),
     portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
+    timezoneOffsetMinutes: timezoneOffset(options.timezoneOffsetMinutes ?? 120),
   }
 }
