@@ -4,6 +4,7 @@
  * their new values) and the deleted IDs; a third run with nothing changed reads nothing in one request.
  */
 import { describe, expect, it } from 'vitest'
+import type { Emulator } from '../../src/emulator/index.js'
 import type { Client, SyncCheckpoint, SyncResult } from '../../src/index.js'
 import type { BatchCommand } from '../../src/requests/batch.js'
 import { countRequests, usePortal, webhookClient } from './sdk-fixtures.js'
@@ -88,66 +89,9 @@ function stored(checkpoint: SyncCheckpoint): SyncCheckpoint {
   return JSON.parse(JSON.stringify(checkpoint)) as SyncCheckpoint
 }
 
-describe('crm.deal.list changesSince over 10,000 deals', () => {
-  const DEALS = 10_000
-  const portal = usePortal({ seed: { deals: DEALS, smartItems: 0, tasks: 0 }, plan: 'off', realDelays: false })
-
-  it('first run: every deal; second run with 500 changed, 100 deleted, 200 added while it reads: exactly those; third run: nothing, one request', async () => {
-    const emu = portal.emu()
-    const client = webhookClient(emu)
-    const writerClient = webhookClient(emu)
-    const request = client.crm.deal.list({ select: ['ID', 'TITLE'] })
-
-    const first = await readRun(request.changesSince(null), (deal) => Number(deal.ID))
-    expect(first.rows.size).toBe(DEALS)
-    expect(first.versions).toBe(DEALS)
-    expect(first.result.deleted).toEqual([])
-
-    // Disjoint sets of seeded deals to change and to delete, spread over the whole ID range.
-    const changed = Array.from({ length: 500 }, (_, index) => 2 + index * 20)
-    const deleted = Array.from({ length: 100 }, (_, index) => 3 + index * 98)
-    expect(changed.filter((id) => deleted.includes(id))).toEqual([])
-    const writes = interleave<Write>(
-      changed.map((id) => ({ kind: 'change', id })),
-      deleted.map((id) => ({ kind: 'delete', id })),
-      Array.from({ length: 200 }, (_, n) => ({ kind: 'add', n })),
-    )
-    const writer = new Writer(
-      writerClient,
-      chunked(writes, 40, (write) =>
-        write.kind === 'change'
-          ? writerClient.crm.deal.update({ id: write.id, fields: { TITLE: `changed ${write.id}` } })
-          : write.kind === 'delete'
-            ? writerClient.crm.deal.delete({ id: write.id })
-            : writerClient.crm.deal.add({ fields: { TITLE: `added ${write.n}` } }),
-      ),
-      (result) => (typeof result === 'number' ? result : undefined),
-    )
-    // The first chunk goes in as the run sends its first request; the others between its rows.
-    const run = request.changesSince(stored(first.result.checkpoint))
-    await writer.step()
-    const second = await readRun(run, (deal) => Number(deal.ID), { every: 20, step: () => writer.step() })
-    expect(writer.done).toBe(true)
-    expect(writer.added).toHaveLength(200)
-    const expected = [...changed, ...writer.added].sort((a, b) => a - b)
-    expect([...second.rows.keys()].sort((a, b) => a - b)).toEqual(expected)
-    expect(second.versions).toBe(expected.length)
-    for (const id of changed) expect(second.rows.get(id)?.TITLE).toBe(`changed ${id}`)
-    expect(second.result.deleted).toEqual([...deleted].sort((a, b) => a - b))
-
-    const { value: third, requests } = await countRequests(emu, () =>
-      readRun(request.changesSince(stored(second.result.checkpoint)), (deal) => Number(deal.ID)),
-    )
-    expect(third.versions).toBe(0)
-    expect(third.result.deleted).toEqual([])
-    expect(requests).toBeLessThanOrEqual(1)
-  }, 120_000)
-})
-
-/** A smaller run of the same scenario for another list: changes, deletions and additions while the run reads. */
+/** One list under test: how to read it and how a second client writes to it. */
 interface Scenario<R> {
-  request: () => AsyncIterable<R> & { result(): SyncResult }
-  next: (checkpoint: SyncCheckpoint) => AsyncIterable<R> & { result(): SyncResult }
+  run: (checkpoint: SyncCheckpoint | null) => AsyncIterable<R> & { result(): SyncResult }
   id: (row: R) => number
   title: (row: R) => unknown
   change: (id: number) => BatchCommand
@@ -156,44 +100,90 @@ interface Scenario<R> {
   addedId: (result: unknown) => number | undefined
 }
 
-async function smallScenario<R>(
-  emu: ReturnType<ReturnType<typeof usePortal>['emu']>,
-  writerClient: Client,
-  rows: number,
-  s: Scenario<R>,
-) {
-  const first = await readRun(s.request(), s.id)
-  expect(first.rows.size).toBe(rows)
-  const changed = Array.from({ length: 40 }, (_, index) => 2 + index * 6)
-  const deleted = Array.from({ length: 10 }, (_, index) => 3 + index * 20)
+/** How many rows there are, and how many are changed, deleted and added (in chunks) while the second run reads. */
+interface Load {
+  rows: number
+  changed: number
+  deleted: number
+  added: number
+  /** Writes per chunk; a chunk goes in as the run starts, then one every `every` rows it yields. */
+  chunk: number
+  every: number
+}
+
+/**
+ * First run: every row. Second run, while `load` writes land between its pages: exactly the changed and added
+ * rows, each once with its new values, and the deleted IDs. Third run, nothing changed: no row, one request.
+ */
+async function threeRuns<R>(emu: Emulator, writerClient: Client, load: Load, s: Scenario<R>) {
+  const first = await readRun(s.run(null), s.id)
+  expect(first.rows.size).toBe(load.rows)
+  expect(first.versions).toBe(load.rows)
+  expect(first.result.deleted).toEqual([])
+
+  // Disjoint sets of seeded rows (even IDs changed, odd IDs deleted), spread over the whole ID range.
+  const changeStep = Math.floor(load.rows / load.changed / 2) * 2
+  const deleteStep = Math.floor(load.rows / load.deleted / 2) * 2
+  const changed = Array.from({ length: load.changed }, (_, index) => 2 + index * changeStep)
+  const deleted = Array.from({ length: load.deleted }, (_, index) => 3 + index * deleteStep)
   const writes = interleave<Write>(
     changed.map((id) => ({ kind: 'change', id })),
     deleted.map((id) => ({ kind: 'delete', id })),
-    Array.from({ length: 20 }, (_, n) => ({ kind: 'add', n })),
+    Array.from({ length: load.added }, (_, n) => ({ kind: 'add', n })),
   )
   const writer = new Writer(
     writerClient,
-    chunked(writes, 7, (write) =>
+    chunked(writes, load.chunk, (write) =>
       write.kind === 'change' ? s.change(write.id) : write.kind === 'delete' ? s.remove(write.id) : s.add(write.n),
     ),
     s.addedId,
   )
-  const run = s.next(stored(first.result.checkpoint))
+  const run = s.run(stored(first.result.checkpoint))
   await writer.step()
-  const second = await readRun(run, s.id, { every: 3, step: () => writer.step() })
+  const second = await readRun(run, s.id, { every: load.every, step: () => writer.step() })
   expect(writer.done).toBe(true)
+  expect(writer.added).toHaveLength(load.added)
   const expected = [...changed, ...writer.added].sort((a, b) => a - b)
   expect([...second.rows.keys()].sort((a, b) => a - b)).toEqual(expected)
   expect(second.versions).toBe(expected.length)
   for (const id of changed) expect(s.title(second.rows.get(id) as R)).toBe(`changed ${id}`)
   expect(second.result.deleted).toEqual(deleted)
 
-  const { value: third, requests } = await countRequests(emu, () => readRun(s.next(second.result.checkpoint), s.id))
+  const { value: third, requests } = await countRequests(emu, () =>
+    readRun(s.run(stored(second.result.checkpoint)), s.id),
+  )
   expect(third.versions).toBe(0)
   expect(third.result.deleted).toEqual([])
   expect(requests).toBeLessThanOrEqual(1)
   return second.result.checkpoint
 }
+
+describe('crm.deal.list changesSince over 10,000 deals', () => {
+  const portal = usePortal({ seed: { deals: 10_000, smartItems: 0, tasks: 0 }, plan: 'off', realDelays: false })
+
+  it('second run with 500 changed, 100 deleted, 200 added while it reads: exactly those; third run: one request', async () => {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const w = webhookClient(emu)
+    const checkpoint = await threeRuns(
+      emu,
+      w,
+      { rows: 10_000, changed: 500, deleted: 100, added: 200, chunk: 40, every: 20 },
+      {
+        run: (checkpoint) => client.crm.deal.list({ select: ['ID', 'TITLE'] }).changesSince(checkpoint),
+        id: (deal) => Number(deal.ID),
+        title: (deal) => deal.TITLE,
+        change: (id) => w.crm.deal.update({ id, fields: { TITLE: `changed ${id}` } }),
+        remove: (id) => w.crm.deal.delete({ id }),
+        add: (n) => w.crm.deal.add({ fields: { TITLE: `added ${n}` } }),
+        addedId: (result) => (typeof result === 'number' ? result : undefined),
+      },
+    )
+    expect(checkpoint.since).toMatch(/\+02:00$/)
+  }, 120_000)
+})
+
+const SMALL: Load = { rows: 300, changed: 40, deleted: 10, added: 20, chunk: 7, every: 3 }
 
 describe('changesSince on a smart process and on tasks, in a portal at UTC−05:00', () => {
   const portal = usePortal({
@@ -208,9 +198,8 @@ describe('changesSince on a smart process and on tasks, in a portal at UTC−05:
     const client = webhookClient(emu)
     const w = webhookClient(emu)
     const list = () => client.crm.item.list({ entityTypeId: 128, select: ['id', 'title'] })
-    const checkpoint = await smallScenario(emu, w, 300, {
-      request: () => list().changesSince(null),
-      next: (checkpoint) => list().changesSince(checkpoint),
+    const checkpoint = await threeRuns(emu, w, SMALL, {
+      run: (checkpoint) => list().changesSince(checkpoint),
       id: (item) => Number(item.id),
       title: (item) => item.title,
       change: (id) => w.crm.item.update({ entityTypeId: 128, id, fields: { title: `changed ${id}` } }),
@@ -227,9 +216,8 @@ describe('changesSince on a smart process and on tasks, in a portal at UTC−05:
     const client = webhookClient(emu)
     const w = webhookClient(emu)
     const list = () => client.tasks.task.list({ select: ['ID', 'TITLE'] })
-    const checkpoint = await smallScenario(emu, w, 300, {
-      request: () => list().changesSince(null),
-      next: (checkpoint) => list().changesSince(checkpoint),
+    const checkpoint = await threeRuns(emu, w, SMALL, {
+      run: (checkpoint) => list().changesSince(checkpoint),
       id: (task) => Number(task.id),
       title: (task) => task.title,
       change: (id) => w.tasks.task.update({ taskId: id, fields: { TITLE: `changed ${id}` } }),
