@@ -2,6 +2,7 @@
 import { expect } from 'vitest'
 import type { Emulator } from '../../src/emulator/index.js'
 import type { Client, SyncCheckpoint, SyncResult } from '../../src/index.js'
+import type { Deal } from '../../src/methods/generated/entities.js'
 import type { BatchCommand } from '../../src/requests/batch.js'
 import { countRequests } from './sdk-fixtures.js'
 
@@ -108,6 +109,20 @@ export interface Scenario<R> {
   addedId: (result: unknown) => number | undefined
   /** Called after the second run, e.g. to take injected faults out before requests are counted. */
   beforeThirdRun?: () => void
+}
+
+/** Deals: the reader syncs ID and TITLE; the writer renames, deletes and adds deals. */
+export function dealScenario(client: Client, w: Client) {
+  return {
+    run: (checkpoint: SyncCheckpoint | null) =>
+      client.crm.deal.list({ select: ['ID', 'TITLE'] }).changesSince(checkpoint),
+    id: (deal: Deal) => Number(deal.ID),
+    title: (deal: Deal) => deal.TITLE,
+    change: (id: number) => w.crm.deal.update({ id, fields: { TITLE: `changed ${id}` } }),
+    remove: (id: number) => w.crm.deal.delete({ id }),
+    add: (n: number) => w.crm.deal.add({ fields: { TITLE: `added ${n}` } }),
+    addedId: (result: unknown) => (typeof result === 'number' ? result : undefined),
+  } satisfies Scenario<Deal>
 }
 
 /** How many rows there are, and how many are changed, deleted and added (in chunks) while the second run reads. */

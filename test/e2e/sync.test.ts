@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { usePortal, webhookClient } from './sdk-fixtures.js'
-import { type Load, threeRuns } from './sync-fixtures.js'
+import { dealScenario, type Load, threeRuns } from './sync-fixtures.js'
 
 describe('crm.deal.list changesSince over 10,000 deals', () => {
   const portal = usePortal({ seed: { deals: 10_000, smartItems: 0, tasks: 0 }, plan: 'off', realDelays: false })
@@ -18,15 +18,7 @@ describe('crm.deal.list changesSince over 10,000 deals', () => {
       emu,
       w,
       { rows: 10_000, changed: 500, deleted: 100, added: 200, chunk: 40, every: 20 },
-      {
-        run: (checkpoint) => client.crm.deal.list({ select: ['ID', 'TITLE'] }).changesSince(checkpoint),
-        id: (deal) => Number(deal.ID),
-        title: (deal) => deal.TITLE,
-        change: (id) => w.crm.deal.update({ id, fields: { TITLE: `changed ${id}` } }),
-        remove: (id) => w.crm.deal.delete({ id }),
-        add: (n) => w.crm.deal.add({ fields: { TITLE: `added ${n}` } }),
-        addedId: (result) => (typeof result === 'number' ? result : undefined),
-      },
+      dealScenario(client, w),
     )
     expect(checkpoint.since).toMatch(/\+02:00$/)
   }, 120_000)

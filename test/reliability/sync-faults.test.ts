@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { usePortal, webhookClient } from '../e2e/sdk-fixtures.js'
-import { threeRuns } from '../e2e/sync-fixtures.js'
+import { dealScenario, threeRuns } from '../e2e/sync-fixtures.js'
 
 describe('changesSince with 503s, 500s and resets on its batches', () => {
   const portal = usePortal({ seed: { deals: 3_000, smartItems: 0, tasks: 0 }, plan: 'off', realDelays: false })
@@ -26,13 +26,7 @@ describe('changesSince with 503s, 500s and resets on its batches', () => {
       w,
       { rows: 3_000, changed: 150, deleted: 30, added: 60, chunk: 12, every: 4, oneByOne: true },
       {
-        run: (checkpoint) => client.crm.deal.list({ select: ['ID', 'TITLE'] }).changesSince(checkpoint),
-        id: (deal) => Number(deal.ID),
-        title: (deal) => deal.TITLE,
-        change: (id) => w.crm.deal.update({ id, fields: { TITLE: `changed ${id}` } }),
-        remove: (id) => w.crm.deal.delete({ id }),
-        add: (n) => w.crm.deal.add({ fields: { TITLE: `added ${n}` } }),
-        addedId: (result) => (typeof result === 'number' ? result : undefined),
+        ...dealScenario(client, w),
         beforeThirdRun: () => {
           hits = faults.reduce((sum, fault) => sum + fault.hits, 0)
           emu.faults.clear()
