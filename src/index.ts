@@ -189,6 +189,9 @@ export {
   type StoredBitrixTokenInit,
   type StoredRefreshFailure,
 } from './stores/index.js'
+export { SYNC_CHECKPOINT_VERSION, type SyncCheckpoint } from './sync/checkpoint.js'
+export type { DeletionMode, DeletionSource } from './sync/deletions.js'
+export { type ChangesSinceOptions, type SyncResult, SyncRun } from './sync/run.js'
 export { portalUtcOffset, ValueConverter, type ValueConverterOptions } from './values/convert.js'
 export {
   type EnumItem,

@@ -77,7 +77,7 @@ export interface AsListFastOptions {
 export interface ListContext {
   sender: ListSender
   method: string
-  reader: 'asList' | 'asListFast'
+  reader: 'asList' | 'asListFast' | 'changesSince'
 }
 
 export function findKey(params: Readonly<Record<string, unknown>>, name: string): string | undefined {

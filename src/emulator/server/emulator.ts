@@ -431,7 +431,12 @@ function assembleMethods(
   /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
   implemented: string[]
 } {
-  const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
+  const portal = createPortal({
+    seed: config.seed,
+    costs: config.costs,
+    randomSeed: config.randomSeed ?? 1,
+    timezoneOffsetMinutes: config.timezoneOffsetMinutes,
+  })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
   const license = LICENSES[config.plan] ?? LICENSES.standard

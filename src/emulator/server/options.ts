@@ -74,6 +74,11 @@ export interface EmulatorOptions {
   faults?: readonly FaultSpec[]
   /** Event delivery: per-POST timeout, queue bound, concurrency, offline queue bound (docs/emulator.md, "Events"). */
   events?: EventDeliveryOptions
+  /**
+   * The portal's time zone, minutes east of UTC (`-300` for UTC−05:00); every date it prints and every date
+   * without an offset it reads is in it. Default 120 (`+02:00`).
+   */
+  timezoneOffsetMinutes?: number
 }
 
 export interface ResolvedOptions {
@@ -103,6 +108,7 @@ export interface ResolvedOptions {
   portalDeletedStatus: number
   faults: readonly FaultSpec[]
   events: EventDeliveryOptions | undefined
+  timezoneOffsetMinutes: number
 }
 
 function positive(name: string, value: number): number {
@@ -112,6 +118,14 @@ function positive(name: string, value: number): number {
 
 function nonNegativeInteger(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${name} must be an integer ≥ 0`)
+  return value
+}
+
+/** A UTC offset the world uses: whole minutes from −12:00 to +14:00. */
+function timezoneOffset(value: number): number {
+  if (!(Number.isInteger(value) && value >= -720 && value <= 840)) {
+    throw new RangeError('timezoneOffsetMinutes must be whole minutes from -720 to 840')
+  }
   return value
 }
 
@@ -152,5 +166,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
     events: options.events,
+    timezoneOffsetMinutes: timezoneOffset(options.timezoneOffsetMinutes ?? 120),
   }
 }
