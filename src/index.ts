@@ -93,6 +93,9 @@ export {
   ReauthorizationRequiredEvent,
   type SdkEventMap,
 } from './events/index.js'
+/** Every method's parameters and result by name: `CrmDealListParams`, `CrmDealListResult`, … */
+/** Files: Base64 pairs for fields, streamed request bodies, the two-step Drive upload, downloads (docs/guides/files.md). */
+export * from './files/index.js'
 export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
 export {
   type AcquireOptions,
@@ -112,7 +115,6 @@ export {
   type WaitInfo,
 } from './limits/index.js'
 export type * from './methods/generated/entities.js'
-/** Every method's parameters and result by name: `CrmDealListParams`, `CrmDealListResult`, … */
 export type * from './methods/generated/types.js'
 export type { MethodMap, MethodTree } from './methods/index.js'
 export {
