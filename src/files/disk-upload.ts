@@ -93,7 +93,7 @@ export async function uploadDiskFile(
   if (size !== undefined && size > maxBytes) {
     throw new BitrixFileTooLarge({ direction: 'upload', limit: maxBytes, received: size })
   }
-  const params: Record<string, unknown> = { id }
+  const params: Record<string, unknown> = { id, data: { NAME: name } }
   if (options.generateUniqueName !== undefined) params.generateUniqueName = options.generateUniqueName
   const first = await client.call(method, params, { signal: options.signal, ...options.callOptions })
   const slot = uploadSlotOf(first.result, method)

@@ -1,9 +1,11 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
 import type { MethodDefinition, MethodTable } from '../kernel.js'
+import type { FileVault } from '../methods/disk-vault.js'
 import { createPortal } from '../methods/index.js'
 import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
+import { Transfers } from './disk-transfer.js'
 import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
@@ -187,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
+  const { methods, allScopes, tzMinutes, userDefinitions, implemented, files } = assembleMethods(config)
   const programmed = new ProgrammedAnswers()
   const received = new ReceivedLog(config.receivedLimit)
   clock.tzMinutes = tzMinutes
@@ -232,7 +234,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     portalState: () => portalState,
     portalDeletedStatus: config.portalDeletedStatus,
     requestTimeLimit: config.requestTimeLimit,
+    transfers: new Transfers({ vault: files, credentials, clock }),
   })
+  files.origin = () => current().url
   for (const fault of config.faults) faults.inject(fault)
   await endpoints.open(config.port, config.domain)
   const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
@@ -249,7 +253,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return webhookUrlOf(admin.userId, admin.secret)
     },
     memberId,
-    close: () => endpoints.close(),
+    close: async () => {
+      try {
+        await endpoints.close()
+      } finally {
+        files.dispose()
+      }
+    },
     createWebhook(webhookOptions) {
       const record = credentials.createWebhook(webhookOptions)
       const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
@@ -344,6 +354,8 @@ function assembleMethods(config: ResolvedOptions): {
   userDefinitions: ReadonlySet<MethodDefinition>
   /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
   implemented: string[]
+  /** The bytes of the portal's files. */
+  files: FileVault
 } {
   const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
@@ -368,7 +380,14 @@ function assembleMethods(config: ResolvedOptions): {
   }
   const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
   for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
-  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
+  return {
+    methods,
+    allScopes,
+    tzMinutes: portal.env.tz,
+    userDefinitions,
+    implemented: [...own].sort(),
+    files: portal.files,
+  }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */
