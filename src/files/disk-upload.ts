@@ -39,22 +39,45 @@ export interface DiskUploadClient extends FileClient {
   ) => PromiseLike<{ result: unknown }>
 }
 
-function targetOf(target: DiskUploadTarget): { method: string; id: number } {
+function targetId(target: DiskUploadTarget): { folder: boolean; id: number } {
   const record = target as Partial<Record<'folderId' | 'storageId', unknown>>
-  const [method, id] =
-    record.folderId !== undefined
-      ? ['disk.folder.uploadfile', record.folderId]
-      : ['disk.storage.uploadfile', record.storageId]
+  const folder = record.folderId !== undefined
+  const id = folder ? record.folderId : record.storageId
   if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
     throw new BitrixValidationError({
-      method,
-      parameter: record.folderId !== undefined ? 'folderId' : 'storageId',
+      method: 'disk.folder.uploadfile',
+      parameter: folder ? 'folderId' : 'storageId',
       expected: 'a positive integer ID',
       received: id,
       message: 'the upload target must be { folderId } or { storageId }, a positive integer ID',
     })
   }
-  return { method, id }
+  return { folder, id }
+}
+
+/**
+ * The folder to upload into: the folder itself, or the storage's root folder (`disk.storage.get`). The docs give
+ * the `uploadUrl` form for `disk.folder.uploadfile` only (`disk.storage.uploadfile` requires `fileContent`), so a
+ * storage upload goes to its root folder.
+ */
+async function folderOf(
+  client: DiskUploadClient,
+  target: DiskUploadTarget,
+  options: DiskUploadOptions,
+): Promise<number> {
+  const { folder, id } = targetId(target)
+  if (folder) return id
+  const storage = await client.call('disk.storage.get', { id }, { signal: options.signal, ...options.callOptions })
+  const root = Number(isRecord(storage.result) ? storage.result.ROOT_OBJECT_ID : Number.NaN)
+  if (!Number.isInteger(root) || root <= 0) {
+    throw new BitrixResponseParseError({
+      status: 200,
+      body: '',
+      method: 'disk.storage.get',
+      reason: 'the storage has no ROOT_OBJECT_ID',
+    })
+  }
+  return root
 }
 
 /** The `Content-Disposition` file name, escaped as browsers do (`"` and line breaks percent-encoded). */
@@ -63,7 +86,7 @@ function quotedName(name: string): string {
 }
 
 /**
- * Uploads a file to a Drive folder (or a storage's root) in two steps, the content streamed as `multipart/form-data`
+ * Uploads a file to a Drive folder (or a storage's root folder) in two steps, the content streamed as `multipart/form-data`
  * to the `uploadUrl` the portal gives: memory stays at a chunk whatever the file's size, and a file of any size the
  * portal accepts goes through (a one-step `fileContent` is Base64 inside the request, 4/3 of the file). A `Blob` or
  * bytes source is sent as is; a stream is read once, as it is sent. Resolves to the new file (`DOWNLOAD_URL` …).
@@ -77,7 +100,8 @@ export async function uploadDiskFile(
   source: FileSource,
   options: DiskUploadOptions = {},
 ): Promise<DiskFile> {
-  const { method, id } = targetOf(target)
+  const method = 'disk.folder.uploadfile'
+  targetId(target)
   if (typeof name !== 'string' || name.trim() === '') {
     throw new BitrixValidationError({
       method,
@@ -93,7 +117,7 @@ export async function uploadDiskFile(
   if (size !== undefined && size > maxBytes) {
     throw new BitrixFileTooLarge({ direction: 'upload', limit: maxBytes, received: size })
   }
-  const params: Record<string, unknown> = { id, data: { NAME: name } }
+  const params: Record<string, unknown> = { id: await folderOf(client, target, options), data: { NAME: name } }
   if (options.generateUniqueName !== undefined) params.generateUniqueName = options.generateUniqueName
   const first = await client.call(method, params, { signal: options.signal, ...options.callOptions })
   const slot = uploadSlotOf(first.result, method)

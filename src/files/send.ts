@@ -18,15 +18,17 @@ function splitAroundFiles(params: Record<string, unknown>): { parts: string[]; f
   const files: StreamedFile[] = []
   const nonce = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')
   const marker = (index: number) => `\u0000b24file:${nonce}:${index}\u0000`
-  const json = JSON.stringify(params, (_key, value: unknown) => {
-    if (!(value instanceof StreamedFile)) return value
-    if (files.includes(value)) {
+  // The holder's own value: JSON.stringify hands the replacer what `toJSON` made of it.
+  const json = JSON.stringify(params, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key]
+    if (!(original instanceof StreamedFile)) return value
+    if (files.includes(original)) {
       throw new BitrixValidationError({
-        parameter: value.name,
-        message: `the streamed file "${value.name}" appears twice in the parameters; a stream is read once: make one StreamedFile per place`,
+        parameter: original.name,
+        message: `the streamed file "${original.name}" appears twice in the parameters; a stream is read once: make one StreamedFile per place`,
       })
     }
-    files.push(value)
+    files.push(original)
     return marker(files.length - 1)
   })
   const parts: string[] = []

@@ -357,7 +357,12 @@ function assembleMethods(config: ResolvedOptions): {
   /** The bytes of the portal's files. */
   files: FileVault
 } {
-  const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
+  const portal = createPortal({
+    seed: config.seed,
+    costs: config.costs,
+    randomSeed: config.randomSeed ?? 1,
+    maxStoredFileBytes: config.maxStoredFileBytes,
+  })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
   const license = LICENSES[config.plan] ?? LICENSES.standard

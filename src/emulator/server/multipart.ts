@@ -88,6 +88,10 @@ export async function receiveMultipartFile(
             if (writing) {
               name = disposition.filename ?? ''
               out = createWriteStream(path)
+              // A client that goes away mid-upload destroys the stream with writes pending; never an uncaught error.
+              out.on('error', () => {
+                failed ??= { ok: false, reason: 'aborted' }
+              })
             }
             state = 'body'
             progress = true
