@@ -6,6 +6,7 @@
 import { parseUrl } from '../auth/address.js'
 import type { AuthContext, Credentials } from '../auth/credentials.js'
 import { apiErrorFromResponse, BitrixRequestError, BitrixValidationError, describeValue } from '../errors/index.js'
+import { createDefaultFileFetch } from '../http/default-transport.js'
 import { parseEnvelope, type SuccessEnvelope } from '../http/envelope.js'
 import type { FetchFunction } from '../http/transport.js'
 import type { Limiter } from '../limits/index.js'
@@ -25,7 +26,10 @@ export interface FileClient {
 export interface TransferOptions {
   /** Cancels the transfer, including a stream being read. Transfers have no read timeout of their own. */
   signal?: AbortSignal
-  /** The `fetch` to send with (default `globalThis.fetch`); it must accept a `ReadableStream` body to stream uploads. */
+  /**
+   * The `fetch` to send with. Default: on Node `node:http(s)` streamed with backpressure (Node's own `fetch` reads a
+   * streamed request body into memory as fast as it can), elsewhere `globalThis.fetch`.
+   */
   fetch?: FetchFunction
 }
 
@@ -79,6 +83,12 @@ export async function signFileUrl(client: FileClient, url: string): Promise<Sign
     if (parsed.searchParams.get('auth') === '') parsed.searchParams.delete('auth')
   }
   return { url: parsed.href, portal: true, used: {} }
+}
+
+let sharedFetch: FetchFunction | undefined
+const defaultFetch = (): FetchFunction => {
+  sharedFetch ??= createDefaultFileFetch()
+  return sharedFetch
 }
 
 /** One request of a transfer: its URL, the name the limiter and errors use, and how to build its body. */
@@ -138,7 +148,7 @@ export async function transfer(
   request: TransferRequest,
   options: TransferOptions,
 ): Promise<Response> {
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis)
+  const fetchFn = options.fetch ?? defaultFetch()
   for (let attempt = 1; ; attempt += 1) {
     await client.limiter.acquire([request.method], options.signal)
     let response: Response
