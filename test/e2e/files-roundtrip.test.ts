@@ -70,8 +70,11 @@ describe('file round trip, 20 MB', () => {
     expect(report.diskSize).toBe(SIZE)
     expect(report.fromDisk).toEqual({ sha256: report.source, size: SIZE })
     expect(report.fromDeal).toEqual({ sha256: report.source, size: SIZE })
-    // Generous bounds: half the file. Buffering the file (or its 27 MB of Base64) anywhere would pass them.
+    // What the client holds (measured after a collection): under half the file; holding the file or its 27 MB of
+    // Base64 anywhere (Node's fetch did, for a streamed body) passes it. RSS also counts garbage not yet collected
+    // and the collector's timing on a loaded machine (2 MB alone, 17 MB beside seven other test runs), so its bound
+    // is the file's size, which a buffered Base64 body passes.
     expect(report.growth.heapUsed + report.growth.arrayBuffers).toBeLessThan(SIZE / 2)
-    expect(report.growthWithGarbage.rss).toBeLessThan(SIZE / 2)
+    expect(report.growthWithGarbage.rss).toBeLessThan(SIZE)
   }, 300_000)
 })
