@@ -129,6 +129,8 @@ export {
   ReauthorizationRequiredEvent,
   type SdkEventMap,
 } from './events/index.js'
+/** Files: Base64 pairs for fields, streamed request bodies, the two-step Drive upload, downloads (docs/guides/files.md). */
+export * from './files/index.js'
 export type {
   FetchFunction,
   NodeTransportOptions,

@@ -1,4 +1,4 @@
-import type { Credentials } from '../auth/credentials.js'
+import type { AuthContext, Credentials } from '../auth/credentials.js'
 import type { PortalMovePolicy } from '../auth/portal-move.js'
 import { type ConfigInit, checkConfig, toConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
@@ -237,6 +237,15 @@ export class Client {
       })
     }
     return new BitrixRequest(this.#sender, method, params, options)
+  }
+
+  /**
+   * The context credentials sign and refresh with, as this client's own calls do (its transport, timeouts and
+   * logger); for helpers that send requests beside the client, such as the file transfers of `b24tssdk`.
+   * @internal
+   */
+  authContext(): AuthContext {
+    return this.#dispatcher.authContext()
   }
 
   /**

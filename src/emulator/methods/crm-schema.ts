@@ -22,6 +22,8 @@ export type CrmKind =
   | 'refs'
   | 'multifield'
   | 'strings'
+  /** A file user field: stored file IDs, read as `{ id, showUrl, downloadUrl }` (crm-files.ts). */
+  | 'file'
 
 export interface CrmField {
   /** Storage / legacy name (`ASSIGNED_BY_ID`). */

@@ -5,6 +5,7 @@
 
 import { type CallContext, type MethodDefinition, type Params, RestError } from '../kernel.js'
 import { crmDictionaryMethods } from './crm-dictionaries.js'
+import type { CrmFileHooks } from './crm-files.js'
 import {
   COMPANY,
   CONTACT,
@@ -106,6 +107,8 @@ export class CrmStore {
 
   /** Where user fields come from (the generic store's `crm.<entity>.userfield` rows); none until set. */
   userFields: UserFieldSource | undefined
+  /** File user fields: stores their files and shapes their links; none until set. */
+  files: CrmFileHooks | undefined
   /** Which smart processes `crm.type.add` created (the generic store's `crm.type` rows); none until set. */
   smartProcesses: SmartProcessSource | undefined
   readonly #views = new Map<number, { revision: number; view: CrmEntity }>()
@@ -417,6 +420,11 @@ function applyInput(
       patch[field.name] = mergeMultifields(store, field.name, (row[field.name] ?? []) as Multifield[], raw)
       continue
     }
+    if (field.kind === 'file') {
+      if (store.files)
+        patch[field.name] = store.files.accept(entity.key, field.name, field.multiple, raw, row[field.name])
+      continue
+    }
     const value = inputValue(field, raw, tz)
     if (value === DISABLED) continue
     patch[field.name] = value
@@ -513,7 +521,13 @@ function updateRow(
 function legacyRow(store: CrmStore, entity: CrmEntity, id: number, fields: readonly CrmField[]): Row {
   const table = store.table(entity)
   const out: Row = {}
-  for (const f of fields) out[f.name] = legacyValue(f, table.value(id, f.name), store.env.tz)
+  for (const f of fields) {
+    const value = table.value(id, f.name)
+    out[f.name] =
+      f.kind === 'file' && store.files
+        ? store.files.legacy(entity.key, id, f.name, value)
+        : legacyValue(f, value, store.env.tz)
+  }
   return out
 }
 
@@ -613,7 +627,9 @@ function itemRow(store: CrmStore, entity: CrmEntity, id: number, layout: readonl
       continue
     }
     const f = entity.byCamel.get(entry)
-    if (f) out[entry] = itemValue(f, table.value(id, f.name), store.env.tz)
+    if (f?.kind === 'file' && store.files)
+      out[entry] = store.files.item(entity.key, id, f.name, table.value(id, f.name))
+    else if (f) out[entry] = itemValue(f, table.value(id, f.name), store.env.tz)
   }
   return out
 }
@@ -746,6 +762,9 @@ export function crmLegacyMethods(store: CrmStore, prefix: string, base: CrmEntit
       const id = legacyId(params)
       ctx.cost(costs.base + costs.perRow * 10)
       requireRow(id)
+      for (const f of store.view(base).fields) {
+        if (f.kind === 'file') store.files?.accept(base.key, f.name, f.multiple, null, table.value(id, f.name))
+      }
       table.delete(id)
       return { result: true }
     }),

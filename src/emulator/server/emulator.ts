@@ -1,10 +1,12 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
 import type { MethodDefinition, MethodTable } from '../kernel.js'
+import type { FileVault } from '../methods/disk-vault.js'
 import { createPortal } from '../methods/index.js'
 import { createV3Methods, type V3MethodTable } from '../methods/v3/index.js'
 import { type AppOptions, type AppRecord, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
+import { Transfers } from './disk-transfer.js'
 import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type EventDelivery, EventDispatcher, PortalEvents } from './events.js'
@@ -225,7 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
   const portalEvents = new PortalEvents(config.events?.offlineLimit)
-  const { methods, v3Methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(
+  const { methods, v3Methods, allScopes, tzMinutes, userDefinitions, implemented, files } = assembleMethods(
     config,
     portalEvents,
     clock,
@@ -284,7 +286,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     portalState: () => portalState,
     portalDeletedStatus: config.portalDeletedStatus,
     requestTimeLimit: config.requestTimeLimit,
+    transfers: new Transfers({ vault: files, credentials, clock }),
   })
+  files.origin = () => current().url
   for (const fault of config.faults) faults.inject(fault)
   await endpoints.open(config.port, config.domain)
   const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
@@ -323,9 +327,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return webhookUrlOf(admin.userId, admin.secret)
     },
     memberId,
-    close: () => {
+    close: async () => {
       dispatcher.close()
-      return endpoints.close()
+      try {
+        await endpoints.close()
+      } finally {
+        files.dispose()
+      }
     },
     createWebhook(webhookOptions) {
       const record = credentials.createWebhook(webhookOptions)
@@ -430,12 +438,15 @@ function assembleMethods(
   userDefinitions: ReadonlySet<MethodDefinition>
   /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
   implemented: string[]
+  /** The bytes of the portal's files. */
+  files: FileVault
 } {
   const portal = createPortal({
     seed: config.seed,
     costs: config.costs,
     randomSeed: config.randomSeed ?? 1,
     timezoneOffsetMinutes: config.timezoneOffsetMinutes,
+    maxStoredFileBytes: config.maxStoredFileBytes,
   })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
@@ -468,6 +479,7 @@ function assembleMethods(
     tzMinutes: portal.env.tz,
     userDefinitions,
     implemented: [...own].sort(),
+    files: portal.files,
   }
 }
 

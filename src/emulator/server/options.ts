@@ -44,6 +44,11 @@ export interface EmulatorOptions {
   /** Largest accepted request body, bytes; larger ones get 413. Default 32 MiB. */
   maxBodyBytes?: number
   /**
+   * Cap on the bytes of all files the emulator keeps (Drive files, CRM file fields), in a temporary directory
+   * removed by `close()`; an upload past it fails with `FILE_TOO_LARGE`. Default 1 GiB.
+   */
+  maxStoredFileBytes?: number
+  /**
    * PHP's `max_input_vars` for query strings, form bodies and batch sub-queries: variables past it are dropped
    * (the call runs with the rest, as PHP does; the answer carries an `X-Emulator-Warning` header). Default
    * 10000, the minimum Bitrix's own server check asks for.
@@ -99,6 +104,7 @@ export interface ResolvedOptions {
   refreshTokenLifetime: number
   domain: string | undefined
   maxBodyBytes: number
+  maxStoredFileBytes: number
   maxInputVars: number
   maxInputNestingLevel: number
   methods: MethodTable | undefined
@@ -157,6 +163,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     refreshTokenLifetime: positive('refreshTokenLifetime', options.refreshTokenLifetime ?? 180 * 86400),
     domain: options.domain,
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
+    maxStoredFileBytes: positive('maxStoredFileBytes', options.maxStoredFileBytes ?? 1024 * 1024 * 1024),
     maxInputVars: positive('maxInputVars', options.maxInputVars ?? 10_000),
     maxInputNestingLevel: positive('maxInputNestingLevel', options.maxInputNestingLevel ?? 64),
     methods: options.methods,

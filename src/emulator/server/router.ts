@@ -10,6 +10,7 @@ import { runBatch } from './batch.js'
 import { readBody } from './body.js'
 import { type CallOutcome, type CallRunner, methodNotFound, RequestBudget, toRestError } from './calls.js'
 import type { EmulatorClock } from './clock.js'
+import { isShowFilePath, isTransferMethod, type Transfers } from './disk-transfer.js'
 import { errorEnvelope, successEnvelope } from './envelope.js'
 import {
   type ActiveFault,
@@ -54,6 +55,8 @@ export interface RouterDeps {
   requestTimeLimit: number
   /** REST 3.0 at `/rest/api/`. */
   restV3: RestV3
+  /** File uploads to `uploadUrl` and downloads of file links. */
+  transfers: Transfers
 }
 
 /** `active`, or a state in which every REST request is refused before anything runs. */
@@ -135,7 +138,17 @@ export class Router {
       return
     }
     if (head === 'rest') {
-      await this.handleRest(req, res, parseRestPath(segments.slice(1)), query)
+      const route = parseRestPath(segments.slice(1))
+      if (route.kind !== 'unsupported' && isTransferMethod(route.method)) {
+        const webhook = route.kind === 'webhook' ? { userId: route.userId, secret: route.secret } : undefined
+        await this.deps.transfers.handleRest(req, res, route.method, query, webhook)
+        return
+      }
+      await this.handleRest(req, res, route, query)
+      return
+    }
+    if (head === 'bitrix' && isShowFilePath(segments.map((s) => s.toLowerCase()))) {
+      this.deps.transfers.handleShowFile(req, res, segments[3].toLowerCase(), query)
       return
     }
     req.resume()

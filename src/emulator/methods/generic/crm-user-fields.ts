@@ -18,6 +18,7 @@ const LEGACY_PREFIX: Partial<Record<CrmEntity['key'], string>> = {
 }
 
 function kindOf(field: FieldDef): CrmKind {
+  if (field.type === 'file') return 'file'
   if (field.wire === 'list') return 'strings'
   switch (field.type) {
     case 'integer':
