@@ -1,5 +1,6 @@
 import type { Credentials } from '../auth/credentials.js'
 import type { PortalMovePolicy } from '../auth/portal-move.js'
+import { isBrowserRuntime } from '../auth/webhook-exposure.js'
 import { type ConfigInit, checkConfig, toConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
@@ -66,6 +67,19 @@ export interface ClientOptions extends Partial<ConfigInit> {
    * ends in `BitrixPortalMoveRefused` and nothing is sent there.
    */
   allowPortalMove?: PortalMovePolicy
+  /**
+   * Whether REST 3.0 writes carry a generated `Idempotency-Key`, which makes them safe to retry after a network
+   * failure. Default: true, except in a browser, where the portal's CORS allow-list (`origin, content-type,
+   * accept`) refuses the header; set true there only when your portal allows it. Without a key a REST 3.0 write is
+   * retried only when it certainly did not reach the portal. A per-call `idempotencyKey` is always sent.
+   */
+  idempotencyKeys?: boolean
+  /**
+   * Seconds after which the portal has certainly stopped running a request (default 60, its cut). A keyed REST 3.0
+   * write whose attempt may have reached the portal is re-sent only once this much time has passed since it went
+   * out: the portal stores the key's answer only when the call finishes, so an earlier repeat could run it twice.
+   */
+  portalTimeLimit?: number
 }
 
 /** Options of `callBatch` and `callBatches`: the per-call options plus `halt`. */
@@ -130,7 +144,19 @@ export class Client {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, ...settings } = options
+    const {
+      fetch,
+      transport,
+      tls,
+      limiter,
+      plan,
+      onRetry,
+      allowPortalMove,
+      idempotencyKeys = !isBrowserRuntime(),
+      portalTimeLimit = PORTAL_TIME_LIMIT,
+      ...settings
+    } = options
+    checkIdempotencyOptions(idempotencyKeys, portalTimeLimit)
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -151,6 +177,8 @@ export class Client {
       validate: validateArguments,
       onRetry,
       allowPortalMove,
+      idempotencyKeys,
+      portalTimeLimit,
     })
     this.#sender = new ClientSender(this.#dispatcher)
   }
@@ -310,6 +338,28 @@ class ClientSender implements RequestSender {
 
   commandError(raw: unknown, method: string): BitrixAPIError {
     return apiErrorFromResponse(0, raw as { error: string; error_description?: string }, method)
+  }
+}
+
+/** Seconds: the portal cuts every request at 60 s (`docs/limits.md`). */
+const PORTAL_TIME_LIMIT = 60
+
+function checkIdempotencyOptions(idempotencyKeys: unknown, portalTimeLimit: unknown): void {
+  if (typeof idempotencyKeys !== 'boolean') {
+    throw new BitrixValidationError({
+      message: 'idempotencyKeys must be true or false',
+      parameter: 'idempotencyKeys',
+      expected: 'boolean',
+      received: idempotencyKeys,
+    })
+  }
+  if (typeof portalTimeLimit !== 'number' || !Number.isFinite(portalTimeLimit) || portalTimeLimit < 0) {
+    throw new BitrixValidationError({
+      message: 'portalTimeLimit must be a number of seconds, 0 or more (default 60)',
+      parameter: 'portalTimeLimit',
+      expected: 'number ≥ 0',
+      received: portalTimeLimit,
+    })
   }
 }
 

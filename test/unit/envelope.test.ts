@@ -42,8 +42,12 @@ describe('parseEnvelope', () => {
   })
 
   it('reads REST v3 errors', () => {
-    const envelope = parseEnvelope(400, '{"error":{"code":"X","message":"m"}}', undefined)
-    expect(envelope).toMatchObject({ ok: false, body: { error: 'X', error_description: 'm' } })
+    const body = '{"error":{"code":"X","message":"m","validation":[{"field":"id","message":"required"}]}}'
+    const envelope = parseEnvelope(400, body, undefined)
+    expect(envelope).toMatchObject({
+      ok: false,
+      body: { error: { code: 'X', message: 'm', validation: [{ field: 'id', message: 'required' }] } },
+    })
   })
 
   it.each([
@@ -61,6 +65,11 @@ describe('parseEnvelope', () => {
     ['error an array', '{"error":[]}', 'error is neither a code nor an object'],
     ['error_description an object', '{"error":"X","error_description":{}}', 'error_description is not text'],
     ['v3 code an object', '{"error":{"code":{},"message":""}}', 'error.code or error.message is not text'],
+    [
+      'v3 validation an object',
+      '{"error":{"code":"X","message":"","validation":{}}}',
+      'error.validation is not a list',
+    ],
   ])('%s is unreadable, sent: true', (_, body, reason) => {
     const error = parseError(body, 'crm.deal.get')
     expect(error.reason).toBe(reason)
