@@ -31,12 +31,13 @@ import {
   parseBatchResult,
   type RawBatchResult,
 } from '../requests/batch.js'
-import { type BatchEntry, planBatches } from '../requests/batch-plan.js'
+import { type BatchEntry, planBatches, planOneBatch } from '../requests/batch-plan.js'
 import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { createTree, withSubtree } from './tree.js'
+import { createV3Client, type V3Client } from './v3.js'
 
 /**
  * What `new Client(credentials, options)` takes besides the credentials: overrides of the global `Config` for this
@@ -133,6 +134,7 @@ export class Client {
   readonly #dispatcher: Dispatcher
   readonly #sender: ClientSender
   #call: CallMember | undefined
+  #v3: V3Client | undefined
   /** The limiter pacing this client's requests. */
   readonly limiter: Limiter
   /** The credentials the client was made with; refreshed tokens and portal moves update them in place. */
@@ -197,6 +199,16 @@ export class Client {
     return this.#call
   }
 
+  /**
+   * REST 3.0 (`/rest/api/`): every documented REST 3.0 method by name with its REST 3.0 types
+   * (`client.v3.tasks.task.get({ id: 1, select: ['title', 'responsible.name'] })`), `call` for any name, and
+   * the REST 3.0 batch. Writes carry an `Idempotency-Key` (see `idempotencyKeys`).
+   */
+  get v3(): V3Client {
+    this.#v3 ??= createV3Client((method, params, options) => this.#request(method, params, options), this.#dispatcher)
+    return this.#v3
+  }
+
   #request(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): BitrixRequest<unknown> {
     if (typeof method !== 'string' || !/^[A-Za-z0-9_.]+$/.test(method)) {
       throw new BitrixValidationError({
@@ -239,13 +251,7 @@ export class Client {
     options: BatchOptions = {},
   ): Promise<BitrixResponse<BatchResult<BatchResults<C>>>> {
     const entries = commandEntries(commands)
-    if (entries.length > MAX_BATCH_SIZE) {
-      throw new BitrixValidationError({
-        message: `callBatch takes at most ${MAX_BATCH_SIZE} commands, received ${entries.length}; use callBatches for more`,
-        method: 'batch',
-      })
-    }
-    planBatches(entries)
+    planOneBatch(entries)
     const response = await this.#sendBatch(entries, options)
     const result = Array.isArray(commands) ? toPositional(response.result, entries.length) : response.result
     return new BitrixResponse(result as BatchResult<BatchResults<C>>, response.time, response.total, response.next)

@@ -52,7 +52,7 @@ export interface DispatcherSettings {
   /** Per-client overrides of the global `Config`. */
   overrides: Partial<ConfigOptions>
   /** Called before a call is sent; throws `BitrixValidationError` for bad arguments. */
-  validate?: (method: string, params: Record<string, unknown>) => void | Promise<void>
+  validate?: (method: string, params: Record<string, unknown>, apiVersion: 2 | 3) => void | Promise<void>
   /** Notified before each wait for a retry. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
   /** Accepts portal moves the built-in rules refuse (see `checkPortalMove`). */
@@ -192,8 +192,9 @@ export class Dispatcher {
     options: CallOptions = {},
     limitedMethods: readonly string[] = [method],
   ): Promise<BitrixResponse<T>> {
+    const apiVersion = options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2)
     if (this.setting('validateArguments') && this.#settings.validate && !isList(params)) {
-      const pending = this.#settings.validate(method, params)
+      const pending = this.#settings.validate(method, params, apiVersion)
       if (pending) await pending
     }
     const logger = this.setting('logger')
@@ -206,7 +207,6 @@ export class Dispatcher {
       jitter: 0.2,
       maxOperatingWait: 600,
     }
-    const apiVersion = options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2)
     const call: Attempt = {
       method,
       params,

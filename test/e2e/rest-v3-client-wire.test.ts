@@ -3,7 +3,7 @@
  * keep theirs), writes carry an `Idempotency-Key`, a replayed answer is flagged, and an OAuth token refresh keeps
  * the call on `/rest/api/`. Served by a tiny node:http portal on 127.0.0.1.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   BitrixAPIErrorCore,
   BitrixAPIV3AccessDenied,
@@ -13,20 +13,11 @@ import {
   BitrixAPIV3ValidationError,
   BitrixValidationError,
 } from '../../src/errors/index.js'
-import { BitrixApp, BitrixToken, BitrixWebhook, Client } from '../../src/index.js'
-import { type Handler, startV3Server, type V3TestServer, v3Error, v3Result } from './rest-v3-server.js'
+import { BitrixApp, BitrixToken, Client } from '../../src/index.js'
+import { type Handler, useV3Server, v3Error, v3Result } from './rest-v3-server.js'
 
-let server: V3TestServer | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
-
-async function clientFor(handler: Handler): Promise<{ client: Client; server: V3TestServer }> {
-  server = await startV3Server(handler)
-  const client = new Client(BitrixWebhook.fromUrl(server.webhookUrl), { limiter: false, validateArguments: false })
-  return { client, server }
-}
+const portal = useV3Server()
+const clientFor = (handler: Handler) => portal.client(handler, { validateArguments: false })
 
 describe('errors from the wire', () => {
   it('a REST 3.0 validation error reaches the caller typed, with its validation entries', async () => {
@@ -142,7 +133,7 @@ describe('idempotent writes', () => {
 
 describe('OAuth on REST 3.0', () => {
   it('sends auth in the JSON body, and the retry after a token refresh stays on /rest/api/', async () => {
-    server = await startV3Server((request) => {
+    const server = await portal.start((request) => {
       if (request.path.startsWith('/oauth/token/'))
         return { json: { access_token: 'fresh-token', refresh_token: 'fresh-refresh', expires_in: 3600 } }
       const body = JSON.parse(request.body) as { auth?: string }

@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { afterEach } from 'vitest'
+import { BitrixWebhook, Client, type ClientOptions } from '../../src/index.js'
 import { readBody } from '../reliability/envelope-server.js'
 
 export interface SeenRequest {
@@ -77,4 +79,34 @@ export function v3Result(result: unknown): { json: unknown } {
 /** A REST 3.0 error envelope. */
 export function v3Error(status: number, code: string, message: string, validation?: unknown[]): Answer {
   return { status, json: { error: validation ? { code, message, validation } : { code, message } } }
+}
+
+/**
+ * One test server per test, closed after it: `start(handler)` serves, `client(handler, options)` also gives a
+ * webhook client of it (no limiter), and `current()` is the running server.
+ */
+export function useV3Server() {
+  let server: V3TestServer | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+  const start = async (handler: Handler): Promise<V3TestServer> => {
+    server = await startV3Server(handler)
+    return server
+  }
+  return {
+    start,
+    async client(handler: Handler, options: ClientOptions = {}): Promise<{ client: Client; server: V3TestServer }> {
+      const started = await start(handler)
+      return {
+        client: new Client(BitrixWebhook.fromUrl(started.webhookUrl), { limiter: false, ...options }),
+        server: started,
+      }
+    },
+    current(): V3TestServer {
+      if (!server) throw new Error('no test server is running')
+      return server
+    },
+  }
 }

@@ -4,16 +4,11 @@
  * browser whose portal refuses the header), is not re-sent. The test portal applies writes itself, keeps an
  * idempotency store like the docs describe, and notes whether a repeat arrived while the first attempt still ran.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BitrixRequestError } from '../../src/errors/index.js'
-import { BitrixWebhook, Client } from '../../src/index.js'
-import { type Answer, type SeenRequest, startV3Server, type V3TestServer } from '../e2e/rest-v3-server.js'
+import { type Answer, type SeenRequest, useV3Server } from '../e2e/rest-v3-server.js'
 
-let server: V3TestServer | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
+const test = useV3Server()
 
 /** A portal whose first answer is lost: the write runs for `runMs`, is applied, then the connection drops. */
 function lossyPortal(runMs: number) {
@@ -53,8 +48,7 @@ const RETRY = { defaultInitialRetryDelay: 0.01, defaultRetryDelayIncrement: 0.01
 describe('writes after a lost answer', () => {
   it('a REST 3.0 write is re-sent with the same key after the cut, applied once, and the answer is the replay', async () => {
     const portal = lossyPortal(300)
-    server = await startV3Server(portal.handle)
-    const client = new Client(BitrixWebhook.fromUrl(server.webhookUrl), {
+    const { client, server } = await test.client(portal.handle, {
       ...RETRY,
       defaultTimeout: [1, 0.1],
       portalTimeLimit: 0.6,
@@ -73,8 +67,7 @@ describe('writes after a lost answer', () => {
 
   it('a REST 2 write is not re-sent after a connection reset', async () => {
     const portal = lossyPortal(0)
-    server = await startV3Server(portal.handle)
-    const client = new Client(BitrixWebhook.fromUrl(server.webhookUrl), { ...RETRY, validateArguments: false })
+    const { client, server } = await test.client(portal.handle, { ...RETRY, validateArguments: false })
     const error = await client.call('tasks.task.add', { fields: { TITLE: 'twice?' } }).then(
       () => undefined,
       (caught: unknown) => caught,
@@ -87,8 +80,7 @@ describe('writes after a lost answer', () => {
 
   it('without keys (a browser whose portal refuses the header) a REST 3.0 write is not re-sent', async () => {
     const portal = lossyPortal(0)
-    server = await startV3Server(portal.handle)
-    const client = new Client(BitrixWebhook.fromUrl(server.webhookUrl), {
+    const { client, server } = await test.client(portal.handle, {
       ...RETRY,
       idempotencyKeys: false,
       validateArguments: false,
