@@ -24,6 +24,7 @@ export type {
   FaultHandle,
   FaultKind,
   FaultSpec,
+  IdempotencyStats,
   IssuedToken,
   PagedResult,
   Plan,

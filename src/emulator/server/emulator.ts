@@ -1,12 +1,14 @@
 /** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
 import type { MethodDefinition, MethodTable } from '../kernel.js'
 import { createPortal } from '../methods/index.js'
+import { createV3Methods, type V3MethodTable } from '../methods/v3/index.js'
 import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
 import { CallRunner } from './calls.js'
 import { EmulatorClock } from './clock.js'
 import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
 import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
+import { IdempotencyStore } from './idempotency.js'
 import { OperatingTracker, SourceBuckets } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
@@ -19,6 +21,7 @@ import {
   ReceivedLog,
 } from './programmed.js'
 import { RandomSource } from './random.js'
+import { RestV3 } from './rest-v3.js'
 import { type PortalState, Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
 import { type EmulatorStats, StatsRecorder } from './stats.js'
@@ -187,7 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
+  const { methods, v3Methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
   const programmed = new ProgrammedAnswers()
   const received = new ReceivedLog(config.receivedLimit)
   clock.tzMinutes = tzMinutes
@@ -208,6 +211,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const faults = new FaultInjector(faultRandom)
   let portalState: PortalState = 'active'
+  const runnerDeps = { userDefinitions, received, clock, operating, stats, authErrorStatus: config.authErrorStatus }
+  // REST 3.0 answers from its own table; `emu.on` programs v2 methods only.
+  const restV3 = new RestV3({
+    methods: v3Methods,
+    calls: new CallRunner({ ...runnerDeps, methods: v3Methods, programmed: new ProgrammedAnswers() }),
+    credentials,
+    clock,
+    stats,
+    received,
+    idempotency: new IdempotencyStore(),
+    requestTimeLimit: config.requestTimeLimit,
+  })
   const router = new Router({
     stats,
     received,
@@ -215,16 +230,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     bucket,
     clock,
     credentials,
-    calls: new CallRunner({
-      methods,
-      programmed,
-      userDefinitions,
-      received,
-      clock,
-      operating,
-      stats,
-      authErrorStatus: config.authErrorStatus,
-    }),
+    calls: new CallRunner({ ...runnerDeps, methods, programmed }),
+    restV3,
     oauth,
     maxBodyBytes: config.maxBodyBytes,
     movePortal: () => endpoints.open(0, undefined),
@@ -339,6 +346,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
  */
 function assembleMethods(config: ResolvedOptions): {
   methods: MethodTable
+  /** The REST 3.0 methods, over the same portal state. */
+  v3Methods: V3MethodTable
   allScopes: () => string[]
   tzMinutes: number
   userDefinitions: ReadonlySet<MethodDefinition>
@@ -368,7 +377,14 @@ function assembleMethods(config: ResolvedOptions): {
   }
   const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
   for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
-  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
+  return {
+    methods,
+    v3Methods: createV3Methods(portal),
+    allScopes,
+    tzMinutes: portal.env.tz,
+    userDefinitions,
+    implemented: [...own].sort(),
+  }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */

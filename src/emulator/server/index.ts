@@ -16,5 +16,5 @@ export type {
 export { withPaging } from './programmed.js'
 export type { PortalState } from './router.js'
 export { CANNED_HEADER } from './router.js'
-export type { EmulatorStats } from './stats.js'
+export type { EmulatorStats, IdempotencyStats } from './stats.js'
 export { EMULATOR_TLS_CERT } from './tls.js'

@@ -25,6 +25,18 @@ export interface EmulatorStats {
   canned: number
   /** Successful calls by what answered them: portal state, a programmed or user handler, a docs example. */
   answers: Record<AnswerSource, number>
+  /** REST 3.0 `Idempotency-Key` writes (see docs/emulator.md, "REST 3.0"). */
+  idempotency: IdempotencyStats
+}
+
+/** What the REST 3.0 idempotency store did. */
+export interface IdempotencyStats {
+  /** Times a keyed write really ran and succeeded, by `"<method> <key>"`: 1 means applied once. */
+  applied: Record<string, number>
+  /** Answers replayed from the store (`Idempotent-Replayed: true`). */
+  replayed: number
+  /** Keys refused because they came back with another body (422). */
+  conflicts: number
 }
 
 function emptyStats(): EmulatorStats {
@@ -40,6 +52,7 @@ function emptyStats(): EmulatorStats {
     tokenGrants: 0,
     canned: 0,
     answers: { state: 0, handler: 0, example: 0 },
+    idempotency: { applied: {}, replayed: 0, conflicts: 0 },
   }
 }
 
@@ -69,6 +82,20 @@ export class StatsRecorder {
 
   operationLimitBlock(): void {
     this.stats.operationLimitBlocks += 1
+  }
+
+  /** A write with an `Idempotency-Key` ran and succeeded. */
+  idempotentApply(method: string, key: string): void {
+    const id = `${method} ${key}`
+    this.stats.idempotency.applied[id] = (this.stats.idempotency.applied[id] ?? 0) + 1
+  }
+
+  idempotentReplay(): void {
+    this.stats.idempotency.replayed += 1
+  }
+
+  idempotentConflict(): void {
+    this.stats.idempotency.conflicts += 1
   }
 
   oauthRefresh(): void {
