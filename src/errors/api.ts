@@ -378,3 +378,8 @@ export class BitrixAPIV3IdempotencyKeyReused extends BitrixAPIV3Error {
 export class BitrixAPIV3InvalidIdempotencyKey extends BitrixAPIV3Error {
   override readonly name: string = 'BitrixAPIV3InvalidIdempotencyKey'
 }
+
+/** `BITRIX_REST_V3_EXCEPTION_METHODNOTFOUNDEXCEPTION` (404): no such REST 3.0 method on this portal. */
+export class BitrixAPIV3MethodNotFound extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3MethodNotFound'
+}

@@ -43,6 +43,7 @@ export {
   BitrixAPIV3InvalidIdempotencyKey,
   BitrixAPIV3InvalidJson,
   BitrixAPIV3InvalidQuery,
+  BitrixAPIV3MethodNotFound,
   BitrixAPIV3NotFound,
   BitrixAPIV3UnknownField,
   BitrixAPIV3ValidationError,

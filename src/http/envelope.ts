@@ -150,6 +150,9 @@ export function parseEnvelope(
     if (typeof error === 'string') throw fail(error)
     return { ok: false, status, body: error }
   }
+  // `rest.documentation.openapi` answers the OpenAPI document itself, with no envelope around it.
+  if (apiVersion === 3 && !('result' in parsed) && typeof parsed.openapi === 'string')
+    return { ok: true, result: parsed, total: undefined, next: undefined, time: undefined }
   if (!('result' in parsed)) {
     if (status >= 400) return { ok: false, status, body: { error: '', error_description: `HTTP ${status}` } }
     throw fail('the envelope has neither a result nor an error')

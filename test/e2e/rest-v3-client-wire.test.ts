@@ -9,6 +9,10 @@ import {
   BitrixAPIV3AccessDenied,
   BitrixAPIV3Error,
   BitrixAPIV3IdempotencyKeyReused,
+  BitrixAPIV3InsufficientScope,
+  BitrixAPIV3InvalidJson,
+  BitrixAPIV3InvalidQuery,
+  BitrixAPIV3MethodNotFound,
   BitrixAPIV3NotFound,
   BitrixAPIV3ValidationError,
   BitrixValidationError,
@@ -52,6 +56,10 @@ describe('errors from the wire', () => {
   it.each([
     ['BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION', 400, BitrixAPIV3NotFound],
     ['BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION', 403, BitrixAPIV3AccessDenied],
+    ['BITRIX_REST_V3_EXCEPTION_METHODNOTFOUNDEXCEPTION', 404, BitrixAPIV3MethodNotFound],
+    ['BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION', 400, BitrixAPIV3InvalidQuery],
+    ['BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION', 403, BitrixAPIV3InsufficientScope],
+    ['BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION', 400, BitrixAPIV3InvalidJson],
     ['BITRIX_REST_V3_EXCEPTION_SOMETHINGNEWEXCEPTION', 400, BitrixAPIV3Error],
   ])('%s is its own class', async (code, status, ErrorClass) => {
     const { client } = await clientFor(() => v3Error(status, code, 'no'))

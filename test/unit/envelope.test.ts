@@ -37,6 +37,21 @@ describe('parseEnvelope', () => {
     expect(envelope).toMatchObject({ ok: false, status: 200, body: { error: 'ACCESS_DENIED', error_description: '' } })
   })
 
+  it('REST 3.0 openapi answers the document itself; a REST 3.0 batch answers a list', () => {
+    const doc = '{"openapi":"3.0.0","paths":{"/tasks.task.get":{}}}'
+    expect(parseEnvelope(200, doc, undefined, 'rest.documentation.openapi', 3)).toMatchObject({
+      ok: true,
+      result: { openapi: '3.0.0', paths: { '/tasks.task.get': {} } },
+    })
+    expect(() => parseEnvelope(200, doc, undefined, 'rest.documentation.openapi')).toThrow(BitrixResponseParseError)
+    expect(parseEnvelope(200, '{"result":[{"item":{}}]}', undefined, 'batch', 3)).toMatchObject({
+      result: [{ item: {} }],
+    })
+    expect(() => parseEnvelope(200, '{"result":{"item":{}}}', undefined, 'batch', 3)).toThrow(
+      'a REST 3.0 batch result is not a list',
+    )
+  })
+
   it('a null error beside a result is a success', () => {
     expect(parseEnvelope(200, '{"result":1,"error":null}', undefined)).toMatchObject({ ok: true, result: 1 })
   })
