@@ -10,11 +10,9 @@ import { type BatchEntry, planBatches, planOneBatch } from '../requests/batch-pl
 import type { BitrixRequest } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { encodeV3Commands } from '../requests/v3-batch.js'
+import type { ResultOf } from './client.js'
 import type { CallOptions, Dispatcher } from './dispatcher.js'
 import { createV3Tree } from './tree.js'
-
-/** The `result` a request resolves to. */
-type ResultOf<C> = C extends PromiseLike<{ result: infer R }> ? R : unknown
 
 /** REST 3.0 batch results: by name for named commands, by position for a list. */
 export type V3BatchResults<C> = { [K in keyof C]: ResultOf<C[K]> }

@@ -22,7 +22,8 @@ export type V3FieldValue<E, K extends keyof E> = [NonNullable<E[K]>] extends [st
   ? NonNullable<E[K]> | null
   : V3Scalar
 
-type FieldsOf<E> = keyof E & string
+/** The field names of an entity. */
+export type V3FieldName<E> = keyof E & string
 
 /** One condition on field `K`: `[K, op, value]`, `[K, 'in', [values]]`, `[K, 'between', [from, to]]`, `[K, [values]]`. */
 export type V3ConditionOn<E, K extends keyof E & string> =
@@ -33,7 +34,7 @@ export type V3ConditionOn<E, K extends keyof E & string> =
   | readonly [K, V3FieldValue<E, K>]
 
 /** A condition on any of the entity's fields. */
-export type V3Condition<E> = { [K in FieldsOf<E>]: V3ConditionOn<E, K> }[FieldsOf<E>]
+export type V3Condition<E> = { [K in V3FieldName<E>]: V3ConditionOn<E, K> }[V3FieldName<E>]
 
 /** A group of conditions joined by `logic` (`or`, or `and` to nest inside an `or`). */
 export interface V3FilterGroup<E> {
@@ -47,19 +48,20 @@ export type V3FilterNode<E> = V3Condition<E> | V3FilterGroup<E>
 /** A REST 3.0 `filter`: its nodes all hold (AND). */
 export type V3Filter<E> = readonly V3FilterNode<E>[]
 
-type RelationPath<E> = {
-  [K in FieldsOf<E>]: NonNullable<E[K]> extends readonly unknown[]
+/** `field.subfield` for each field of the entity that holds a related object (`responsible.name`). */
+export type V3RelationPath<E> = {
+  [K in V3FieldName<E>]: NonNullable<E[K]> extends readonly unknown[]
     ? never
     : NonNullable<E[K]> extends object
       ? `${K}.${string}`
       : never
-}[FieldsOf<E>]
+}[V3FieldName<E>]
 
 /** A REST 3.0 `select`: the entity's fields, and fields of related objects with a dot (`responsible.name`). */
-export type V3Select<E> = readonly (FieldsOf<E> | RelationPath<E>)[]
+export type V3Select<E> = readonly (V3FieldName<E> | V3RelationPath<E>)[]
 
 /** A REST 3.0 `order`: field → `ASC` / `DESC`. */
-export type V3Order<E> = { readonly [K in FieldsOf<E>]?: 'ASC' | 'DESC' | 'asc' | 'desc' }
+export type V3Order<E> = { readonly [K in V3FieldName<E>]?: 'ASC' | 'DESC' | 'asc' | 'desc' }
 
 /** A REST 3.0 `pagination`: `limit` rows from `offset`, or page `page` of `limit` rows. */
 export interface V3Pagination {
@@ -103,6 +105,7 @@ export type V3OperandOf<E, K extends keyof E, O extends V3Operator> = O extends 
  * const filter = where<TaskV3>('status', '=', 'pending').and('id', 'in', [3, 4]).or(where<TaskV3>('priority', '=', 'high'))
  */
 export class V3Where<E> extends Array<V3FilterNode<E>> {
+  /** Array methods (`map`, `filter`, …) return plain arrays, not filters. */
   static override get [Symbol.species](): ArrayConstructor {
     return Array
   }
@@ -115,7 +118,7 @@ export class V3Where<E> extends Array<V3FilterNode<E>> {
   }
 
   /** This filter and one more condition. */
-  and<K extends FieldsOf<E>, O extends V3Operator>(field: K, operator: O, value: V3OperandOf<E, K, O>): V3Where<E>
+  and<K extends V3FieldName<E>, O extends V3Operator>(field: K, operator: O, value: V3OperandOf<E, K, O>): V3Where<E>
   /** This filter and another one (nested as a group). */
   and(other: V3Where<E>): V3Where<E>
   and(field: string | V3Where<E>, operator?: V3Operator, value?: unknown): V3Where<E> {
@@ -123,7 +126,7 @@ export class V3Where<E> extends Array<V3FilterNode<E>> {
   }
 
   /** Either this filter or one condition. */
-  or<K extends FieldsOf<E>, O extends V3Operator>(field: K, operator: O, value: V3OperandOf<E, K, O>): V3Where<E>
+  or<K extends V3FieldName<E>, O extends V3Operator>(field: K, operator: O, value: V3OperandOf<E, K, O>): V3Where<E>
   /** Either this filter or another one. */
   or(other: V3Where<E>): V3Where<E>
   or(field: string | V3Where<E>, operator?: V3Operator, value?: unknown): V3Where<E> {
@@ -153,7 +156,7 @@ function toNode<E>(field: string | V3Where<E>, operator: V3Operator | undefined,
  */
 export function where<
   E = Record<string, V3Scalar>,
-  K extends FieldsOf<E> = FieldsOf<E>,
+  K extends V3FieldName<E> = V3FieldName<E>,
   O extends V3Operator = V3Operator,
 >(field: K, operator: O, value: V3OperandOf<E, K, O>): V3Where<E> {
   return new V3Where<E>([toNode<E>(field, operator, value)])
@@ -177,7 +180,7 @@ export interface V3Cursor<E> {
  * const where = whereFor<TaskV3>()
  * client.v3.tasks.task.list({ filter: where('status', '=', 'pending').and('id', 'in', [3, 4]) })
  */
-export function whereFor<E>(): <K extends FieldsOf<E>, O extends V3Operator>(
+export function whereFor<E>(): <K extends V3FieldName<E>, O extends V3Operator>(
   field: K,
   operator: O,
   value: V3OperandOf<E, K, O>,
