@@ -27,7 +27,6 @@ import {
   type BatchResult,
   emptyBatchMaps,
   encodeCommands,
-  MAX_BATCH_SIZE,
   parseBatchResult,
   type RawBatchResult,
 } from '../requests/batch.js'
