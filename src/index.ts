@@ -120,6 +120,14 @@ export type {
   PortalLegacyWrites,
   PortalMethodTree,
 } from './client/portal-tree.js'
+export type {
+  V3BatchResults,
+  V3CallFunction,
+  V3Client,
+  V3Members,
+  V3MethodParams,
+  V3MethodResult,
+} from './client/v3.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
   type EventHandler,
@@ -162,6 +170,8 @@ export {
 export type * from './methods/generated/entities.js'
 /** Every method's parameters and result by name: `CrmDealListParams`, `CrmDealListResult`, … */
 export type * from './methods/generated/types.js'
+/** REST 3.0 (`client.v3`): `TasksTaskGetV3Params`, `TaskV3`, `V3MethodMap`, `V3MethodTree`, … */
+export type * from './methods/generated/v3.js'
 export type { MethodMap, MethodTree } from './methods/index.js'
 export {
   credentialsFromEnv,
@@ -177,7 +187,32 @@ export type { BatchCommand, BatchResult } from './requests/batch.js'
 export { type AnyBatchRef, type BatchRef, ref } from './requests/batch-ref.js'
 export type { AsListFastOptions, AsListOptions } from './requests/list-common.js'
 export { BitrixRequest, type ListItem } from './requests/request.js'
+export type { BitrixIdempotency } from './requests/response.js'
 export { BitrixResponse, type BitrixTime } from './requests/response.js'
+export type { WithV3Refs } from './requests/v3-batch.js'
+export type { V3ListOptions } from './requests/v3-list.js'
+export {
+  V3_OPERATORS,
+  type V3CompareOperator,
+  type V3Condition,
+  type V3ConditionOn,
+  type V3Cursor,
+  type V3FieldName,
+  type V3FieldValue,
+  type V3Filter,
+  type V3FilterGroup,
+  type V3FilterNode,
+  type V3OperandOf,
+  type V3Operator,
+  type V3Order,
+  type V3Pagination,
+  type V3RelationPath,
+  type V3Scalar,
+  type V3Select,
+  V3Where,
+  where,
+  whereFor,
+} from './requests/v3-query.js'
 export {
   type Installation,
   type InstallationStore,

@@ -1,5 +1,6 @@
 import type { AuthContext, Credentials } from '../auth/credentials.js'
 import type { PortalMovePolicy } from '../auth/portal-move.js'
+import { isBrowserRuntime } from '../auth/webhook-exposure.js'
 import { type ConfigInit, checkConfig, toConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
 import type { SdkEventMap } from '../events/index.js'
@@ -29,11 +30,10 @@ import {
   type BatchResult,
   emptyBatchMaps,
   encodeCommands,
-  MAX_BATCH_SIZE,
   parseBatchResult,
   type RawBatchResult,
 } from '../requests/batch.js'
-import { type BatchEntry, planBatches } from '../requests/batch-plan.js'
+import { type BatchEntry, planBatches, planOneBatch } from '../requests/batch-plan.js'
 import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
@@ -41,6 +41,7 @@ import { type CallOptions, Dispatcher } from './dispatcher.js'
 import { type ClientHooks, HookSet } from './hooks.js'
 import type { PortalMethodTree } from './portal-tree.js'
 import { createTree, withSubtree } from './tree.js'
+import { createV3Client, type V3Client } from './v3.js'
 
 /**
  * What `new Client(credentials, options)` takes besides the credentials: overrides of the global `Config` for this
@@ -95,6 +96,19 @@ export interface ClientOptions extends Partial<ConfigInit> {
    * one object or several. They see methods, timings, attempts and outcomes, never parameters or secrets.
    */
   hooks?: ClientHooks | readonly ClientHooks[]
+  /**
+   * Whether REST 3.0 writes carry a generated `Idempotency-Key`, which makes them safe to retry after a network
+   * failure. Default: true, except in a browser, where the portal's CORS allow-list (`origin, content-type,
+   * accept`) refuses the header; set true there only when your portal allows it. Without a key a REST 3.0 write is
+   * retried only when it certainly did not reach the portal. A per-call `idempotencyKey` is always sent.
+   */
+  idempotencyKeys?: boolean
+  /**
+   * Seconds after which the portal has certainly stopped running a request (default 60, its cut). A keyed REST 3.0
+   * write whose attempt may have reached the portal is re-sent only once this much time has passed since it went
+   * out: the portal stores the key's answer only when the call finishes, so an earlier repeat could run it twice.
+   */
+  portalTimeLimit?: number
 }
 
 /** Options of `callBatch` and `callBatches`: the per-call options plus `halt`. */
@@ -149,6 +163,7 @@ export class Client {
   readonly #dispatcher: Dispatcher
   readonly #sender: ClientSender
   #call: CallMember | undefined
+  #v3: V3Client | undefined
   /** The limiter pacing this client's requests. */
   readonly limiter: Limiter
   /** The credentials the client was made with; refreshed tokens and portal moves update them in place. */
@@ -172,8 +187,11 @@ export class Client {
       onRetry,
       allowPortalMove,
       hooks,
+      idempotencyKeys = !isBrowserRuntime(),
+      portalTimeLimit = PORTAL_TIME_LIMIT,
       ...settings
     } = options
+    checkIdempotencyOptions(idempotencyKeys, portalTimeLimit)
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -203,6 +221,8 @@ export class Client {
       onRetry,
       allowPortalMove,
       hooks: HookSet.from(hooks, () => this.#dispatcher.setting('logger')),
+      idempotencyKeys,
+      portalTimeLimit,
     })
     this.#sender = new ClientSender(this.#dispatcher)
   }
@@ -219,6 +239,16 @@ export class Client {
         this.#request(method, params, options),
     ) as CallMember
     return this.#call
+  }
+
+  /**
+   * REST 3.0 (`/rest/api/`): every documented REST 3.0 method by name with its REST 3.0 types
+   * (`client.v3.tasks.task.get({ id: 1, select: ['title', 'responsible.name'] })`), `call` for any name, and
+   * the REST 3.0 batch. Writes carry an `Idempotency-Key` (see `idempotencyKeys`).
+   */
+  get v3(): V3Client {
+    this.#v3 ??= createV3Client((method, params, options) => this.#request(method, params, options), this.#dispatcher)
+    return this.#v3
   }
 
   #request(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): BitrixRequest<unknown> {
@@ -272,13 +302,7 @@ export class Client {
     options: BatchOptions = {},
   ): Promise<BitrixResponse<BatchResult<BatchResults<C>>>> {
     const entries = commandEntries(commands)
-    if (entries.length > MAX_BATCH_SIZE) {
-      throw new BitrixValidationError({
-        message: `callBatch takes at most ${MAX_BATCH_SIZE} commands, received ${entries.length}; use callBatches for more`,
-        method: 'batch',
-      })
-    }
-    planBatches(entries)
+    planOneBatch(entries)
     const response = await this.#sendBatch(entries, options)
     const result = Array.isArray(commands) ? toPositional(response.result, entries.length) : response.result
     return new BitrixResponse(result as BatchResult<BatchResults<C>>, response.time, response.total, response.next)
@@ -375,6 +399,28 @@ class ClientSender implements RequestSender {
 
   operatingBudget(method: string): Promise<OperatingBudget | undefined> {
     return this.#dispatcher.operatingBudget(method)
+  }
+}
+
+/** Seconds: the portal cuts every request at 60 s (`docs/limits.md`). */
+const PORTAL_TIME_LIMIT = 60
+
+function checkIdempotencyOptions(idempotencyKeys: unknown, portalTimeLimit: unknown): void {
+  if (typeof idempotencyKeys !== 'boolean') {
+    throw new BitrixValidationError({
+      message: 'idempotencyKeys must be true or false',
+      parameter: 'idempotencyKeys',
+      expected: 'boolean',
+      received: idempotencyKeys,
+    })
+  }
+  if (typeof portalTimeLimit !== 'number' || !Number.isFinite(portalTimeLimit) || portalTimeLimit < 0) {
+    throw new BitrixValidationError({
+      message: 'portalTimeLimit must be a number of seconds, 0 or more (default 60)',
+      parameter: 'portalTimeLimit',
+      expected: 'number ≥ 0',
+      received: portalTimeLimit,
+    })
   }
 }
 

@@ -7,12 +7,14 @@ import { checkPortalMove, type PortalMovePolicy } from '../auth/portal-move.js'
 import { Config, type ConfigOptions, checkMaxQueueWait, type Timeout, timeoutToMs } from '../config.js'
 import {
   apiErrorFromResponse,
+  BitrixAPIError,
   BitrixAPIExpiredToken,
   BitrixAPIInvalidToken,
   BitrixRequestError,
   BitrixRequestTimeout,
 } from '../errors/index.js'
 import { parseEnvelope } from '../http/envelope.js'
+import { checkIdempotencyKey } from '../http/idempotency.js'
 import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
 import { type Limiter, type LimiterOutcome, type OperatingBudget, unlimited } from '../limits/limiter.js'
@@ -33,6 +35,11 @@ export interface CallOptions {
   /** REST version: 3 sends to `/rest/api/`. Default 2, or 3 for methods that exist only in REST 3.0. */
   apiVersion?: 2 | 3
   /**
+   * REST 3.0 writes: the `Idempotency-Key` to send (1–255 printable ASCII characters). Default: a new UUID per
+   * call when the client sends keys (`idempotencyKeys`); every retry of the call reuses it.
+   */
+  idempotencyKey?: string
+  /**
    * Seconds the call may wait in the limiter, over all its attempts, before it fails with `BitrixQueueTimeout`
    * (nothing sent); overrides the client's and the global `maxQueueWait`.
    */
@@ -51,16 +58,44 @@ export interface DispatcherSettings {
   /** Per-client overrides of the global `Config`. */
   overrides: Partial<ConfigOptions>
   /** Called before a call is sent; throws `BitrixValidationError` for bad arguments. */
-  validate?: (method: string, params: Record<string, unknown>) => void | Promise<void>
+  validate?: (method: string, params: Record<string, unknown>, apiVersion: 2 | 3) => void | Promise<void>
   /** Notified before each wait for a retry. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
   /** Accepts portal moves the built-in rules refuse (see `checkPortalMove`). */
   allowPortalMove?: PortalMovePolicy
   /** Observers of every call (see `ClientHooks`). */
   hooks?: HookSet
+  /** Whether REST 3.0 writes get a generated `Idempotency-Key` (and so may be retried after a network failure). */
+  idempotencyKeys: boolean
+  /** Seconds after which the portal has certainly stopped running a request (its 60-second cut). */
+  portalTimeLimit: number
 }
 
 const MAX_REDIRECTS = 5
+
+function isList(params: Record<string, unknown> | readonly unknown[]): params is readonly unknown[] {
+  return Array.isArray(params)
+}
+
+/** The key a call's attempts carry: the caller's, or a new one for a REST 3.0 write when the client sends keys. */
+function idempotencyKeyFor(
+  options: CallOptions,
+  apiVersion: 2 | 3,
+  idempotent: boolean,
+  generate: boolean,
+): string | undefined {
+  if (options.idempotencyKey !== undefined) {
+    checkIdempotencyKey(options.idempotencyKey)
+    return apiVersion === 3 ? options.idempotencyKey : undefined
+  }
+  return apiVersion === 3 && !idempotent && generate ? crypto.randomUUID() : undefined
+}
+
+/** Whether the portal may have received (and started) the failed attempt; a refusal it answered did not run. */
+function mayHaveReachedPortal(error: unknown): boolean {
+  if (error instanceof BitrixRequestError) return error.sent !== false
+  return !(error instanceof BitrixAPIError) || error.status >= 500
+}
 
 /**
  * The headers of every call: only what the portal's CORS allows (`origin, content-type, accept`), so the same
@@ -110,10 +145,15 @@ function batchReport(params: Record<string, unknown>, result: unknown): Pick<Lim
 
 interface Attempt {
   method: string
-  params: Record<string, unknown>
+  /** The JSON body's parameters; a REST 3.0 batch sends a list. */
+  params: Record<string, unknown> | readonly unknown[]
   limitedMethods: readonly string[]
   signal: AbortSignal | undefined
   apiVersion: 2 | 3
+  /** The `Idempotency-Key` every attempt of a REST 3.0 write carries. */
+  idempotencyKey: string | undefined
+  /** `performance.now()` when the latest attempt went out: a keyed write is re-sent only past the portal's cut. */
+  sentAt: number | undefined
   context: AuthContext
   debug: boolean
   /** Numbers the call for hooks (0 without hooks). */
@@ -171,7 +211,7 @@ export class Dispatcher {
    */
   async send<T>(
     method: string,
-    params: Record<string, unknown>,
+    params: Record<string, unknown> | readonly unknown[],
     options: CallOptions = {},
     limitedMethods: readonly string[] = [method],
   ): Promise<BitrixResponse<T>> {
@@ -192,14 +232,16 @@ export class Dispatcher {
 
   async #send<T>(
     method: string,
-    params: Record<string, unknown>,
+    params: Record<string, unknown> | readonly unknown[],
     options: CallOptions,
     limitedMethods: readonly string[],
     traced: { callId: number; apiVersion: 2 | 3; attempt: number } | undefined,
   ): Promise<BitrixResponse<T>> {
     const hooks = this.#settings.hooks
-    if ((options.validateArguments ?? this.setting('validateArguments')) && this.#settings.validate) {
-      const pending = this.#settings.validate(method, params)
+    const apiVersion = options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2)
+    const validate = options.validateArguments ?? this.setting('validateArguments')
+    if (validate && this.#settings.validate && !isList(params)) {
+      const pending = this.#settings.validate(method, params, apiVersion)
       if (pending) await pending
     }
     const logger = this.setting('logger')
@@ -217,7 +259,9 @@ export class Dispatcher {
       params,
       limitedMethods,
       signal: options.signal,
-      apiVersion: options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2),
+      apiVersion,
+      idempotencyKey: idempotencyKeyFor(options, apiVersion, idempotent, this.#settings.idempotencyKeys),
+      sentAt: undefined,
       context: { transport: this.#settings.transport, timeoutMs: timeout, logger },
       debug: logger.isEnabled('debug'),
       callId: traced?.callId ?? 0,
@@ -264,12 +308,18 @@ export class Dispatcher {
           renewalFailed = true
         }
       }
-      const decision = decideRetry(error, attempt, idempotent || renewalFailed, policy)
+      // A keyed REST 3.0 write is safe to repeat: the portal answers a repeat from its idempotency store.
+      const keyed = call.idempotencyKey !== undefined
+      const decision = decideRetry(error, attempt, idempotent || renewalFailed || keyed, policy)
       if (!decision.retry) throw error
       attempt++
       // With a limiter, an operating-time block is waited out by the limiter itself, in portal time.
-      const delayMs =
+      let delayMs =
         decision.reason === 'OPERATION_TIME_LIMIT' && this.#settings.limiter !== unlimited ? 0 : decision.delayMs
+      // The portal stores a key's answer only once the call has finished: a repeat sent while the first attempt may
+      // still run could run it twice. Wait until the portal's cut has certainly ended it.
+      if (keyed && !idempotent && !renewalFailed && mayHaveReachedPortal(error) && call.sentAt !== undefined)
+        delayMs = Math.max(delayMs, Math.ceil(call.sentAt + this.#settings.portalTimeLimit * 1000 - performance.now()))
       logger.info('retrying', { method, reason: decision.reason, delayMs, attempt })
       this.#settings.onRetry?.({ method, reason: decision.reason, delayMs, attempt })
       if (hooks) hooks.emit('onRetry', { ...this.#hookInfo(call), attempt, reason: decision.reason, delayMs })
@@ -312,12 +362,17 @@ export class Dispatcher {
       }
       const url = this.credentials.restUrl(call.apiVersion) + method
       const started = performance.now()
+      call.sentAt = started
+      const headers: Record<string, string> = { ...CALL_HEADERS }
+      if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey
       let response: TransportResponse
       try {
         response = await this.#settings.transport({
           url,
           method: 'POST',
-          headers: { ...CALL_HEADERS },
+          headers,
+          // An OAuth token goes into the body; a REST 3.0 batch (a list) then becomes `{ 0: …, 1: …, auth }`, as the
+          // official JS SDK sends it.
           body: JSON.stringify(auth.auth === undefined ? params : { ...params, ...auth }),
           connectTimeoutMs: context.timeoutMs.connectMs,
           readTimeoutMs: context.timeoutMs.readMs,
@@ -338,7 +393,13 @@ export class Dispatcher {
       }
       let envelope: ReturnType<typeof parseEnvelope>
       try {
-        envelope = parseEnvelope(response.status, response.body, response.headers['content-type'], method)
+        envelope = parseEnvelope(
+          response.status,
+          response.body,
+          response.headers['content-type'],
+          method,
+          call.apiVersion,
+        )
       } catch (parseError) {
         return this.#failed(call, attempt, parseError, auth, response.status)
       }
@@ -352,11 +413,14 @@ export class Dispatcher {
       }
       const time = parseTime(envelope.time)
       if (time.operatingResetAt !== undefined) this.#resetAt.set(method, time.operatingResetAt)
-      report = method === 'batch' ? { time, ...batchReport(params, envelope.result) } : { time }
+      report = method === 'batch' && !isList(params) ? { time, ...batchReport(params, envelope.result) } : { time }
       if (call.debug) context.logger.debug('call', { method, status: response.status, durationMs, attempt })
+      const replayed = response.headers['idempotent-replayed']?.trim().toLowerCase() === 'true'
+      const idempotency =
+        call.idempotencyKey === undefined ? undefined : { idempotencyKey: call.idempotencyKey, replayed }
       return {
         kind: 'ok',
-        response: new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next),
+        response: new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next, idempotency),
         status: response.status,
       }
     } finally {

@@ -326,3 +326,60 @@ export class BitrixAPIV3Error extends BitrixAPIError {
     return { ...super.toJSON(), code: this.code, validation: this.validation.map((item) => ({ ...item })) }
   }
 }
+
+/** `BITRIX_REST_V3_EXCEPTION_VALIDATION_*` (400): a parameter is missing or of the wrong type; see `validation`. */
+export class BitrixAPIV3ValidationError extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3ValidationError'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION` (400): the body was not JSON (REST 3.0 reads JSON only). */
+export class BitrixAPIV3InvalidJson extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3InvalidJson'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (400): a filter or related `select` field does not exist. */
+export class BitrixAPIV3UnknownField extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3UnknownField'
+}
+
+/**
+ * A list parameter REST 3.0 could not read: `…UNKNOWNFILTEROPERATOREXCEPTION`, `…INVALIDFILTEREXCEPTION`,
+ * `…INVALIDORDEREXCEPTION`, `…INVALIDPAGINATIONEXCEPTION` or `…INVALIDSELECTEXCEPTION` (400; the last one also
+ * answers a REST 2 style batch sent to `/rest/api/`).
+ */
+export class BitrixAPIV3InvalidQuery extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3InvalidQuery'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (400): no object with the given identifier. */
+export class BitrixAPIV3NotFound extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3NotFound'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (403): the user has no permission for the object. */
+export class BitrixAPIV3AccessDenied extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3AccessDenied'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (403): the webhook or app lacks the method's scope. */
+export class BitrixAPIV3InsufficientScope extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3InsufficientScope'
+}
+
+/**
+ * `BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION` (422): the `Idempotency-Key` was already used for this
+ * method with a different body. Use a new key; reuse a key only to repeat the very same call.
+ */
+export class BitrixAPIV3IdempotencyKeyReused extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3IdempotencyKeyReused'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_INVALIDIDEMPOTENCYKEYEXCEPTION` (400): the key is not 1–255 printable ASCII characters. */
+export class BitrixAPIV3InvalidIdempotencyKey extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3InvalidIdempotencyKey'
+}
+
+/** `BITRIX_REST_V3_EXCEPTION_METHODNOTFOUNDEXCEPTION` (404): no such REST 3.0 method on this portal. */
+export class BitrixAPIV3MethodNotFound extends BitrixAPIV3Error {
+  override readonly name: string = 'BitrixAPIV3MethodNotFound'
+}

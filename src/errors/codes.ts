@@ -31,7 +31,18 @@ import {
   BitrixAPIQueryLimitExceeded,
   BitrixAPIUnexpectedAnswer,
   BitrixAPIUserAccessError,
+  BitrixAPIV3AccessDenied,
   BitrixAPIV3Error,
+  type BitrixAPIV3ErrorOptions,
+  BitrixAPIV3IdempotencyKeyReused,
+  BitrixAPIV3InsufficientScope,
+  BitrixAPIV3InvalidIdempotencyKey,
+  BitrixAPIV3InvalidJson,
+  BitrixAPIV3InvalidQuery,
+  BitrixAPIV3MethodNotFound,
+  BitrixAPIV3NotFound,
+  BitrixAPIV3UnknownField,
+  BitrixAPIV3ValidationError,
   type BitrixAPIV3Violation,
   BitrixAPIWrongAuthType,
   BitrixAPIWrongEncoding,
@@ -93,6 +104,36 @@ export const API_ERROR_CLASSES = Object.freeze({
 /** A documented REST v2 error code. */
 export type BitrixAPIErrorCode = keyof typeof API_ERROR_CLASSES
 
+/** A class of `V3_ERROR_CLASSES`: a `BitrixAPIV3Error` subclass built from a REST 3.0 error object. */
+export type BitrixAPIV3ErrorClass = new (options: BitrixAPIV3ErrorOptions) => BitrixAPIV3Error
+
+/**
+ * REST 3.0 code → error class, for the codes the docs name (`api-reference/rest-v3.md` and the method pages).
+ * Other `BITRIX_REST_V3_EXCEPTION_VALIDATION_*` codes are `BitrixAPIV3ValidationError`; anything else is a plain
+ * `BitrixAPIV3Error`.
+ */
+export const V3_ERROR_CLASSES = Object.freeze({
+  BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION: BitrixAPIV3ValidationError,
+  BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION: BitrixAPIV3ValidationError,
+  BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION: BitrixAPIV3ValidationError,
+  BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION: BitrixAPIV3InvalidJson,
+  BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION: BitrixAPIV3UnknownField,
+  BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION: BitrixAPIV3InvalidQuery,
+  BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION: BitrixAPIV3InvalidQuery,
+  BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION: BitrixAPIV3InvalidQuery,
+  BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION: BitrixAPIV3InvalidQuery,
+  BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION: BitrixAPIV3InvalidQuery,
+  BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION: BitrixAPIV3NotFound,
+  BITRIX_REST_V3_EXCEPTION_METHODNOTFOUNDEXCEPTION: BitrixAPIV3MethodNotFound,
+  BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION: BitrixAPIV3AccessDenied,
+  BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION: BitrixAPIV3InsufficientScope,
+  BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION: BitrixAPIV3IdempotencyKeyReused,
+  BITRIX_REST_V3_EXCEPTION_INVALIDIDEMPOTENCYKEYEXCEPTION: BitrixAPIV3InvalidIdempotencyKey,
+} as const satisfies Record<string, BitrixAPIV3ErrorClass>)
+
+/** A documented REST 3.0 error code. */
+export type BitrixAPIV3ErrorCode = keyof typeof V3_ERROR_CLASSES
+
 /** OAuth server wire code → error class. Codes not listed become a plain `BitrixOAuthError`. */
 export const OAUTH_ERROR_CLASSES = Object.freeze({
   invalid_request: BitrixOAuthInvalidRequest,
@@ -113,6 +154,15 @@ const byUpperCase = <T>(table: Readonly<Record<string, T>>): ReadonlyMap<string,
 
 const API_LOOKUP = byUpperCase<BitrixAPIErrorClass>(API_ERROR_CLASSES)
 const OAUTH_LOOKUP = byUpperCase<BitrixOAuthErrorClass>(OAUTH_ERROR_CLASSES)
+const V3_LOOKUP = byUpperCase<BitrixAPIV3ErrorClass>(V3_ERROR_CLASSES)
+const V3_VALIDATION_PREFIX = 'BITRIX_REST_V3_EXCEPTION_VALIDATION_'
+
+function v3ErrorClass(code: string): BitrixAPIV3ErrorClass {
+  const upper = code.toUpperCase()
+  return (
+    V3_LOOKUP.get(upper) ?? (upper.startsWith(V3_VALIDATION_PREFIX) ? BitrixAPIV3ValidationError : BitrixAPIV3Error)
+  )
+}
 
 /** REST v2 error body: `{"error":"expired_token","error_description":"…", …other keys}`. */
 export type BitrixAPIErrorBody = { error: string; error_description?: string; [key: string]: unknown }
@@ -170,7 +220,21 @@ export function apiErrorFromResponse(
   const error = payload.error
   if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
     const v3 = error as Record<string, unknown>
-    return new BitrixAPIV3Error({
+    // A REST 2 code in the REST 3.0 shape (`expired_token`, `QUERY_LIMIT_EXCEEDED`) keeps its REST 2 class, so
+    // token renewal and rate-limit retries work the same on both versions.
+    const v2Class = API_LOOKUP.get(text(v3.code).toUpperCase())
+    if (v2Class) {
+      return new v2Class({
+        error: text(v3.code),
+        errorDescription: text(v3.message),
+        status,
+        method,
+        extra: withoutKeys(v3, ['code', 'message']),
+        ...(hints.operatingResetAt === undefined ? {} : { operatingResetAt: hints.operatingResetAt }),
+      })
+    }
+    const ErrorClass = v3ErrorClass(text(v3.code))
+    return new ErrorClass({
       code: text(v3.code),
       message: text(v3.message),
       validation: v3Violations(v3.validation),

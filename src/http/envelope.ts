@@ -3,7 +3,7 @@
  * (or REST v3 `{ error: { code, message } }`) on failure. Every shape is checked: a body that is not JSON, or whose
  * envelope has the wrong shape, becomes a typed parse error rather than a success with garbage in it.
  */
-import { BitrixResponseParseError } from '../errors/index.js'
+import { type BitrixAPIErrorBody, type BitrixAPIV3ErrorBody, BitrixResponseParseError } from '../errors/index.js'
 import type { RawTime } from '../requests/response.js'
 
 export interface SuccessEnvelope {
@@ -17,7 +17,8 @@ export interface SuccessEnvelope {
 export interface ErrorEnvelope {
   ok: false
   status: number
-  body: { error: string; error_description?: string; [key: string]: unknown }
+  /** The error body as sent: REST 2's `{ error, error_description }` or REST 3.0's `{ error: { code, message, validation? } }`. */
+  body: BitrixAPIErrorBody | BitrixAPIV3ErrorBody
 }
 
 export type Envelope = SuccessEnvelope | ErrorEnvelope
@@ -107,11 +108,14 @@ function errorBody(parsed: Record<string, unknown>): ErrorEnvelope['body'] | str
   const error = parsed.error
   const description = scalarText(parsed.error_description)
   if (isRecord(error)) {
-    // REST v3: { error: { code, message, validation? } }
+    // REST v3: { error: { code, message, validation? } }, passed on whole so the validation entries survive.
     const code = scalarText(error.code)
     const message = scalarText(error.message)
     if (code === undefined || message === undefined) return 'error.code or error.message is not text'
-    return { ...parsed, error: code, error_description: message }
+    const validation = error.validation
+    if (validation !== undefined && validation !== null && !Array.isArray(validation))
+      return 'error.validation is not a list'
+    return { ...parsed, error: { ...error, code, message } }
   }
   const code = scalarText(error)
   if (code === undefined) return 'error is neither a code nor an object'
@@ -120,13 +124,15 @@ function errorBody(parsed: Record<string, unknown>): ErrorEnvelope['body'] | str
 }
 
 /**
- * @param method the REST method called, named in parse errors; `batch` results are checked map by map.
+ * @param method the REST method called, named in parse errors; REST 2 `batch` results are checked map by map.
+ * @param apiVersion 3 for `/rest/api/`, whose `batch` answers a list of results in command order.
  */
 export function parseEnvelope(
   status: number,
   text: string,
   contentType: string | undefined,
   method?: string,
+  apiVersion: 2 | 3 = 2,
 ): Envelope {
   const body = withoutBom(text)
   const fail = (reason?: string, cause?: unknown) =>
@@ -144,6 +150,9 @@ export function parseEnvelope(
     if (typeof error === 'string') throw fail(error)
     return { ok: false, status, body: error }
   }
+  // `rest.documentation.openapi` answers the OpenAPI document itself, with no envelope around it.
+  if (apiVersion === 3 && !('result' in parsed) && typeof parsed.openapi === 'string')
+    return { ok: true, result: parsed, total: undefined, next: undefined, time: undefined }
   if (!('result' in parsed)) {
     if (status >= 400) return { ok: false, status, body: { error: '', error_description: `HTTP ${status}` } }
     throw fail('the envelope has neither a result nor an error')
@@ -154,7 +163,9 @@ export function parseEnvelope(
   if (next === undefined && parsed.next !== undefined && parsed.next !== null) throw fail('next is not a number')
   const problem = timeProblem(parsed.time)
   if (problem) throw fail(`time ${problem}`)
-  if (method === 'batch') {
+  if (method === 'batch' && apiVersion === 3) {
+    if (!Array.isArray(parsed.result)) throw fail('a REST 3.0 batch result is not a list')
+  } else if (method === 'batch') {
     const batch = batchProblem(parsed.result)
     if (batch) throw fail(batch)
   }

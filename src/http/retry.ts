@@ -86,6 +86,15 @@ const READ_NAMES = new Set([
   'feature.get',
   'access.name',
   'user.access',
+  // REST 3.0 reads whose names end otherwise
+  'documentation',
+  'rest.documentation.openapi',
+  'humanresources.node.children',
+  'humanresources.employee.subordinates',
+  'mail.message.thread',
+  'mail.mailbox.senders',
+  'mail.recipient.listcontacts',
+  'mail.recipient.listemployees',
 ])
 
 /** A method that only reads: safe to send twice. */

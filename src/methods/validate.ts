@@ -17,6 +17,7 @@ interface Rule {
 type RuleTable = Record<string, string>
 
 let table: RuleTable | undefined
+let v3Table: RuleTable | undefined
 let loading: Promise<void> | undefined
 const parsed = new Map<string, Rule[]>()
 
@@ -25,6 +26,7 @@ export function loadRules(): Promise<void> | undefined {
   if (table) return undefined
   loading ??= import('./generated/params.js').then((module) => {
     table = module.PARAM_RULES
+    v3Table = module.V3_PARAM_RULES
   })
   return loading
 }
@@ -39,11 +41,14 @@ const TYPE_NAMES: Record<string, string> = {
   d: 'date',
 }
 
-function rulesFor(method: string): Rule[] | undefined {
-  const key = method.toLowerCase()
+function rulesFor(method: string, apiVersion: 2 | 3): Rule[] | undefined {
+  const name = method.toLowerCase()
+  // A REST 3.0 call takes its REST 3.0 parameters; a v3-only name has the same rules in both tables.
+  const v3 = apiVersion === 3 && v3Table?.[name] !== undefined
+  const key = v3 ? `v3:${name}` : name
   const cached = parsed.get(key)
   if (cached) return cached
-  const encoded = table?.[key]
+  const encoded = v3 ? v3Table?.[name] : table?.[name]
   if (encoded === undefined) return undefined
   const rules =
     encoded === ''
@@ -109,8 +114,8 @@ function valueAt(params: Record<string, unknown>, path: string): unknown {
 }
 
 /** Throws `BitrixValidationError` naming the method, the parameter, the expected and the received type. */
-export function validateParams(method: string, params: Record<string, unknown>): void {
-  const rules = rulesFor(method)
+export function validateParams(method: string, params: Record<string, unknown>, apiVersion: 2 | 3 = 2): void {
+  const rules = rulesFor(method, apiVersion)
   if (!rules) return
   let lowerKeys: Map<string, string> | undefined
   for (const rule of rules) {
@@ -148,8 +153,12 @@ export function validateParams(method: string, params: Record<string, unknown>):
 }
 
 /** Validates, loading the rule table first when this is the first call. */
-export function validateArguments(method: string, params: Record<string, unknown>): void | Promise<void> {
+export function validateArguments(
+  method: string,
+  params: Record<string, unknown>,
+  apiVersion: 2 | 3 = 2,
+): void | Promise<void> {
   const pending = loadRules()
-  if (pending) return pending.then(() => validateParams(method, params))
-  validateParams(method, params)
+  if (pending) return pending.then(() => validateParams(method, params, apiVersion))
+  validateParams(method, params, apiVersion)
 }

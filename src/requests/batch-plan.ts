@@ -81,3 +81,14 @@ export function planBatches(entries: readonly BatchEntry[], size: number = MAX_B
   if (current.length > 0) batches.push(current)
   return batches.map((batch) => batch.sort((a, b) => a - b).map((index) => entries[index]))
 }
+
+/** Plans the commands of one `callBatch`: at most one batch's worth, references checked; nothing is sent. */
+export function planOneBatch(entries: readonly BatchEntry[], size: number = MAX_BATCH_SIZE): void {
+  if (entries.length > size) {
+    throw new BitrixValidationError({
+      message: `callBatch takes at most ${size} commands, received ${entries.length}; use callBatches for more`,
+      method: 'batch',
+    })
+  }
+  planBatches(entries, size)
+}

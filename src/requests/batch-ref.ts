@@ -11,7 +11,8 @@ export interface BatchRefTarget {
   readonly method: string
 }
 
-interface RefState {
+/** The state behind a reference: what it points at and where. */
+export interface RefState {
   target: BatchRefTarget | string
   path: readonly (string | number)[]
   source: 'result' | 'next' | 'total'
@@ -50,6 +51,11 @@ export function ref<T>(command: { readonly method: string } & PromiseLike<{ resu
 export function ref(command: string): BatchRef<unknown>
 export function ref(command: BatchRefTarget | string): AnyBatchRef {
   return makeRef({ target: command, path: [], source: 'result' })
+}
+
+/** What a reference points at: its target, the path into the target's result, and which part of the answer. */
+export function refState(value: AnyBatchRef): Readonly<RefState> {
+  return value[REF]
 }
 
 export function isBatchRef(value: unknown): value is AnyBatchRef {

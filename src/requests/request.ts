@@ -1,10 +1,12 @@
 import type { CallOptions } from '../client/dispatcher.js'
 import { isReadMethod } from '../http/retry.js'
+import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import type { SyncCheckpoint } from '../sync/checkpoint.js'
 import { type ChangesSinceOptions, runSync, SyncRun } from '../sync/run.js'
 import type { AsListFastOptions, AsListOptions, ListSender } from './list-common.js'
 import { readList, streamList } from './list-strategy.js'
 import type { BitrixResponse } from './response.js'
+import { readV3List, streamV3List } from './v3-list.js'
 
 /** The rows of a list result: the array itself, or the array under its one key (`items`, `tasks`, …). */
 export type ListItem<T> = T extends readonly (infer I)[]
@@ -26,15 +28,17 @@ export type IsListResult<T> = unknown extends T
   ? true
   : [T] extends [readonly unknown[]]
     ? true
-    : [T] extends [object]
-      ? string extends keyof T
-        ? true
-        : true extends {
-              [K in keyof T]-?: unknown extends T[K] ? false : NonNullable<T[K]> extends object ? true : false
-            }[keyof T]
+    : [T] extends [{ readonly item: unknown }]
+      ? false // one record: REST 3.0 `{ item }`, `crm.item.get`
+      : [T] extends [object]
+        ? string extends keyof T
           ? true
-          : false
-      : false
+          : true extends {
+                [K in keyof T]-?: unknown extends T[K] ? false : NonNullable<T[K]> extends object ? true : false
+              }[keyof T]
+            ? true
+            : false
+        : false
 
 /**
  * What `asList()` / `asListFast()` demand of the request they are called on: nothing for list methods; for a
@@ -135,6 +139,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
    * Compiles for list methods only.
    */
   asList(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListOptions = {}): Promise<ListItem<T>[]> {
+    if (this.#isV3()) return readV3List<ListItem<T>>(this.#v3Read('asList', options))
     return readList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
@@ -148,6 +153,7 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
    * @example for await (const deal of client.crm.deal.list({ select: ['ID'] }).asListFast()) console.log(deal.ID)
    */
   asListFast(this: BitrixRequest<T> & ListMethodOnly<T>, options: AsListFastOptions = {}): AsyncIterable<ListItem<T>> {
+    if (this.#isV3()) return streamV3List<ListItem<T>>(this.#v3Read('asListFast', options))
     return streamList(this.#sender, this.method, this.params, {
       signal: this.#options.signal,
       ...options,
@@ -176,6 +182,25 @@ export class BitrixRequest<T = unknown> implements PromiseLike<BitrixResponse<T>
     return new SyncRun<ListItem<T>>(this.method, (finish) =>
       runSync(sender, this.method, params, checkpoint, settings, finish),
     )
+  }
+
+  /** Sent to `/rest/api/`: read with REST 3.0 pagination (`pagination`, or the `cursor` of a `tail` method). */
+  #isV3(): boolean {
+    return (
+      this.#options.apiVersion === 3 ||
+      (this.#options.apiVersion === undefined && V3_ONLY_METHODS.has(this.method.toLowerCase()))
+    )
+  }
+
+  #v3Read(reader: 'asList' | 'asListFast', options: AsListOptions | AsListFastOptions) {
+    const { limit, maxPages, signal = this.#options.signal } = options
+    return {
+      sender: this.#sender,
+      method: this.method,
+      params: this.params,
+      reader,
+      options: { limit, maxPages, signal },
+    }
   }
 
   toString(): string {

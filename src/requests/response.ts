@@ -40,6 +40,14 @@ export function parseTime(raw: RawTime | undefined): BitrixTime {
   return time
 }
 
+/** How a REST 3.0 write was keyed, and whether the portal answered it from its idempotency store. */
+export interface BitrixIdempotency {
+  /** The `Idempotency-Key` the call carried (the caller's, or the one the SDK generated). */
+  idempotencyKey: string
+  /** The portal sent `Idempotent-Replayed: true`: the method did not run again, this is the stored answer. */
+  replayed: boolean
+}
+
 /** What a method call returned: the value and the envelope's metadata. */
 export class BitrixResponse<T> {
   readonly result: T
@@ -48,11 +56,17 @@ export class BitrixResponse<T> {
   readonly total: number | undefined
   /** The `start` value of the next page, present when more records exist. */
   readonly next: number | undefined
+  /** The `Idempotency-Key` of a REST 3.0 write, `undefined` for calls sent without one. */
+  readonly idempotencyKey: string | undefined
+  /** True when the portal answered a keyed REST 3.0 write from its store (`Idempotent-Replayed: true`). */
+  readonly replayed: boolean
 
-  constructor(result: T, time: BitrixTime, total?: number, next?: number) {
+  constructor(result: T, time: BitrixTime, total?: number, next?: number, idempotency?: BitrixIdempotency) {
     this.result = result
     this.time = time
     this.total = total
     this.next = next
+    this.idempotencyKey = idempotency?.idempotencyKey
+    this.replayed = idempotency?.replayed ?? false
   }
 }

@@ -37,13 +37,32 @@ describe('parseEnvelope', () => {
     expect(envelope).toMatchObject({ ok: false, status: 200, body: { error: 'ACCESS_DENIED', error_description: '' } })
   })
 
+  it('REST 3.0 openapi answers the document itself; a REST 3.0 batch answers a list', () => {
+    const doc = '{"openapi":"3.0.0","paths":{"/tasks.task.get":{}}}'
+    expect(parseEnvelope(200, doc, undefined, 'rest.documentation.openapi', 3)).toMatchObject({
+      ok: true,
+      result: { openapi: '3.0.0', paths: { '/tasks.task.get': {} } },
+    })
+    expect(() => parseEnvelope(200, doc, undefined, 'rest.documentation.openapi')).toThrow(BitrixResponseParseError)
+    expect(parseEnvelope(200, '{"result":[{"item":{}}]}', undefined, 'batch', 3)).toMatchObject({
+      result: [{ item: {} }],
+    })
+    expect(() => parseEnvelope(200, '{"result":{"item":{}}}', undefined, 'batch', 3)).toThrow(
+      'a REST 3.0 batch result is not a list',
+    )
+  })
+
   it('a null error beside a result is a success', () => {
     expect(parseEnvelope(200, '{"result":1,"error":null}', undefined)).toMatchObject({ ok: true, result: 1 })
   })
 
   it('reads REST v3 errors', () => {
-    const envelope = parseEnvelope(400, '{"error":{"code":"X","message":"m"}}', undefined)
-    expect(envelope).toMatchObject({ ok: false, body: { error: 'X', error_description: 'm' } })
+    const body = '{"error":{"code":"X","message":"m","validation":[{"field":"id","message":"required"}]}}'
+    const envelope = parseEnvelope(400, body, undefined)
+    expect(envelope).toMatchObject({
+      ok: false,
+      body: { error: { code: 'X', message: 'm', validation: [{ field: 'id', message: 'required' }] } },
+    })
   })
 
   it.each([
@@ -61,6 +80,11 @@ describe('parseEnvelope', () => {
     ['error an array', '{"error":[]}', 'error is neither a code nor an object'],
     ['error_description an object', '{"error":"X","error_description":{}}', 'error_description is not text'],
     ['v3 code an object', '{"error":{"code":{},"message":""}}', 'error.code or error.message is not text'],
+    [
+      'v3 validation an object',
+      '{"error":{"code":"X","message":"","validation":{}}}',
+      'error.validation is not a list',
+    ],
   ])('%s is unreadable, sent: true', (_, body, reason) => {
     const error = parseError(body, 'crm.deal.get')
     expect(error.reason).toBe(reason)

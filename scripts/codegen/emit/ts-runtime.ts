@@ -42,9 +42,21 @@ export function emitParamRules(specs: readonly MethodSpec[]): string {
     const checked = spec.params.filter((param) => /^[\w.[\]-]+$/.test(param.name))
     rules[spec.name.toLowerCase()] = checked.map(ruleOf).join(',')
   }
+  const v3Rules: Record<string, string> = {}
+  for (const spec of specs) {
+    if (spec.version !== 3 || spec.aliasOf !== undefined) continue
+    v3Rules[spec.name.toLowerCase()] = spec.params
+      .filter((param) => /^[\w.[\]-]+$/.test(param.name))
+      .map(ruleOf)
+      .join(',')
+  }
+  const table = (map: Record<string, string>) => JSON.stringify(map, null, 0).replace(/","/g, '",\n"')
   return `${GENERATED_HEADER}
 /** method (lower case) → "name:type[!][[]]" rules; type letters: i integer, n number, s string, b boolean, o object, a array, d date, ? any. */
-export const PARAM_RULES: Record<string, string> = ${JSON.stringify(rules, null, 0).replace(/","/g, '",\n"')}
+export const PARAM_RULES: Record<string, string> = ${table(rules)}
+
+/** The same rules for calls sent to REST 3.0 (\`/rest/api/\`), whose methods take other parameters than their REST 2 namesakes. */
+export const V3_PARAM_RULES: Record<string, string> = ${table(v3Rules)}
 `
 }
 

@@ -5,6 +5,7 @@
  */
 import { docUrl, type FieldSpec, type MethodSpec, type ParamSpec } from '../model.js'
 import { fieldDoc, GENERATED_HEADER, methodDoc, pascalCase, propertyKey } from './ts-common.js'
+import { v3TypeNames } from './ts-v3.js'
 
 /** Public names for the entities developers reach for first; other namespaces get PascalCase of their path. */
 const ENTITY_NAMES: Record<string, string> = {
@@ -28,7 +29,7 @@ const ENTITY_NAMES: Record<string, string> = {
  * Type-name stems for methods whose PascalCase name the hand-written API already uses: `BatchResult` is the parsed
  * batch result (requests/batch.ts), so the raw `batch` method's types are `BatchMethodParams` / `BatchMethodResult`.
  */
-const TYPE_NAMES: Record<string, string> = { batch: 'BatchMethod' }
+export const TYPE_NAMES: Record<string, string> = { batch: 'BatchMethod' }
 
 const SCALAR_TS: Record<string, string> = {
   string: 'string',
@@ -84,7 +85,12 @@ function valueType(type: string, input: boolean): string {
   return unique.includes('unknown') ? 'unknown' : unique.join(' | ')
 }
 
-function fieldsType(fields: readonly (FieldSpec | ParamSpec)[], input: boolean, extra: string, depth: number): string {
+export function fieldsType(
+  fields: readonly (FieldSpec | ParamSpec)[],
+  input: boolean,
+  extra: string,
+  depth: number,
+): string {
   const pad = '  '.repeat(depth + 1)
   const lines = fields
     .filter((field) => field.name !== '' && !/[[\]]/.test(field.name))
@@ -96,7 +102,7 @@ function fieldsType(fields: readonly (FieldSpec | ParamSpec)[], input: boolean, 
   return `{\n${lines.join('\n')}\n${'  '.repeat(depth)}}`
 }
 
-function fieldType(field: FieldSpec | ParamSpec, input: boolean, depth: number): string {
+export function fieldType(field: FieldSpec | ParamSpec, input: boolean, depth: number): string {
   let type: string
   if (field.values && field.values.length > 0 && field.values.length <= 40 && !field.type.includes('|')) {
     type = field.values.map((value) => JSON.stringify(value)).join(' | ')
@@ -107,7 +113,7 @@ function fieldType(field: FieldSpec | ParamSpec, input: boolean, depth: number):
 }
 
 /** The namespace of a method: everything before its last segment. */
-function namespaceOf(name: string): string {
+export function namespaceOf(name: string): string {
   const cut = name.lastIndexOf('.')
   return cut < 0 ? name : name.slice(0, cut)
 }
@@ -149,7 +155,7 @@ function typeOfExampleValue(value: unknown): string {
   }
 }
 
-interface Entity {
+export interface Entity {
   name: string
   namespace: string
   /** field → TS type */
@@ -160,7 +166,7 @@ interface Entity {
 }
 
 /** Entities by namespace; an alias spelling's namespace maps to the documented namespace's entity. */
-function collectEntities(allSpecs: readonly MethodSpec[]): Map<string, Entity> {
+export function collectEntities(allSpecs: readonly MethodSpec[]): Map<string, Entity> {
   const specs = allSpecs.filter((spec) => spec.aliasOf === undefined)
   const byName = new Map(specs.map((spec) => [spec.name, spec]))
   const namespaces = new Set(specs.map((spec) => namespaceOf(spec.name)))
@@ -346,12 +352,12 @@ function wrapperKey(example: unknown): string | undefined {
   return keys.length === 1 && typeof (result as Record<string, unknown>)[keys[0]] === 'object' ? keys[0] : undefined
 }
 
-interface TreeNode {
+export interface TreeNode {
   spec?: MethodSpec
   children: Map<string, TreeNode>
 }
 
-function buildTree(specs: readonly MethodSpec[]): TreeNode {
+export function buildTree(specs: readonly MethodSpec[]): TreeNode {
   const root: TreeNode = { children: new Map() }
   for (const spec of specs) {
     let node = root
@@ -368,7 +374,7 @@ function buildTree(specs: readonly MethodSpec[]): TreeNode {
   return root
 }
 
-function signature(spec: MethodSpec, typeName: string): string {
+export function signature(spec: MethodSpec, typeName: string): string {
   const required = spec.params.some((param) => param.required && !/[\s[\]]/.test(param.name))
   return `(params${required ? '' : '?'}: WithRefs<${typeName}Params>, options?: CallOptions): BitrixRequest<${typeName}Result>`
 }
@@ -386,19 +392,27 @@ function namespaceDoc(spec: MethodSpec, pad: string): string {
   return methodDoc({ ...spec, summary: callable, deprecated: false }, pad)
 }
 
-function emitNode(node: TreeNode, names: Map<MethodSpec, string>, depth: number): string {
+/**
+ * A tree node as an interface body. `sign` writes a method's call signature; `skipRoots` leaves out root names
+ * the client itself uses (the REST 3.0 tree hangs off `client.v3` and needs no such exception).
+ */
+export function emitNode(
+  node: TreeNode,
+  names: Map<MethodSpec, string>,
+  depth: number,
+  sign: (spec: MethodSpec, typeName: string) => string = signature,
+  skipRoots: ReadonlySet<string> = CLIENT_MEMBERS,
+): string {
   const pad = '  '.repeat(depth)
   const lines: string[] = []
-  if (node.spec) lines.push(`${methodDoc(node.spec, pad)}${pad}${signature(node.spec, names.get(node.spec)!)}`)
+  if (node.spec) lines.push(`${methodDoc(node.spec, pad)}${pad}${sign(node.spec, names.get(node.spec)!)}`)
   for (const [key, child] of node.children) {
-    if (depth === 1 && CLIENT_MEMBERS.has(key)) continue
+    if (depth === 1 && skipRoots.has(key)) continue
     if (child.children.size === 0 && child.spec) {
-      lines.push(
-        `${methodDoc(child.spec, pad)}${pad}${propertyKey(key)}${signature(child.spec, names.get(child.spec)!)}`,
-      )
+      lines.push(`${methodDoc(child.spec, pad)}${pad}${propertyKey(key)}${sign(child.spec, names.get(child.spec)!)}`)
     } else {
       const doc = child.spec ? namespaceDoc(child.spec, pad) : ''
-      lines.push(`${doc}${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1)}`)
+      lines.push(`${doc}${pad}${propertyKey(key)}: ${emitNode(child, names, depth + 1, sign, skipRoots)}`)
     }
   }
   return `{\n${lines.join('\n')}\n${'  '.repeat(depth - 1)}}`
@@ -412,6 +426,8 @@ export function clientSpecs(specs: readonly MethodSpec[]): MethodSpec[] {
 
 export function emitTypes(allSpecs: readonly MethodSpec[]): string {
   const specs = clientSpecs(allSpecs)
+  // A method only REST 3.0 has takes and returns what its REST 3.0 types say, on the main tree too.
+  const v3Names = v3TypeNames(allSpecs)
   const entities = collectEntities(specs)
   const names = new Map<MethodSpec, string>()
   const taken = new Set<string>()
@@ -428,6 +444,7 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
     "import type { AnyBatchRef } from '../../requests/batch-ref.js'",
     "import type { BitrixRequest } from '../../requests/request.js'",
     `import type { Filter, FilterFields, Order, Select, ${entityNames.join(', ')} } from './entities.js'`,
+    "import type * as V3 from './v3.js'",
     '',
     '/** Parameters whose top-level values may also be `ref(...)` references to other commands of a batch. */',
     'export type WithRefs<P> = { [K in keyof P]: P[K] | AnyBatchRef }',
@@ -438,10 +455,11 @@ export function emitTypes(allSpecs: readonly MethodSpec[]): string {
     const name = names.get(spec)!
     const see = docUrl(spec.doc)
     const link = see ? ` @see ${see}` : ''
+    const v3Name = v3Names.get(spec)
     out.push(`/** Parameters of \`${spec.name}\`.${link} */`)
-    out.push(`export type ${name}Params = ${paramsType(spec, entity)}`)
+    out.push(`export type ${name}Params = ${v3Name ? `V3.${v3Name}Params` : paramsType(spec, entity)}`)
     out.push(`/** What \`${spec.name}\` returns in \`result\`.${link} */`)
-    out.push(`export type ${name}Result = ${resultType(spec, entity)}`)
+    out.push(`export type ${name}Result = ${v3Name ? `V3.${v3Name}Result` : resultType(spec, entity)}`)
   }
   out.push('', '/** Every catalogued method: its parameters and its result. */', 'export interface MethodMap {')
   for (const spec of specs) {

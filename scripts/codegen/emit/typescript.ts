@@ -5,6 +5,7 @@ import { REPO_ROOT } from '../config.js'
 import type { MethodSpec } from '../model.js'
 import { emitListShapes, emitNames, emitParamRules } from './ts-runtime.js'
 import { emitEntities, emitTypes } from './ts-types.js'
+import { emitV3Names, emitV3Types } from './ts-v3.js'
 
 export const GENERATED_DIR = join(REPO_ROOT, 'src', 'methods', 'generated')
 
@@ -35,6 +36,8 @@ export function writeGenerated(catalogue: readonly MethodSpec[], referenceNames:
     'lists.ts': emitListShapes(specs),
     'entities.ts': emitEntities(specs),
     'types.ts': emitTypes(specs),
+    'v3.ts': emitV3Types(specs),
+    'v3-names.ts': emitV3Names(specs),
   }
   for (const [name, content] of Object.entries(files)) writeFileSync(join(GENERATED_DIR, name), content)
 }

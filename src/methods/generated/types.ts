@@ -4,6 +4,7 @@ import type { CallOptions } from '../../client/dispatcher.js'
 import type { AnyBatchRef } from '../../requests/batch-ref.js'
 import type { BitrixRequest } from '../../requests/request.js'
 import type { Filter, FilterFields, Order, Select, Activity, AiEngine, BiconnectorConnector, BiconnectorDataset, BiconnectorSource, BizprocTask, BizprocWorkflowTemplate, BookingV1Booking, BookingV1BookingExternalData, BookingV1Resource, BookingV1ResourceSlots, BookingV1ResourceType, BookingV1WaitlistExternalData, CalendarAccessibility, CalendarEvent, CalendarResource, CalendarResourceBooking, CalendarSection, CalendarSettings, CalendarUserSettings, CallFollowup, CallFollowupField, CatalogCatalog, CatalogDocument, CatalogDocumentElement, CatalogDocumentcontractor, CatalogExtra, CatalogMeasure, CatalogPrice, CatalogPriceType, CatalogPriceTypeGroup, CatalogPriceTypeLang, CatalogProductImage, CatalogProductOffer, CatalogProductProperty, CatalogProductPropertyEnum, CatalogProductPropertyFeature, CatalogProductPropertySection, CatalogProductService, CatalogProductSku, CatalogRatio, CatalogRoundingRule, CatalogSection, CatalogStore, CatalogStoreproduct, CatalogUserfieldDocument, Company, Contact, CrmActivityBadge, CrmActivityConfigurable, CrmActivityType, CrmAddress, CrmAutomatedsolution, CrmCalllist, CrmCalllistItems, CrmCategory, CrmCompanyContactItems, CrmCompanyDetailsConfiguration, CrmCompanyUserfield, CrmContactCompanyItems, CrmContactDetailsConfiguration, CrmContactUserfield, CrmCurrency, CrmDealContactItems, CrmDealDetailsConfiguration, CrmDealProductrows, CrmDealRecurring, CrmDealUserfield, CrmDocumentgeneratorDocument, CrmDocumentgeneratorNumerator, CrmDocumentgeneratorTemplate, CrmDuplicateVolatileType, CrmItemDelivery, CrmItemDetailsConfiguration, CrmItemPayment, CrmItemPaymentDelivery, CrmItemPaymentProduct, CrmItemProductrow, CrmLeadContactItems, CrmLeadDetailsConfiguration, CrmLeadProductrows, CrmLeadUserfield, CrmOrderentity, CrmQuoteContactItems, CrmQuoteProductrows, CrmQuoteUserfield, CrmRequisite, CrmRequisiteBankdetail, CrmRequisiteLink, CrmRequisitePreset, CrmRequisitePresetField, CrmRequisiteUserfield, CrmStagehistory, CrmStatus, CrmTimelineBindings, CrmTimelineComment, CrmTimelineIcon, CrmTimelineLogmessage, CrmTimelineLogo, CrmTimelineNote, CrmType, CrmVat, Deal, Department, DiskAttachedObject, DiskFile, DiskFolder, DiskStorage, DiskVersion, DocumentgeneratorDocument, DocumentgeneratorNumerator, DocumentgeneratorRegion, DocumentgeneratorRole, DocumentgeneratorTemplate, Entity, EntityItem, EntityItemProperty, EntitySection, Event, EventOffline, HumanresourcesEmployeeField, HumanresourcesHcmlinkCompany, HumanresourcesHcmlinkCompanyUser, HumanresourcesHcmlinkEmployee, HumanresourcesNode, HumanresourcesNodeCommunication, HumanresourcesNodeField, HumanresourcesNodeMemberField, ImCounters, ImDepartment, ImDepartmentColleagues, ImDepartmentEmployees, ImDepartmentManagers, ImDialog, ImDialogMessages, ImDialogUsers, ImNotify, ImNotifySchema, ImRecent, ImRevision, ImSearchChat, ImSearchDepartment, ImSearchLast, ImSearchUser, ImUser, ImUserList, ImV2Event, ImbotBot, ImbotDialog, ImbotV2Bot, ImbotV2Chat, ImbotV2ChatMessage, ImbotV2ChatUser, ImbotV2Command, ImbotV2Event, ImbotV2Revision, ImopenlinesConfig, ImopenlinesConfigList, ImopenlinesCrmChat, ImopenlinesDialog, ImopenlinesRevision, ImopenlinesSessionHistory, Item, LandingSyspage, Lead, Lists, ListsElement, ListsField, ListsFieldType, ListsSection, LogBlogpost, MailMailbox, MailMailboxField, MailMessage, MailMessageField, MailRecipientField, Mailservice, MainEventlog, MainEventlogField, NoteCollection, NoteCollectionField, NoteDocument, NoteDocumentField, NoteDocumentSearch, NoteDocumentSearchField, NoteDocumentTree, NoteDocumentTreeField, NoteFile, NoteFileField, Placement, Product, PullApplicationConfig, Quote, SaleBasketitem, SaleBasketproperties, SaleCashbox, SaleCashboxHandler, SaleDeliveryExtraService, SaleDeliveryHandler, SaleOrder, SalePayment, SalePaymentItemShipment, SalePaymentitembasket, SalePaysystem, SalePaysystemHandler, SalePaysystemSettings, SalePaysystemSettingsInvoice, SalePaysystemSettingsPayment, SalePersontype, SaleProperty, SalePropertyRelation, SalePropertygroup, SalePropertyvalue, SalePropertyvariant, SaleShipment, SaleShipmentitem, SaleShipmentproperty, SaleShipmentpropertyvalue, SaleStatus, SaleStatusLang, SaleTradeBinding, SaleTradePlatform, SignB2eCompanyProvider, SignB2eDocument, SignB2eHcmlinkDocument, SonetGroup, Task, TaskChecklistitem, TaskCommentitem, TaskElapseditem, TaskItemUserfield, TaskStages, TasksApiScrumBacklog, TasksApiScrumSprint, TasksApiScrumTask, TasksFlowFlow, TasksTaskAccess, TasksTaskAccessField, TasksTaskChatMessageField, TasksTaskCounters, TasksTaskField, TasksTaskFileField, TasksTaskHistory, TasksTaskResult, TasksTemplate, TasksTemplateChecklist, TelephonyExternalLine, TimemanRecord, TimemanRecordField, TimemanSchedule, TimemanTimecontrolReports, TimemanTimecontrolReportsSettings, TimemanTimecontrolReportsUsers, TimemanTimecontrolSettings, User, UserUserfield, UserconsentAgreement, Userfieldconfig, Userfieldtype, VoteAttachedVote, VoximplantLine, VoximplantSip, VoximplantStatistic, VoximplantTtsVoices, VoximplantUrl, VoximplantUser, WorkGroup } from './entities.js'
+import type * as V3 from './v3.js'
 
 /** Parameters whose top-level values may also be `ref(...)` references to other commands of a batch. */
 export type WithRefs<P> = { [K in keyof P]: P[K] | AnyBatchRef }
@@ -2256,78 +2257,21 @@ export type CalendarUserSettingsSetParams = {
 /** What `calendar.user.settings.set` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html */
 export type CalendarUserSettingsSetResult = boolean
 /** Parameters of `call.followup.field.get`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html */
-export type CallFollowupFieldGetParams = {
-  /** The name of the Follow-up field for which the description needs to be obtained. */
-  name: string
-  /** List of description fields to return in the response. */
-  select?: unknown[]
-}
+export type CallFollowupFieldGetParams = V3.CallFollowupFieldGetV3Params
 /** What `call.followup.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html */
-export type CallFollowupFieldGetResult = { item: CallFollowupField }
+export type CallFollowupFieldGetResult = V3.CallFollowupFieldGetV3Result
 /** Parameters of `call.followup.field.list`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html */
-export type CallFollowupFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<CallFollowupField>
-  start?: number
-}
+export type CallFollowupFieldListParams = V3.CallFollowupFieldListV3Params
 /** What `call.followup.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html */
-export type CallFollowupFieldListResult = { items: CallFollowupField[] }
+export type CallFollowupFieldListResult = V3.CallFollowupFieldListV3Result
 /** Parameters of `call.followup.get`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html */
-export type CallFollowupGetParams = {
-  /** Call identifier. */
-  callId: number | `${number}`
-  /** A list of fields and nested paths to be returned in the response. */
-  select?: unknown[]
-  /** Format for user mentions in AI text fields. */
-  mentionFormat?: "bb" | "html" | "none"
-}
+export type CallFollowupGetParams = V3.CallFollowupGetV3Params
 /** What `call.followup.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html */
-export type CallFollowupGetResult = { item: CallFollowup }
+export type CallFollowupGetResult = V3.CallFollowupGetV3Result
 /** Parameters of `call.followup.list`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html */
-export type CallFollowupListParams = {
-  /** Selection criteria (detailed description) */
-  filter: {
-    /** Call start period (detailed description) */
-    startDate: {
-      /** Period start in ISO 8601 format. For example: 2026-01-01T00:00:00Z */
-      from: string
-      /** Period end in ISO 8601 format. The value must be greater than or equal to from */
-      to: string
-    }
-    /** Call participant identifier. */
-    participantId?: number | `${number}`
-  }
-  /** List of fields and nested paths to be returned in the list items. */
-  select?: unknown[]
-  /** Sorting parameters (detailed description). */
-  order?: {
-    /** Sort direction by call start date. */
-    startDate?: "asc" | "desc"
-  }
-  /** Cursor pagination parameters (detailed description) */
-  pagination?: {
-    /** Page size. */
-    limit?: number | `${number}`
-    /** Next page cursor. Pass the afterCursor value in its entirety from the previous response in the same format it was received (detailed description) */
-    afterCursor?: {
-      /** Start date of the last item of the previous page */
-      startDate: string
-      /** Identifier of the last item of the previous page */
-      id: number | `${number}`
-    }
-  }
-  /** Format of user mentions in text AI fields. */
-  mentionFormat?: "bb" | "html" | "none"
-}
+export type CallFollowupListParams = V3.CallFollowupListV3Params
 /** What `call.followup.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html */
-export type CallFollowupListResult = {
-  /** Array of Follow-up objects. The composition of fields depends on select. */
-  items?: unknown[]
-  /** Presence indicator for the next page */
-  hasMore?: boolean
-  /** Cursor to retrieve the next page. */
-  afterCursor?: Record<string, unknown>
-}
+export type CallFollowupListResult = V3.CallFollowupListV3Result
 /** Parameters of `catalog.catalog.get`. @see https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-get.html */
 export type CatalogCatalogGetParams = {
   /** Identifier of the trade catalog */
@@ -17370,11 +17314,9 @@ export type DiskVersionGetParams = {
 /** What `disk.version.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html */
 export type DiskVersionGetResult = DiskVersion
 /** Parameters of `documentation`. @see https://apidocs.bitrix24.com/api-reference/rest-v3.html */
-export type DocumentationParams = {
-
-}
+export type DocumentationParams = V3.DocumentationV3Params
 /** What `documentation` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/rest-v3.html */
-export type DocumentationResult = Record<string, unknown>
+export type DocumentationResult = V3.DocumentationV3Result
 /** Parameters of `documentgenerator.document.add`. @see https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html */
 export type DocumentgeneratorDocumentAddParams = {
   /** Template identifier. */
@@ -18748,56 +18690,29 @@ export type FeatureGetParams = {
 /** What `feature.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/common/system/feature-get.html */
 export type FeatureGetResult = Record<string, unknown>
 /** Parameters of `humanresources.employee.count`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html */
-export type HumanresourcesEmployeeCountParams = {
-
-}
+export type HumanresourcesEmployeeCountParams = V3.HumanresourcesEmployeeCountV3Params
 /** What `humanresources.employee.count` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html */
-export type HumanresourcesEmployeeCountResult = Record<string, unknown>
+export type HumanresourcesEmployeeCountResult = V3.HumanresourcesEmployeeCountV3Result
 /** Parameters of `humanresources.employee.field.get`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html */
-export type HumanresourcesEmployeeFieldGetParams = {
-  /** The name of the field whose description is to be retrieved. */
-  name: string
-  /** List of description fields to return in the response. */
-  select?: unknown[]
-}
+export type HumanresourcesEmployeeFieldGetParams = V3.HumanresourcesEmployeeFieldGetV3Params
 /** What `humanresources.employee.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html */
-export type HumanresourcesEmployeeFieldGetResult = { item: HumanresourcesEmployeeField }
+export type HumanresourcesEmployeeFieldGetResult = V3.HumanresourcesEmployeeFieldGetV3Result
 /** Parameters of `humanresources.employee.field.list`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html */
-export type HumanresourcesEmployeeFieldListParams = {
-  /** List of field descriptions to return in the response. */
-  select?: Select<HumanresourcesEmployeeField>
-  start?: number
-}
+export type HumanresourcesEmployeeFieldListParams = V3.HumanresourcesEmployeeFieldListV3Params
 /** What `humanresources.employee.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html */
-export type HumanresourcesEmployeeFieldListResult = { items: HumanresourcesEmployeeField[] }
+export type HumanresourcesEmployeeFieldListResult = V3.HumanresourcesEmployeeFieldListV3Result
 /** Parameters of `humanresources.employee.multidepartment`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html */
-export type HumanresourcesEmployeeMultidepartmentParams = {
-  start?: number
-}
+export type HumanresourcesEmployeeMultidepartmentParams = V3.HumanresourcesEmployeeMultidepartmentV3Params
 /** What `humanresources.employee.multidepartment` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html */
-export type HumanresourcesEmployeeMultidepartmentResult = { employees: Record<string, unknown>[] }
+export type HumanresourcesEmployeeMultidepartmentResult = V3.HumanresourcesEmployeeMultidepartmentV3Result
 /** Parameters of `humanresources.employee.search`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html */
-export type HumanresourcesEmployeeSearchParams = {
-  /** Search string for the employee's name */
-  name: string
-  /** Identifier of the department or team to limit the search. */
-  nodeId?: number | `${number}`
-  /** List of employee fields to return. */
-  select?: unknown[]
-  start?: number
-}
+export type HumanresourcesEmployeeSearchParams = V3.HumanresourcesEmployeeSearchV3Params
 /** What `humanresources.employee.search` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html */
-export type HumanresourcesEmployeeSearchResult = { items: Record<string, unknown>[] }
+export type HumanresourcesEmployeeSearchResult = V3.HumanresourcesEmployeeSearchV3Result
 /** Parameters of `humanresources.employee.subordinates`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html */
-export type HumanresourcesEmployeeSubordinatesParams = {
-  /** Identifier of the user for whom to get subordinates. */
-  id: number | `${number}`
-}
+export type HumanresourcesEmployeeSubordinatesParams = V3.HumanresourcesEmployeeSubordinatesV3Params
 /** What `humanresources.employee.subordinates` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html */
-export type HumanresourcesEmployeeSubordinatesResult = {
-  /** Identifier of the user from the request */
-  userId?: number
-}
+export type HumanresourcesEmployeeSubordinatesResult = V3.HumanresourcesEmployeeSubordinatesV3Result
 /** Parameters of `humanresources.hcmlink.company.add`. @see https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html */
 export type HumanresourcesHcmlinkCompanyAddParams = {
   /** Company data from the HR system (detailed description) */
@@ -19013,360 +18928,77 @@ export type HumanresourcesHcmlinkJobUpdateParams = {
 /** What `humanresources.hcmlink.job.update` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html */
 export type HumanresourcesHcmlinkJobUpdateResult = boolean
 /** Parameters of `humanresources.node.add`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html */
-export type HumanresourcesNodeAddParams = {
-  /** The type of the structure element being created. */
-  type: "DEPARTMENT" | "TEAM"
-  /** The name of the department or team */
-  name: string
-  /** The identifier of the parent department or team. */
-  parentId: number | `${number}`
-  /** Description of the department or team */
-  description?: string
-  /** The color of the team. */
-  colorName?: "blue" | "green" | "cyan" | "orange" | "purple" | "pink"
-  /** Users to be added to the department or team. Description of the object structure */
-  userIds?: {
-    /** Identifiers of department heads */
-    MEMBER_HEAD?: unknown[]
-    /** Identifiers of deputy heads of the department */
-    MEMBER_DEPUTY_HEAD?: unknown[]
-    /** Identifiers of department employees */
-    MEMBER_EMPLOYEE?: unknown[]
-    /** Identifiers of team leaders */
-    MEMBER_TEAM_HEAD?: unknown[]
-    /** Identifiers of deputy team leaders */
-    MEMBER_TEAM_DEPUTY_HEAD?: unknown[]
-    /** Identifiers of team members */
-    MEMBER_TEAM_EMPLOYEE?: unknown[]
-  }
-  /** Determines whether to transfer users from userIds to the new department. */
-  moveUsersToNode?: "true" | "false"
-  /** Determines whether to create a new chat for the department. */
-  createChat?: "true" | "false"
-  /** An array of identifiers of existing chats to be linked to the department. */
-  bindingChatIds?: unknown[]
-  /** Determines whether to create a new channel for the department. */
-  createChannel?: "true" | "false"
-  /** An array of identifiers of existing channels to be linked to the department. */
-  bindingChannelIds?: unknown[]
-  /** Determines whether to create a new collaboration for the department if collaborations are available in the plan. */
-  createCollab?: "true" | "false"
-  /** An array of identifiers of existing collaborations to be linked to the department. */
-  bindingCollabIds?: unknown[]
-  /** Additional settings for the department or team. Description of the object structure */
-  settings?: {
-    /** Roles allowed to work with the department or team workflows. */
-    BUSINESS_PROC_AUTHORITY?: unknown[]
-    /** Roles allowed to work with the department or team reports. */
-    REPORTS_AUTHORITY?: unknown[]
-  }
-}
+export type HumanresourcesNodeAddParams = V3.HumanresourcesNodeAddV3Params
 /** What `humanresources.node.add` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html */
-export type HumanresourcesNodeAddResult = {
-  /** Identifier of the created department or team */
-  id?: number
-  /** Name of the department or team */
-  name?: string
-  /** Type of the structure element */
-  type?: string
-  /** Identifier of the company structure */
-  structureId?: number
-  /** Identifier of the parent department or team */
-  parentId?: number
-  /** Description of the department or team */
-  description?: string
-  /** Access code of the structure element */
-  accessCode?: string
-  /** Number of users in the department or team */
-  userCount?: number
-  /** Team color, if specified */
-  colorName?: string
-  /** External identifier of the structure element */
-  xmlId?: string
-  /** Date and time of creation of the structure element */
-  createdAt?: string
-  /** Date and time of the last update of the structure element */
-  updatedAt?: string
-  /** List of users added to the department or team with roles */
-  members?: unknown[]
-  /** User identifier */
-  userId?: number
-  /** User position */
-  workPosition?: string
-  /** User role in the department or team */
-  role?: string
-  /** Link to the user's avatar */
-  avatar?: string
-  /** Link to the user's profile */
-  url?: string
-}
+export type HumanresourcesNodeAddResult = V3.HumanresourcesNodeAddV3Result
 /** Parameters of `humanresources.node.children`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html */
-export type HumanresourcesNodeChildrenParams = {
-  /** Identifier of the parent department or team. */
-  id: number | `${number}`
-  /** List of fields of the department or team to return. */
-  select?: Select<HumanresourcesNode>
-  start?: number
-}
+export type HumanresourcesNodeChildrenParams = V3.HumanresourcesNodeChildrenV3Params
 /** What `humanresources.node.children` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html */
-export type HumanresourcesNodeChildrenResult = { items: Record<string, unknown>[] }
+export type HumanresourcesNodeChildrenResult = V3.HumanresourcesNodeChildrenV3Result
 /** Parameters of `humanresources.node.communication.edit`. @see https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html */
-export type HumanresourcesNodeCommunicationEditParams = {
-  /** Identifier of the department or team. */
-  nodeId: number | `${number}`
-  /** Type of communication. */
-  communicationType: "CHAT" | "CHANNEL" | "COLLAB"
-  /** Creates a default communication for the department or team. */
-  createDefault?: "true" | "false"
-  /** Identifiers of communications to be bound. */
-  ids?: unknown[]
-  /** Identifiers of communications to be unbound. */
-  removeIds?: unknown[]
-  /** Applies the change to child departments and teams. */
-  withChildren?: "true" | "false"
-}
+export type HumanresourcesNodeCommunicationEditParams = V3.HumanresourcesNodeCommunicationEditV3Params
 /** What `humanresources.node.communication.edit` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html */
-export type HumanresourcesNodeCommunicationEditResult = {
-  /** Value true if communications were changed */
-  success?: boolean
-}
+export type HumanresourcesNodeCommunicationEditResult = V3.HumanresourcesNodeCommunicationEditV3Result
 /** Parameters of `humanresources.node.communication.list`. @see https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html */
-export type HumanresourcesNodeCommunicationListParams = {
-  /** Identifier of the department or team. */
-  id: number | `${number}`
-}
+export type HumanresourcesNodeCommunicationListParams = V3.HumanresourcesNodeCommunicationListV3Params
 /** What `humanresources.node.communication.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html */
-export type HumanresourcesNodeCommunicationListResult = {
-  /** Number of associated chats not accessible to the current user */
-  chatsNoAccess?: number
-  /** Number of associated channels not accessible to the current user */
-  channelsNoAccess?: number
-  /** Number of associated collabs not accessible to the current user */
-  collabsNoAccess?: number
-}
+export type HumanresourcesNodeCommunicationListResult = V3.HumanresourcesNodeCommunicationListV3Result
 /** Parameters of `humanresources.node.count`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html */
-export type HumanresourcesNodeCountParams = {
-
-}
+export type HumanresourcesNodeCountParams = V3.HumanresourcesNodeCountV3Params
 /** What `humanresources.node.count` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html */
-export type HumanresourcesNodeCountResult = {
-  /** Number of departments */
-  departments?: number
-  /** Number of teams */
-  teams?: number
-}
+export type HumanresourcesNodeCountResult = V3.HumanresourcesNodeCountV3Result
 /** Parameters of `humanresources.node.edit`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html */
-export type HumanresourcesNodeEditParams = {
-  /** Identifier of the department or team. */
-  id: number | `${number}`
-  /** New name of the department or team. */
-  name?: string
-  /** New description of the department or team. */
-  description?: string
-  /** New color of the team. */
-  colorName?: "blue" | "green" | "cyan" | "orange" | "purple" | "pink"
-}
+export type HumanresourcesNodeEditParams = V3.HumanresourcesNodeEditV3Params
 /** What `humanresources.node.edit` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html */
-export type HumanresourcesNodeEditResult = {
-  /** Identifier of the department or team. */
-  id?: number
-  /** Name of the department or team. */
-  name?: string
-  /** Type of the structure element. */
-  type?: string
-  /** Identifier of the company structure. */
-  structureId?: number
-  /** Identifier of the parent department or team. */
-  parentId?: number
-  /** Description of the department or team. */
-  description?: string
-  /** Access code of the department or team. */
-  accessCode?: string
-  /** Number of users in the department or team. */
-  userCount?: number
-  /** Color of the team, if specified. */
-  colorName?: string
-  /** External identifier of the department or team. */
-  xmlId?: string
-  /** Date and time of creation of the department or team. */
-  createdAt?: string
-  /** Date and time of the last update of the department or team. */
-  updatedAt?: string
-}
+export type HumanresourcesNodeEditResult = V3.HumanresourcesNodeEditV3Result
 /** Parameters of `humanresources.node.field.get`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html */
-export type HumanresourcesNodeFieldGetParams = {
-  /** The name of the field whose description is to be retrieved. */
-  name: string
-  /** List of description fields to return in the response. */
-  select?: unknown[]
-}
+export type HumanresourcesNodeFieldGetParams = V3.HumanresourcesNodeFieldGetV3Params
 /** What `humanresources.node.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html */
-export type HumanresourcesNodeFieldGetResult = { item: HumanresourcesNodeField }
+export type HumanresourcesNodeFieldGetResult = V3.HumanresourcesNodeFieldGetV3Result
 /** Parameters of `humanresources.node.field.list`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html */
-export type HumanresourcesNodeFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<HumanresourcesNodeField>
-  start?: number
-}
+export type HumanresourcesNodeFieldListParams = V3.HumanresourcesNodeFieldListV3Params
 /** What `humanresources.node.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html */
-export type HumanresourcesNodeFieldListResult = { items: HumanresourcesNodeField[] }
+export type HumanresourcesNodeFieldListResult = V3.HumanresourcesNodeFieldListV3Result
 /** Parameters of `humanresources.node.get`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html */
-export type HumanresourcesNodeGetParams = {
-  /** Identifier of the department or team. */
-  id: number | `${number}`
-  /** List of department fields to return. */
-  select?: unknown[]
-}
+export type HumanresourcesNodeGetParams = V3.HumanresourcesNodeGetV3Params
 /** What `humanresources.node.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html */
-export type HumanresourcesNodeGetResult = { item: HumanresourcesNode }
+export type HumanresourcesNodeGetResult = V3.HumanresourcesNodeGetV3Result
 /** Parameters of `humanresources.node.list`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html */
-export type HumanresourcesNodeListParams = {
-  /** Type of the structure element. */
-  type: "DEPARTMENT" | "TEAM"
-  /** List of fields for the department or team to return. */
-  select?: Select<HumanresourcesNode>
-  /** Pagination parameters: - page — page number - limit — number of records per page, default is 50, maximum is 200 - offset — record offset */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type HumanresourcesNodeListParams = V3.HumanresourcesNodeListV3Params
 /** What `humanresources.node.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html */
-export type HumanresourcesNodeListResult = { items: HumanresourcesNode[] }
+export type HumanresourcesNodeListResult = V3.HumanresourcesNodeListV3Result
 /** Parameters of `humanresources.node.member.add`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html */
-export type HumanresourcesNodeMemberAddParams = {
-  /** Identifier of the department or team. */
-  nodeId: number | `${number}`
-  /** An array of user identifiers to be added to the department or team. If a user is already part of this department or team, the method will update their role. */
-  userIds: unknown[]
-  /** The role to be assigned to all users in userIds. */
-  role: string
-}
+export type HumanresourcesNodeMemberAddParams = V3.HumanresourcesNodeMemberAddV3Params
 /** What `humanresources.node.member.add` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html */
-export type HumanresourcesNodeMemberAddResult = {
-  /** Value true if users were successfully added to the department or team */
-  success?: boolean
-}
+export type HumanresourcesNodeMemberAddResult = V3.HumanresourcesNodeMemberAddV3Result
 /** Parameters of `humanresources.node.member.field.get`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html */
-export type HumanresourcesNodeMemberFieldGetParams = {
-  /** The name of the field whose description needs to be obtained. */
-  name: string
-  /** List of description fields to return in the response. */
-  select?: unknown[]
-}
+export type HumanresourcesNodeMemberFieldGetParams = V3.HumanresourcesNodeMemberFieldGetV3Params
 /** What `humanresources.node.member.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html */
-export type HumanresourcesNodeMemberFieldGetResult = { item: HumanresourcesNodeMemberField }
+export type HumanresourcesNodeMemberFieldGetResult = V3.HumanresourcesNodeMemberFieldGetV3Result
 /** Parameters of `humanresources.node.member.field.list`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html */
-export type HumanresourcesNodeMemberFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<HumanresourcesNodeMemberField>
-  start?: number
-}
+export type HumanresourcesNodeMemberFieldListParams = V3.HumanresourcesNodeMemberFieldListV3Params
 /** What `humanresources.node.member.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html */
-export type HumanresourcesNodeMemberFieldListResult = { items: HumanresourcesNodeMemberField[] }
+export type HumanresourcesNodeMemberFieldListResult = V3.HumanresourcesNodeMemberFieldListV3Result
 /** Parameters of `humanresources.node.member.move`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html */
-export type HumanresourcesNodeMemberMoveParams = {
-  /** Identifier of the target department or team. */
-  nodeId: number | `${number}`
-  /** Array of user identifiers to be transferred. */
-  userIds: unknown[]
-  /** Role to be assigned to the transferred participants. */
-  role?: string
-}
+export type HumanresourcesNodeMemberMoveParams = V3.HumanresourcesNodeMemberMoveV3Params
 /** What `humanresources.node.member.move` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html */
-export type HumanresourcesNodeMemberMoveResult = {
-  /** Value true if users were successfully transferred. */
-  success?: boolean
-}
+export type HumanresourcesNodeMemberMoveResult = V3.HumanresourcesNodeMemberMoveV3Result
 /** Parameters of `humanresources.node.member.remove`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html */
-export type HumanresourcesNodeMemberRemoveParams = {
-  /** Identifier of the department or team. */
-  nodeId: number | `${number}`
-  /** Array of user identifiers to be removed. */
-  userIds: unknown[]
-}
+export type HumanresourcesNodeMemberRemoveParams = V3.HumanresourcesNodeMemberRemoveV3Params
 /** What `humanresources.node.member.remove` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html */
-export type HumanresourcesNodeMemberRemoveResult = {
-  /** Array of user identifiers that were successfully removed */
-  removed?: unknown[]
-  /** Array of users that could not be removed */
-  failed?: unknown[]
-  /** Identifier of the user that could not be removed */
-  userId?: number
-  /** Reason why the user was not removed */
-  reason?: string
-}
+export type HumanresourcesNodeMemberRemoveResult = V3.HumanresourcesNodeMemberRemoveV3Result
 /** Parameters of `humanresources.node.member.set`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html */
-export type HumanresourcesNodeMemberSetParams = {
-  /** Identifier of the department or team. */
-  nodeId: number | `${number}`
-  /** An object containing lists of user identifiers in the format {"UserRole": [UserIdentifier]}. Description of the object structure */
-  userIds: {
-    /** Identifiers of department heads. */
-    MEMBER_HEAD?: unknown[]
-    /** Identifiers of deputy department heads. */
-    MEMBER_DEPUTY_HEAD?: unknown[]
-    /** Identifiers of department employees. */
-    MEMBER_EMPLOYEE?: unknown[]
-    /** Identifiers of team leaders. */
-    MEMBER_TEAM_HEAD?: unknown[]
-    /** Identifiers of deputy team leaders. */
-    MEMBER_TEAM_DEPUTY_HEAD?: unknown[]
-    /** Identifiers of team participants. */
-    MEMBER_TEAM_EMPLOYEE?: unknown[]
-  }
-}
+export type HumanresourcesNodeMemberSetParams = V3.HumanresourcesNodeMemberSetV3Params
 /** What `humanresources.node.member.set` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html */
-export type HumanresourcesNodeMemberSetResult = {
-  /** Value true if the composition of participants was successfully updated. */
-  success?: boolean
-}
+export type HumanresourcesNodeMemberSetResult = V3.HumanresourcesNodeMemberSetV3Result
 /** Parameters of `humanresources.node.move`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html */
-export type HumanresourcesNodeMoveParams = {
-  /** Identifier of the department or team to be moved. */
-  id: number | `${number}`
-  /** Identifier of the new parent department. */
-  parentId: number | `${number}`
-}
+export type HumanresourcesNodeMoveParams = V3.HumanresourcesNodeMoveV3Params
 /** What `humanresources.node.move` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html */
-export type HumanresourcesNodeMoveResult = {
-  /** Identifier of the department or team */
-  id?: number
-  /** Name of the department or team */
-  name?: string
-  /** Type of the structure element */
-  type?: string
-  /** Identifier of the company structure */
-  structureId?: number
-  /** Identifier of the new parent department */
-  parentId?: number
-  /** Description of the department or team */
-  description?: string
-  /** Access code of the department or team */
-  accessCode?: string
-  /** Number of users in the department or team */
-  userCount?: number
-  /** Team color, if specified */
-  colorName?: string
-  /** External identifier of the department or team */
-  xmlId?: string
-  /** Date and time of creation of the department or team */
-  createdAt?: string
-  /** Date and time of the last update of the department or team */
-  updatedAt?: string
-}
+export type HumanresourcesNodeMoveResult = V3.HumanresourcesNodeMoveV3Result
 /** Parameters of `humanresources.node.search`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html */
-export type HumanresourcesNodeSearchParams = {
-  /** Type of the structure element. */
-  type: "DEPARTMENT" | "TEAM"
-  /** Search string for part of the department or team name */
-  name: string
-  /** Identifier of the parent department to limit the search. */
-  parentId?: number | `${number}`
-  /** Pagination parameter. */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type HumanresourcesNodeSearchParams = V3.HumanresourcesNodeSearchV3Params
 /** What `humanresources.node.search` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html */
-export type HumanresourcesNodeSearchResult = { items: Record<string, unknown>[] }
+export type HumanresourcesNodeSearchResult = V3.HumanresourcesNodeSearchV3Result
 /** Parameters of `im.chat.add`. @see https://apidocs.bitrix24.com/api-reference/chats/im-chat-add.html */
 export type ImChatAddParams = {
   /** An array of user IDs to be added to the chat. */
@@ -27614,337 +27246,101 @@ export type LogBlogpostUpdateParams = {
 /** What `log.blogpost.update` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/log/log-blogpost-update.html */
 export type LogBlogpostUpdateResult = number
 /** Parameters of `mail.mailbox.field.get`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html */
-export type MailMailboxFieldGetParams = {
-  /** The name of the field whose description needs to be obtained. */
-  name: string
-  /** A list of description fields that should be returned in the response. */
-  select?: unknown[]
-}
+export type MailMailboxFieldGetParams = V3.MailMailboxFieldGetV3Params
 /** What `mail.mailbox.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html */
-export type MailMailboxFieldGetResult = { item: MailMailboxField }
+export type MailMailboxFieldGetResult = V3.MailMailboxFieldGetV3Result
 /** Parameters of `mail.mailbox.field.list`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html */
-export type MailMailboxFieldListParams = {
-  /** List of description fields that need to be returned in the response. */
-  select?: Select<MailMailboxField>
-  start?: number
-}
+export type MailMailboxFieldListParams = V3.MailMailboxFieldListV3Params
 /** What `mail.mailbox.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html */
-export type MailMailboxFieldListResult = { items: MailMailboxField[] }
+export type MailMailboxFieldListResult = V3.MailMailboxFieldListV3Result
 /** Parameters of `mail.mailbox.get`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html */
-export type MailMailboxGetParams = {
-  /** Mailbox identifier. */
-  id: number | `${number}`
-  /** A list of mailbox fields to be returned. */
-  select?: unknown[]
-}
+export type MailMailboxGetParams = V3.MailMailboxGetV3Params
 /** What `mail.mailbox.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html */
-export type MailMailboxGetResult = { item: MailMailbox }
+export type MailMailboxGetResult = V3.MailMailboxGetV3Result
 /** Parameters of `mail.mailbox.list`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html */
-export type MailMailboxListParams = {
-  /** Mailbox name fragment for filtering */
-  name?: string
-  /** Email fragment for filtering */
-  email?: string
-  /** Pagination parameters: - page — page number - limit — number of records per page, default 25, maximum 100 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type MailMailboxListParams = V3.MailMailboxListV3Params
 /** What `mail.mailbox.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html */
-export type MailMailboxListResult = { items: MailMailbox[] }
+export type MailMailboxListResult = V3.MailMailboxListV3Result
 /** Parameters of `mail.mailbox.senders`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html */
-export type MailMailboxSendersParams = {
-  /** Pagination parameters: - page — page number - limit — number of records per page, default 25, maximum 100 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type MailMailboxSendersParams = V3.MailMailboxSendersV3Params
 /** What `mail.mailbox.senders` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html */
-export type MailMailboxSendersResult = { items: Record<string, unknown>[] }
+export type MailMailboxSendersResult = V3.MailMailboxSendersV3Result
 /** Parameters of `mail.message.createcalendarevent`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html */
-export type MailMessageCreatecalendareventParams = {
-  /** E-mail identifier. */
-  messageId: number | `${number}`
-  /** Event start date and time in Y-m-d H:i:s format, for example 2026-04-15 10:00:00 */
-  dateFrom: string
-  /** Event end date and time in Y-m-d H:i:s format, for example 2026-04-15 11:00:00 */
-  dateTo: string
-  /** Event name. */
-  name?: string
-  /** Event description */
-  description?: string
-}
+export type MailMessageCreatecalendareventParams = V3.MailMessageCreatecalendareventV3Params
 /** What `mail.message.createcalendarevent` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html */
-export type MailMessageCreatecalendareventResult = {
-  /** Success flag of the operation */
-  success?: boolean
-  /** Created event identifier */
-  eventId?: number
-  /** Original e-mail identifier */
-  messageId?: number
-}
+export type MailMessageCreatecalendareventResult = V3.MailMessageCreatecalendareventV3Result
 /** Parameters of `mail.message.createchat`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html */
-export type MailMessageCreatechatParams = {
-  /** E-mail identifier. */
-  messageId: number | `${number}`
-}
+export type MailMessageCreatechatParams = V3.MailMessageCreatechatV3Params
 /** What `mail.message.createchat` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html */
-export type MailMessageCreatechatResult = {
-  /** Indicator of successful operation execution */
-  success?: boolean
-  /** Created chat identifier */
-  chatId?: number
-  /** Original e-mail identifier */
-  messageId?: number
-  /** Indicator that the chat already existed */
-  existing?: boolean
-}
+export type MailMessageCreatechatResult = V3.MailMessageCreatechatV3Result
 /** Parameters of `mail.message.createcrmactivity`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcrmactivity.html */
-export type MailMessageCreatecrmactivityParams = {
-  /** E-mail identifier. */
-  messageId: number | `${number}`
-}
+export type MailMessageCreatecrmactivityParams = V3.MailMessageCreatecrmactivityV3Params
 /** What `mail.message.createcrmactivity` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcrmactivity.html */
-export type MailMessageCreatecrmactivityResult = boolean
+export type MailMessageCreatecrmactivityResult = V3.MailMessageCreatecrmactivityV3Result
 /** Parameters of `mail.message.createfeedpost`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html */
-export type MailMessageCreatefeedpostParams = {
-  /** E-mail identifier. */
-  messageId: number | `${number}`
-  /** Message subject. */
-  title?: string
-}
+export type MailMessageCreatefeedpostParams = V3.MailMessageCreatefeedpostV3Params
 /** What `mail.message.createfeedpost` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html */
-export type MailMessageCreatefeedpostResult = {
-  /** Flag of successful operation execution */
-  success?: boolean
-  /** Identifier of the created News Feed message */
-  postId?: number
-  /** Identifier of the original e-mail */
-  messageId?: number
-}
+export type MailMessageCreatefeedpostResult = V3.MailMessageCreatefeedpostV3Result
 /** Parameters of `mail.message.createtask`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html */
-export type MailMessageCreatetaskParams = {
-  /** E-mail identifier. */
-  messageId: number | `${number}`
-  /** Task name. */
-  title?: string
-  /** Responsible person identifier. */
-  responsibleId?: number | `${number}`
-  /** Task description */
-  description?: string
-}
+export type MailMessageCreatetaskParams = V3.MailMessageCreatetaskV3Params
 /** What `mail.message.createtask` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html */
-export type MailMessageCreatetaskResult = {
-  /** Success flag of the operation */
-  success?: boolean
-  /** Created task identifier */
-  taskId?: number
-  /** Original e-mail identifier */
-  messageId?: number
-}
+export type MailMessageCreatetaskResult = V3.MailMessageCreatetaskV3Result
 /** Parameters of `mail.message.field.get`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html */
-export type MailMessageFieldGetParams = {
-  /** Name of the field whose description needs to be obtained. */
-  name: string
-  /** List of description fields that need to be returned in the response. */
-  select?: unknown[]
-}
+export type MailMessageFieldGetParams = V3.MailMessageFieldGetV3Params
 /** What `mail.message.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html */
-export type MailMessageFieldGetResult = { item: MailMessageField }
+export type MailMessageFieldGetResult = V3.MailMessageFieldGetV3Result
 /** Parameters of `mail.message.field.list`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html */
-export type MailMessageFieldListParams = {
-  /** List of description fields that need to be returned in the response. */
-  select?: Select<MailMessageField>
-  start?: number
-}
+export type MailMessageFieldListParams = V3.MailMessageFieldListV3Params
 /** What `mail.message.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html */
-export type MailMessageFieldListResult = { items: MailMessageField[] }
+export type MailMessageFieldListResult = V3.MailMessageFieldListV3Result
 /** Parameters of `mail.message.forward`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html */
-export type MailMessageForwardParams = {
-  /** Identifier of the e-mail to be forwarded. */
-  forwardMessageId: number | `${number}`
-  /** Sender's e-mail. */
-  from: string
-  /** An array of recipient e-mail addresses */
-  to: unknown[]
-  /** E-mail subject */
-  subject: string
-  /** E-mail text: plain text or basic HTML */
-  body: string
-  /** An array of CC recipient e-mail addresses */
-  cc?: unknown[]
-  /** An array of BCC recipient e-mail addresses */
-  bcc?: unknown[]
-}
+export type MailMessageForwardParams = V3.MailMessageForwardV3Params
 /** What `mail.message.forward` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html */
-export type MailMessageForwardResult = {
-  /** Successful sending flag */
-  success?: boolean
-  /** Recipients to whom the e-mail was sent */
-  to?: unknown[]
-}
+export type MailMessageForwardResult = V3.MailMessageForwardV3Result
 /** Parameters of `mail.message.get`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html */
-export type MailMessageGetParams = {
-  /** E-mail identifier. */
-  id: number | `${number}`
-  /** List of e-mail fields to be returned. */
-  select?: unknown[]
-}
+export type MailMessageGetParams = V3.MailMessageGetV3Params
 /** What `mail.message.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html */
-export type MailMessageGetResult = { item: MailMessage }
+export type MailMessageGetResult = V3.MailMessageGetV3Result
 /** Parameters of `mail.message.list`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html */
-export type MailMessageListParams = {
-  /** Mailbox identifier. */
-  mailboxId?: number | `${number}`
-  /** A string for searching e-mails by content and e-mail metadata */
-  searchQuery?: string
-  /** The start of the e-mail selection period in ISO 8601 format, for example 2026-01-01T00:00:00+03:00 */
-  dateFrom?: string
-  /** The end of the e-mail selection period in ISO 8601 format, for example 2026-01-31T23:59:59+03:00 */
-  dateTo?: string
-  /** Filter by e-mail read status. */
-  isSeen?: "true" | "false"
-  /** Filter by attachment presence. */
-  hasAttachments?: "true" | "false"
-  /** Mail folder name or path */
-  folder?: string
-  /** Pagination parameters: - page — page number - limit — number of records per page, default 25, maximum 200 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type MailMessageListParams = V3.MailMessageListV3Params
 /** What `mail.message.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html */
-export type MailMessageListResult = { items: MailMessage[] }
+export type MailMessageListResult = V3.MailMessageListV3Result
 /** Parameters of `mail.message.movetofolder`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html */
-export type MailMessageMovetofolderParams = {
-  /** An array of email IDs. */
-  messageIds: unknown[]
-  /** Action for emails: */
-  action: string
-  /** The name or path of an existing folder in this mailbox. */
-  folder?: string
-}
+export type MailMessageMovetofolderParams = V3.MailMessageMovetofolderV3Params
 /** What `mail.message.movetofolder` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html */
-export type MailMessageMovetofolderResult = {
-  /** Sign of successful operation execution */
-  success?: boolean
-  /** Number of processed emails */
-  movedCount?: number
-  /** Performed action */
-  action?: string
-}
+export type MailMessageMovetofolderResult = V3.MailMessageMovetofolderV3Result
 /** Parameters of `mail.message.removecrmactivity`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-removecrmactivity.html */
-export type MailMessageRemovecrmactivityParams = {
-  /** E-mail identifier. */
-  messageId: number | `${number}`
-}
+export type MailMessageRemovecrmactivityParams = V3.MailMessageRemovecrmactivityV3Params
 /** What `mail.message.removecrmactivity` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-removecrmactivity.html */
-export type MailMessageRemovecrmactivityResult = boolean
+export type MailMessageRemovecrmactivityResult = V3.MailMessageRemovecrmactivityV3Result
 /** Parameters of `mail.message.reply`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html */
-export type MailMessageReplyParams = {
-  /** The e-mail identifier that needs to be replied to. */
-  replyToMessageId: number | `${number}`
-  /** Sender's e-mail. */
-  from: string
-  /** An array of recipient e-mail addresses */
-  to: unknown[]
-  /** E-mail subject */
-  subject: string
-  /** E-mail text: plain text or basic HTML */
-  body: string
-  /** An array of CC recipient e-mail addresses */
-  cc?: unknown[]
-  /** An array of BCC recipient e-mail addresses */
-  bcc?: unknown[]
-}
+export type MailMessageReplyParams = V3.MailMessageReplyV3Params
 /** What `mail.message.reply` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html */
-export type MailMessageReplyResult = {
-  /** Success flag */
-  success?: boolean
-  /** Recipients to whom the e-mail was sent */
-  to?: unknown[]
-}
+export type MailMessageReplyResult = V3.MailMessageReplyV3Result
 /** Parameters of `mail.message.send`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html */
-export type MailMessageSendParams = {
-  /** Sender's e-mail. */
-  from: string
-  /** Array of recipient e-mail addresses */
-  to: unknown[]
-  /** E-mail subject */
-  subject: string
-  /** E-mail body: plain text or basic HTML */
-  body: string
-  /** Array of CC recipient e-mail addresses */
-  cc?: unknown[]
-  /** Array of BCC recipient e-mail addresses */
-  bcc?: unknown[]
-}
+export type MailMessageSendParams = V3.MailMessageSendV3Params
 /** What `mail.message.send` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html */
-export type MailMessageSendResult = {
-  /** Success flag */
-  success?: boolean
-  /** Recipients to whom the e-mail was sent */
-  to?: unknown[]
-}
+export type MailMessageSendResult = V3.MailMessageSendV3Result
 /** Parameters of `mail.message.thread`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html */
-export type MailMessageThreadParams = {
-  /** The identifier of any e-mail from the thread. */
-  id: number | `${number}`
-  /** Maximum number of e-mails in the response. */
-  limit?: number | `${number}`
-  start?: number
-}
+export type MailMessageThreadParams = V3.MailMessageThreadV3Params
 /** What `mail.message.thread` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html */
-export type MailMessageThreadResult = {
-  /** E-mail identifier */
-  id?: number
-  /** E-mail subject */
-  subject?: string
-  /** E-mail sender */
-  from?: string
-  /** E-mail recipient */
-  to?: string
-  /** CC recipients */
-  cc?: string
-  /** E-mail date and time */
-  date?: string
-  /** E-mail text */
-  body?: string
-}[]
+export type MailMessageThreadResult = V3.MailMessageThreadV3Result
 /** Parameters of `mail.recipient.field.get`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html */
-export type MailRecipientFieldGetParams = {
-  /** Name of the field whose description is to be retrieved. */
-  name: string
-  /** List of description fields to be returned in the response. */
-  select?: unknown[]
-}
+export type MailRecipientFieldGetParams = V3.MailRecipientFieldGetV3Params
 /** What `mail.recipient.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html */
-export type MailRecipientFieldGetResult = { item: MailRecipientField }
+export type MailRecipientFieldGetResult = V3.MailRecipientFieldGetV3Result
 /** Parameters of `mail.recipient.field.list`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html */
-export type MailRecipientFieldListParams = {
-  /** List of description fields that need to be returned in the response. */
-  select?: Select<MailRecipientField>
-  start?: number
-}
+export type MailRecipientFieldListParams = V3.MailRecipientFieldListV3Params
 /** What `mail.recipient.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html */
-export type MailRecipientFieldListResult = { items: MailRecipientField[] }
+export type MailRecipientFieldListResult = V3.MailRecipientFieldListV3Result
 /** Parameters of `mail.recipient.listcontacts`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html */
-export type MailRecipientListcontactsParams = {
-  /** Search string by contact name or email. */
-  query?: string
-  /** Pagination parameters: - page — page number - limit — number of records per page, default is 50, maximum 200 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type MailRecipientListcontactsParams = V3.MailRecipientListcontactsV3Params
 /** What `mail.recipient.listcontacts` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html */
-export type MailRecipientListcontactsResult = { items: Record<string, unknown>[] }
+export type MailRecipientListcontactsResult = V3.MailRecipientListcontactsV3Result
 /** Parameters of `mail.recipient.listemployees`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html */
-export type MailRecipientListemployeesParams = {
-  /** Search string by employee name or email. */
-  query: string
-  /** Pagination parameters: - page — page number - limit — number of records per page, default 50, maximum 200 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type MailRecipientListemployeesParams = V3.MailRecipientListemployeesV3Params
 /** What `mail.recipient.listemployees` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html */
-export type MailRecipientListemployeesResult = { items: Record<string, unknown>[] }
+export type MailRecipientListemployeesResult = V3.MailRecipientListemployeesV3Result
 /** Parameters of `mailservice.add`. @see https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-add.html */
 export type MailserviceAddParams = {
   /** Name of the mail service */
@@ -28037,57 +27433,25 @@ export type MailserviceUpdateParams = {
 /** What `mailservice.update` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-update.html */
 export type MailserviceUpdateResult = boolean
 /** Parameters of `main.eventlog.field.get`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html */
-export type MainEventlogFieldGetParams = {
-  /** The name of the field whose description is to be retrieved */
-  name: string
-  /** A list of description fields to return in the response. */
-  select?: unknown[]
-}
+export type MainEventlogFieldGetParams = V3.MainEventlogFieldGetV3Params
 /** What `main.eventlog.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html */
-export type MainEventlogFieldGetResult = { item: MainEventlogField }
+export type MainEventlogFieldGetResult = V3.MainEventlogFieldGetV3Result
 /** Parameters of `main.eventlog.field.list`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-list.html */
-export type MainEventlogFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<MainEventlogField>
-  start?: number
-}
+export type MainEventlogFieldListParams = V3.MainEventlogFieldListV3Params
 /** What `main.eventlog.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-list.html */
-export type MainEventlogFieldListResult = { items: MainEventlogField[] }
+export type MainEventlogFieldListResult = V3.MainEventlogFieldListV3Result
 /** Parameters of `main.eventlog.get`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html */
-export type MainEventlogGetParams = {
-  /** Identifier of the log entry */
-  id: number | `${number}`
-  /** List of fields to return in the response. */
-  select?: unknown[]
-}
+export type MainEventlogGetParams = V3.MainEventlogGetV3Params
 /** What `main.eventlog.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html */
-export type MainEventlogGetResult = { item: MainEventlog }
+export type MainEventlogGetResult = V3.MainEventlogGetV3Result
 /** Parameters of `main.eventlog.list`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html */
-export type MainEventlogListParams = {
-  /** List of fields to return in the response. */
-  select?: Select<MainEventlog>
-  /** Conditions for filtering entries in the format: - ["field", "operator", value] - ["field", value], default operator = */
-  filter?: Filter<MainEventlog>
-  /** Sorting results in the format { "field": "value" }. */
-  order?: Order<MainEventlog>
-  /** Pagination parameters: - page — page number - limit — number of entries per page, default 50 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type MainEventlogListParams = V3.MainEventlogListV3Params
 /** What `main.eventlog.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html */
-export type MainEventlogListResult = { items: MainEventlog[] }
+export type MainEventlogListResult = V3.MainEventlogListV3Result
 /** Parameters of `main.eventlog.tail`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html */
-export type MainEventlogTailParams = {
-  /** List of fields to return in the response. */
-  select?: Select<MainEventlog>
-  /** Conditions for filtering records in the format: - ["field", "operator", value] - ["field", value], default operator = */
-  filter?: Filter<MainEventlog>
-  /** Reference point for retrieving new records: */
-  cursor?: Record<string, unknown>
-  start?: number
-}
+export type MainEventlogTailParams = V3.MainEventlogTailV3Params
 /** What `main.eventlog.tail` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html */
-export type MainEventlogTailResult = { items: Record<string, unknown>[] }
+export type MainEventlogTailResult = V3.MainEventlogTailV3Result
 /** Parameters of `messageservice.message.status.update`. @see https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-message-status-update.html */
 export type MessageserviceMessageStatusUpdateParams = {
   /** Provider code. */
@@ -28158,384 +27522,105 @@ export type MethodsParams = {
 /** What `methods` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/common/system/methods.html */
 export type MethodsResult = Record<string, unknown>[]
 /** Parameters of `note.collection.add`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html */
-export type NoteCollectionAddParams = {
-  /** Object with the fields of the new knowledge base. Object structure description */
-  fields: {
-    /** Knowledge base name. */
-    name: string
-    /** Knowledge base position in the general list. */
-    position?: number | `${number}`
-  }
-}
+export type NoteCollectionAddParams = V3.NoteCollectionAddV3Params
 /** What `note.collection.add` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html */
-export type NoteCollectionAddResult = {
-  /** Created knowledge base object */
-  item?: Record<string, unknown>
-  /** Identifier of the created knowledge base */
-  id?: number
-  /** Knowledge base name */
-  name?: string
-  /** Knowledge base position in the general list */
-  position?: number
-  /** Base access policy of the knowledge base */
-  policyLevel?: string
-  /** Identifier of the knowledge base author */
-  createdBy?: number
-  /** Date and time of knowledge base creation in UTC */
-  createdAt?: string
-  /** Identifier of the last knowledge base editor */
-  updatedBy?: number
-  /** Date and time of the last knowledge base change in UTC */
-  updatedAt?: string
-}
+export type NoteCollectionAddResult = V3.NoteCollectionAddV3Result
 /** Parameters of `note.collection.archive`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html */
-export type NoteCollectionArchiveParams = {
-  /** Knowledge base identifier. */
-  id: number | `${number}`
-}
+export type NoteCollectionArchiveParams = V3.NoteCollectionArchiveV3Params
 /** What `note.collection.archive` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html */
-export type NoteCollectionArchiveResult = Record<string, unknown>
+export type NoteCollectionArchiveResult = V3.NoteCollectionArchiveV3Result
 /** Parameters of `note.collection.delete`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html */
-export type NoteCollectionDeleteParams = {
-  /** Knowledge base identifier. */
-  id: number | `${number}`
-}
+export type NoteCollectionDeleteParams = V3.NoteCollectionDeleteV3Params
 /** What `note.collection.delete` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html */
-export type NoteCollectionDeleteResult = Record<string, unknown>
+export type NoteCollectionDeleteResult = V3.NoteCollectionDeleteV3Result
 /** Parameters of `note.collection.field.get`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html */
-export type NoteCollectionFieldGetParams = {
-  /** The name of the field whose description needs to be retrieved. */
-  name: string
-  /** A list of description fields to be returned in the response. */
-  select?: unknown[]
-}
+export type NoteCollectionFieldGetParams = V3.NoteCollectionFieldGetV3Params
 /** What `note.collection.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html */
-export type NoteCollectionFieldGetResult = { item: NoteCollectionField }
+export type NoteCollectionFieldGetResult = V3.NoteCollectionFieldGetV3Result
 /** Parameters of `note.collection.field.list`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html */
-export type NoteCollectionFieldListParams = {
-  /** List of description fields that must be returned in the response. */
-  select?: Select<NoteCollectionField>
-  start?: number
-}
+export type NoteCollectionFieldListParams = V3.NoteCollectionFieldListV3Params
 /** What `note.collection.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html */
-export type NoteCollectionFieldListResult = { items: NoteCollectionField[] }
+export type NoteCollectionFieldListResult = V3.NoteCollectionFieldListV3Result
 /** Parameters of `note.collection.get`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html */
-export type NoteCollectionGetParams = {
-  /** Knowledge base identifier. */
-  id: number | `${number}`
-}
+export type NoteCollectionGetParams = V3.NoteCollectionGetV3Params
 /** What `note.collection.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html */
-export type NoteCollectionGetResult = { item: NoteCollection }
+export type NoteCollectionGetResult = V3.NoteCollectionGetV3Result
 /** Parameters of `note.collection.list`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html */
-export type NoteCollectionListParams = {
-  /** Pagination object. Object structure description */
-  pagination?: {
-    /** Page size. */
-    limit?: number | `${number}`
-    /** Next page cursor. Pass the nextCursor value from the previous response. Object structure description */
-    afterCursor?: {
-      /** The position field value of the last knowledge base from the previous page. */
-      position: number | `${number}`
-      /** The identifier of the last knowledge base from the previous page. */
-      id: number | `${number}`
-    }
-  }
-}
+export type NoteCollectionListParams = V3.NoteCollectionListV3Params
 /** What `note.collection.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html */
-export type NoteCollectionListResult = {
-  /** List of knowledge bases available to the user */
-  items?: unknown[]
-  /** Knowledge base identifier */
-  id?: number
-  /** Knowledge base name */
-  name?: string
-  /** Position of the knowledge base in the overall list */
-  position?: number
-  /** Base access policy of the knowledge base. */
-  policyLevel?: "none" | "view" | "manage" | "moderate"
-  /** Knowledge base author identifier */
-  createdBy?: number
-  /** Last knowledge base editor identifier */
-  updatedBy?: number
-  /** Knowledge base creation date and time in UTC */
-  createdAt?: string
-  /** Knowledge base last modified date and time in UTC */
-  updatedAt?: string
-  /** Next page cursor or null if there are no more pages */
-  nextCursor?: Record<string, unknown>
-}
+export type NoteCollectionListResult = V3.NoteCollectionListV3Result
 /** Parameters of `note.collection.update`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html */
-export type NoteCollectionUpdateParams = {
-  /** Knowledge base identifier. */
-  id: number | `${number}`
-  /** Object with the fields that need to be changed. Object structure description */
-  fields: {
-    /** New knowledge base name. */
-    name: string
-  }
-}
+export type NoteCollectionUpdateParams = V3.NoteCollectionUpdateV3Params
 /** What `note.collection.update` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html */
-export type NoteCollectionUpdateResult = {
-  /** Knowledge base object after the update. */
-  item?: Record<string, unknown>
-  /** Knowledge base identifier. */
-  id?: number
-  /** Knowledge base name. */
-  name?: string
-  /** Knowledge base position in the general list. */
-  position?: number
-  /** Base access policy of the knowledge base. */
-  policyLevel?: string
-  /** Knowledge base author identifier. */
-  createdBy?: number
-  /** Knowledge base creation date and time in UTC. */
-  createdAt?: string
-  /** Last knowledge base editor identifier. */
-  updatedBy?: number
-  /** Last knowledge base modification date and time in UTC. */
-  updatedAt?: string
-}
+export type NoteCollectionUpdateResult = V3.NoteCollectionUpdateV3Result
 /** Parameters of `note.document.add`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-add.html */
-export type NoteDocumentAddParams = {
-  /** Object with the fields of the new document. Object structure description */
-  fields: {
-    /** Knowledge base identifier. */
-    collectionId: number | `${number}`
-    /** Document title. */
-    title: string
-    /** Parent document identifier. */
-    parentId?: number | `${number}`
-    /** Initial document content in Markdown. */
-    markdown?: string
-  }
-}
+export type NoteDocumentAddParams = V3.NoteDocumentAddV3Params
 /** What `note.document.add` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-add.html */
-export type NoteDocumentAddResult = {
-  /** Created document object. */
-  item?: Record<string, unknown>
-  /** Identifier of the created document */
-  id?: number
-  /** Knowledge base identifier. */
-  collectionId?: number
-  /** Parent document identifier or null. */
-  parentId?: number
-  /** Document title. */
-  title?: string
-  /** Document content in Markdown. */
-  markdown?: string
-  /** Document position among neighboring pages. */
-  position?: number
-  /** Identifier of the document author */
-  createdBy?: number
-  /** Last document editor identifier. */
-  updatedBy?: number
-  /** Document creation date and time in UTC. */
-  createdAt?: string
-  /** Document last modification date and time in UTC. */
-  updatedAt?: string
-}
+export type NoteDocumentAddResult = V3.NoteDocumentAddV3Result
 /** Parameters of `note.document.archive`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html */
-export type NoteDocumentArchiveParams = {
-  /** Document identifier. */
-  id: number | `${number}`
-}
+export type NoteDocumentArchiveParams = V3.NoteDocumentArchiveV3Params
 /** What `note.document.archive` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html */
-export type NoteDocumentArchiveResult = Record<string, unknown>
+export type NoteDocumentArchiveResult = V3.NoteDocumentArchiveV3Result
 /** Parameters of `note.document.delete`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html */
-export type NoteDocumentDeleteParams = {
-  /** Document identifier. */
-  id: number | `${number}`
-}
+export type NoteDocumentDeleteParams = V3.NoteDocumentDeleteV3Params
 /** What `note.document.delete` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html */
-export type NoteDocumentDeleteResult = Record<string, unknown>
+export type NoteDocumentDeleteResult = V3.NoteDocumentDeleteV3Result
 /** Parameters of `note.document.field.get`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html */
-export type NoteDocumentFieldGetParams = {
-  /** The name of the field whose description needs to be retrieved. */
-  name: string
-  /** A list of description fields that need to be returned in the response. */
-  select?: unknown[]
-}
+export type NoteDocumentFieldGetParams = V3.NoteDocumentFieldGetV3Params
 /** What `note.document.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html */
-export type NoteDocumentFieldGetResult = { item: NoteDocumentField }
+export type NoteDocumentFieldGetResult = V3.NoteDocumentFieldGetV3Result
 /** Parameters of `note.document.field.list`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html */
-export type NoteDocumentFieldListParams = {
-  /** List of description fields that must be returned in the response. */
-  select?: Select<NoteDocumentField>
-  start?: number
-}
+export type NoteDocumentFieldListParams = V3.NoteDocumentFieldListV3Params
 /** What `note.document.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html */
-export type NoteDocumentFieldListResult = { items: NoteDocumentField[] }
+export type NoteDocumentFieldListResult = V3.NoteDocumentFieldListV3Result
 /** Parameters of `note.document.get`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-get.html */
-export type NoteDocumentGetParams = {
-  /** Document identifier. */
-  id: number | `${number}`
-}
+export type NoteDocumentGetParams = V3.NoteDocumentGetV3Params
 /** What `note.document.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-get.html */
-export type NoteDocumentGetResult = NoteDocument
+export type NoteDocumentGetResult = V3.NoteDocumentGetV3Result
 /** Parameters of `note.document.search.field.get`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html */
-export type NoteDocumentSearchFieldGetParams = {
-  /** The name of the field whose description needs to be retrieved. */
-  name: string
-  /** A list of description fields that need to be returned in the response. */
-  select?: unknown[]
-}
+export type NoteDocumentSearchFieldGetParams = V3.NoteDocumentSearchFieldGetV3Params
 /** What `note.document.search.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html */
-export type NoteDocumentSearchFieldGetResult = { item: NoteDocumentSearchField }
+export type NoteDocumentSearchFieldGetResult = V3.NoteDocumentSearchFieldGetV3Result
 /** Parameters of `note.document.search.field.list`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html */
-export type NoteDocumentSearchFieldListParams = {
-  /** List of description fields that must be returned in the response. */
-  select?: Select<NoteDocumentSearchField>
-  start?: number
-}
+export type NoteDocumentSearchFieldListParams = V3.NoteDocumentSearchFieldListV3Params
 /** What `note.document.search.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html */
-export type NoteDocumentSearchFieldListResult = { items: NoteDocumentSearchField[] }
+export type NoteDocumentSearchFieldListResult = V3.NoteDocumentSearchFieldListV3Result
 /** Parameters of `note.document.search.list`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html */
-export type NoteDocumentSearchListParams = {
-  /** Search query. */
-  query: string
-  /** Pagination object. Object structure description */
-  pagination?: {
-    /** Page size. */
-    limit?: number | `${number}`
-  }
-  start?: number
-}
+export type NoteDocumentSearchListParams = V3.NoteDocumentSearchListV3Params
 /** What `note.document.search.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html */
-export type NoteDocumentSearchListResult = { items: NoteDocumentSearch[] }
+export type NoteDocumentSearchListResult = V3.NoteDocumentSearchListV3Result
 /** Parameters of `note.document.tree.field.get`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html */
-export type NoteDocumentTreeFieldGetParams = {
-  /** The name of the field whose description needs to be retrieved. */
-  name: string
-  /** A list of description fields that need to be returned in the response. */
-  select?: unknown[]
-}
+export type NoteDocumentTreeFieldGetParams = V3.NoteDocumentTreeFieldGetV3Params
 /** What `note.document.tree.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html */
-export type NoteDocumentTreeFieldGetResult = { item: NoteDocumentTreeField }
+export type NoteDocumentTreeFieldGetResult = V3.NoteDocumentTreeFieldGetV3Result
 /** Parameters of `note.document.tree.field.list`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html */
-export type NoteDocumentTreeFieldListParams = {
-  /** List of description fields that must be returned in the response. */
-  select?: Select<NoteDocumentTreeField>
-  start?: number
-}
+export type NoteDocumentTreeFieldListParams = V3.NoteDocumentTreeFieldListV3Params
 /** What `note.document.tree.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html */
-export type NoteDocumentTreeFieldListResult = { items: NoteDocumentTreeField[] }
+export type NoteDocumentTreeFieldListResult = V3.NoteDocumentTreeFieldListV3Result
 /** Parameters of `note.document.tree.list`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html */
-export type NoteDocumentTreeListParams = {
-  /** Knowledge base identifier. */
-  collectionId: number | `${number}`
-}
+export type NoteDocumentTreeListParams = V3.NoteDocumentTreeListV3Params
 /** What `note.document.tree.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html */
-export type NoteDocumentTreeListResult = {
-  /** Root nodes of the document tree */
-  items?: unknown[]
-  /** Document identifier */
-  id?: number
-  /** Knowledge base identifier */
-  collectionId?: number
-  /** Identifier of the parent document or null for the root page */
-  parentId?: number
-  /** Document title */
-  title?: string
-  /** Position of the document among neighboring pages */
-  position?: number
-  /** Child pages of the document */
-  children?: unknown[]
-  /** The value of true, if the tree exceeded the internal limit TREEMAXNODES = 5000 and was truncated by root nodes. */
-  truncated?: boolean
-}
+export type NoteDocumentTreeListResult = V3.NoteDocumentTreeListV3Result
 /** Parameters of `note.document.update`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-update.html */
-export type NoteDocumentUpdateParams = {
-  /** Document identifier. */
-  id: number | `${number}`
-  /** An object with the fields that need to be changed. Object structure description */
-  fields: {
-    /** New document title. */
-    title?: string
-    /** New document content in Markdown. */
-    markdown?: string
-  }
-  /** Determines whether to force overwrite the document content if it has unsaved changes from a collaborative editor. */
-  overwrite?: "true" | "false"
-}
+export type NoteDocumentUpdateParams = V3.NoteDocumentUpdateV3Params
 /** What `note.document.update` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/document/note-document-update.html */
-export type NoteDocumentUpdateResult = {
-  /** Document object after the update */
-  item?: Record<string, unknown>
-  /** Document identifier */
-  id?: number
-  /** Knowledge base identifier or null if the document is available via direct document access */
-  collectionId?: number
-  /** Parent document identifier or null */
-  parentId?: number
-  /** Document title */
-  title?: string
-  /** Document content in Markdown */
-  markdown?: string
-  /** Document position among neighboring pages */
-  position?: number
-  /** Identifier of the document author */
-  createdBy?: number
-  /** Identifier of the last document editor */
-  updatedBy?: number
-  /** Document creation date and time in UTC */
-  createdAt?: string
-  /** Document last modified date and time in UTC */
-  updatedAt?: string
-}
+export type NoteDocumentUpdateResult = V3.NoteDocumentUpdateV3Result
 /** Parameters of `note.file.add`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-add.html */
-export type NoteFileAddParams = {
-  /** Identifier of the document to which the file should be attached. */
-  documentId: number | `${number}`
-  /** File name with extension. */
-  fileName: string
-  /** Binary file content in Base64 encoding. */
-  fileContent: string
-}
+export type NoteFileAddParams = V3.NoteFileAddV3Params
 /** What `note.file.add` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-add.html */
-export type NoteFileAddResult = {
-  /** Object of the uploaded file */
-  item?: Record<string, unknown>
-  /** Identifier of the uploaded file */
-  id?: number
-  /** Identifier of the document to which the file is attached */
-  documentId?: number
-  /** File name */
-  name?: string
-  /** File size in bytes */
-  size?: number
-  /** File MIME type */
-  mimeType?: string
-  /** Attachment type for the Markdown block */
-  assetType?: string
-  /** Ready-to-use Markdown block for inserting the file into a document via note.document.update. */
-  assetMarkdown?: string
-}
+export type NoteFileAddResult = V3.NoteFileAddV3Result
 /** Parameters of `note.file.field.get`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html */
-export type NoteFileFieldGetParams = {
-  /** The name of the field whose description needs to be retrieved. */
-  name: string
-  /** A list of description fields to be returned in the response. */
-  select?: unknown[]
-}
+export type NoteFileFieldGetParams = V3.NoteFileFieldGetV3Params
 /** What `note.file.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html */
-export type NoteFileFieldGetResult = { item: NoteFileField }
+export type NoteFileFieldGetResult = V3.NoteFileFieldGetV3Result
 /** Parameters of `note.file.field.list`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html */
-export type NoteFileFieldListParams = {
-  /** List of description fields that must be returned in the response. */
-  select?: Select<NoteFileField>
-  start?: number
-}
+export type NoteFileFieldListParams = V3.NoteFileFieldListV3Params
 /** What `note.file.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html */
-export type NoteFileFieldListResult = { items: NoteFileField[] }
+export type NoteFileFieldListResult = V3.NoteFileFieldListV3Result
 /** Parameters of `note.file.get`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html */
-export type NoteFileGetParams = {
-  /** File identifier. */
-  id: number | `${number}`
-  /** Document identifier to which the file is attached. */
-  documentId: number | `${number}`
-}
+export type NoteFileGetParams = V3.NoteFileGetV3Params
 /** What `note.file.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html */
-export type NoteFileGetResult = { item: NoteFile }
+export type NoteFileGetResult = V3.NoteFileGetV3Result
 /** Parameters of `placement.bind`. @see https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html */
 export type PlacementBindParams = {
   /** Code of the placement */
@@ -28635,17 +27720,13 @@ export type PullApplicationPushAddParams = {
 /** What `pull.application.push.add` returns in `result`. @see https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-push-add.html */
 export type PullApplicationPushAddResult = boolean
 /** Parameters of `rest.documentation.openapi`. @see https://apidocs.bitrix24.com/api-reference/rest-v3.html */
-export type RestDocumentationOpenapiParams = {
-
-}
+export type RestDocumentationOpenapiParams = V3.RestDocumentationOpenapiV3Params
 /** What `rest.documentation.openapi` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/rest-v3.html */
-export type RestDocumentationOpenapiResult = Record<string, unknown>
+export type RestDocumentationOpenapiResult = V3.RestDocumentationOpenapiV3Result
 /** Parameters of `rest.scope.list`. @see https://apidocs.bitrix24.com/api-reference/rest-v3.html */
-export type RestScopeListParams = {
-
-}
+export type RestScopeListParams = V3.RestScopeListV3Params
 /** What `rest.scope.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/rest-v3.html */
-export type RestScopeListResult = Record<string, unknown>
+export type RestScopeListResult = V3.RestScopeListV3Result
 /** Parameters of `rpa.comment.add`. @see https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-add.html */
 export type RpaCommentAddParams = {
   /** Identifier of the process */
@@ -36213,29 +35294,17 @@ export type TasksFlowFlowUpdateResult = {
   trialFeatureEnabled?: boolean
 }
 /** Parameters of `tasks.task.access.field.get`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-get.html */
-export type TasksTaskAccessFieldGetParams = {
-  /** The name of the field whose description is to be retrieved */
-  name: string
-  /** A list of description fields to return in the response. */
-  select?: unknown[]
-}
+export type TasksTaskAccessFieldGetParams = V3.TasksTaskAccessFieldGetV3Params
 /** What `tasks.task.access.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-get.html */
-export type TasksTaskAccessFieldGetResult = { item: TasksTaskAccessField }
+export type TasksTaskAccessFieldGetResult = V3.TasksTaskAccessFieldGetV3Result
 /** Parameters of `tasks.task.access.field.list`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html */
-export type TasksTaskAccessFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<TasksTaskAccessField>
-  start?: number
-}
+export type TasksTaskAccessFieldListParams = V3.TasksTaskAccessFieldListV3Params
 /** What `tasks.task.access.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html */
-export type TasksTaskAccessFieldListResult = { items: TasksTaskAccessField[] }
+export type TasksTaskAccessFieldListResult = V3.TasksTaskAccessFieldListV3Result
 /** Parameters of `tasks.task.access.get`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-get.html */
-export type TasksTaskAccessGetParams = {
-  /** Task identifier. */
-  id: number | `${number}`
-}
+export type TasksTaskAccessGetParams = V3.TasksTaskAccessGetV3Params
 /** What `tasks.task.access.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-get.html */
-export type TasksTaskAccessGetResult = TasksTaskAccess
+export type TasksTaskAccessGetResult = V3.TasksTaskAccessGetV3Result
 /** Parameters of `tasks.task.add`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add.html */
 export type TasksTaskAddParams = {
   /** Values of task fields. Required fields for creating a task: - TITLE — task title - RESPONSIBLEID — responsible person's ID */
@@ -36257,34 +35326,17 @@ export type TasksTaskApproveResult = {
   task?: Record<string, unknown>
 }
 /** Parameters of `tasks.task.chat.message.field.get`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-get.html */
-export type TasksTaskChatMessageFieldGetParams = {
-  /** The name of the field whose description is to be retrieved */
-  name: string
-  /** A list of description fields to return in the response. */
-  select?: unknown[]
-}
+export type TasksTaskChatMessageFieldGetParams = V3.TasksTaskChatMessageFieldGetV3Params
 /** What `tasks.task.chat.message.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-get.html */
-export type TasksTaskChatMessageFieldGetResult = { item: TasksTaskChatMessageField }
+export type TasksTaskChatMessageFieldGetResult = V3.TasksTaskChatMessageFieldGetV3Result
 /** Parameters of `tasks.task.chat.message.field.list`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-list.html */
-export type TasksTaskChatMessageFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<TasksTaskChatMessageField>
-  start?: number
-}
+export type TasksTaskChatMessageFieldListParams = V3.TasksTaskChatMessageFieldListV3Params
 /** What `tasks.task.chat.message.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-list.html */
-export type TasksTaskChatMessageFieldListResult = { items: TasksTaskChatMessageField[] }
+export type TasksTaskChatMessageFieldListResult = V3.TasksTaskChatMessageFieldListV3Result
 /** Parameters of `tasks.task.chat.message.send`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-send.html */
-export type TasksTaskChatMessageSendParams = {
-  /** An object with message parameters */
-  fields: {
-    /** The identifier of the task to which the message should be sent. */
-    taskId: number | `${number}`
-    /** The message text */
-    text: string
-  }
-}
+export type TasksTaskChatMessageSendParams = V3.TasksTaskChatMessageSendV3Params
 /** What `tasks.task.chat.message.send` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-send.html */
-export type TasksTaskChatMessageSendResult = Record<string, unknown>
+export type TasksTaskChatMessageSendResult = V3.TasksTaskChatMessageSendV3Result
 /** Parameters of `tasks.task.complete`. @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-complete.html */
 export type TasksTaskCompleteParams = {
   /** Task identifier. */
@@ -36363,48 +35415,25 @@ export type TasksTaskFavoriteRemoveParams = {
 /** What `tasks.task.favorite.remove` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-remove.html */
 export type TasksTaskFavoriteRemoveResult = boolean
 /** Parameters of `tasks.task.field.get`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-get.html */
-export type TasksTaskFieldGetParams = {
-  /** The name of the field whose description is to be retrieved */
-  name: string
-  /** A list of description fields to return in the response. */
-  select?: unknown[]
-}
+export type TasksTaskFieldGetParams = V3.TasksTaskFieldGetV3Params
 /** What `tasks.task.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-get.html */
-export type TasksTaskFieldGetResult = { item: TasksTaskField }
+export type TasksTaskFieldGetResult = V3.TasksTaskFieldGetV3Result
 /** Parameters of `tasks.task.field.list`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-list.html */
-export type TasksTaskFieldListParams = {
-  /** List of field descriptions to be returned in the response. */
-  select?: Select<TasksTaskField>
-  start?: number
-}
+export type TasksTaskFieldListParams = V3.TasksTaskFieldListV3Params
 /** What `tasks.task.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-list.html */
-export type TasksTaskFieldListResult = { items: TasksTaskField[] }
+export type TasksTaskFieldListResult = V3.TasksTaskFieldListV3Result
 /** Parameters of `tasks.task.file.attach`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html */
-export type TasksTaskFileAttachParams = {
-  /** The identifier of the task to which files need to be attached. */
-  taskId: number | `${number}`
-  /** An array of file identifiers from Drive. */
-  fileIds: Array<number | `${number}`>
-}
+export type TasksTaskFileAttachParams = V3.TasksTaskFileAttachV3Params
 /** What `tasks.task.file.attach` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html */
-export type TasksTaskFileAttachResult = Record<string, unknown>
+export type TasksTaskFileAttachResult = V3.TasksTaskFileAttachV3Result
 /** Parameters of `tasks.task.file.field.get`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-get.html */
-export type TasksTaskFileFieldGetParams = {
-  /** The name of the field whose description is to be retrieved */
-  name: string
-  /** A list of description fields to return in the response. */
-  select?: unknown[]
-}
+export type TasksTaskFileFieldGetParams = V3.TasksTaskFileFieldGetV3Params
 /** What `tasks.task.file.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-get.html */
-export type TasksTaskFileFieldGetResult = { item: TasksTaskFileField }
+export type TasksTaskFileFieldGetResult = V3.TasksTaskFileFieldGetV3Result
 /** Parameters of `tasks.task.file.field.list`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-list.html */
-export type TasksTaskFileFieldListParams = {
-  /** List of description fields to return in the response. */
-  select?: Select<TasksTaskFileField>
-  start?: number
-}
+export type TasksTaskFileFieldListParams = V3.TasksTaskFileFieldListV3Params
 /** What `tasks.task.file.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-list.html */
-export type TasksTaskFileFieldListResult = { items: TasksTaskFileField[] }
+export type TasksTaskFileFieldListResult = V3.TasksTaskFileFieldListV3Result
 /** Parameters of `tasks.task.files.attach`. @see https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-files-attach.html */
 export type TasksTaskFilesAttachParams = {
   /** The identifier of the task to which the file needs to be attached. */
@@ -36512,46 +35541,9 @@ export type TasksTaskRenewResult = {
   task?: Record<string, unknown>
 }
 /** Parameters of `tasks.task.result.add`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html */
-export type TasksTaskResultAddParams = {
-  /** Object with result fields */
-  fields: {
-    /** Task identifier. */
-    taskId: number | `${number}`
-    /** Result text */
-    text: string
-  }
-}
+export type TasksTaskResultAddParams = V3.TasksTaskResultAddV3Params
 /** What `tasks.task.result.add` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html */
-export type TasksTaskResultAddResult = {
-  /** Task result object (detailed description) */
-  item?: {
-    /** Result identifier */
-    id?: number
-    /** Task identifier */
-    taskId?: number
-    /** Result text */
-    text?: string
-    /** Result author identifier */
-    authorId?: number
-    /** Result creation date */
-    createdAt?: string
-    /** Result update date */
-    updatedAt?: string
-    /** Result status. Possible values: open, closed */
-    status?: string
-    /** Result file identifiers */
-    fileIds?: unknown[]
-    /** Current user's rights on the result (detailed description) */
-    rights?: {
-      /** Returns true if the current user can edit the result */
-      edit?: boolean
-      /** Returns true if the current user can delete the result */
-      remove?: boolean
-    }
-    /** Chat message identifier if the result was created from a message */
-    messageId?: number
-  }
-}
+export type TasksTaskResultAddResult = V3.TasksTaskResultAddV3Result
 /** Parameters of `tasks.task.result.addFromComment`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add-from-comment.html */
 export type TasksTaskResultAddFromCommentParams = {
   /** The identifier of the comment to be pinned as a result. */
@@ -36581,28 +35573,13 @@ export type TasksTaskResultAddFromCommentResult = {
   files?: unknown
 }
 /** Parameters of `tasks.task.result.addfromchatmessage`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html */
-export type TasksTaskResultAddfromchatmessageParams = {
-  /** Object with message fields */
-  fields: {
-    /** Identifier of the task chat message. */
-    messageId: number | `${number}`
-  }
-}
+export type TasksTaskResultAddfromchatmessageParams = V3.TasksTaskResultAddfromchatmessageV3Params
 /** What `tasks.task.result.addfromchatmessage` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html */
-export type TasksTaskResultAddfromchatmessageResult = {
-  /** Object of the task result. */
-  item?: Record<string, unknown>
-}
+export type TasksTaskResultAddfromchatmessageResult = V3.TasksTaskResultAddfromchatmessageV3Result
 /** Parameters of `tasks.task.result.delete`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html */
-export type TasksTaskResultDeleteParams = {
-  /** Identifier of the result */
-  id: number | `${number}`
-}
+export type TasksTaskResultDeleteParams = V3.TasksTaskResultDeleteV3Params
 /** What `tasks.task.result.delete` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html */
-export type TasksTaskResultDeleteResult = {
-  /** Returns true if the result was deleted */
-  result?: boolean
-}
+export type TasksTaskResultDeleteResult = V3.TasksTaskResultDeleteV3Result
 /** Parameters of `tasks.task.result.deleteFromComment`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete-from-comment.html */
 export type TasksTaskResultDeleteFromCommentParams = {
   /** The identifier of the comment for which the result needs to be unpinned. */
@@ -36619,20 +35596,9 @@ export type TasksTaskResultListParams = {
 /** What `tasks.task.result.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list.html */
 export type TasksTaskResultListResult = TasksTaskResult[]
 /** Parameters of `tasks.task.result.update`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html */
-export type TasksTaskResultUpdateParams = {
-  /** Identifier of the result */
-  id: number | `${number}`
-  /** Object with result fields */
-  fields: {
-    /** New text of the result */
-    text: string
-  }
-}
+export type TasksTaskResultUpdateParams = V3.TasksTaskResultUpdateV3Params
 /** What `tasks.task.result.update` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html */
-export type TasksTaskResultUpdateResult = {
-  /** Object of the task result. */
-  item?: Record<string, unknown>
-}
+export type TasksTaskResultUpdateResult = V3.TasksTaskResultUpdateV3Result
 /** Parameters of `tasks.task.start`. @see https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-start.html */
 export type TasksTaskStartParams = {
   /** Task identifier. */
@@ -37848,36 +36814,17 @@ export type TimemanPauseResult = {
   TIME_FINISH_DEFAULT?: string
 }
 /** Parameters of `timeman.record.field.get`. @see https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html */
-export type TimemanRecordFieldGetParams = {
-  /** The name of the field whose description is to be retrieved. */
-  name: string
-  /** List of description fields to return in the response. */
-  select?: unknown[]
-}
+export type TimemanRecordFieldGetParams = V3.TimemanRecordFieldGetV3Params
 /** What `timeman.record.field.get` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html */
-export type TimemanRecordFieldGetResult = { item: TimemanRecordField }
+export type TimemanRecordFieldGetResult = V3.TimemanRecordFieldGetV3Result
 /** Parameters of `timeman.record.field.list`. @see https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html */
-export type TimemanRecordFieldListParams = {
-  /** List of field descriptions to return in the response. */
-  select?: Select<TimemanRecordField>
-  start?: number
-}
+export type TimemanRecordFieldListParams = V3.TimemanRecordFieldListV3Params
 /** What `timeman.record.field.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html */
-export type TimemanRecordFieldListResult = { items: TimemanRecordField[] }
+export type TimemanRecordFieldListResult = V3.TimemanRecordFieldListV3Result
 /** Parameters of `timeman.record.list`. @see https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html */
-export type TimemanRecordListParams = {
-  /** Conditions for filtering records in the format: - ["field", "operator", value] - ["field", value], default operator is = */
-  filter: Filter<TimemanRecord>
-  /** List of fields to return in the response. */
-  select?: Select<TimemanRecord>
-  /** Sorting results in the format { "field": "value" }. */
-  order?: Order<TimemanRecord>
-  /** Pagination parameters: - page — page number - limit — number of records per page, default is 50 - offset — record offset. If page and limit are provided, the offset is calculated automatically */
-  pagination?: Record<string, unknown>
-  start?: number
-}
+export type TimemanRecordListParams = V3.TimemanRecordListV3Params
 /** What `timeman.record.list` returns in `result`. @see https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html */
-export type TimemanRecordListResult = { items: TimemanRecord[] }
+export type TimemanRecordListResult = V3.TimemanRecordListV3Result
 /** Parameters of `timeman.schedule.get`. @see https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html */
 export type TimemanScheduleGetParams = {
   /** Identifier of the schedule. */
