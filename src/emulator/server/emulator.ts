@@ -1,28 +1,16 @@
-/** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
-import type { MethodDefinition, MethodTable } from '../kernel.js'
-import { createPortal } from '../methods/index.js'
-import { type AppOptions, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
-import { CallRunner } from './calls.js'
+/** `startEmulator`: one or many portals (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
+import type { AppOptions, AppStatus, WebhookOptions } from './auth.js'
 import { EmulatorClock } from './clock.js'
-import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
+import { catalogueRecord, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
-import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
-import { OperatingTracker, SourceBuckets } from './limits.js'
-import type { OAuthEnv } from './oauth.js'
-import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import {
-  type ProgrammedAnswer,
-  ProgrammedAnswers,
-  type ProgrammedHandle,
-  type ProgrammedHandler,
-  type ReceivedCall,
-  ReceivedLog,
-} from './programmed.js'
-import { RandomSource } from './random.js'
-import { type PortalState, Router } from './router.js'
-import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
-import { type EmulatorStats, StatsRecorder } from './stats.js'
-import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
+import type { FaultHandle, FaultSpec } from './faults.js'
+import { type EmulatorOptions, resolveOptions } from './options.js'
+import { createEmulatedPortal, type EmulatedPortal, type PortalShared } from './portal.js'
+import { PortalDirectory } from './portals.js'
+import type { ProgrammedAnswer, ProgrammedHandle, ProgrammedHandler, ReceivedCall } from './programmed.js'
+import type { PortalState } from './router.js'
+import { BASIC_SCOPE, listScopes } from './scopes.js'
+import type { EmulatorStats } from './stats.js'
 
 /** A webhook created on the emulated portal: its URL and what it may do. */
 export interface WebhookCredentials {
@@ -77,41 +65,32 @@ export interface PortalAddress {
 }
 
 /**
- * A running emulated portal, as `startEmulator` returns it: its addresses, credentials it can mint, its clock,
- * limits, faults, programmed answers, the calls it received, and its counters.
+ * One portal of a running emulator: its addresses, the credentials it can mint, its limits, faults, programmed
+ * answers, the calls it received and its counters. `startEmulator` returns the default portal (with the
+ * emulator-wide members of `Emulator`); `emu.portal(host)` and `emu.createPortal()` give the named ones.
  */
-export interface Emulator {
-  /** Base address, no trailing slash: `http://127.0.0.1:PORT`. Changes after `changeDomain`. */
+export interface EmulatorPortal {
+  /**
+   * Base address, no trailing slash: `http://127.0.0.1:PORT` (a named portal: `https://p0001.bitrix24.test:PORT`,
+   * reached through a DNS override to the emulator's address). Changes after `changeDomain`.
+   */
   readonly url: string
-  /** Portal host name it reports (default `127.0.0.1:PORT`). */
+  /** Portal host name it reports (default `127.0.0.1:PORT`; a named portal: its host name). */
   readonly domain: string
   /** An administrator webhook (user 1, every scope): `http://127.0.0.1:PORT/rest/1/SECRET/`. */
   readonly webhookUrl: string
   /** The portal's member_id. */
   readonly memberId: string
-  /** Stops every server (current and old addresses) and drops open connections. */
-  close(): Promise<void>
   /** A new inbound webhook (default: user 1, every scope). */
   createWebhook(options?: WebhookOptions): WebhookCredentials
-  /** Registers an application (default: every scope, status `L`); issue its tokens with `issueToken`. */
-  createApp(options?: AppOptions): AppCredentials
-  /** A token pair as if the app had just been installed by `userId` (default 1). */
-  issueToken(options: { clientId: string; userId?: number }): IssuedToken
   /**
-   * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
-   * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
-   * moves to another loopback address on the same port (`127.0.0.2`: all of 127.0.0.0/8 is loopback), so
-   * clients that keep only the host of the `Location` can follow when the port is the scheme's default (443);
-   * `port` picks another port, `domain` the reported host name. Resolves to the new `url`.
+   * A token pair as if the app had just been installed by `userId` (default 1). The app is the OAuth server's
+   * (`emu.createApp`); each portal installs it with its own `applicationToken`.
    */
-  changeDomain(target?: string | PortalAddress): Promise<string>
-  /** Every access token issued so far expires now (refresh tokens keep working). */
+  issueToken(options: { clientId: string; userId?: number }): IssuedToken
+  /** Every access token this portal issued so far expires now (refresh tokens keep working). */
   expireTokens(): void
-  /** Moves emulator time forward (tokens, codes, bucket, operating window all see it). */
-  advanceTime(seconds: number): void
-  /** Emulator time, Unix seconds. */
-  now(): number
-  /** Empties the leaky buckets and forgets recorded operating time. */
+  /** Empties this portal's leaky buckets and forgets its recorded operating time. */
   resetLimits(): void
   /**
    * `overloaded`: every REST request answers `503 OVERLOAD_LIMIT`; `deleted`: `PORTAL_DELETED`
@@ -156,9 +135,46 @@ export interface Emulator {
   resetStats(): void
 }
 
-const LICENSES: Record<string, License> = {
-  enterprise: { LICENSE: 'en_ent250', LICENSE_TYPE: 'ent250', LICENSE_FAMILY: 'ent' },
-  standard: { LICENSE: 'en_std', LICENSE_TYPE: 'std', LICENSE_FAMILY: 'std' },
+/** What `emu.createPortal` takes. */
+export interface CreatePortalOptions {
+  /** The portal's host name (a DNS name); default the next `pNNNN.bitrix24.test`. */
+  host?: string
+}
+
+/**
+ * A running emulator, as `startEmulator` returns it: the default portal (its members act on that portal) plus
+ * what the whole emulator shares — the listening address, the clock, the OAuth server and its applications — and
+ * the named portals it serves on the same address, told apart by the `Host` header.
+ */
+export interface Emulator extends EmulatorPortal {
+  /** Stops every server (current and old addresses) and drops open connections. */
+  close(): Promise<void>
+  /**
+   * Registers an application with the OAuth server (default: every scope, status `L`), installed on the default
+   * portal at once and on a named portal when that portal first meets it; issue tokens with `issueToken`.
+   */
+  createApp(options?: AppOptions): AppCredentials
+  /**
+   * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
+   * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
+   * moves to another loopback address on the same port (`127.0.0.2`: all of 127.0.0.0/8 is loopback), so
+   * clients that keep only the host of the `Location` can follow when the port is the scheme's default (443);
+   * `port` picks another port, `domain` the reported host name. Resolves to the new `url`. Named portals move
+   * to the new address with it.
+   */
+  changeDomain(target?: string | PortalAddress): Promise<string>
+  /** Moves emulator time forward (tokens, codes, buckets, operating windows of every portal all see it). */
+  advanceTime(seconds: number): void
+  /** Emulator time, Unix seconds. */
+  now(): number
+  /** Host names of the named portals (`startEmulator({ portals })` and `createPortal`), in creation order. */
+  readonly portals: string[]
+  /** The named portal `host` (any case, port ignored); a `RangeError` when there is none. */
+  portal(host: string): EmulatorPortal
+  /** Adds a named portal on the running emulator; its state is built on first use. */
+  createPortal(options?: CreatePortalOptions): EmulatorPortal
+  /** How many portals hold state: the default one plus every named portal touched so far. */
+  readonly activePortals: number
 }
 
 /**
@@ -173,209 +189,228 @@ const LICENSES: Record<string, License> = {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveOptions(options)
   const clock = new EmulatorClock(config.timeScale, config.realDelays)
-  const random = new RandomSource(config.randomSeed)
-  const faultRandom = new RandomSource(config.randomSeed === undefined ? undefined : config.randomSeed + 1)
-  const stats = new StatsRecorder()
-  const credentials = new CredentialStore(random, clock, {
-    tokenLifetime: config.tokenLifetime,
-    refreshTokenLifetime: config.refreshTokenLifetime,
-    codeLifetime: 30,
-    authErrorStatus: config.authErrorStatus,
-  })
-  const bucket = config.bucket && new SourceBuckets(config.bucket)
-  const operating =
-    config.operatingLimit === false
-      ? undefined
-      : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config)
-  const programmed = new ProgrammedAnswers()
-  const received = new ReceivedLog(config.receivedLimit)
-  clock.tzMinutes = tzMinutes
-  const memberId = random.hex(32)
-
-  // The request handler reaches the router lazily: requests only arrive once `open` below has run.
-  const endpoints = new Endpoints(config, stats, (req, res) => {
-    router.handle(req, res).catch(() => router.fail(res))
-  })
+  // The request handler reaches the portals lazily: requests only arrive once `open` below has run.
+  const endpoints = new Endpoints(
+    config,
+    (req) => portals.route(req.headers.host).stats,
+    (req, res) => {
+      const { router } = portals.route(req.headers.host)
+      router.handle(req, res).catch(() => router.fail(res))
+    },
+  )
   const current = (): Endpoint => endpoints.current()
-  const oauth: OAuthEnv = {
-    credentials,
-    stats,
-    url: () => current().url,
-    domain: () => current().domain,
-    memberId,
-    allScopes,
-  }
-  const faults = new FaultInjector(faultRandom)
-  let portalState: PortalState = 'active'
-  const router = new Router({
-    stats,
-    received,
-    faults,
-    bucket,
+  const shared: PortalShared = {
+    config,
     clock,
-    credentials,
-    calls: new CallRunner({
-      methods,
-      programmed,
-      userDefinitions,
-      received,
-      clock,
-      operating,
-      stats,
-      authErrorStatus: config.authErrorStatus,
-    }),
-    oauth,
-    maxBodyBytes: config.maxBodyBytes,
+    apps: new Map(),
+    serverUrl: () => current().url,
+    grantOwner: (key) => portals.grantOwner(key)?.oauth,
     movePortal: () => endpoints.open(0, undefined),
-    inputLimits: { maxInputVars: config.maxInputVars, maxNestingLevel: config.maxInputNestingLevel },
-    portalState: () => portalState,
-    portalDeletedStatus: config.portalDeletedStatus,
-    requestTimeLimit: config.requestTimeLimit,
-  })
-  for (const fault of config.faults) faults.inject(fault)
+  }
+  const main = createEmulatedPortal(shared, { index: 0, url: () => current().url, domain: () => current().domain })
+  const portals = new PortalDirectory(main, (index, host) =>
+    createEmulatedPortal(shared, {
+      index,
+      url: () => new URL(`${config.https ? 'https' : 'http'}://${host}:${current().port}`).origin,
+      domain: () => host,
+    }),
+  )
+  for (let n = 0; n < config.portals; n += 1) portals.add()
   await endpoints.open(config.port, config.domain)
-  const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
-  const webhookUrlOf = (userId: number, secret: string) => `${current().url}/rest/${userId}/${secret}/`
+  return new RunningEmulator(main, shared, endpoints, portals)
+}
 
-  return {
-    get url() {
-      return current().url
-    },
-    get domain() {
-      return current().domain
-    },
-    get webhookUrl() {
-      return webhookUrlOf(admin.userId, admin.secret)
-    },
-    memberId,
-    close: () => endpoints.close(),
-    createWebhook(webhookOptions) {
-      const record = credentials.createWebhook(webhookOptions)
-      const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
-      return { url: webhookUrlOf(record.userId, record.secret), userId: record.userId, secret: record.secret, scopes }
-    },
-    createApp(appOptions) {
-      const app = credentials.createApp(appOptions)
-      return {
-        clientId: app.clientId,
-        clientSecret: app.clientSecret,
-        applicationToken: app.applicationToken,
-        scopes: app.scopes === 'all' ? 'all' : [...app.scopes],
-        redirectUri: app.redirectUri,
-        status: app.status,
-      }
-    },
-    issueToken({ clientId, userId = 1 }) {
-      const app = credentials.getApp(clientId)
-      if (!app) throw new Error(`No application with client id ${clientId}; create it with createApp first`)
-      const tokens = credentials.issueTokens(app, userId)
-      return {
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        expires: tokens.expires,
-        expiresIn: tokens.expiresIn,
-        memberId,
-        domain: current().domain,
-        clientEndpoint: `${current().url}/rest/`,
-        serverEndpoint: `${current().url}/rest/`,
-        scope: listScopes(app.scopes, allScopes()).join(','),
-        status: app.status,
-        applicationToken: app.applicationToken,
-        userId,
-      }
-    },
-    async changeDomain(target) {
-      if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
-      const port = target.port ?? (target.address === undefined ? 0 : current().port)
-      return (await endpoints.open(port, target.domain, target.address)).url
-    },
-    expireTokens: () => credentials.expireAccessTokens(),
-    advanceTime: (seconds) => clock.advance(seconds),
-    now: () => clock.now(),
-    resetLimits() {
-      bucket?.reset()
-      operating?.reset()
-    },
-    setPortalState(state) {
-      if (state !== 'active' && state !== 'overloaded' && state !== 'deleted') {
-        throw new RangeError(`portal state must be active, overloaded or deleted; got ${String(state)}`)
-      }
-      portalState = state
-    },
-    get portalState() {
-      return portalState
-    },
-    faults: {
-      inject: (fault) => faults.inject(fault),
-      clear: () => faults.clear(),
-    },
-    on(method: string, answer: ProgrammedAnswer) {
-      const replaced = methods.get(String(method).toLowerCase())
-      const record = replaced ? undefined : catalogueRecord(String(method))
-      const access = replaced
-        ? { scope: replaced.scope, authTypes: replaced.authTypes }
-        : { scope: record ? docExampleScope(record) : BASIC_SCOPE }
-      return programmed.on(method, answer, access, config.costs.base)
-    },
-    off: (method) => programmed.off(method),
-    implementedMethods: () => [...implemented],
-    get received() {
-      return received.list()
-    },
-    clearReceived: () => received.clear(),
-    get stats() {
-      return stats.snapshot()
-    },
-    getStats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
+/** The members of `EmulatorPortal`, over one portal's state. */
+class PortalHandle implements EmulatorPortal {
+  /** The portal's state, built on first use. */
+  readonly #portal: () => EmulatedPortal
+  readonly #shared: PortalShared
+
+  constructor(portal: () => EmulatedPortal, shared: PortalShared) {
+    this.#portal = portal
+    this.#shared = shared
+  }
+
+  get url(): string {
+    return this.#portal().url()
+  }
+
+  get domain(): string {
+    return this.#portal().domain()
+  }
+
+  get webhookUrl(): string {
+    return this.#webhookUrl(this.#portal().admin.userId, this.#portal().admin.secret)
+  }
+
+  get memberId(): string {
+    return this.#portal().memberId
+  }
+
+  #webhookUrl(userId: number, secret: string): string {
+    return `${this.#portal().url()}/rest/${userId}/${secret}/`
+  }
+
+  createWebhook(webhookOptions?: WebhookOptions): WebhookCredentials {
+    const record = this.#portal().credentials.createWebhook(webhookOptions)
+    const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
+    return { url: this.#webhookUrl(record.userId, record.secret), userId: record.userId, secret: record.secret, scopes }
+  }
+
+  issueToken({ clientId, userId = 1 }: { clientId: string; userId?: number }): IssuedToken {
+    const portal = this.#portal()
+    const app = portal.credentials.getApp(clientId)
+    if (!app) throw new Error(`No application with client id ${clientId}; create it with createApp first`)
+    const tokens = portal.credentials.issueTokens(app, userId)
+    return {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expires: tokens.expires,
+      expiresIn: tokens.expiresIn,
+      memberId: portal.memberId,
+      domain: portal.domain(),
+      clientEndpoint: `${portal.url()}/rest/`,
+      serverEndpoint: `${this.#shared.serverUrl()}/rest/`,
+      scope: listScopes(app.scopes, portal.oauth.allScopes()).join(','),
+      status: app.status,
+      applicationToken: app.applicationToken,
+      userId,
+    }
+  }
+
+  expireTokens(): void {
+    this.#portal().credentials.expireAccessTokens()
+  }
+
+  resetLimits(): void {
+    this.#portal().bucket?.reset()
+    this.#portal().operating?.reset()
+  }
+
+  setPortalState(state: PortalState): void {
+    if (state !== 'active' && state !== 'overloaded' && state !== 'deleted') {
+      throw new RangeError(`portal state must be active, overloaded or deleted; got ${String(state)}`)
+    }
+    this.#portal().state = state
+  }
+
+  get portalState(): PortalState {
+    return this.#portal().state
+  }
+
+  get faults(): EmulatorPortal['faults'] {
+    const injector = this.#portal().faults
+    return { inject: (fault) => injector.inject(fault), clear: () => injector.clear() }
+  }
+
+  on(method: string, handler: ProgrammedHandler): ProgrammedHandle
+  on(method: string, result: unknown): ProgrammedHandle
+  on(method: string, answer: ProgrammedAnswer): ProgrammedHandle {
+    const replaced = this.#portal().methods.get(String(method).toLowerCase())
+    const record = replaced ? undefined : catalogueRecord(String(method))
+    const access = replaced
+      ? { scope: replaced.scope, authTypes: replaced.authTypes }
+      : { scope: record ? docExampleScope(record) : BASIC_SCOPE }
+    return this.#portal().programmed.on(method, answer, access, this.#shared.config.costs.base)
+  }
+
+  off(method: string): void {
+    this.#portal().programmed.off(method)
+  }
+
+  implementedMethods(): string[] {
+    return [...this.#portal().implemented]
+  }
+
+  get received(): ReceivedCall[] {
+    return this.#portal().received.list()
+  }
+
+  clearReceived(): void {
+    this.#portal().received.clear()
+  }
+
+  get stats(): EmulatorStats {
+    return this.#portal().stats.snapshot()
+  }
+
+  getStats(): EmulatorStats {
+    return this.#portal().stats.snapshot()
+  }
+
+  resetStats(): void {
+    this.#portal().stats.reset()
   }
 }
 
-/**
- * The portal's methods, then the system methods over them, then the caller's own over everything; in
- * docs-example mode (opt-in) every other catalogued method falls through to its documented example
- * (doc-examples.ts). Answers programmed with `emu.on` sit above all of these (programmed.ts).
- */
-function assembleMethods(config: ResolvedOptions): {
-  methods: MethodTable
-  allScopes: () => string[]
-  tzMinutes: number
-  userDefinitions: ReadonlySet<MethodDefinition>
-  /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
-  implemented: string[]
-} {
-  const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed: config.randomSeed ?? 1 })
-  const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
-  for (const [name, definition] of portal.methods) methods.set(name, definition)
-  const license = LICENSES[config.plan] ?? LICENSES.standard
-  let scopes: string[] | undefined
-  const allScopes = () => {
-    scopes ??= scopeCatalogue(methods)
-    return scopes
-  }
-  const system = createSystemMethods({
-    methods: () => methods,
-    allScopes,
-    license: () => license,
-    events: new EventRegistry(),
-  })
-  for (const [name, definition] of system) methods.set(name, definition)
-  const userDefinitions = new Set<MethodDefinition>()
-  for (const [name, definition] of config.methods ?? []) {
-    methods.set(name.toLowerCase(), definition)
-    userDefinitions.add(definition)
-  }
-  const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
-  for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
-  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
-}
+/** The default portal's handle plus what the whole emulator shares. */
+class RunningEmulator extends PortalHandle implements Emulator {
+  readonly #main: EmulatedPortal
+  readonly #shared: PortalShared
+  readonly #endpoints: Endpoints
+  readonly #portals: PortalDirectory
+  readonly #handles = new Map<string, EmulatorPortal>()
 
-/** Every scope code: the documented ones plus any the method table uses. */
-function scopeCatalogue(methods: MethodTable): string[] {
-  const scopes = new Set(KNOWN_SCOPES)
-  for (const definition of methods.values()) {
-    if (definition.scope !== BASIC_SCOPE) scopes.add(definition.scope.toLowerCase())
+  constructor(main: EmulatedPortal, shared: PortalShared, endpoints: Endpoints, portals: PortalDirectory) {
+    super(() => main, shared)
+    this.#main = main
+    this.#shared = shared
+    this.#endpoints = endpoints
+    this.#portals = portals
   }
-  return [...scopes].sort()
+
+  close(): Promise<void> {
+    return this.#endpoints.close()
+  }
+
+  createApp(appOptions?: AppOptions): AppCredentials {
+    const app = this.#main.credentials.createApp(appOptions)
+    return {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      applicationToken: app.applicationToken,
+      scopes: app.scopes === 'all' ? 'all' : [...app.scopes],
+      redirectUri: app.redirectUri,
+      status: app.status,
+    }
+  }
+
+  async changeDomain(target?: string | PortalAddress): Promise<string> {
+    const endpoints = this.#endpoints
+    if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
+    const port = target.port ?? (target.address === undefined ? 0 : endpoints.current().port)
+    return (await endpoints.open(port, target.domain, target.address)).url
+  }
+
+  advanceTime(seconds: number): void {
+    this.#shared.clock.advance(seconds)
+  }
+
+  now(): number {
+    return this.#shared.clock.now()
+  }
+
+  get portals(): string[] {
+    return this.#portals.hosts()
+  }
+
+  portal(host: string): EmulatorPortal {
+    const name = this.#portals.name(String(host))
+    if (name === undefined) throw new RangeError(`no portal named ${JSON.stringify(host)}; emu.portals lists them`)
+    let handle = this.#handles.get(name)
+    if (!handle) {
+      const portals = this.#portals
+      handle = new PortalHandle(() => portals.get(name) ?? portals.main, this.#shared)
+      this.#handles.set(name, handle)
+    }
+    return handle
+  }
+
+  createPortal(portalOptions: CreatePortalOptions = {}): EmulatorPortal {
+    return this.portal(this.#portals.add(portalOptions.host))
+  }
+
+  get activePortals(): number {
+    return this.#portals.active
+  }
 }

@@ -29,7 +29,8 @@ export class Endpoints {
 
   constructor(
     private readonly settings: { https: boolean; host: string },
-    private readonly stats: StatsRecorder,
+    /** The counters a request is counted in (its portal's). */
+    private readonly statsFor: (req: http.IncomingMessage) => StatsRecorder,
     private readonly serve: RequestHandler,
   ) {}
 
@@ -42,9 +43,10 @@ export class Endpoints {
     if (this.closing) throw new Error('The emulator is closed')
     let self: Endpoint | undefined
     const listener: RequestHandler = (req, res) => {
-      this.stats.request()
+      const stats = this.statsFor(req)
+      stats.request()
       res.on('close', () => {
-        if (res.headersSent) this.stats.response(res.statusCode)
+        if (res.headersSent) stats.response(res.statusCode)
       })
       // The OAuth server (oauth.bitrix.info for real portals) does not move with the portal.
       if (self === this.current() || isOAuthServerPath(req.url)) {

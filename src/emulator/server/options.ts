@@ -71,6 +71,11 @@ export interface EmulatorOptions {
   portalDeletedStatus?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
+  /**
+   * Named portals served besides the default one, on the same address, told apart by the `Host` header:
+   * `p0001.bitrix24.test` … (see "Many portals" in docs/emulator.md). Each is built on first use. Default 0.
+   */
+  portals?: number
 }
 
 export interface ResolvedOptions {
@@ -99,6 +104,7 @@ export interface ResolvedOptions {
   requestTimeLimit: number
   portalDeletedStatus: number
   faults: readonly FaultSpec[]
+  portals: number
 }
 
 function positive(name: string, value: number): number {
@@ -147,5 +153,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     requestTimeLimit: positive('requestTimeLimit', options.requestTimeLimit ?? 60),
     portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
+    portals: nonNegativeInteger('portals', options.portals ?? 0),
   }
 }
