@@ -49,6 +49,12 @@ export interface ClientOptions extends Partial<ConfigInit> {
   /** TLS settings for the Node transport, e.g. `{ ca }` of a self-signed local portal. */
   tls?: NodeTransportOptions['tls']
   /**
+   * Host names the Node transport connects to at a fixed IP address instead of asking DNS (curl's `--resolve`), e.g.
+   * `{ 'p0001.bitrix24.test': '127.0.0.1' }` for a named portal of a multi-portal emulator. The URL, `Host`, TLS
+   * SNI and certificate checks keep the portal's name. Ignored by the fetch transport.
+   */
+  resolve?: NodeTransportOptions['resolve']
+  /**
    * The portal's rate plan for the built-in limiter: `'standard'` (default: burst 50, 2 per second),
    * `'enterprise'` (250, 5 per second) or a custom `{ burst, drainPerSecond }`. See also `detectPlan()`.
    */
@@ -130,7 +136,7 @@ export class Client {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, limiter, plan, onRetry, allowPortalMove, ...settings } = options
+    const { fetch, transport, tls, resolve, limiter, plan, onRetry, allowPortalMove, ...settings } = options
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -145,7 +151,7 @@ export class Client {
     this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
     this.#dispatcher = new Dispatcher({
       credentials,
-      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls })),
+      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, resolve })),
       limiter: this.limiter,
       overrides,
       validate: validateArguments,
