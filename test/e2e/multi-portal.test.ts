@@ -38,7 +38,7 @@ function send(emu: Emulator, host: string, path: string, form?: Record<string, s
         path,
         method: body === undefined ? 'GET' : 'POST',
         headers: {
-          host: `${host}:${port}`,
+          host: `${host.replace(/:\d+$/, '')}:${port}`,
           ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
         },
       },
@@ -70,7 +70,7 @@ describe('multi-portal emulator', () => {
     expect(emu.portals).toEqual(['p0001.bitrix24.test', 'p0002.bitrix24.test'])
     const [a, b] = emu.portals.map((host) => emu.portal(host))
     expect(new Set([emu.memberId, a.memberId, b.memberId]).size).toBe(3)
-    expect(a.domain).toBe('p0001.bitrix24.test')
+    expect(a.domain).toBe(`p0001.bitrix24.test:${new URL(emu.url).port}`)
 
     const added = await send(emu, a.domain, webhookPath(a.webhookUrl, 'crm.deal.add'), { 'fields[TITLE]': 'only on A' })
     expect(added.status).toBe(200)
@@ -175,7 +175,7 @@ describe('multi-portal emulator', () => {
     const added = emu.createPortal({ host: 'shop.bitrix24.test' })
     expect(emu.portals.at(-1)).toBe('shop.bitrix24.test')
     expect(emu.activePortals).toBe(2)
-    expect(added.domain).toBe('shop.bitrix24.test')
+    expect(added.domain).toBe(`shop.bitrix24.test:${new URL(emu.url).port}`)
     expect(() => emu.portal('p9999.bitrix24.test')).toThrow(RangeError)
     expect(() => emu.createPortal({ host: 'shop.bitrix24.test' })).toThrow(/already exists/)
     expect(() => emu.createPortal({ host: 'not a host' })).toThrow(RangeError)

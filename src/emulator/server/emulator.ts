@@ -75,7 +75,7 @@ export interface EmulatorPortal {
    * reached through a DNS override to the emulator's address). Changes after `changeDomain`.
    */
   readonly url: string
-  /** Portal host name it reports (default `127.0.0.1:PORT`; a named portal: its host name). */
+  /** Portal host name it reports (default `127.0.0.1:PORT`; a named portal: `p0001.bitrix24.test:PORT`, no port on 443). */
   readonly domain: string
   /** An administrator webhook (user 1, every scope): `http://127.0.0.1:PORT/rest/1/SECRET/`. */
   readonly webhookUrl: string
@@ -212,7 +212,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     createEmulatedPortal(shared, {
       index,
       url: () => new URL(`${config.https ? 'https' : 'http'}://${host}:${current().port}`).origin,
-      domain: () => host,
+      // As clients reach it: the port is part of it unless it is the scheme's default.
+      domain: () => new URL(`${config.https ? 'https' : 'http'}://${host}:${current().port}`).host,
     }),
   )
   for (let n = 0; n < config.portals; n += 1) portals.add()
