@@ -148,7 +148,7 @@ export class PortalWorkPool {
     this.#dispatch()
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued or running (after an abort: when the running items have ended). */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve()
     return new Promise((resolve) => this.#idle.push(resolve))
@@ -204,7 +204,7 @@ export class PortalWorkPool {
 
   /** Starts items, one per portal per turn, while slots are free. */
   #dispatch(): void {
-    if (this.#abortController.signal.aborted) return
+    if (this.#abortController.signal.aborted) return this.#notifyIdle()
     const now = Date.now()
     let idleTurns = 0
     while (this.#running < this.#concurrency && this.#ring.length > 0 && idleTurns < this.#ring.length) {
@@ -220,6 +220,10 @@ export class PortalWorkPool {
       queue.waiting.shift()?.()
       this.#start(queue, item)
     }
+    this.#notifyIdle()
+  }
+
+  #notifyIdle(): void {
     if (this.#isIdle()) for (const resolve of this.#idle.splice(0)) resolve()
   }
 
@@ -258,6 +262,6 @@ export class PortalWorkPool {
       for (const item of queue.items.splice(0)) item.reject(reason)
       for (const wake of queue.waiting.splice(0)) wake()
     }
-    for (const resolve of this.#idle.splice(0)) resolve()
+    this.#notifyIdle()
   }
 }

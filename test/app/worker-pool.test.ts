@@ -126,6 +126,25 @@ describe('PortalWorkPool', () => {
     await pool.idle()
   })
 
+  it('after an abort, idle waits for the items still running', async () => {
+    const controller = new AbortController()
+    const pool = new PortalWorkPool({ signal: controller.signal })
+    const release = gate()
+    const running = pool.run('a', () => release.promise)
+    await settle()
+    controller.abort(new Error('stop'))
+    let idle = false
+    const waiting = pool.idle().then(() => {
+      idle = true
+    })
+    await settle()
+    expect(idle).toBe(false)
+    release.open()
+    await running
+    await waiting
+    expect(idle).toBe(true)
+  })
+
   it('refuses bad options and portal keys with a typed error naming the option', () => {
     expect(() => new PortalWorkPool({ concurrency: 0 })).toThrow(BitrixValidationError)
     expect(() => new PortalWorkPool({ perPortal: 1.5 })).toThrow(/perPortal/)

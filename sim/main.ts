@@ -1,0 +1,260 @@
+/**
+ * `npm run sim`: one app, many portals, several workers, one Redis — simulated end to end on loopback and bounded
+ * in time and count. See `npm run sim -- --help` and docs/scale.md.
+ *
+ * Stages: Redis and a multi-portal emulator (HTTPS, named portals reached through the transport's `resolve`);
+ * every portal installed through the OAuth code flow (authorize page → code → exchange at the shared OAuth
+ * server → installation in the Redis store); a probe of event delivery; worker processes; phase 1 (every portal
+ * exports and writes); a token-expiry wave on every portal; phase 2 (every portal reads and writes, one hot
+ * portal gets `hotFactor` times that plus exports) with one worker SIGKILLed; the figures.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Redis } from 'ioredis'
+import { EMULATOR_TLS_CERT, type Emulator, startEmulator } from '../src/emulator/index.js'
+import { createDefaultTransport } from '../src/http/transport.js'
+import { authorizationUrl, BitrixApp, exchangeCode, PortalWorkPool, parseAuthorizationRedirect } from '../src/index.js'
+import { RedisInstallationStore } from '../src/redis/index.js'
+import { parseArgs, type SimOptions, USAGE } from './args.js'
+import { probeEvents } from './events.js'
+import { startSimRedis } from './redis.js'
+import { buildResults, type ItemResult, requestTotals, type WorkerFinal } from './results.js'
+import { renderMarkdown, updateScaleDoc } from './results-md.js'
+import { takenList, WORK_LIST, type WorkItem } from './work.js'
+import { spawnWorkers } from './workers.js'
+
+const PREFIX = 'sim'
+
+function log(message: string): void {
+  process.stdout.write(`[sim ${new Date().toISOString().slice(11, 19)}] ${message}\n`)
+}
+
+let parsed: SimOptions | 'help'
+try {
+  parsed = parseArgs(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}`)
+  process.exit(2)
+}
+if (parsed === 'help') {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
+const options: SimOptions = parsed
+const gc = (globalThis as { gc?: () => void }).gc
+
+/** Heap in use after a collection when `--expose-gc` is on (npm run sim turns it on). */
+function heapUsed(): number {
+  gc?.()
+  return process.memoryUsage().heapUsed
+}
+
+const cleanups: Array<() => Promise<void> | void> = []
+async function cleanup(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => {})
+}
+// The whole run is bounded: setup, workload, drain and report together.
+const hardLimitMs = (options.duration + 240 + options.portals * 0.2) * 1000
+const watchdog = setTimeout(() => {
+  process.stderr.write(`sim: hard time limit of ${Math.round(hardLimitMs / 1000)} s reached; stopping\n`)
+  void cleanup().finally(() => process.exit(3))
+}, hardLimitMs)
+
+const startedAt = Date.now()
+const redis = await startSimRedis()
+cleanups.push(() => redis.stop())
+const admin = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: 2 })
+cleanups.push(() => admin.disconnect())
+log(`redis-server on 127.0.0.1:${redis.port}`)
+
+const heapBefore = heapUsed()
+const emu: Emulator = await startEmulator({
+  portals: options.portals,
+  https: true,
+  seed: { deals: options.deals },
+  receivedLimit: 0,
+})
+cleanups.push(() => emu.close())
+log(`emulator on ${emu.url} with ${options.portals} named portals (p0001.bitrix24.test …)`)
+
+const app = emu.createApp({ redirectUri: 'https://app.example/install' })
+const bitrixApp = new BitrixApp({ clientId: app.clientId, clientSecret: app.clientSecret, oauthServer: emu.url })
+const transport = createDefaultTransport({
+  tls: { ca: EMULATOR_TLS_CERT },
+  resolve: (hostname) => (hostname.endsWith('.bitrix24.test') ? '127.0.0.1' : undefined),
+})
+const store = new RedisInstallationStore({ client: admin, prefix: PREFIX })
+
+/** The install flow of one portal: its authorize page, the code exchanged at the OAuth server, the store. */
+async function install(host: string): Promise<string> {
+  const domain = emu.portal(host).domain
+  const answer = await transport({
+    url: authorizationUrl({ domain, clientId: app.clientId, state: `install-${host}` }),
+    method: 'GET',
+    headers: {},
+    connectTimeoutMs: 10_000,
+    readTimeoutMs: 30_000,
+  })
+  const location = answer.headers.location
+  if (answer.status !== 302 || typeof location !== 'string')
+    throw new Error(`${host}: authorize answered ${answer.status}`)
+  const redirect = parseAuthorizationRedirect(location)
+  const token = await exchangeCode(redirect.code, {
+    bitrixApp,
+    domain: redirect.domain,
+    oauthServer: emu.url,
+    context: { transport },
+  })
+  const memberId = redirect.memberId ?? ''
+  await store.save({
+    memberId,
+    domain: token.domain,
+    scopes: redirect.scope,
+    accessToken: token.authToken,
+    refreshToken: token.refreshToken,
+    expires: token.expires,
+  })
+  return memberId
+}
+
+const hosts = emu.portals
+const memberIds = new Map<string, string>()
+const installPool = new PortalWorkPool({ concurrency: 32, perPortal: 1 })
+const installStarted = Date.now()
+await Promise.all(hosts.map((host) => installPool.run(host, async () => memberIds.set(host, await install(host)))))
+const installSeconds = (Date.now() - installStarted) / 1000
+const heapAfterInstall = heapUsed()
+log(`${memberIds.size} portals installed in ${installSeconds.toFixed(1)} s`)
+
+const events = await probeEvents(emu, hosts[0])
+log(`event delivery: ${events.available ? 'available' : `not available (${events.reason})`}`)
+
+const workers = await spawnWorkers(options.workers, {
+  REDIS_PORT: String(redis.port),
+  REDIS_PREFIX: PREFIX,
+  CLIENT_ID: app.clientId,
+  CLIENT_SECRET: app.clientSecret,
+  OAUTH_SERVER: emu.url,
+  CONCURRENCY: String(options.concurrency),
+})
+cleanups.push(() => {
+  for (const worker of workers) worker.kill()
+})
+log(`${workers.length} workers ready`)
+
+// The workload.
+let nextId = 1
+const items = new Map<number, WorkItem>()
+function queueItems(list: WorkItem[]): Promise<unknown> {
+  for (const item of list) items.set(item.id, item)
+  // Shuffled so no portal's items come in one run; LMOVE takes from the right end.
+  const shuffled = [...list].sort(() => Math.random() - 0.5)
+  return admin.lpush(WORK_LIST, ...shuffled.map((item) => JSON.stringify(item)))
+}
+function itemsFor(host: string, kinds: WorkItem['kind'][], phase: 1 | 2, hot: boolean): WorkItem[] {
+  const memberId = memberIds.get(host) ?? ''
+  return kinds.map((kind) => ({ id: nextId++, host, memberId, kind, phase, hot }))
+}
+
+const results = new Map<number, ItemResult>()
+let reruns = 0
+for (const worker of workers) {
+  worker.onItem((result) => {
+    if (results.has(result.id)) reruns += 1
+    if (!results.get(result.id)?.ok) results.set(result.id, result)
+  })
+}
+const phaseDone = (phase: 1 | 2) => [...items.values()].filter((i) => i.phase === phase).every((i) => results.has(i.id))
+
+async function waitFor(done: () => boolean, until: number): Promise<void> {
+  while (!done() && Date.now() < until) await sleep(100)
+}
+
+const commandsBefore = await admin.info('commandstats')
+const requestsBefore = requestTotals(emu, hosts)
+const workStarted = Date.now()
+const deadline = workStarted + options.duration * 1000
+await queueItems(hosts.flatMap((host) => itemsFor(host, ['export', 'write'], 1, false)))
+log('phase 1: every portal exports and writes')
+await waitFor(() => phaseDone(1), workStarted + (deadline - workStarted) * 0.4)
+const phase1Seconds = (Date.now() - workStarted) / 1000
+const beforeWave = new Map(hosts.map((host) => [host, emu.portal(host).stats.oauthRefreshes]))
+for (const host of hosts) emu.portal(host).expireTokens()
+log(`phase 1 ended after ${phase1Seconds.toFixed(1)} s; every portal's access token expired (the wave)`)
+
+const hotHost = hosts[hosts.length - 1]
+const hotBefore = emu.portal(hotHost).stats.httpRequests
+const phase2Started = Date.now()
+const phase2 = hosts.flatMap((host) => itemsFor(host, ['read', 'write'], 2, false))
+for (let n = 0; n < options.hotFactor; n += 1) phase2.push(...itemsFor(hotHost, ['export', 'write', 'read'], 2, true))
+await queueItems(phase2)
+log(`phase 2: every portal reads and writes; ${hotHost} is hot with ${options.hotFactor}× the work`)
+
+let killed: { worker: string; requeued: number; atItems: number } | undefined
+if (options.kill && workers.length > 1) {
+  const phase2Count = phase2.length
+  await waitFor(() => phase2.filter((i) => results.has(i.id)).length >= phase2Count * 0.25, deadline)
+  const victim = workers[0]
+  victim.kill()
+  await victim.exited
+  let requeued = 0
+  while ((await admin.lmove(takenList(victim.id), WORK_LIST, 'RIGHT', 'RIGHT')) !== null) requeued += 1
+  killed = { worker: victim.id, requeued, atItems: phase2.filter((i) => results.has(i.id)).length }
+  log(`worker ${victim.id} SIGKILLed; ${requeued} items it held requeued`)
+}
+await waitFor(() => phaseDone(2), deadline)
+const workSeconds = (Date.now() - workStarted) / 1000
+const hotSeconds = (Date.now() - phase2Started) / 1000
+const hotRequests = emu.portal(hotHost).stats.httpRequests - hotBefore
+log(`workload ended after ${workSeconds.toFixed(1)} s; stopping workers`)
+
+const stopped = await Promise.allSettled(
+  workers.filter((worker) => worker.id !== killed?.worker).map((worker) => worker.stop(30_000)),
+)
+const finals: WorkerFinal[] = []
+for (const outcome of stopped) {
+  if (outcome.status === 'fulfilled') finals.push(outcome.value)
+  else log(`a worker gave no final report: ${(outcome.reason as Error).message.slice(0, 300)}`)
+}
+const commandsAfter = await admin.info('commandstats')
+const redisMemory = await admin.info('memory')
+const redisKeys = await admin.dbsize()
+
+const report = buildResults({
+  options,
+  emu,
+  hosts,
+  hotHost,
+  items: [...items.values()],
+  results,
+  reruns,
+  finals,
+  killed,
+  events,
+  beforeWave,
+  requestsBefore,
+  commandsBefore,
+  commandsAfter,
+  redisMemory,
+  redisKeys,
+  timings: {
+    installSeconds,
+    phase1Seconds,
+    workSeconds,
+    hotSeconds,
+    hotRequests,
+    totalSeconds: (Date.now() - startedAt) / 1000,
+  },
+  emulatorHeapPerPortal: (heapAfterInstall - heapBefore) / Math.max(1, emu.activePortals - 1),
+  heapMeasured: gc !== undefined,
+})
+mkdirSync(options.out, { recursive: true })
+writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
+const markdown = renderMarkdown(report)
+writeFileSync(join(options.out, 'results.md'), markdown)
+process.stdout.write(`\n${markdown}`)
+if (updateScaleDoc(report, 'docs/scale.md')) log('docs/scale.md figures regenerated from this run')
+clearTimeout(watchdog)
+await cleanup()
+process.exit(0)
