@@ -7,7 +7,7 @@ export interface SimOptions {
   workers: number
   /** Seconds the workload may run (setup and the report come on top, each bounded). */
   duration: number
-  /** How many times the cold portals' phase-2 work the hot portal gets. */
+  /** How many times (export, write, read) the hot portal gets in phase 4. */
   hotFactor: number
   /** Seeded deals per portal (what an export reads). */
   deals: number
@@ -29,7 +29,7 @@ one worker killed mid-run. Writes sim/results.json and sim/results.md.
   --portals N       portals to install and serve (default 1000)
   --workers N       worker processes (default 8)
   --duration S      seconds the workload may run (default 300)
-  --hot-factor N    the hot portal gets N times a cold portal's phase-2 work (default 50)
+  --hot-factor N    the hot portal gets N times (export, write, read) (default 50)
   --deals N         seeded deals per portal, read by each export (default 120)
   --concurrency N   items one worker runs at once (default 64)
   --no-kill         do not SIGKILL a worker mid-run

@@ -4,9 +4,10 @@
  *
  * Stages: Redis and a multi-portal emulator (HTTPS, named portals reached through the transport's `resolve`);
  * every portal installed through the OAuth code flow (authorize page → code → exchange at the shared OAuth
- * server → installation in the Redis store); a probe of event delivery; worker processes; phase 1 (every portal
- * exports and writes); a token-expiry wave on every portal; phase 2 (every portal reads and writes, one hot
- * portal gets `hotFactor` times that plus exports) with one worker SIGKILLed; the figures.
+ * server → installation in the Redis store); a probe of event delivery; worker processes; phase 1 (warm-up: every
+ * portal exports and writes); a token-expiry wave on every portal; phase 2 (every portal reads and writes on its
+ * expired token); phase 3 (baseline: every portal reads); phase 4 (every portal reads, one hot portal gets
+ * `hotFactor` times an export, a write and a read) with one worker SIGKILLed; the figures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -152,7 +153,7 @@ function queueItems(list: WorkItem[]): Promise<unknown> {
   const shuffled = [...list].sort(() => Math.random() - 0.5)
   return admin.lpush(WORK_LIST, ...shuffled.map((item) => JSON.stringify(item)))
 }
-function itemsFor(host: string, kinds: WorkItem['kind'][], phase: 1 | 2, hot: boolean): WorkItem[] {
+function itemsFor(host: string, kinds: WorkItem['kind'][], phase: WorkItem['phase'], hot: boolean): WorkItem[] {
   const memberId = memberIds.get(host) ?? ''
   return kinds.map((kind) => ({ id: nextId++, host, memberId, kind, phase, hot }))
 }
@@ -165,7 +166,6 @@ for (const worker of workers) {
     if (!results.get(result.id)?.ok) results.set(result.id, result)
   })
 }
-const phaseDone = (phase: 1 | 2) => [...items.values()].filter((i) => i.phase === phase).every((i) => results.has(i.id))
 
 async function waitFor(done: () => boolean, until: number): Promise<void> {
   while (!done() && Date.now() < until) await sleep(100)
@@ -175,37 +175,56 @@ const commandsBefore = await admin.info('commandstats')
 const requestsBefore = requestTotals(emu, hosts)
 const workStarted = Date.now()
 const deadline = workStarted + options.duration * 1000
-await queueItems(hosts.flatMap((host) => itemsFor(host, ['export', 'write'], 1, false)))
-log('phase 1: every portal exports and writes')
-await waitFor(() => phaseDone(1), workStarted + (deadline - workStarted) * 0.4)
-const phase1Seconds = (Date.now() - workStarted) / 1000
+/** Queues a phase and waits until it is done or `share` of the workload time has passed. */
+async function runPhase(list: WorkItem[], share: number, what: string): Promise<number> {
+  const started = Date.now()
+  await queueItems(list)
+  log(what)
+  await waitFor(() => list.every((item) => results.has(item.id)), workStarted + (deadline - workStarted) * share)
+  return (Date.now() - started) / 1000
+}
+
+const phase1Seconds = await runPhase(
+  hosts.flatMap((host) => itemsFor(host, ['export', 'write'], 1, false)),
+  0.3,
+  'phase 1 (warm-up): every portal exports and writes',
+)
 const beforeWave = new Map(hosts.map((host) => [host, emu.portal(host).stats.oauthRefreshes]))
 for (const host of hosts) emu.portal(host).expireTokens()
-log(`phase 1 ended after ${phase1Seconds.toFixed(1)} s; every portal's access token expired (the wave)`)
+log("the wave: every portal's access token expired")
+await runPhase(
+  hosts.flatMap((host) => itemsFor(host, ['read', 'write'], 2, false)),
+  0.5,
+  'phase 2: every portal reads and writes on an expired token',
+)
+await runPhase(
+  hosts.flatMap((host) => itemsFor(host, ['read'], 3, false)),
+  0.6,
+  'phase 3 (baseline): every portal reads, no hot portal',
+)
 
 const hotHost = hosts[hosts.length - 1]
 const hotBefore = emu.portal(hotHost).stats.httpRequests
-const phase2Started = Date.now()
-const phase2 = hosts.flatMap((host) => itemsFor(host, ['read', 'write'], 2, false))
-for (let n = 0; n < options.hotFactor; n += 1) phase2.push(...itemsFor(hotHost, ['export', 'write', 'read'], 2, true))
-await queueItems(phase2)
-log(`phase 2: every portal reads and writes; ${hotHost} is hot with ${options.hotFactor}× the work`)
+const phase4Started = Date.now()
+const phase4 = hosts.flatMap((host) => itemsFor(host, ['read'], 4, false))
+for (let n = 0; n < options.hotFactor; n += 1) phase4.push(...itemsFor(hotHost, ['export', 'write', 'read'], 4, true))
+await queueItems(phase4)
+log(`phase 4: every portal reads; ${hotHost} is hot with ${options.hotFactor}× (export, write, read)`)
 
 let killed: { worker: string; requeued: number; atItems: number } | undefined
 if (options.kill && workers.length > 1) {
-  const phase2Count = phase2.length
-  await waitFor(() => phase2.filter((i) => results.has(i.id)).length >= phase2Count * 0.25, deadline)
+  await waitFor(() => phase4.filter((i) => results.has(i.id)).length >= phase4.length * 0.25, deadline)
   const victim = workers[0]
   victim.kill()
   await victim.exited
   let requeued = 0
   while ((await admin.lmove(takenList(victim.id), WORK_LIST, 'RIGHT', 'RIGHT')) !== null) requeued += 1
-  killed = { worker: victim.id, requeued, atItems: phase2.filter((i) => results.has(i.id)).length }
+  killed = { worker: victim.id, requeued, atItems: phase4.filter((i) => results.has(i.id)).length }
   log(`worker ${victim.id} SIGKILLed; ${requeued} items it held requeued`)
 }
-await waitFor(() => phaseDone(2), deadline)
+await waitFor(() => phase4.every((item) => results.has(item.id)), deadline)
 const workSeconds = (Date.now() - workStarted) / 1000
-const hotSeconds = (Date.now() - phase2Started) / 1000
+const hotSeconds = (Date.now() - phase4Started) / 1000
 const hotRequests = emu.portal(hotHost).stats.httpRequests - hotBefore
 log(`workload ended after ${workSeconds.toFixed(1)} s; stopping workers`)
 
@@ -217,6 +236,8 @@ for (const outcome of stopped) {
   if (outcome.status === 'fulfilled') finals.push(outcome.value)
   else log(`a worker gave no final report: ${(outcome.reason as Error).message.slice(0, 300)}`)
 }
+let stillQueued = await admin.llen(WORK_LIST)
+for (const worker of workers) stillQueued += await admin.llen(takenList(worker.id))
 const commandsAfter = await admin.info('commandstats')
 const redisMemory = await admin.info('memory')
 const redisKeys = await admin.dbsize()
@@ -231,6 +252,7 @@ const report = buildResults({
   reruns,
   finals,
   killed,
+  stillQueued,
   events,
   beforeWave,
   requestsBefore,

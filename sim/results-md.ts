@@ -76,8 +76,8 @@ ${table(
     ['rows moved', n(throughput.rows)],
     ['rows per second', n(throughput.rowsPerSecond, 1)],
     [
-      'items queued / done / failed / unfinished / re-run',
-      `${items.queued} / ${items.ok} / ${items.failed} / ${items.unfinished} / ${items.reruns}`,
+      'items queued / done / failed / still queued at the end / re-run',
+      `${items.queued} / ${items.ok} / ${items.failed} / ${items.stillQueued} / ${items.reruns}`,
     ],
     ['503 responses / 429 responses (all portals)', `${limits.responses503} / ${limits.responses429}`],
     ['refreshes per portal after the expiry wave', JSON.stringify(results.refreshes.histogram)],
@@ -93,17 +93,17 @@ ${table(
       `${hot.requests} requests in ${hot.windowSeconds} s = ${hot.rate} req/s; bucket allows ${hot.bucketRate} req/s (${Math.round(hot.shareOfBucket * 100)} %)`,
     ],
     [
-      'cold portals, item p50 / p95 without the hot portal (phase 1)',
+      'cold portals, read item p50 / p95 without the hot portal (phase 3)',
       `${latency.coldP50WithoutHotMs} / ${latency.coldP95WithoutHotMs} ms`,
     ],
     [
-      'cold portals, item p50 / p95 with the hot portal (phase 2, after the expiry wave)',
+      'cold portals, read item p50 / p95 with the hot portal (phase 4)',
       `${latency.coldP50WithHotMs} / ${latency.coldP95WithHotMs} ms`,
     ],
     [
       'killed worker',
       results.killed
-        ? `${results.killed.worker} after ${results.killed.atItems} phase-2 items; ${results.killed.requeued} items requeued`
+        ? `${results.killed.worker} after ${results.killed.atItems} phase-4 items; ${results.killed.requeued} items requeued`
         : 'none',
     ],
     [

@@ -8,8 +8,8 @@ export interface WorkItem {
   host: string
   memberId: string
   kind: WorkKind
-  /** 1: every portal, no hot portal; 2: after the token-expiry wave, with the hot portal's work. */
-  phase: 1 | 2
+  /** 1 warm-up; 2 after the token-expiry wave; 3 baseline without the hot portal; 4 with it. */
+  phase: 1 | 2 | 3 | 4
   hot: boolean
 }
 

@@ -103,6 +103,13 @@ function describeError(error: unknown): string {
   return redact(`${e?.name ?? 'Error'}${e?.error ? ` ${e.error}` : ''}: ${e?.message ?? String(error)}`.slice(0, 300))
 }
 
+/**
+ * Items of one portal this worker holds at most (queued in its pool or running): without this bound a busy
+ * portal's items, waiting on its bucket, would fill the worker's intake and hold back every other portal.
+ */
+const PORTAL_INTAKE = 8
+const heldFor = new Map<string, number>()
+let returned = 0
 let stopping = false
 let inFlight = 0
 let slotFreed: (() => void) | undefined
@@ -121,6 +128,17 @@ async function take(): Promise<void> {
       continue
     }
     const item = JSON.parse(raw) as WorkItem
+    const held = heldFor.get(item.memberId) ?? 0
+    if (held >= PORTAL_INTAKE) {
+      // This worker holds enough of that portal's items: back to the end of the queue (atomically, so a kill
+      // here loses nothing), and after a run of those a short rest, so a queue of one busy portal is no spin.
+      await queue.lmove(takenList(workerId), WORK_LIST, 'LEFT', 'LEFT')
+      returned += 1
+      if (returned % 32 === 0) await sleep(100)
+      continue
+    }
+    returned = 0
+    heldFor.set(item.memberId, held + 1)
     inFlight += 1
     const started = Date.now()
     pool
@@ -134,6 +152,7 @@ async function take(): Promise<void> {
       )
       .then(() => queue.lrem(takenList(workerId), 1, raw))
       .finally(() => {
+        heldFor.set(item.memberId, (heldFor.get(item.memberId) ?? 1) - 1)
         inFlight -= 1
         slotFreed?.()
         slotFreed = undefined

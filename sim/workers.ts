@@ -3,11 +3,8 @@
  * with `node`, talking JSON lines on stdout; `stop` on stdin makes one finish its items and report.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+// The Redis tests' bundler (esbuild, ioredis inside); paths are relative to test/redis/.
+import { bundleWorker } from '../test/redis/child.js'
 import type { ItemResult, WorkerFinal } from './results.js'
 
 export interface SimWorker {
@@ -19,22 +16,6 @@ export interface SimWorker {
   stop(ms: number): Promise<WorkerFinal>
   /** SIGKILL. */
   kill(): void
-}
-
-async function bundle(): Promise<string> {
-  const outfile = join(mkdtempSync(join(tmpdir(), 'b24tssdk-sim-')), 'worker.mjs')
-  await build({
-    entryPoints: [fileURLToPath(new URL('worker.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    // ioredis is CommonJS and requires Node built-ins.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  })
-  return outfile
 }
 
 function startOne(file: string, id: string, env: Record<string, string>): Promise<SimWorker> {
@@ -99,6 +80,6 @@ function startOne(file: string, id: string, env: Record<string, string>): Promis
 
 /** Bundles the worker and starts `count` of them; resolves once every one said it is ready. */
 export async function spawnWorkers(count: number, env: Record<string, string>): Promise<SimWorker[]> {
-  const file = await bundle()
+  const file = await bundleWorker('../../sim/worker.ts')
   return Promise.all(Array.from({ length: count }, (_, n) => startOne(file, `w${n + 1}`, env)))
 }
