@@ -236,8 +236,13 @@ for (const outcome of stopped) {
   if (outcome.status === 'fulfilled') finals.push(outcome.value)
   else log(`a worker gave no final report: ${(outcome.reason as Error).message.slice(0, 300)}`)
 }
-let stillQueued = await admin.llen(WORK_LIST)
-for (const worker of workers) stillQueued += await admin.llen(takenList(worker.id))
+const queuedIds = new Set<number>()
+for (const list of [WORK_LIST, ...workers.map((worker) => takenList(worker.id))]) {
+  for (const raw of await admin.lrange(list, 0, -1)) queuedIds.add((JSON.parse(raw) as WorkItem).id)
+}
+const stillQueued = [...queuedIds].filter((id) => !results.get(id)?.ok).length
+const lost = [...items.values()].filter((item) => !results.has(item.id) && !queuedIds.has(item.id))
+if (lost.length > 0) log(`items neither done nor queued: ${JSON.stringify(lost.slice(0, 10))}`)
 const commandsAfter = await admin.info('commandstats')
 const redisMemory = await admin.info('memory')
 const redisKeys = await admin.dbsize()

@@ -134,7 +134,7 @@ async function take(): Promise<void> {
       // here loses nothing), and after a run of those a short rest, so a queue of one busy portal is no spin.
       await queue.lmove(takenList(workerId), WORK_LIST, 'LEFT', 'LEFT')
       returned += 1
-      if (returned % 32 === 0) await sleep(100)
+      if (returned % 8 === 0) await sleep(250)
       continue
     }
     returned = 0
@@ -146,11 +146,12 @@ async function take(): Promise<void> {
       .then(
         (rows) => say({ t: 'item', id: item.id, ok: true, started, ms: Date.now() - started, rows, w: workerId }),
         (error: unknown) => {
-          if (error === STOPPED) return
+          if (error === STOPPED) return 'unfinished'
           say({ t: 'item', id: item.id, ok: false, started, ms: Date.now() - started, error: describeError(error) })
         },
       )
-      .then(() => queue.lrem(takenList(workerId), 1, raw))
+      // An item never started stays in the taken list: not run, and not lost.
+      .then((outcome) => (outcome === 'unfinished' ? undefined : queue.lrem(takenList(workerId), 1, raw)))
       .finally(() => {
         heldFor.set(item.memberId, (heldFor.get(item.memberId) ?? 1) - 1)
         inFlight -= 1
