@@ -21,7 +21,7 @@ import { parseArgs, type SimOptions, USAGE } from './args.js'
 import { probeEvents } from './events.js'
 import { startSimRedis } from './redis.js'
 import { buildResults, type ItemResult, requestTotals, type WorkerFinal } from './results.js'
-import { renderMarkdown, updateScaleDoc } from './results-md.js'
+import { formatMarkdown, renderMarkdown, updateScaleDoc } from './results-md.js'
 import { takenList, WORK_LIST, type WorkItem } from './work.js'
 import { spawnWorkers } from './workers.js'
 
@@ -56,7 +56,7 @@ async function cleanup(): Promise<void> {
   for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => {})
 }
 // The whole run is bounded: setup, workload, drain and report together.
-const hardLimitMs = (options.duration + 240 + options.portals * 0.2) * 1000
+const hardLimitMs = (options.duration + 300 + options.portals * 0.3) * 1000
 const watchdog = setTimeout(() => {
   process.stderr.write(`sim: hard time limit of ${Math.round(hardLimitMs / 1000)} s reached; stopping\n`)
   void cleanup().finally(() => process.exit(3))
@@ -281,7 +281,12 @@ writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(report, null,
 const markdown = renderMarkdown(report)
 writeFileSync(join(options.out, 'results.md'), markdown)
 process.stdout.write(`\n${markdown}`)
-if (updateScaleDoc(report, 'docs/scale.md')) log('docs/scale.md figures regenerated from this run')
+const generated = [join(options.out, 'results.md')]
+if (updateScaleDoc(report, 'docs/scale.md')) {
+  generated.push('docs/scale.md')
+  log('docs/scale.md figures regenerated from this run')
+}
+formatMarkdown(generated)
 clearTimeout(watchdog)
 await cleanup()
 process.exit(0)

@@ -204,7 +204,10 @@ export class PortalWorkPool {
 
   /** Starts items, one per portal per turn, while slots are free. */
   #dispatch(): void {
-    if (this.#abortController.signal.aborted) return this.#notifyIdle()
+    if (this.#abortController.signal.aborted) {
+      this.#notifyIdle()
+      return
+    }
     const now = Date.now()
     let idleTurns = 0
     while (this.#running < this.#concurrency && this.#ring.length > 0 && idleTurns < this.#ring.length) {
