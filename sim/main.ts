@@ -189,7 +189,12 @@ const phase1Seconds = await runPhase(
   0.3,
   'phase 1 (warm-up): every portal exports and writes',
 )
-const beforeWave = new Map(hosts.map((host) => [host, emu.portal(host).stats.oauthRefreshes]))
+const beforeWave = new Map(
+  hosts.map((host) => {
+    const stats = emu.portal(host).stats
+    return [host, { refreshes: stats.oauthRefreshes, requests: stats.httpRequests }]
+  }),
+)
 for (const host of hosts) emu.portal(host).expireTokens()
 log("the wave: every portal's access token expired")
 await runPhase(

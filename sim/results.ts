@@ -112,7 +112,8 @@ export interface ResultInput {
   /** Items still in the work list or a worker's taken list at the end (not lost: not run yet). */
   stillQueued: number
   events: EventProbe
-  beforeWave: Map<string, number>
+  /** Each portal's refreshes and requests just before the token-expiry wave. */
+  beforeWave: Map<string, { refreshes: number; requests: number }>
   /** REST requests (named portals) and OAuth-server requests (default portal) when the workload began. */
   requestsBefore: { rest: number; oauth: number }
   commandsBefore: string
@@ -183,9 +184,13 @@ export function buildResults(input: ResultInput): SimResults {
     responses429 += stats.responses429
     if (stats.responses503 > 0) portalsWith503.push(host)
     if (stats.responses429 > 0) portalsWith429.push(host)
-    const refreshes = stats.oauthRefreshes - (input.beforeWave.get(host) ?? 0)
-    const bucket = refreshes >= 2 ? '2+' : String(refreshes)
-    histogram[bucket] = (histogram[bucket] ?? 0) + 1
+    const before = input.beforeWave.get(host) ?? { refreshes: 0, requests: 0 }
+    // Only a portal called after the wave needed its expired token refreshed.
+    if (stats.httpRequests > before.requests) {
+      const refreshes = stats.oauthRefreshes - before.refreshes
+      const bucket = refreshes >= 2 ? '2+' : String(refreshes)
+      histogram[bucket] = (histogram[bucket] ?? 0) + 1
+    }
   }
 
   const before = commandCalls(input.commandsBefore)
@@ -226,7 +231,7 @@ export function buildResults(input: ResultInput): SimResults {
     secretsLive: Math.max(0, ...redactions.map((r) => r.secrets)),
     microsPerLine: round(Math.max(0, ...redactions.map((r) => r.microsPerLine))),
   }
-  const refreshedPortals = hosts.length
+  const refreshedPortals = Object.values(histogram).reduce((sum, count) => sum + count, 0)
   const exactlyOnce = histogram['1'] ?? 0
   const unfinished = items.length - done.length - failed.length
   const coldItems = items.filter((item) => !item.hot)
@@ -253,8 +258,8 @@ export function buildResults(input: ResultInput): SimResults {
     },
     {
       target: 'exactly one refresh per expired token',
-      value: `${exactlyOnce} of ${refreshedPortals} portals refreshed once (${JSON.stringify(histogram)})`,
-      met: exactlyOnce === refreshedPortals,
+      value: `${exactlyOnce} of ${refreshedPortals} portals called after the wave refreshed once (${JSON.stringify(histogram)})`,
+      met: refreshedPortals === hosts.length && exactlyOnce === refreshedPortals,
     },
     { target: 'every event processed once', value: eventsStage, met: false },
     {
