@@ -22,6 +22,7 @@ const publicEntries = {
   frame: 'src/frame/index.ts',
   emulator: 'src/emulator/index.ts',
   redis: 'src/redis/index.ts',
+  otel: 'src/otel/index.ts',
 }
 
 const DEFAULT_TRANSPORT = resolve('src/http/default-transport.ts')

@@ -1,12 +1,7 @@
 /**
  * `npm run bench`: every client against the same portal emulator, one child process per run, then the
- * comparison table on stdout and in bench/results.md (raw figures in node_modules/.cache/b24tssdk-bench/results.json).
- *
- *   npm run bench                  the full run (about 5 minutes)
- *   npm run bench -- --quick       every N divided by 10, a smoke test; results.md is not written
- *   npm run bench -- --only export,create
- *   npm run bench -- --million     adds a 1,000,000-deal export (about 3 more minutes)
- *   npm run bench -- --only timings  the durations tests no longer assert (bench/timings.ts), alone
+ * comparison tables on stdout, in bench/results.md and, machine-readable, in bench/results.json (which
+ * `npm run figures` turns into the README's Figures table). `npm run bench -- --help` lists the options.
  */
 import { fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -14,96 +9,42 @@ import os from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { DEFAULT_COST_MODEL, EMULATOR_TLS_CERT, startEmulator } from '../src/emulator/index.js'
-import { type Meta, type RunResult, render } from './report.js'
+import { EMULATOR_TLS_CERT, startEmulator } from '../src/emulator/index.js'
+import {
+  COST_VARIANTS,
+  costsOf,
+  FAST_SCALE,
+  PER_CALL_SCALE,
+  parseBenchArgs,
+  planSteps,
+  REAL_SCALE,
+  type Step,
+  USAGE,
+} from './plan.js'
+import { type BenchResults, type Meta, type RunResult, render } from './report.js'
 import type { ChildReport } from './run-one.js'
 import { SCENARIOS } from './scenarios/index.js'
-import { measureTimings, renderTimings } from './timings.js'
+import { measureTimings, renderTimings, type Timing } from './timings.js'
 
-interface Step {
-  scenario: string
-  key: string
-  n: number
-  timeScale: number
-  /** Deals the portal starts with. */
-  deals: number
-  /** Repetition of the same run (the CPU scenario runs three times, interleaved, and reports the median). */
-  round: number
+const CHILD_TIMEOUT_MS = 600_000
+
+let args: ReturnType<typeof parseBenchArgs>
+try {
+  args = parseBenchArgs(process.argv.slice(2))
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`)
+  process.exit(2)
 }
-
-/**
- * The emulator runs `timeScale` times faster than a portal (bucket, operating windows and server time alike);
- * every client's limiter is scaled by the same factor. Export and create run at 10 so the per-request cost of the
- * client and the network, which no factor shrinks, stays small next to the portal's own time. The CPU scenario
- * runs at 1,000: the bucket then drains 2,000 requests per second, more than a sequential client sends, so no
- * client sleeps and the figure is the request path alone (a timer wake-up costs every client the same ~250 µs).
- */
-const EXPORT_SCALE = 10
-const PER_CALL_SCALE = 1_000
-const PER_CALL_ROUNDS = 3
-const CREATE_SCALE = 10
-const CHILD_TIMEOUT_MS = 300_000
-
-/** `million`: also export 1,000,000 deals with asListFast (no 429 with the default budget, memory while streaming). */
-function plan(divide: number, million: boolean): Step[] {
-  const deals = 100_000 / divide
-  const exportStep = (key: string, n = deals, timeScale = EXPORT_SCALE): Step => ({
-    scenario: 'export',
-    key,
-    n,
-    timeScale,
-    deals: n,
-    round: 1,
-  })
-  const perCall = (round: number) =>
-    ['ours', 'js', 'bare'].map(
-      (key): Step => ({
-        scenario: 'per-call',
-        key,
-        n: 3_000 / divide,
-        timeScale: PER_CALL_SCALE,
-        deals: 1_000,
-        round,
-      }),
-    )
-  const create = (key: string): Step => ({
-    scenario: 'create',
-    key,
-    n: 10_000 / divide,
-    timeScale: CREATE_SCALE,
-    deals: 0,
-    round: 1,
-  })
-  return [
-    exportStep('ours-fast'),
-    exportStep('ours-fast-real', deals, 1),
-    exportStep('ours-fast-concurrent-real', deals, 1),
-    exportStep('ours-fast-concurrent'),
-    exportStep('ours-list'),
-    exportStep('js-fetchList'),
-    exportStep('js-callList'),
-    exportStep('2bad-list'),
-    exportStep('2bad-list', deals / 10),
-    ...(million ? [exportStep('ours-fast-million', 1_000_000)] : []),
-    ...Array.from({ length: PER_CALL_ROUNDS }, (_, round) => perCall(round + 1)).flat(),
-    create('ours'),
-    create('ours-sequential'),
-    create('js'),
-  ]
+if (args.help) {
+  console.log(USAGE)
+  process.exit(0)
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = dirname(here)
-const args = process.argv.slice(2)
-const quick = args.includes('--quick')
-const onlyArg = args.find((arg, index) => args[index - 1] === '--only' || arg.startsWith('--only='))
-const only = onlyArg?.replace('--only=', '').split(',')
-const steps = plan(quick ? 10 : 1, args.includes('--million')).filter((step) => !only || only.includes(step.scenario))
-const withTimings = !only || only.includes('timings')
-if (only?.length === 1 && withTimings) {
-  console.log(renderTimings(await measureTimings()))
-  process.exit(0)
-}
+const steps = planSteps(args)
+const withTimings = !args.only || args.only.includes('timings')
+const full = !args.quick && !args.only
 
 // Generated files live where neither Git nor Biome looks.
 const outDir = join(root, 'node_modules', '.cache', 'b24tssdk-bench')
@@ -135,7 +76,7 @@ async function runStep(step: Step): Promise<RunResult> {
     plan: 'standard',
     timeScale: step.timeScale,
     realDelays: true,
-    costs: DEFAULT_COST_MODEL,
+    costs: costsOf(step.costs),
     seed: { deals: step.deals },
     randomSeed: 1,
   })
@@ -174,8 +115,9 @@ async function runStep(step: Step): Promise<RunResult> {
       ...step,
       sdk: spec.sdk,
       how: spec.how,
-      command: `BENCH_ENV='{"webhookUrl":"<emulator>","timeScale":${step.timeScale},"n":${step.n}}' NODE_EXTRA_CA_CERTS=node_modules/.cache/b24tssdk-bench/emulator-cert.pem node node_modules/.cache/b24tssdk-bench/child/run-one.mjs ${step.scenario} ${step.key}`,
+      command: `# emulator: timeScale ${step.timeScale}, ${step.deals} deals, cost model ${step.costs}\nBENCH_ENV='{"webhookUrl":"<emulator>","timeScale":${step.timeScale},"n":${step.n}}' NODE_EXTRA_CA_CERTS=node_modules/.cache/b24tssdk-bench/emulator-cert.pem node node_modules/.cache/b24tssdk-bench/child/run-one.mjs ${step.scenario} ${step.key}`,
       requests: stats.httpRequests,
+      wireBytes: stats.responseBodyBytes,
       operatingS: Object.values(stats.operatingSeconds).reduce((sum, seconds) => sum + seconds, 0),
       responses503: stats.responses503,
       responses429: stats.responses429,
@@ -218,7 +160,7 @@ const started = performance.now()
 const results: RunResult[] = []
 for (const [index, step] of steps.entries()) {
   const round = step.round > 1 ? ` round ${step.round}` : ''
-  const label = `[${index + 1}/${steps.length}] ${step.scenario} ${step.key}${round} (N=${step.n.toLocaleString('en-US')}, timeScale ${step.timeScale})`
+  const label = `[${index + 1}/${steps.length}] ${step.scenario} ${step.key}${round} (N=${step.n.toLocaleString('en-US')}, timeScale ${step.timeScale}, costs ${step.costs})`
   process.stdout.write(`${label} … `)
   const result = await runStep(step)
   results.push(result)
@@ -226,34 +168,37 @@ for (const [index, step] of steps.entries()) {
     result.error ? `failed after ${result.wallS.toFixed(1)} s: ${result.error}` : `${result.wallS.toFixed(2)} s`,
   )
 }
+const timings: Timing[] = withTimings ? await measureTimings() : []
 
 const cpus = os.cpus()
 const meta: Meta = {
   date: new Date().toISOString(),
   machine: `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
   node: process.version,
+  args: process.argv.slice(2),
+  full,
   commands: [
-    `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     `# which runs, in order:`,
     BUILD_COMMAND,
     ...results.map((run) => run.command),
   ],
   totalS: (performance.now() - started) / 1000,
-  emulator: `b24tssdk/emulator, https, plan standard (burst 50, drain 2/s), realDelays, cost model ${JSON.stringify(DEFAULT_COST_MODEL)}, operating limit 480 s / 10 min, a fresh emulator per run`,
+  emulator: `b24tssdk/emulator, https, plan standard (burst 50, drain 2/s), realDelays, operating limit 480 s / 10 min, a fresh emulator per run; cost models ${JSON.stringify(COST_VARIANTS)}`,
 }
-const body = render(results, meta) + (withTimings ? `\n${renderTimings(await measureTimings())}` : '')
+const output: BenchResults = { meta, results, timings }
+const body = render(output) + (withTimings ? `\n${renderTimings(timings)}` : '')
 console.log(`\n${body}`)
-console.log(`total ${(meta.totalS / 60).toFixed(1)} min`)
-writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)
-if (!quick && !only) {
-  writeFileSync(join(here, 'results.md'), resultsPage(body, meta))
-  console.log(`written ${relative(root, join(here, 'results.md'))}`)
-}
+const outFolder = full ? here : outDir
+writeFileSync(join(outFolder, 'results.json'), `${JSON.stringify(output, null, 2)}\n`)
+writeFileSync(join(outFolder, 'results.md'), resultsPage(body, meta))
+console.log(`written ${relative(root, join(outFolder, 'results.json'))} and results.md`)
+console.log(`the bench took ${(meta.totalS / 60).toFixed(1)} min (measured, this run${full ? '' : ', partial'})`)
 
 function resultsPage(tables: string, meta: Meta): string {
   return `# Benchmark results
 
-Generated by \`npm run bench\`; method and fairness in [README.md](README.md).
+Generated by \`npm run bench\`${meta.full ? '' : ` (a partial run: ${meta.args.join(' ')})`}; method and fairness in [README.md](README.md); the same figures, machine-readable, in results.json.
 
 - Date: ${meta.date}
 - Machine: ${meta.machine}
@@ -265,9 +210,11 @@ Generated by \`npm run bench\`; method and fairness in [README.md](README.md).
   \`restrictionParams.rateLimit = { burstLimit: 50, drainRate: 2 × timeScale }\` with its operating window divided
   by \`timeScale\`; the bare client a 48-request bucket draining at 2 × timeScale per second. @2bad/bitrix has a fixed
   queue of 2 requests per real second and no way to change it, so it runs slower than the others' scaled limits.
-- Scales: \`timeScale\` ${EXPORT_SCALE} for the export, ${CREATE_SCALE} for the creates; the CPU scenario at ${PER_CALL_SCALE}, where the bucket drains faster
-  than any sequential client sends, so no client sleeps (why: [README.md](README.md#fairness)).
-- Total time: ${(meta.totalS / 60).toFixed(1)} min
+- Scales: \`timeScale\` ${REAL_SCALE} (a real portal's speed) and ${FAST_SCALE} for exports, ${REAL_SCALE} for the creates; the CPU scenario
+  at ${PER_CALL_SCALE}, where the bucket drains faster than any sequential client sends, so no client sleeps.
+- Server time comes from the emulator's cost model, not from a portal: every export runs under the sourced
+  constants, all halved and all doubled. Request counts and bytes do not depend on the model.
+- The whole bench took ${(meta.totalS / 60).toFixed(1)} min.
 
 ${tables}
 ## Commands

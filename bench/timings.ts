@@ -20,6 +20,8 @@ export interface Timing {
   figure: string
   /** What the figure was asserted against when it was a test. */
   target: string
+  /** The figure as a number, where one figure is reported elsewhere (the README's Figures table). */
+  seconds?: number
   met: boolean
 }
 
@@ -36,6 +38,7 @@ function consumerTypecheck(): Timing[] {
     {
       what: 'type-check a consumer of the catalogue',
       figure: `${seconds.toFixed(1)} s`,
+      seconds,
       target: '< 10 s',
       met: seconds < 10,
     },

@@ -81,11 +81,21 @@ export async function measure(resolveDir: string): Promise<BundleSize> {
 }
 
 /** A throwaway folder whose node_modules/b24tssdk is this checkout (its dist/ and package.json). */
-function checkoutAsDependency(root: string): string {
+export function checkoutAsDependency(root: string): string {
   const folder = mkdtempSync(join(tmpdir(), 'b24tssdk-bundle-size-'))
   mkdirSync(join(folder, 'node_modules'))
   symlinkSync(root, join(folder, 'node_modules', 'b24tssdk'), 'dir')
   return folder
+}
+
+/** The bundle size of the checkout at `root` (its dist/ must be built). */
+export async function measureCheckout(root: string): Promise<BundleSize> {
+  const folder = checkoutAsDependency(root)
+  try {
+    return await measure(folder)
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
 }
 
 if (process.argv[1]?.endsWith('bundle-size.ts')) {
@@ -94,14 +104,9 @@ if (process.argv[1]?.endsWith('bundle-size.ts')) {
     console.error('dist/ is missing: run `npm run build` first')
     process.exit(1)
   }
-  const folder = checkoutAsDependency(root)
-  try {
-    const size = await measure(folder)
-    console.log(
-      `browser, from dist/: ${(size.minified / 1024).toFixed(1)} KiB minified, ${(size.gzip / 1024).toFixed(1)} KiB gzip` +
-        ` (+ ${(size.lazyChunks / 1024).toFixed(1)} KiB gzip loaded on the first call: validation rules)`,
-    )
-  } finally {
-    rmSync(folder, { recursive: true, force: true })
-  }
+  const size = await measureCheckout(root)
+  console.log(
+    `browser, from dist/: ${(size.minified / 1024).toFixed(1)} KiB minified, ${(size.gzip / 1024).toFixed(1)} KiB gzip` +
+      ` (+ ${(size.lazyChunks / 1024).toFixed(1)} KiB gzip loaded on the first call: validation rules)`,
+  )
 }

@@ -44,6 +44,17 @@ export {
   resolveOAuthServer,
 } from './app/oauth.js'
 export {
+  consumeOfflineEvents,
+  isOfflineEvent,
+  MemoryOfflineEventJournal,
+  type OfflineBatchState,
+  type OfflineConsumeReport,
+  type OfflineEvent,
+  type OfflineEventConsumerOptions,
+  type OfflineEventJournal,
+  type TypedOfflineEvent,
+} from './app/offline-events.js'
+export {
   type CreateOAuthStateOptions,
   createOAuthState,
   type OAuthStateOptions,
@@ -82,9 +93,34 @@ export {
   type ClientOptions,
   type MethodParams,
   type MethodResult,
+  type PortalKind,
   type ResultOf,
 } from './client/client.js'
 export type { CallOptions } from './client/dispatcher.js'
+export type {
+  CallEndHookInfo,
+  ClientHooks,
+  HookCallInfo,
+  HookOutcome,
+  LimiterWaitHookInfo,
+  RequestHookInfo,
+  ResponseHookInfo,
+  RetryHookInfo,
+} from './client/hooks.js'
+export type {
+  IsPortalSmartProcess,
+  PortalCrm,
+  PortalId,
+  PortalItem,
+  PortalItemEntity,
+  PortalItemMethods,
+  PortalItemParams,
+  PortalItemResult,
+  PortalLegacyEntity,
+  PortalLegacyMethods,
+  PortalLegacyWrites,
+  PortalMethodTree,
+} from './client/portal-tree.js'
 export { Config, type ConfigInit, type ConfigOptions, configure, type Timeout } from './config.js'
 export {
   type EventHandler,
@@ -94,7 +130,16 @@ export {
   ReauthorizationRequiredEvent,
   type SdkEventMap,
 } from './events/index.js'
-export type { FetchFunction, Transport, TransportRequest, TransportResponse } from './http/transport.js'
+/** Files: Base64 pairs for fields, streamed request bodies, the two-step Drive upload, downloads (docs/guides/files.md). */
+export * from './files/index.js'
+export type {
+  FetchFunction,
+  NodeTransportOptions,
+  ProxySetting,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './http/transport.js'
 export {
   type AcquireOptions,
   type Awaitable,
@@ -104,11 +149,14 @@ export {
   type LimiterOutcome,
   type LimiterStore,
   MemoryStore,
+  NO_BUCKET,
+  type OperatingBudget,
   type OperatingSnapshot,
   PLAN_BUCKETS,
   type PlanName,
   RateLimiter,
   type RateLimiterOptions,
+  SELF_HOSTED_OPERATING_LIMIT,
   unlimited,
   type WaitInfo,
 } from './limits/index.js'
@@ -144,3 +192,34 @@ export {
   type StoredBitrixTokenInit,
   type StoredRefreshFailure,
 } from './stores/index.js'
+export { SYNC_CHECKPOINT_VERSION, type SyncCheckpoint } from './sync/checkpoint.js'
+export type { DeletionMode, DeletionSource } from './sync/deletions.js'
+export { type ChangesSinceOptions, type SyncResult, SyncRun } from './sync/run.js'
+export { portalUtcOffset, ValueConverter, type ValueConverterOptions } from './values/convert.js'
+export {
+  type EnumItem,
+  type FieldSpec,
+  parseFieldsDescription,
+  type ValueFamily,
+  valueFamily,
+  type WireStyle,
+} from './values/field-spec.js'
+export { type ConvertibleEntity, loadValueConverter } from './values/load.js'
+export type {
+  EntityFieldSet,
+  FieldSetOrAny,
+  PortalEntities,
+  PortalField,
+  PortalFieldSet,
+  PortalFileInput,
+  PortalFileValue,
+  PortalInput,
+  PortalMultifieldInput,
+  PortalMultifieldValue,
+  PortalNative,
+  PortalRecord,
+  PortalSmartProcesses,
+  PortalWireBoolean,
+  SmartProcessFieldSet,
+  WhenDescribed,
+} from './values/portal-types.js'

@@ -28,11 +28,15 @@ function oursCreate(concurrency: number): RunSpec['prepare'] {
 }
 
 export const createRuns: Record<string, RunSpec> = {
-  ours: { sdk: 'b24tssdk', how: 'callMany(crm.deal.add × N) (default: 2 batches in flight)', prepare: oursCreate(2) },
-  'ours-sequential': {
+  ours: {
     sdk: 'b24tssdk',
-    how: 'callMany(…, { concurrency: 1 })',
+    how: 'callMany(crm.deal.add × N) (default: 1 batch in flight, input order)',
     prepare: oursCreate(1),
+  },
+  'ours-concurrent': {
+    sdk: 'b24tssdk',
+    how: 'callMany(…, { concurrency: 2 }) (batches may apply out of order)',
+    prepare: oursCreate(2),
   },
   js: {
     sdk: '@bitrix24/b24jssdk',

@@ -3,6 +3,7 @@
  * once. Either way every ID is checked off once, so "exact" means no row missing, none repeated.
  */
 import type { Method } from '@2bad/bitrix'
+import type { AsListFastOptions } from '../../src/requests/list-common.js'
 import { jsSdk, ours, twoBad } from '../sdks.js'
 import type { Outcome, RunSpec } from './types.js'
 
@@ -34,28 +35,23 @@ const ORDER = { order: { ID: 'ASC' } } as const
 
 export const CONCURRENCY = 4
 
+/** This SDK's `asListFast(options)` over every deal, each row checked off. */
+function oursFast(options: AsListFastOptions = {}): RunSpec['prepare'] {
+  return async ({ env, n }) => {
+    const client = await ours(env)
+    return async () => {
+      const check = new RowCheck(n)
+      for await (const row of client.crm.deal.list(ORDER).asListFast(options)) check.add(row)
+      return check.outcome()
+    }
+  }
+}
+
 export const exportRuns: Record<string, RunSpec> = {
   'ours-fast': {
     sdk: 'b24tssdk',
     how: 'asListFast()',
-    prepare: async ({ env, n }) => {
-      const client = await ours(env)
-      return async () => {
-        const check = new RowCheck(n)
-        for await (const row of client.crm.deal.list(ORDER).asListFast()) check.add(row)
-        return check.outcome()
-      }
-    },
-  },
-  'ours-fast-real': {
-    sdk: 'b24tssdk',
-    how: 'asListFast() at real portal speed (timeScale 1)',
-    prepare: async (context) => exportRuns['ours-fast'].prepare(context),
-  },
-  'ours-fast-concurrent-real': {
-    sdk: 'b24tssdk',
-    how: `asListFast({ concurrency: ${CONCURRENCY} }) at real portal speed (timeScale 1)`,
-    prepare: async (context) => exportRuns['ours-fast-concurrent'].prepare(context),
+    prepare: oursFast(),
   },
   'ours-fast-million': {
     sdk: 'b24tssdk',
@@ -65,14 +61,30 @@ export const exportRuns: Record<string, RunSpec> = {
   'ours-fast-concurrent': {
     sdk: 'b24tssdk',
     how: `asListFast({ concurrency: ${CONCURRENCY} })`,
+    prepare: oursFast({ concurrency: CONCURRENCY }),
+  },
+  'ours-pages': {
+    sdk: 'b24tssdk',
+    how: 'one keyset page per request (start=-1, no batch packing)',
     prepare: async ({ env, n }) => {
       const client = await ours(env)
       return async () => {
         const check = new RowCheck(n)
-        for await (const row of client.crm.deal.list(ORDER).asListFast({ concurrency: CONCURRENCY })) check.add(row)
+        let after = 0
+        for (;;) {
+          const page = await client.crm.deal.list({ ...ORDER, filter: { '>ID': after }, start: -1 })
+          for (const row of page.result) check.add(row)
+          if (page.result.length < 50) break
+          after = Number(page.result[page.result.length - 1].ID)
+        }
         return check.outcome()
       }
     },
+  },
+  'ours-fast-auto': {
+    sdk: 'b24tssdk',
+    how: "asListFast({ concurrency: 'auto' }) (operating share 0.5)",
+    prepare: oursFast({ concurrency: 'auto' }),
   },
   'ours-list': {
     sdk: 'b24tssdk',

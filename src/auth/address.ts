@@ -35,6 +35,22 @@ export function parseUrl(text: string, base?: string): URL | null {
 }
 
 const cache = new Map<string, PortalAddress>()
+/** Hosts of self-hosted portals the user explicitly allowed plain http for (`allowPlainHttp: true`). */
+const plainHttpHosts = new Set<string>()
+
+/**
+ * Records the explicit opt-in of a self-hosted portal served over plain http (`http://crm.intranet`): from now on
+ * `parsePortalAddress` accepts that host with `http`. Does nothing for an https or unparsable address. Keys,
+ * tokens and data then travel unencrypted: meant for a portal on a network you control.
+ */
+export function allowPlainHttpFor(input: unknown): void {
+  const url = typeof input === 'string' ? parseUrl(input.trim()) : null
+  if (url?.protocol === 'http:' && url.hostname !== '') plainHttpHosts.add(url.host)
+}
+
+/** The hint in the error for a plain-http address. */
+const PLAIN_HTTP_HINT =
+  'Bitrix24 cloud requires https; plain http is allowed for loopback hosts (localhost, 127.0.0.0/8, [::1]; not *.localhost) and, for a self-hosted portal on a network you control, with the credentials option allowPlainHttp: true'
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
 
 function invalid(what: string, message: string, expected = 'host[:port]'): BitrixValidationError {
@@ -78,12 +94,8 @@ export function parsePortalAddress(input: string, what = 'domain'): PortalAddres
   }
   const loopback = isLoopbackHostname(url.hostname)
   const scheme: 'http' | 'https' = explicit ?? (loopback ? 'http' : 'https')
-  if (scheme === 'http' && !loopback) {
-    throw invalid(
-      what,
-      `"${input}" uses plain http; Bitrix24 requires https (http is allowed only for loopback hosts: localhost, 127.0.0.0/8, [::1]; not *.localhost)`,
-      'https address',
-    )
+  if (scheme === 'http' && !loopback && !plainHttpHosts.has(url.host)) {
+    throw invalid(what, `"${input}" uses plain http. ${PLAIN_HTTP_HINT}`, 'https address')
   }
   // Without a scheme the input was parsed as https; read it again as http so that a default port is dropped right.
   const host = scheme === url.protocol.slice(0, -1) ? url.host : (parseUrl(`${scheme}://${text}`)?.host ?? url.host)

@@ -1,6 +1,6 @@
 import { BitrixValidationError } from '../errors/index.js'
 import { secretRegistry } from '../log/index.js'
-import { parsePortalAddress } from './address.js'
+import { allowPlainHttpFor, parsePortalAddress } from './address.js'
 
 /** Where apps exchange codes and refresh tokens unless told otherwise. */
 export const DEFAULT_OAUTH_SERVER = 'https://oauth.bitrix.info'
@@ -46,6 +46,8 @@ export interface BitrixAppInit {
   clientSecret: string
   /** OAuth server origin; default `https://oauth.bitrix.info`. */
   oauthServer?: string
+  /** Accept a plain `http://` `oauthServer` (a self-hosted portal is its own OAuth server); see `BitrixTokenInit`. */
+  allowPlainHttp?: boolean
 }
 
 function requireText(value: unknown, name: string, hint: string): string {
@@ -60,8 +62,9 @@ function requireText(value: unknown, name: string, hint: string): string {
   return value
 }
 
-function checkOAuthServer(url: string | undefined): string {
+function checkOAuthServer(url: string | undefined, allowPlainHttp?: boolean): string {
   if (url === undefined) return DEFAULT_OAUTH_SERVER
+  if (allowPlainHttp === true) allowPlainHttpFor(url.replace(/\/+$/, ''))
   const address = parsePortalAddress(url.replace(/\/+$/, ''), 'oauthServer')
   return `${address.scheme}://${address.host}`
 }
@@ -81,7 +84,7 @@ export class BitrixApp extends AbstractBitrixApp {
     super()
     this.clientId = requireText(init?.clientId, 'clientId', 'the application code, e.g. app.5f0c3b1e2a.12345678')
     this.#clientSecret = requireText(init.clientSecret, 'clientSecret', 'the application key')
-    this.#oauthServer = checkOAuthServer(init.oauthServer)
+    this.#oauthServer = checkOAuthServer(init.oauthServer, init.allowPlainHttp)
     secretRegistry.hold(this, 'clientSecret', this.#clientSecret)
   }
 
@@ -115,11 +118,12 @@ export class BitrixAppLocal extends AbstractBitrixAppLocal {
 
   constructor(init: BitrixAppLocalInit) {
     super()
+    if (init?.allowPlainHttp === true) allowPlainHttpFor(init.domain)
     parsePortalAddress(init?.domain)
     this.domain = init.domain
     this.clientId = requireText(init.clientId, 'clientId', 'the local application code, e.g. local.5f0c3b1e2a.12345678')
     this.#clientSecret = requireText(init.clientSecret, 'clientSecret', 'the application key')
-    this.#oauthServer = checkOAuthServer(init.oauthServer)
+    this.#oauthServer = checkOAuthServer(init.oauthServer, init.allowPlainHttp)
     secretRegistry.hold(this, 'clientSecret', this.#clientSecret)
   }
 

@@ -16,7 +16,7 @@ import {
 } from '../events/index.js'
 import { createDefaultTransport } from '../http/transport.js'
 import { NullLogger, secretRegistry } from '../log/index.js'
-import { formatPortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from './address.js'
+import { allowPlainHttpFor, formatPortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from './address.js'
 import type { AbstractBitrixApp, AbstractBitrixAppLocal } from './app.js'
 import type { AuthContext, Credentials } from './credentials.js'
 import { requestToken, type TokenGrant } from './oauth-server.js'
@@ -289,6 +289,11 @@ export interface BitrixTokenInit {
   expires?: number | Date
   /** The application the tokens were issued to. */
   bitrixApp: AbstractBitrixApp
+  /**
+   * Accept a plain `http://` address of a self-hosted portal (never needed for loopback). An explicit opt-in:
+   * the key or tokens then cross the network unencrypted.
+   */
+  allowPlainHttp?: boolean
 }
 
 function toUnixSeconds(value: number | Date | undefined): number | undefined {
@@ -342,6 +347,7 @@ export class BitrixToken extends AbstractBitrixToken {
 
   constructor(init: BitrixTokenInit) {
     super()
+    if (init?.allowPlainHttp === true) allowPlainHttpFor(init.domain)
     parsePortalAddress(init?.domain)
     requireApp(init.bitrixApp, 'bitrixApp')
     this.domain = init.domain

@@ -1,7 +1,14 @@
 import { BitrixValidationError } from '../errors/index.js'
 import { EventHub, PortalDomainChangedEvent, type SdkEventMap } from '../events/index.js'
 import { secretRegistry } from '../log/index.js'
-import { formatPortalAddress, type PortalAddress, parsePortalAddress, parseUrl, portalBaseUrl } from './address.js'
+import {
+  allowPlainHttpFor,
+  formatPortalAddress,
+  type PortalAddress,
+  parsePortalAddress,
+  parseUrl,
+  portalBaseUrl,
+} from './address.js'
 import type { AuthContext, Credentials } from './credentials.js'
 import { warnIfWebhookInBrowser } from './webhook-exposure.js'
 
@@ -19,12 +26,19 @@ export interface BitrixWebhookInit {
    * says you know (an intranet tool, a page only you open) and silences it. No effect outside a browser.
    */
   allowInBrowser?: boolean
+  /**
+   * Accept a plain `http://` address of a self-hosted portal (never needed for loopback). An explicit opt-in:
+   * the key or tokens then cross the network unencrypted.
+   */
+  allowPlainHttp?: boolean
 }
 
 /** Options of `BitrixWebhook.fromUrl`. */
 export interface BitrixWebhookUrlOptions {
   /** See `BitrixWebhookInit.allowInBrowser`. */
   allowInBrowser?: boolean
+  /** See `BitrixWebhookInit.allowPlainHttp`. */
+  allowPlainHttp?: boolean
 }
 
 /**
@@ -46,6 +60,7 @@ export class BitrixWebhook implements Credentials {
   #restUrl: string
 
   constructor(init: BitrixWebhookInit) {
+    if (init?.allowPlainHttp === true) allowPlainHttpFor(init.domain)
     this.#address = parsePortalAddress(init?.domain)
     const match = typeof init.authToken === 'string' ? AUTH_TOKEN_FORMAT.exec(init.authToken.trim()) : null
     if (!match) {
@@ -82,6 +97,7 @@ export class BitrixWebhook implements Credentials {
       domain: `${parsed.protocol}//${parsed.host}`,
       authToken: `${match[1]}/${match[2]}`,
       allowInBrowser: options.allowInBrowser,
+      allowPlainHttp: options.allowPlainHttp,
     })
   }
 

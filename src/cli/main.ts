@@ -11,6 +11,7 @@ import { LIST_USAGE, runListCommand } from './list-command.js'
 import { METHODS_USAGE, runMethodsCommand } from './methods-command.js'
 import { OutputClosed } from './output.js'
 import { packageVersion } from './package-files.js'
+import { runTypegenCommand, TYPEGEN_USAGE } from './typegen-command.js'
 
 export const USAGE = `Usage: b24tssdk <command> [options]      (b24tssdk <command> --help for more)
 
@@ -20,6 +21,7 @@ Commands:
   batch FILE                    send the calls of a JSON file in batches of 50
   methods [PREFIX]              search the method catalogue, with documentation links
   emulator [options]            run a local portal emulator and print its webhook URL
+  typegen [--out FILE]          write the portal's own fields as a .d.ts that narrows the client
 
 Options:
   -h, --help                    show this help
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   batch: { run: runBatchCommand, usage: BATCH_USAGE },
   methods: { run: runMethodsCommand, usage: METHODS_USAGE },
   emulator: { run: runEmulatorCommand, usage: EMULATOR_USAGE },
+  typegen: { run: runTypegenCommand, usage: TYPEGEN_USAGE },
 }
 
 async function dispatch(argv: readonly string[], programName: string, context: CliContext): Promise<number> {

@@ -27,8 +27,11 @@ export type BulkOutcome<T> =
 /** Options of `client.callMany(…)`: how many batches in flight, cancellation and progress. */
 export interface BulkOptions {
   /**
-   * Batches in flight at once; default 2, so the next batch is on its way while the portal works on one (the
-   * limiter paces them either way). Items of different batches may then be applied out of input order.
+   * Batches in flight at once; default 1, so the portal applies the calls in input order. With 2 or more, the next
+   * batch is on its way while the portal works on one (the limiter paces them either way), which saves a round
+   * trip per batch where the bucket allows a request sooner than a batch takes; but batches then race, and
+   * items of different batches may be applied out of input order (a later row may get the lower ID, an update
+   * may land before the add it follows). Use it only for calls that do not depend on each other's order.
    */
   concurrency?: number
   /**
@@ -88,7 +91,7 @@ export async function runBulk<T>(
       options.onProgress?.(done, commands.length)
     }
   }
-  const workers = Math.max(1, Math.min(options.concurrency ?? 2, chunks.length))
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, chunks.length))
   await Promise.all(Array.from({ length: workers }, worker))
   return outcomes
 }

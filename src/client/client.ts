@@ -1,4 +1,4 @@
-import type { Credentials } from '../auth/credentials.js'
+import type { AuthContext, Credentials } from '../auth/credentials.js'
 import type { PortalMovePolicy } from '../auth/portal-move.js'
 import { type ConfigInit, checkConfig, toConfigOptions } from '../config.js'
 import { apiErrorFromResponse, type BitrixAPIError, BitrixValidationError } from '../errors/index.js'
@@ -15,11 +15,14 @@ import {
   detectPlan,
   type Limiter,
   MemoryStore,
+  NO_BUCKET,
+  type OperatingBudget,
   type PlanName,
   RateLimiter,
+  SELF_HOSTED_OPERATING_LIMIT,
   unlimited,
 } from '../limits/index.js'
-import type { CallTree, MethodMap, MethodTree } from '../methods/index.js'
+import type { CallTree, MethodMap } from '../methods/index.js'
 import { validateArguments } from '../methods/validate.js'
 import {
   type BatchCommand,
@@ -35,6 +38,8 @@ import { BitrixRequest, type RequestSender } from '../requests/request.js'
 import { BitrixResponse } from '../requests/response.js'
 import { type BulkOptions, type BulkOutcome, runBulk } from './bulk.js'
 import { type CallOptions, Dispatcher } from './dispatcher.js'
+import { type ClientHooks, HookSet } from './hooks.js'
+import type { PortalMethodTree } from './portal-tree.js'
 import { createTree, withSubtree } from './tree.js'
 
 /**
@@ -49,6 +54,12 @@ export interface ClientOptions extends Partial<ConfigInit> {
   /** TLS settings for the Node transport, e.g. `{ ca }` of a self-signed local portal. */
   tls?: NodeTransportOptions['tls']
   /**
+   * An egress proxy for the built-in Node transport: `'http://[user:password@]host:port'`, or `'env'` to follow
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`. Never taken from the environment unless asked. Not with `fetch` or
+   * `transport` (configure the proxy there); in a browser the browser's own proxy settings apply.
+   */
+  proxy?: NodeTransportOptions['proxy']
+  /**
    * Host names the Node transport connects to at a fixed IP address instead of asking DNS (curl's `--resolve`), e.g.
    * `{ 'p0001.bitrix24.test': '127.0.0.1' }` for a named portal of a multi-portal emulator. The URL, `Host`, TLS
    * SNI and certificate checks keep the portal's name. Ignored by the fetch transport.
@@ -60,10 +71,23 @@ export interface ClientOptions extends Partial<ConfigInit> {
    */
   plan?: PlanName | BucketSpec
   /**
-   * Client-side pacing. Default: a `RateLimiter` for `plan`, shared by every client of the same portal in this
-   * process. Pass your own (e.g. with a shared store for several processes), or `false` for none.
+   * Client-side pacing. Default: a `RateLimiter` for `plan` (and `portal`, `operatingLimit`), shared by every client
+   * of the same portal in this process. Pass your own (e.g. with a shared store for several processes), or `false`
+   * for none.
    */
   limiter?: Limiter | false
+  /**
+   * Which limits the default limiter keeps. `'cloud'` (default): the request bucket of `plan` and 480 s of server
+   * time per method per 10 minutes. `'self-hosted'`: none unless configured (the docs: "the load is configured on
+   * the server side"), that is no bucket unless `plan` is given and no operating limit unless `operatingLimit`.
+   * Chosen by you, not guessed from the host: cloud portals can have custom domains.
+   */
+  portal?: PortalKind
+  /**
+   * Seconds of server time per method per 10 minutes the portal allows. Cloud: 480 by default. Self-hosted: off
+   * unless the administrator enabled it; `true` then means its default, 420 s.
+   */
+  operatingLimit?: number | true
   /** Called before each wait for a retry, with the reason. */
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
   /**
@@ -72,6 +96,11 @@ export interface ClientOptions extends Partial<ConfigInit> {
    * ends in `BitrixPortalMoveRefused` and nothing is sent there.
    */
   allowPortalMove?: PortalMovePolicy
+  /**
+   * Observers of every call: `onRequest`, `onResponse`, `onRetry`, `onLimiterWait`, `onCallEnd` (see `ClientHooks`);
+   * one object or several. They see methods, timings, attempts and outcomes, never parameters or secrets.
+   */
+  hooks?: ClientHooks | readonly ClientHooks[]
 }
 
 /** Options of `callBatch` and `callBatches`: the per-call options plus `halt`. */
@@ -107,8 +136,9 @@ export interface CallFunction {
 export type CallMember = CallFunction & CallTree
 
 // The generated method tree on every client (`client.crm.deal.get(…)`): `createTree` below adds a getter per root
-// namespace to the class prototype; this declaration gives them their types.
-export interface Client extends MethodTree {}
+// namespace to the class prototype; this declaration gives them their types (the portal's own, once a file written
+// by `b24tssdk typegen` fills `PortalEntities` / `PortalSmartProcesses`).
+export interface Client extends PortalMethodTree {}
 
 /**
  * A portal client: every REST method by its own name (`client.crm.deal.get({ id: 1 })`), `call` for any
@@ -136,7 +166,21 @@ export class Client {
         message: 'new Client(credentials): credentials must be a BitrixWebhook, a BitrixToken or a BitrixTokenLocal',
       })
     }
-    const { fetch, transport, tls, resolve, limiter, plan, onRetry, allowPortalMove, ...settings } = options
+    const {
+      fetch,
+      transport,
+      tls,
+      proxy,
+      resolve,
+      limiter,
+      plan,
+      portal,
+      operatingLimit,
+      onRetry,
+      allowPortalMove,
+      hooks,
+      ...settings
+    } = options
     checkConfig(settings)
     const overrides = toConfigOptions(settings)
     if (allowPortalMove !== undefined && typeof allowPortalMove !== 'function') {
@@ -147,16 +191,25 @@ export class Client {
         received: typeof allowPortalMove,
       })
     }
+    if (proxy !== undefined && proxy !== false && (fetch !== undefined || transport !== undefined)) {
+      throw new BitrixValidationError({
+        message:
+          'proxy applies to the built-in Node transport; with your own fetch or transport, configure the proxy there',
+        parameter: 'proxy',
+      })
+    }
     this.credentials = credentials
-    this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan))
+    const limits = checkPortalLimits(portal, operatingLimit, limiter)
+    this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan, limits))
     this.#dispatcher = new Dispatcher({
       credentials,
-      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, resolve })),
+      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, proxy, resolve })),
       limiter: this.limiter,
       overrides,
       validate: validateArguments,
       onRetry,
       allowPortalMove,
+      hooks: HookSet.from(hooks, () => this.#dispatcher.setting('logger')),
     })
     this.#sender = new ClientSender(this.#dispatcher)
   }
@@ -191,6 +244,15 @@ export class Client {
       })
     }
     return new BitrixRequest(this.#sender, method, params, options)
+  }
+
+  /**
+   * The context credentials sign and refresh with, as this client's own calls do (its transport, timeouts and
+   * logger); for helpers that send requests beside the client, such as the file transfers of `b24tssdk`.
+   * @internal
+   */
+  authContext(): AuthContext {
+    return this.#dispatcher.authContext()
   }
 
   /**
@@ -317,13 +379,73 @@ class ClientSender implements RequestSender {
   commandError(raw: unknown, method: string): BitrixAPIError {
     return apiErrorFromResponse(0, raw as { error: string; error_description?: string }, method)
   }
+
+  operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    return this.#dispatcher.operatingBudget(method)
+  }
 }
 
 /** Default limiters share one store, so every client of a portal in this process shares its limits. */
 const sharedStore = new MemoryStore()
 
-function defaultLimiter(domain: string, plan: PlanName | BucketSpec = 'standard'): Limiter {
-  return new RateLimiter({ plan, key: domain, store: sharedStore })
+/** Where the client runs its calls: a Bitrix24 cloud portal, or a self-hosted one (Bitrix24 on your own server). */
+export type PortalKind = 'cloud' | 'self-hosted'
+
+interface PortalLimits {
+  portal: PortalKind
+  /** Seconds, or undefined for the kind's default. */
+  operatingLimit?: number
+}
+
+function checkPortalLimits(
+  portal: PortalKind | undefined,
+  operatingLimit: number | true | undefined,
+  limiter: ClientOptions['limiter'],
+): PortalLimits {
+  if (portal !== undefined && portal !== 'cloud' && portal !== 'self-hosted') {
+    throw new BitrixValidationError({
+      message: `portal must be 'cloud' or 'self-hosted', received ${JSON.stringify(portal)}`,
+      parameter: 'portal',
+      expected: "'cloud' | 'self-hosted'",
+    })
+  }
+  if (operatingLimit !== undefined && operatingLimit !== true && !(operatingLimit > 0 && operatingLimit < Infinity)) {
+    throw new BitrixValidationError({
+      message: 'operatingLimit must be seconds > 0, or true for a self-hosted portal’s default (420 s)',
+      parameter: 'operatingLimit',
+      expected: 'number > 0 | true',
+      received: operatingLimit,
+    })
+  }
+  if (operatingLimit !== undefined && limiter !== undefined) {
+    throw new BitrixValidationError({
+      message: 'operatingLimit configures the default limiter; with your own limiter, set it there',
+      parameter: 'operatingLimit',
+    })
+  }
+  const kind = portal ?? 'cloud'
+  if (operatingLimit === true) {
+    return { portal: kind, operatingLimit: kind === 'self-hosted' ? SELF_HOSTED_OPERATING_LIMIT : undefined }
+  }
+  return { portal: kind, operatingLimit }
+}
+
+function defaultLimiter(domain: string, plan: PlanName | BucketSpec | undefined, limits: PortalLimits): Limiter {
+  if (limits.portal === 'self-hosted') {
+    if (plan === undefined && limits.operatingLimit === undefined) return unlimited
+    return new RateLimiter({
+      plan: plan ?? NO_BUCKET,
+      operatingLimit: limits.operatingLimit ?? Number.POSITIVE_INFINITY,
+      key: domain,
+      store: sharedStore,
+    })
+  }
+  return new RateLimiter({
+    plan: plan ?? 'standard',
+    operatingLimit: limits.operatingLimit,
+    key: domain,
+    store: sharedStore,
+  })
 }
 
 function commandEntries(

@@ -15,9 +15,10 @@ import {
 import { parseEnvelope } from '../http/envelope.js'
 import { decideRetry, isReadMethod, type RetryPolicy } from '../http/retry.js'
 import { type Transport, TransportError, type TransportResponse } from '../http/transport.js'
-import { type Limiter, type LimiterOutcome, unlimited } from '../limits/limiter.js'
+import { type Limiter, type LimiterOutcome, type OperatingBudget, unlimited } from '../limits/limiter.js'
 import { V3_ONLY_METHODS } from '../methods/generated/names.js'
 import { BitrixResponse, type BitrixTime, parseTime, type RawTime } from '../requests/response.js'
+import { type HookSet, outcomeOf } from './hooks.js'
 
 /** Per-call options, the last argument of every method: `client.crm.deal.get({ id: 1 }, { timeout: 5 })`. */
 export interface CallOptions {
@@ -36,6 +37,11 @@ export interface CallOptions {
    * (nothing sent); overrides the client's and the global `maxQueueWait`.
    */
   maxQueueWait?: number
+  /**
+   * Check this call's arguments against the catalogue; overrides the client's and the global `validateArguments`.
+   * `false` is the escape hatch for the day the docs are wrong about one method.
+   */
+  validateArguments?: boolean
 }
 
 export interface DispatcherSettings {
@@ -50,6 +56,8 @@ export interface DispatcherSettings {
   onRetry?: (info: { method: string; reason: string; delayMs: number; attempt: number }) => void
   /** Accepts portal moves the built-in rules refuse (see `checkPortalMove`). */
   allowPortalMove?: PortalMovePolicy
+  /** Observers of every call (see `ClientHooks`). */
+  hooks?: HookSet
 }
 
 const MAX_REDIRECTS = 5
@@ -108,12 +116,25 @@ interface Attempt {
   apiVersion: 2 | 3
   context: AuthContext
   debug: boolean
+  /** Numbers the call for hooks (0 without hooks). */
+  callId: number
+  /** The attempt being made, for hooks. */
+  attempt: number
 }
 
 type AttemptOutcome<T> =
-  | { kind: 'ok'; response: BitrixResponse<T> }
-  | { kind: 'moved' }
-  | { kind: 'error'; error: unknown; auth: Record<string, string>; renewalFailed?: true }
+  | { kind: 'ok'; response: BitrixResponse<T>; status: number }
+  | { kind: 'moved'; status: number }
+  | { kind: 'error'; error: unknown; auth: Record<string, string>; renewalFailed?: true; status?: number }
+
+/** How each transport failure reads in a `BitrixRequestError`'s message (a timeout has its own class). */
+const REQUEST_FAILURES: Record<TransportError['kind'], string> = {
+  connect: 'could not connect',
+  network: 'network error',
+  aborted: 'network error',
+  timeout: 'timed out',
+  response: 'unreadable response',
+}
 
 export class Dispatcher {
   readonly credentials: Credentials
@@ -121,6 +142,8 @@ export class Dispatcher {
   readonly #config = new Config()
   /** Last `operating_reset_at` seen per method: how long a 429 block lasts. */
   readonly #resetAt = new Map<string, number>()
+  /** Calls made so far, for the hooks' `callId`. */
+  #calls = 0
 
   constructor(settings: DispatcherSettings) {
     this.#settings = settings
@@ -152,7 +175,30 @@ export class Dispatcher {
     options: CallOptions = {},
     limitedMethods: readonly string[] = [method],
   ): Promise<BitrixResponse<T>> {
-    if (this.setting('validateArguments') && this.#settings.validate) {
+    const hooks = this.#settings.hooks
+    if (hooks === undefined) return this.#send<T>(method, params, options, limitedMethods, undefined)
+    const call = { callId: ++this.#calls, method, apiVersion: 2 as 2 | 3, attempt: 0 }
+    const started = performance.now()
+    let failure: unknown
+    try {
+      return await this.#send<T>(method, params, options, limitedMethods, call)
+    } catch (error) {
+      failure = error ?? new Error('call failed')
+      throw error
+    } finally {
+      hooks.emit('onCallEnd', { ...call, durationMs: performance.now() - started, ...outcomeOf(failure) })
+    }
+  }
+
+  async #send<T>(
+    method: string,
+    params: Record<string, unknown>,
+    options: CallOptions,
+    limitedMethods: readonly string[],
+    traced: { callId: number; apiVersion: 2 | 3; attempt: number } | undefined,
+  ): Promise<BitrixResponse<T>> {
+    const hooks = this.#settings.hooks
+    if ((options.validateArguments ?? this.setting('validateArguments')) && this.#settings.validate) {
       const pending = this.#settings.validate(method, params)
       if (pending) await pending
     }
@@ -174,7 +220,10 @@ export class Dispatcher {
       apiVersion: options.apiVersion ?? (V3_ONLY_METHODS.has(method.toLowerCase()) ? 3 : 2),
       context: { transport: this.#settings.transport, timeoutMs: timeout, logger },
       debug: logger.isEnabled('debug'),
+      callId: traced?.callId ?? 0,
+      attempt: 0,
     }
+    if (traced) traced.apiVersion = call.apiVersion
     if (options.maxQueueWait !== undefined) checkMaxQueueWait(options.maxQueueWait)
     const maxQueueMs = (options.maxQueueWait ?? this.setting('maxQueueWait')) * 1000
     let queuedMs = 0
@@ -189,8 +238,11 @@ export class Dispatcher {
         waitedMs: queuedMs,
         method,
       })
-      queuedMs += Date.now() - queuedAt
-      const outcome = await this.#attempt<T>(call, attempt)
+      const waitedMs = Date.now() - queuedAt
+      queuedMs += waitedMs
+      if (traced) traced.attempt = call.attempt = attempt
+      if (hooks) hooks.emit('onLimiterWait', { ...this.#hookInfo(call), waitedMs })
+      const outcome = hooks ? await this.#observedAttempt<T>(hooks, call) : await this.#attempt<T>(call)
       if (outcome.kind === 'ok') return outcome.response
       if (outcome.kind === 'moved') {
         if (++redirects > MAX_REDIRECTS)
@@ -220,12 +272,35 @@ export class Dispatcher {
         decision.reason === 'OPERATION_TIME_LIMIT' && this.#settings.limiter !== unlimited ? 0 : decision.delayMs
       logger.info('retrying', { method, reason: decision.reason, delayMs, attempt })
       this.#settings.onRetry?.({ method, reason: decision.reason, delayMs, attempt })
+      if (hooks) hooks.emit('onRetry', { ...this.#hookInfo(call), attempt, reason: decision.reason, delayMs })
       await sleep(delayMs, call.signal)
     }
   }
 
+  #hookInfo(call: Attempt): { callId: number; method: string; apiVersion: 2 | 3; attempt: number } {
+    return { callId: call.callId, method: call.method, apiVersion: call.apiVersion, attempt: call.attempt }
+  }
+
+  /** `#attempt` with `onRequest` before and `onResponse` after. */
+  async #observedAttempt<T>(hooks: HookSet, call: Attempt): Promise<AttemptOutcome<T>> {
+    const info = { ...this.#hookInfo(call), host: this.credentials.domain }
+    hooks.emit('onRequest', info)
+    const started = performance.now()
+    const outcome = await this.#attempt<T>(call)
+    const durationMs = performance.now() - started
+    hooks.emit('onResponse', {
+      ...info,
+      status: outcome.status,
+      durationMs,
+      ...(outcome.kind === 'error' ? outcomeOf(outcome.error) : { outcome: 'ok' as const }),
+      ...(outcome.kind === 'ok' ? { time: outcome.response.time } : {}),
+    })
+    return outcome
+  }
+
   /** One HTTP exchange; the limiter hears about it exactly once, whatever happens. */
-  async #attempt<T>(call: Attempt, attempt: number): Promise<AttemptOutcome<T>> {
+  async #attempt<T>(call: Attempt): Promise<AttemptOutcome<T>> {
+    const { attempt } = call
     const { method, params, limitedMethods, context } = call
     let report: LimiterOutcome = {}
     let auth: Record<string, string> = {}
@@ -259,7 +334,7 @@ export class Dispatcher {
         const target = await checkPortalMove(url, location, this.#settings.allowPortalMove)
         context.logger.info('portal moved', { method, status: response.status, newDomain: target.host })
         await this.credentials.moveTo(target.host, target.scheme)
-        return { kind: 'moved' }
+        return { kind: 'moved', status: response.status }
       }
       let envelope: ReturnType<typeof parseEnvelope>
       try {
@@ -279,10 +354,19 @@ export class Dispatcher {
       if (time.operatingResetAt !== undefined) this.#resetAt.set(method, time.operatingResetAt)
       report = method === 'batch' ? { time, ...batchReport(params, envelope.result) } : { time }
       if (call.debug) context.logger.debug('call', { method, status: response.status, durationMs, attempt })
-      return { kind: 'ok', response: new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next) }
+      return {
+        kind: 'ok',
+        response: new BitrixResponse(envelope.result as T, time, envelope.total, envelope.next),
+        status: response.status,
+      }
     } finally {
       this.#settings.limiter.record(limitedMethods, report)
     }
+  }
+
+  /** The limiter's view of a method's operating-time budget (undefined without a limiter that keeps one). */
+  operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    return this.#settings.limiter.operatingBudget?.(method) ?? Promise.resolve(undefined)
   }
 
   #failed(
@@ -296,7 +380,7 @@ export class Dispatcher {
       const name = error instanceof Error ? error.name : String(error)
       call.context.logger.debug('call failed', { method: call.method, status, attempt, error: name })
     }
-    return { kind: 'error', error, auth }
+    return status === undefined ? { kind: 'error', error, auth } : { kind: 'error', error, auth, status }
   }
 
   #toRequestError(caught: unknown, method: string, timeoutMs: number): BitrixRequestError {
@@ -305,7 +389,7 @@ export class Dispatcher {
         return new BitrixRequestTimeout({ method, timeoutMs, phase: caught.phase, sent: caught.sent, cause: caught })
       }
       return new BitrixRequestError({
-        message: `${method}: ${caught.kind === 'connect' ? 'could not connect' : 'network error'} (${caught.message})`,
+        message: `${method}: ${REQUEST_FAILURES[caught.kind]} (${caught.message})`,
         method,
         sent: caught.sent,
         cause: caught,

@@ -65,6 +65,7 @@ export {
   OAUTH_ERROR_CLASSES,
   oauthErrorFromResponse,
 } from './codes.js'
+export { BitrixFileTooLarge, type BitrixFileTooLargeOptions } from './file-size.js'
 export {
   type CodeFilter,
   isBitrixAPIError,

@@ -17,8 +17,8 @@ export type BitrixListErrorReason =
 export interface BitrixListErrorOptions {
   /** The list method, e.g. `crm.deal.list`. */
   method: string
-  /** The reader: `asList()` or `asListFast()`. */
-  reader: 'asList' | 'asListFast'
+  /** The reader: `asList()`, `asListFast()` or `changesSince()`. */
+  reader: 'asList' | 'asListFast' | 'changesSince'
   /** Why the reader gave up. */
   reason: BitrixListErrorReason
   /** The ID key involved (`ID`, `id`), when the reason is about IDs. */
@@ -40,7 +40,7 @@ export interface BitrixListErrorOptions {
 export class BitrixListError extends BitrixError {
   override readonly name: string = 'BitrixListError'
   readonly method: string
-  readonly reader: 'asList' | 'asListFast'
+  readonly reader: 'asList' | 'asListFast' | 'changesSince'
   readonly reason: BitrixListErrorReason
   readonly key: string | undefined
 

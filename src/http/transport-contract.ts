@@ -33,10 +33,12 @@ export interface TransportResponse {
 
 /**
  * Why a transport failed. `sent` tells whether the server may have received the request (and may have
- * applied a write), which decides whether a non-idempotent call can be retried.
+ * applied a write), which decides whether a non-idempotent call can be retried. `response`: an answer came but
+ * cannot be read (a `Content-Encoding` the transport does not decode, a body that does not decode, or one over
+ * the size cap).
  */
 export class TransportError extends Error {
-  readonly kind: 'connect' | 'timeout' | 'network' | 'aborted'
+  readonly kind: 'connect' | 'timeout' | 'network' | 'aborted' | 'response'
   readonly phase: 'connect' | 'read'
   readonly sent: boolean
   constructor(kind: TransportError['kind'], phase: 'connect' | 'read', sent: boolean, cause?: unknown) {

@@ -8,5 +8,6 @@
  */
 export { createDefaultTransport } from './default-transport.js'
 export { createFetchTransport, type FetchFunction } from './fetch-transport.js'
+export type { ProxySetting } from './node-proxy.js'
 export type { NodeTransportOptions } from './node-transport.js'
 export { type Transport, TransportError, type TransportRequest, type TransportResponse } from './transport-contract.js'

@@ -8,7 +8,7 @@ export {
   saturate,
   unreserve,
 } from './leaky-bucket.js'
-export { type AcquireOptions, type Limiter, type LimiterOutcome, unlimited } from './limiter.js'
+export { type AcquireOptions, type Limiter, type LimiterOutcome, type OperatingBudget, unlimited } from './limiter.js'
 export {
   markBlocked,
   mergeReport,
@@ -20,7 +20,7 @@ export {
   type OperatingSnapshot,
   operatingDelay,
 } from './operating.js'
-export { bucketOf, detectPlan, PLAN_BUCKETS, type PlanName } from './plan.js'
+export { bucketOf, detectPlan, NO_BUCKET, PLAN_BUCKETS, type PlanName, SELF_HOSTED_OPERATING_LIMIT } from './plan.js'
 export { RateLimiter, type RateLimiterOptions, type WaitInfo } from './rate-limiter.js'
 export { ServerClock } from './server-clock.js'
 export { type Awaitable, type LimiterStore, MemoryStore } from './store.js'

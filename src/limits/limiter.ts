@@ -15,6 +15,22 @@ export interface Limiter {
    * once for every `acquire` that resolved, failures included (with an empty outcome), so calls in flight settle.
    */
   record(methods: readonly string[], outcome: LimiterOutcome): void
+  /**
+   * What the limiter knows of a method's operating-time budget, from its (possibly shared) store; undefined
+   * before any answer reported it. Optional: readers that adapt to the budget (`asListFast({ concurrency: 'auto' })`)
+   * fall back to the figures in the answers they see.
+   */
+  operatingBudget?(method: string): Promise<OperatingBudget | undefined>
+}
+
+/** One method's operating-time budget as a limiter last saw it. */
+export interface OperatingBudget {
+  /** Server seconds the method used in the current 10-minute window, as last reported. */
+  operating: number
+  /** Server seconds allowed per window. */
+  limit: number
+  /** Average server seconds of one call of the method. */
+  cost: number
 }
 
 /** The optional third argument of `Limiter.acquire`: how long the call may wait, and what to name in the error. */

@@ -33,6 +33,21 @@ export function detectPlan(appInfo: unknown): PlanName {
   return 'standard'
 }
 
+/**
+ * The bucket of a portal without a request-rate limit (a self-hosted portal, where the administrator sets the load
+ * on the server side): so large that it never holds a request back.
+ */
+export const NO_BUCKET: Readonly<BucketSpec> = {
+  burst: Number.MAX_SAFE_INTEGER,
+  drainPerSecond: Number.MAX_SAFE_INTEGER,
+}
+
+/**
+ * The operating-time limit of a self-hosted portal once its administrator enables it (off by default), seconds per
+ * method per 10 minutes. Source: settings/performance/limits.md ("If enabled, the default limit will be 420 seconds").
+ */
+export const SELF_HOSTED_OPERATING_LIMIT = 420
+
 /** A plan name or a custom bucket, checked. */
 export function bucketOf(plan: PlanName | BucketSpec): BucketSpec {
   const spec = typeof plan === 'string' ? PLAN_BUCKETS[plan] : plan

@@ -5,7 +5,7 @@
  */
 import type { BitrixTime } from '../requests/response.js'
 import { type BucketSpec, fullDrainMs } from './leaky-bucket.js'
-import type { AcquireOptions, Limiter, LimiterOutcome } from './limiter.js'
+import type { AcquireOptions, Limiter, LimiterOutcome, OperatingBudget } from './limiter.js'
 import { markBlocked, mergeReport, type OperatingPolicy, type OperatingSnapshot, operatingDelay } from './operating.js'
 import { bucketOf, type PlanName } from './plan.js'
 import { QueueBudget } from './queue-budget.js'
@@ -104,6 +104,11 @@ export class RateLimiter implements Limiter {
     this.setPlan(options.plan ?? 'standard')
   }
 
+  /** Seconds of server time per method per 10 minutes this limiter keeps each method under. */
+  get operatingLimit(): number {
+    return this.#policy.limit
+  }
+
   /** The portal's bucket (unscaled). */
   get plan(): BucketSpec {
     return { ...this.#plan }
@@ -170,6 +175,12 @@ export class RateLimiter implements Limiter {
       }
     }
     for (const method of counts.keys()) for (const wake of this.#wakers.get(method) ?? []) wake()
+  }
+
+  async operatingBudget(method: string): Promise<OperatingBudget | undefined> {
+    const read = this.#store.getOperating(this.#operatingKey(method.toLowerCase()))
+    const snapshot = isPromise(read) ? await read : read
+    return snapshot && { operating: snapshot.operating, limit: this.#policy.limit, cost: snapshot.cost }
   }
 
   get #bucketKey(): string {

@@ -1,6 +1,7 @@
 /** What every list reader shares: the sender it reads through, options, and the checks on what comes back. */
 import type { BitrixAPIError } from '../errors/index.js'
 import { BitrixListError, type BitrixListErrorReason, BitrixValidationError, describeValue } from '../errors/index.js'
+import type { OperatingBudget } from '../limits/limiter.js'
 import type { RawBatchResult } from './batch.js'
 import { knownListShape, type ListShape } from './list-shape.js'
 import type { BitrixResponse } from './response.js'
@@ -18,6 +19,8 @@ export interface ListSender {
   ): Promise<BitrixResponse<RawBatchResult>>
   /** Builds the typed error of a failed batch command. */
   commandError(raw: unknown, method: string): BitrixAPIError
+  /** The limiter's view of the method's operating budget, when the client has a limiter that keeps one. */
+  operatingBudget?(method: string): Promise<OperatingBudget | undefined>
 }
 
 /** Options of `request.asList()`: how many records, how to page, and a bound on the pages requested. */
@@ -50,9 +53,22 @@ export interface AsListFastOptions {
   after?: number
   /**
    * Read this many disjoint ID ranges in parallel (default 1). Records then arrive in ID order within each
-   * range, interleaved across ranges.
+   * range, interleaved across ranges. `'auto'`: as many ranges at once as the method's operating time (server
+   * seconds per 10 minutes, 480 by default) left under `operatingShare` of the limit pays for, re-chosen before each
+   * range from the figures the portal reports — read from the limiter's store when the client's limiter keeps one
+   * (shared by every process using that store), else from the answers of this read. Once the share is used up the
+   * read goes on with one range, paced by the limiter.
    */
-  concurrency?: number
+  concurrency?: number | 'auto'
+  /**
+   * With `concurrency: 'auto'`: the share of the method's operating limit the read may bring it to; default 0.5,
+   * leaving the rest to the app's other calls of the same method, which share the budget.
+   */
+  operatingShare?: number
+  /** With `concurrency: 'auto'`: the most ranges read at once; default 8. */
+  maxConcurrency?: number
+  /** With `concurrency: 'auto'`: told the concurrency chosen each time it is chosen. */
+  onConcurrency?: (concurrency: number) => void
   /** The most list pages the read may request; see `AsListOptions.maxPages`. */
   maxPages?: number
 }
@@ -61,7 +77,7 @@ export interface AsListFastOptions {
 export interface ListContext {
   sender: ListSender
   method: string
-  reader: 'asList' | 'asListFast'
+  reader: 'asList' | 'asListFast' | 'changesSince'
 }
 
 export function findKey(params: Readonly<Record<string, unknown>>, name: string): string | undefined {

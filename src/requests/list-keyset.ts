@@ -30,6 +30,11 @@ export interface KeysetRange {
   signal?: AbortSignal
   /** Counts the pages sent against `maxPages`; shared by the ranges of one read. */
   budget: PageBudget
+  /** Commands sent along with the first request (keys other than `c…`, `m`, `t`), and what to do with its reply. */
+  firstRequest?: {
+    calls: Record<string, Record<string, unknown>>
+    receive(response: BitrixResponse<RawBatchResult>): void
+  }
 }
 
 interface KeysetPlan {
@@ -141,13 +146,14 @@ export async function* readByKeyset(
   let probe = end === undefined
   let firstId: number | undefined
   let seen = 0
+  let firstRequest = range.firstRequest
   while (remaining > 0) {
     const bound = cursor.last
     const span = end === undefined || bound === undefined ? undefined : descending ? bound - end : end - bound
     const density =
       firstId === undefined || bound === undefined ? 1 : Math.min(1, seen / (Math.abs(bound - firstId) + 1))
     const expected = span === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.ceil(span * density))
-    const room = MAX_BATCH_SIZE - (probe ? 1 : 0)
+    const room = MAX_BATCH_SIZE - (probe ? 1 : 0) - Object.keys(firstRequest?.calls ?? {}).length
     const wanted = Math.min(room, Math.ceil(Math.min(remaining, expected) / PAGE_SIZE))
     const reachesEnd = span !== undefined && wanted * PAGE_SIZE >= expected
     const tail = reachesEnd && range.until === undefined && wanted < room
@@ -159,7 +165,10 @@ export async function* readByKeyset(
     }
     if (probe) calls.m = edgeParams(params, shape, !descending)
     if (tail) calls.t = pageParams(keyset, end)
+    if (firstRequest) Object.assign(calls, firstRequest.calls)
     const response = await sendCommands(context, calls, range.signal)
+    firstRequest?.receive(response)
+    firstRequest = undefined
     if (probe) {
       const edge = pageRows(context, commandResult(context, response, 'm'), shape.key)[0]
       if (edge === undefined) return
@@ -256,4 +265,25 @@ export async function idBounds(
   const min = edge('min')
   const max = edge('max')
   return min === undefined || max === undefined ? undefined : { min, max }
+}
+
+/**
+ * The inclusive ID range a read covers: the matching IDs' bounds, narrowed by `after` (exclusive; from the low
+ * end ascending, from the high end descending). Undefined when nothing matches or nothing is left.
+ */
+export async function idRange(
+  context: ListContext,
+  params: Readonly<Record<string, unknown>>,
+  shape: ListShape,
+  options: { descending?: boolean; after?: number; signal?: AbortSignal },
+): Promise<{ low: number; high: number } | undefined> {
+  const bounds = await idBounds(context, params, shape, options.signal)
+  if (!bounds) return undefined
+  let low = bounds.min
+  let high = bounds.max
+  if (options.after !== undefined) {
+    if (options.descending === true) high = Math.min(high, options.after - 1)
+    else low = Math.max(low, options.after + 1)
+  }
+  return low > high ? undefined : { low, high }
 }

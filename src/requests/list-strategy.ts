@@ -1,5 +1,6 @@
 /** Picks how a whole list is read, for `asList()` (an array) and `asListFast()` (a stream). */
 import { MAX_BATCH_SIZE } from './batch.js'
+import { readAutoConcurrent } from './list-auto.js'
 import {
   type AsListFastOptions,
   type AsListOptions,
@@ -10,7 +11,7 @@ import {
   PageBudget,
 } from './list-common.js'
 import { idListOf, readByIdChunks } from './list-id-chunks.js'
-import { idBounds, readByKeyset } from './list-keyset.js'
+import { idRange, readByKeyset } from './list-keyset.js'
 import { readAllByOffsets } from './list-offsets.js'
 import { detectListShape } from './list-shape.js'
 import { isIdOrder, orderOf, selectForSort, sortRows } from './list-sort.js'
@@ -81,21 +82,19 @@ export async function* streamList(
     yield* await readAllByOffsets(context, { ...params }, shape, { ...options, budget })
     return
   }
+  if (options.concurrency === 'auto') {
+    yield* readAutoConcurrent(context, params, shape, { ...options, budget })
+    return
+  }
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1))
   if (concurrency === 1) {
     yield* readByKeyset(context, params, shape, { ...options, budget })
     return
   }
-  const bounds = await idBounds(context, params, shape, options.signal)
-  if (!bounds) return
+  const range = await idRange(context, params, shape, options)
+  if (!range) return
+  const { low, high } = range
   const descending = options.descending === true
-  let low = bounds.min
-  let high = bounds.max
-  if (options.after !== undefined) {
-    if (descending) high = Math.min(high, options.after - 1)
-    else low = Math.max(low, options.after + 1)
-  }
-  if (low > high) return
   const span = Math.ceil((high - low + 1) / concurrency)
   const streams: AsyncIterable<unknown>[] = []
   for (let index = 0; index < concurrency; index++) {

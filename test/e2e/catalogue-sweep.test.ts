@@ -4,7 +4,7 @@
  * and through the method tree (`client.crm.deal.get`), with minimal parameters built from its required
  * parameters and with argument validation on, so the parameters must also pass the SDK's own validator.
  *
- * REST 3.0-only records are skipped: the emulator does not emulate `/rest/api/` (docs/emulator.md).
+ * REST 3.0-only records are skipped here; `/rest/api/` has its own tests (test/e2e/rest-v3*.test.ts).
  * Methods the emulator implements for real may answer a documented domain error for the made-up parameters
  * (`NOT_FOUND` for ID 1 of an entity); methods answered from the docs' example (opt-in `docExamples: true`)
  * must not fail at all. The sweep reports how many methods answered from portal state, from handlers and from

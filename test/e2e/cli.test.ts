@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { type Emulator, startEmulator } from '../../src/emulator/index.js'
+import { type ChildOutcome, childOutcome } from './child-output.js'
 
 const DEALS = 237
 const CHILD_TIMEOUT_MS = 45_000
@@ -31,31 +32,11 @@ function startCli(args: readonly string[], env: Record<string, string>): ChildPr
   })
 }
 
-interface Outcome {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+type Outcome = ChildOutcome
 
 /** Runs the command to its end (killed after CHILD_TIMEOUT_MS). */
 function runCli(args: readonly string[], env: Record<string, string> = { B24_WEBHOOK_URL: emu.webhookUrl }) {
-  const child = startCli(args, env)
-  child.stdin.end()
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  return new Promise<Outcome>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return childOutcome(startCli(args, env), CHILD_TIMEOUT_MS)
 }
 
 /** No stack trace and no webhook key in what the command printed. */

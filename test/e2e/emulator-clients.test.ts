@@ -1,8 +1,9 @@
 import https from 'node:https'
-import { B24Hook, B24OAuth } from '@bitrix24/b24jssdk'
+import { B24Hook } from '@bitrix24/b24jssdk'
 import { describe, expect, it } from 'vitest'
 import { EMULATOR_TLS_CERT } from '../../src/emulator/index.js'
 import { postJson, request, start } from './emulator-helpers.js'
+import { jsSdkOAuth } from './jssdk-helpers.js'
 
 describe('emulator with the portal methods', () => {
   it('serves entity methods and chains them in a batch by reference', async () => {
@@ -43,24 +44,7 @@ describe('the official JS SDK (@bitrix24/b24jssdk) against the emulator', () => 
     expect(all.getData()).toHaveLength(120)
 
     const app = emu.createApp()
-    const token = emu.issueToken({ clientId: app.clientId })
-    const oauth = new B24OAuth(
-      {
-        applicationToken: app.applicationToken,
-        userId: token.userId,
-        memberId: token.memberId,
-        accessToken: token.accessToken,
-        refreshToken: token.refreshToken,
-        expires: token.expires,
-        expiresIn: token.expiresIn,
-        scope: token.scope,
-        domain: emu.domain,
-        clientEndpoint: token.clientEndpoint,
-        serverEndpoint: token.serverEndpoint,
-        status: token.status,
-      } as ConstructorParameters<typeof B24OAuth>[0],
-      { clientId: app.clientId, clientSecret: app.clientSecret },
-    )
+    const oauth = jsSdkOAuth(emu, app)
     emu.expireTokens()
     const profile = await oauth.actions.v2.call.make({ method: 'test.whoami' })
     expect(profile.isSuccess).toBe(true)

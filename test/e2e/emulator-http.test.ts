@@ -35,7 +35,8 @@ describe('emulator routing', () => {
     const res = await request(`${emu.webhookUrl}no.such.method`)
     expect(res.status).toBe(404)
     expect(res.json).toEqual({ error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' })
-    expect((await request(`${emu.url}/rest/api/1/x/tasks.task.get`)).status).toBe(404)
+    expect((await request(`${emu.webhookUrl.replace('/rest/', '/rest/api/')}no.such.method`)).status).toBe(404)
+    expect((await request(`${emu.url}/rest/api/1/x/y/z/tasks.task.get`)).status).toBe(404)
     expect((await request(`${emu.url}/favicon.ico`)).status).toBe(404)
   })
 

@@ -1,13 +1,15 @@
 /**
  * A multi-portal emulator: named portals on one address, told apart by the Host header, each with its own data,
  * tokens, buckets and counters, one OAuth server for all; and the Node transport's `resolve` option that reaches
- * them by name (TLS included).
+ * them by name (TLS included). Each portal has its own event bindings and deliveries (ONAPPINSTALL from its own
+ * authorize page), its own REST 3.0 idempotency store and its own files.
  */
 import http from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EMULATOR_TLS_CERT, type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js'
 import { BitrixValidationError } from '../../src/errors/index.js'
 import { BitrixWebhook, Client } from '../../src/index.js'
+import { startReceiver } from '../app/event-receiver.js'
 
 const running: Emulator[] = []
 afterEach(async () => {
@@ -27,9 +29,16 @@ interface Answer {
 }
 
 /** One plain-HTTP request to the emulator's address with the Host header of `host`. */
-function send(emu: Emulator, host: string, path: string, form?: Record<string, string>): Promise<Answer> {
+function send(
+  emu: Emulator,
+  host: string,
+  path: string,
+  form?: Record<string, string>,
+  json?: { body: unknown; headers?: Record<string, string> },
+): Promise<Answer> {
   const { port } = new URL(emu.url)
-  const body = form ? new URLSearchParams(form).toString() : undefined
+  const body = json ? JSON.stringify(json.body) : form ? new URLSearchParams(form).toString() : undefined
+  const type = json ? 'application/json' : 'application/x-www-form-urlencoded'
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -39,7 +48,8 @@ function send(emu: Emulator, host: string, path: string, form?: Record<string, s
         method: body === undefined ? 'GET' : 'POST',
         headers: {
           host: `${host.replace(/:\d+$/, '')}:${port}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+          ...(body === undefined ? {} : { 'content-type': type }),
+          ...json?.headers,
         },
       },
       (res) => {
@@ -146,6 +156,108 @@ describe('multi-portal emulator', () => {
     expect(refreshed.body.member_id).toBe(b.memberId)
     expect(b.stats.oauthRefreshes).toBe(1)
     expect(a.stats.oauthRefreshes).toBe(0)
+  })
+
+  it('gives each portal its own events: ONAPPINSTALL from its authorize page, its bindings, its auth in every POST', async () => {
+    const receiver = await startReceiver()
+    try {
+      const emu = await start({ portals: 2 })
+      const app = emu.createApp({ redirectUri: 'https://app.example/back', installUrl: `${receiver.url}/install` })
+      const [a, b] = emu.portals.map((host) => emu.portal(host))
+      type Posted = { event: string; auth: Record<string, string> }
+      const posted = (path: string) => receiver.posts.filter((p) => p.path === path).map((p) => p.body as Posted)
+
+      // The authorize page of B installs the app on B: ONAPPINSTALL with B's domain, member_id and app token.
+      expect((await send(emu, b.domain, `/oauth/authorize/?client_id=${app.clientId}`)).status).toBe(302)
+      await b.events.idle()
+      const [install] = posted('/install')
+      expect(install.event).toBe('ONAPPINSTALL')
+      expect(install.auth).toMatchObject({
+        domain: b.domain,
+        member_id: b.memberId,
+        client_endpoint: `${b.url}/rest/`,
+        server_endpoint: `${emu.url}/rest/`,
+        application_token: b.issueToken({ clientId: app.clientId }).applicationToken,
+      })
+      // Installed once: a second authorize sends nothing more.
+      await send(emu, b.domain, `/oauth/authorize/?client_id=${app.clientId}`)
+      await b.events.idle()
+      expect(posted('/install')).toHaveLength(1)
+
+      // Installed on A by hand, bound there; a deal on A reaches the handler with A's auth, a deal on B does not.
+      const tokenA = a.installApp(app.clientId)
+      await a.events.idle()
+      expect(posted('/install')[1].auth.member_id).toBe(a.memberId)
+      const bind = await send(emu, a.domain, '/rest/event.bind', {
+        auth: tokenA.accessToken,
+        event: 'ONCRMDEALADD',
+        handler: `${receiver.url}/deal`,
+      })
+      expect(bind.body.result).toBe(true)
+      await send(emu, a.domain, webhookPath(a.webhookUrl, 'crm.deal.add'), { 'fields[TITLE]': 'on A' })
+      await send(emu, b.domain, webhookPath(b.webhookUrl, 'crm.deal.add'), { 'fields[TITLE]': 'on B' })
+      await Promise.all([a.events.idle(), b.events.idle(), emu.events.idle()])
+      const deals = posted('/deal')
+      expect(deals).toHaveLength(1)
+      expect(deals[0].auth).toMatchObject({
+        domain: a.domain,
+        member_id: a.memberId,
+        application_token: tokenA.applicationToken,
+      })
+      expect(a.stats.events.delivered).toBe(2)
+      expect(b.events.deliveries.map((delivery) => delivery.event)).toEqual(['ONAPPINSTALL'])
+      expect(b.stats.events.delivered).toBe(1)
+      expect(emu.events.deliveries).toEqual([])
+      expect(emu.stats.events.queued).toBe(0)
+
+      // Uninstalled from A: its bindings there are gone, B keeps the app.
+      a.uninstallApp(app.clientId)
+      await send(emu, a.domain, webhookPath(a.webhookUrl, 'crm.deal.add'), { 'fields[TITLE]': 'after' })
+      await a.events.idle()
+      expect(posted('/deal')).toHaveLength(1)
+    } finally {
+      await receiver.close()
+    }
+  })
+
+  it('gives each portal its own REST 3.0 idempotency store', async () => {
+    const emu = await start({ portals: 2, seed: { tasks: 2 } })
+    const [a, b] = emu.portals.map((host) => emu.portal(host))
+    const v3 = (portal: typeof a) => `${new URL(portal.webhookUrl).pathname.replace('/rest/', '/rest/api/')}`
+    const add = { fields: { title: 'Once', creatorId: 1, responsibleId: 1 } }
+    const key = { 'Idempotency-Key': 'same-key-on-two-portals' }
+    const first = await send(emu, a.domain, `${v3(a)}tasks.task.add`, undefined, { body: add, headers: key })
+    expect(first.status).toBe(200)
+    const replay = await send(emu, a.domain, `${v3(a)}tasks.task.add`, undefined, { body: add, headers: key })
+    expect(replay.body).toEqual(first.body)
+    // The same key on B is B's own first call.
+    const onB = await send(emu, b.domain, `${v3(b)}tasks.task.add`, undefined, { body: add, headers: key })
+    expect(onB.status).toBe(200)
+    expect(a.stats.idempotency).toMatchObject({ replayed: 1 })
+    expect(b.stats.idempotency).toMatchObject({ replayed: 0 })
+    expect(b.stats.idempotency.applied[`tasks.task.add ${key['Idempotency-Key']}`]).toBe(1)
+  })
+
+  it('gives each portal its own files', async () => {
+    const emu = await start({ portals: 2, https: true })
+    const [a, b] = emu.portals.map((host) => emu.portal(host))
+    // A file uploaded to A's Drive is not on B.
+    const client = (portal: typeof a) =>
+      new Client(BitrixWebhook.fromUrl(portal.webhookUrl), {
+        tls: { ca: EMULATOR_TLS_CERT },
+        resolve: { [portal.domain.split(':')[0]]: '127.0.0.1' },
+        limiter: false,
+      })
+    const [clientA, clientB] = [client(a), client(b)]
+    const root = Number((await clientA.disk.storage.getlist({})).result[0].ROOT_OBJECT_ID)
+    const file = await clientA.disk.folder.uploadfile({
+      id: root,
+      data: { NAME: 'only-on-a.txt' } as never,
+      fileContent: ['only-on-a.txt', Buffer.from('hello').toString('base64')],
+    })
+    const fileId = Number(file.result.ID)
+    expect((await clientA.disk.file.get({ id: fileId })).result.NAME).toBe('only-on-a.txt')
+    await expect(clientB.disk.file.get({ id: fileId })).rejects.toThrow(/ERROR_NOT_FOUND/)
   })
 
   it('gives each portal its own leaky bucket per source address', async () => {

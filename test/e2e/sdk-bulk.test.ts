@@ -29,6 +29,33 @@ describe('callMany: bulk writes', () => {
     expect(check.result.result[1]?.TITLE).toBe('bulk-a-522')
   })
 
+  /** Adds `n` deals with callMany while the first batch waits 300 ms before the portal runs it; the IDs, in input order. */
+  async function idsWithSlowFirstBatch(marker: string, n: number, options: { concurrency?: number } = {}) {
+    const emu = portal.emu()
+    const client = webhookClient(emu)
+    const slow = emu.faults.inject({ method: 'batch', kind: 'slow', delayMs: 300, times: 1 })
+    const outcomes = await client.callMany(
+      Array.from({ length: n }, (_, i) => client.crm.deal.add({ fields: { TITLE: `${marker}-${i}` } })),
+      options,
+    )
+    slow.remove()
+    expect(slow.hits).toBe(1)
+    return outcomes.map((outcome) => (outcome.ok ? Number(outcome.result) : Number.NaN))
+  }
+
+  it('applies writes in input order by default, even when the first batch is slow to reach the portal', async () => {
+    const ids = await idsWithSlowFirstBatch('bulk-order', 150)
+    expect(ids.every(Number.isInteger)).toBe(true)
+    expect(ids).toEqual([...ids].sort((a, b) => a - b))
+  })
+
+  it('with concurrency 2, batches race: the documented caveat holds (a slow first batch is overtaken)', async () => {
+    const ids = await idsWithSlowFirstBatch('bulk-race', 100, { concurrency: 2 })
+    expect(ids.every(Number.isInteger)).toBe(true)
+    // Outcomes stay in input order; the portal applied the second batch first.
+    expect(ids[50]).toBeLessThan(ids[0])
+  })
+
   it('keeps per-item errors beside the successes', async () => {
     const client = webhookClient(portal.emu())
     const outcomes = await client.callMany([

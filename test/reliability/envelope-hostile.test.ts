@@ -17,6 +17,7 @@ import {
   type HostileServer,
   hostileClient,
   type Reply,
+  rejection,
   startHostileServer,
   TRANSPORTS,
 } from './envelope-server.js'
@@ -29,15 +30,6 @@ interface Case {
 
 const BOM = '\uFEFF'
 const PROTO = '__proto__'
-
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, it succeeded')
-}
 
 async function parseErrorOf(promise: PromiseLike<unknown>): Promise<BitrixResponseParseError> {
   const error = await rejection(promise)

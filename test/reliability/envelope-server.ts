@@ -2,7 +2,7 @@
  * A hostile "portal" for reliability tests: a node:http server on 127.0.0.1 that answers each request with
  * whatever `reply` returns for it, and clients of it over either SDK transport.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createNodeTransport } from '../../src/http/node-transport.js'
 import { createFetchTransport, type Transport } from '../../src/http/transport.js'
@@ -14,11 +14,14 @@ export interface Reply {
   body: string | Buffer
   /** Announce the full length, send half of the body, then cut the connection. */
   cut?: boolean
+  /** Extra response headers (e.g. `content-encoding`). */
+  headers?: Record<string, string>
 }
 
 export interface ReceivedRequest {
   method: string
   body: string
+  headers: IncomingHttpHeaders
 }
 
 export interface HostileServer {
@@ -30,7 +33,7 @@ export interface HostileServer {
   close(): Promise<void>
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+export function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -45,7 +48,7 @@ export async function startHostileServer(): Promise<HostileServer> {
   const server: Server = createServer(async (request, response) => {
     const body = await readBody(request)
     const method = (request.url ?? '').split('/').pop() ?? ''
-    received.push({ method, body })
+    received.push({ method, body, headers: request.headers })
     let reply: Reply
     try {
       reply = replyFor(received.length - 1)
@@ -56,6 +59,7 @@ export async function startHostileServer(): Promise<HostileServer> {
     response.writeHead(reply.status ?? 200, {
       'content-type': reply.contentType ?? 'application/json; charset=utf-8',
       'content-length': payload.length,
+      ...reply.headers,
     })
     if (reply.cut) {
       response.write(payload.subarray(0, Math.floor(payload.length / 2)))
@@ -102,4 +106,14 @@ export function hostileClient(server: HostileServer, transport: Transport, optio
 export function envelope(result: unknown, extra: Record<string, unknown> = {}): string {
   const time = { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, date_start: '', date_finish: '' }
   return JSON.stringify({ result, ...extra, time })
+}
+
+/** What `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected the call to fail, it succeeded')
 }

@@ -22,6 +22,8 @@ export type CrmKind =
   | 'refs'
   | 'multifield'
   | 'strings'
+  /** A file user field: stored file IDs, read as `{ id, showUrl, downloadUrl }` (crm-files.ts). */
+  | 'file'
 
 export interface CrmField {
   /** Storage / legacy name (`ASSIGNED_BY_ID`). */
@@ -51,9 +53,12 @@ export interface CrmField {
   itemZero?: boolean
   /** A user field (`UF_CRM_*`) created on the portal. */
   dynamic?: boolean
+  /** The items of an enumeration user field, as `*.fields` lists them. */
+  items?: ReadonlyArray<{ ID: string; VALUE: string }>
 }
 
-export type CrmEntityKey = 'deal' | 'lead' | 'contact' | 'company' | 'smart' | 'invoice' | 'quote'
+/** `custom`: a smart process created with `crm.type.add` (its `entityTypeId` tells them apart). */
+export type CrmEntityKey = 'deal' | 'lead' | 'contact' | 'company' | 'smart' | 'invoice' | 'quote' | 'custom'
 
 export interface CrmEntity {
   key: CrmEntityKey
@@ -685,6 +690,11 @@ export const QUOTE_ENTITY_TYPE_ID = 7
 export const SMART_INVOICE = build('invoice', SMART_INVOICE_ENTITY_TYPE_ID, dynamicDefs(31, 1), DYNAMIC_LAYOUT)
 export const QUOTE = build('quote', QUOTE_ENTITY_TYPE_ID, dynamicDefs(7, 0), DYNAMIC_LAYOUT)
 
+/** A smart process created on the portal with `crm.type.add`: the fields every smart process has. */
+export function customSmartProcess(entityTypeId: number): CrmEntity {
+  return build('custom', entityTypeId, dynamicDefs(entityTypeId, 0), DYNAMIC_LAYOUT)
+}
+
 /** Category and stages a new item of a dynamic type gets. */
 export const DYNAMIC_DEFAULTS: Partial<Record<CrmEntityKey, { categoryId: number; stages: readonly string[] }>> = {
   invoice: { categoryId: 1, stages: ['DT31_1:N', 'DT31_1:S', 'DT31_1:P', 'DT31_1:D'] },
@@ -693,7 +703,7 @@ export const DYNAMIC_DEFAULTS: Partial<Record<CrmEntityKey, { categoryId: number
 
 /** Whether items of this entity are of a dynamic type (item methods only, `UPDATED_TIME`/`MOVED_BY` columns). */
 export function isDynamic(entity: CrmEntity): boolean {
-  return entity.key === 'smart' || entity.key === 'invoice' || entity.key === 'quote'
+  return entity.key === 'smart' || entity.key === 'invoice' || entity.key === 'quote' || entity.key === 'custom'
 }
 
 export const CRM_ENTITIES: Record<number, CrmEntity> = {
@@ -744,6 +754,7 @@ export function describeField(field: CrmField, item: boolean): Record<string, un
   }
   if (field.statusType) out.statusType = field.statusType
   if (field.deprecated) out.isDeprecated = true
+  if (field.items) out.items = field.items.map((entry) => ({ ...entry }))
   out.title = field.title
   if (field.dynamic) {
     out.listLabel = field.title

@@ -5,13 +5,14 @@
 
 import { type CallContext, type MethodDefinition, type Params, RestError } from '../kernel.js'
 import { crmDictionaryMethods } from './crm-dictionaries.js'
+import type { CrmFileHooks } from './crm-files.js'
 import {
   COMPANY,
   CONTACT,
   CRM_ENTITIES,
   type CrmEntity,
-  type CrmEntityKey,
   type CrmField,
+  customSmartProcess,
   DEAL,
   DYNAMIC_DEFAULTS,
   describeField,
@@ -66,6 +67,9 @@ export interface CrmTables {
 /** The user fields (`UF_CRM_*`) created for an entity on this portal, and a number that changes when they do. */
 export type UserFieldSource = (entity: CrmEntity) => { revision: number; fields: readonly CrmField[] }
 
+/** Whether a smart process of this `entityTypeId` was created on this portal (`crm.type.add`). */
+export type SmartProcessSource = (entityTypeId: number) => boolean
+
 export class CrmStore {
   readonly tables: CrmTables
   private nextMultifieldId: number
@@ -88,18 +92,47 @@ export class CrmStore {
   }
 
   table(entity: CrmEntity): Table {
-    return this.tables[entity.key]
+    if (entity.key !== 'custom') return this.tables[entity.key]
+    let table = this.#customTables.get(entity.entityTypeId)
+    if (!table) {
+      table = new Table(
+        0,
+        () => null,
+        entity.fields.map((f) => f.name),
+      )
+      this.#customTables.set(entity.entityTypeId, table)
+    }
+    return table
   }
 
   /** Where user fields come from (the generic store's `crm.<entity>.userfield` rows); none until set. */
   userFields: UserFieldSource | undefined
-  readonly #views = new Map<CrmEntityKey, { revision: number; view: CrmEntity }>()
+  /** File user fields: stores their files and shapes their links; none until set. */
+  files: CrmFileHooks | undefined
+  /** Which smart processes `crm.type.add` created (the generic store's `crm.type` rows); none until set. */
+  smartProcesses: SmartProcessSource | undefined
+  readonly #views = new Map<number, { revision: number; view: CrmEntity }>()
+  readonly #customTables = new Map<number, Table>()
+  readonly #customEntities = new Map<number, CrmEntity>()
+
+  /** The entity of an `entityTypeId`: a built-in one or a smart process created on this portal. */
+  entity(entityTypeId: number): CrmEntity | undefined {
+    const builtIn = CRM_ENTITIES[entityTypeId]
+    if (builtIn) return builtIn
+    if (!this.smartProcesses?.(entityTypeId)) return undefined
+    let custom = this.#customEntities.get(entityTypeId)
+    if (!custom) {
+      custom = customSmartProcess(entityTypeId)
+      this.#customEntities.set(entityTypeId, custom)
+    }
+    return custom
+  }
 
   /** The entity with this portal's user fields appended (the entity itself when it has none). */
   view(base: CrmEntity): CrmEntity {
     const source = this.userFields?.(base)
     if (!source || source.fields.length === 0) return base
-    const cached = this.#views.get(base.key)
+    const cached = this.#views.get(base.entityTypeId)
     if (cached && cached.revision === source.revision) return cached.view
     const fields = [...base.fields, ...source.fields.filter((f) => !base.byName.has(f.name))]
     const view: CrmEntity = {
@@ -109,7 +142,7 @@ export class CrmStore {
       byCamel: new Map(fields.filter((f) => f.camel !== null).map((f) => [f.camel as string, f])),
       itemLayout: [...base.itemLayout, ...source.fields.flatMap((f) => (f.camel ? [f.camel] : []))],
     }
-    this.#views.set(base.key, { revision: source.revision, view })
+    this.#views.set(base.entityTypeId, { revision: source.revision, view })
     return view
   }
 
@@ -347,6 +380,10 @@ function defaults(entity: CrmEntity, ctx: CallContext): Row {
       row.STAGE_ID = dynamic?.stages[0] ?? null
       break
     }
+    case 'custom':
+      row.CATEGORY_ID = 0
+      row.STAGE_ID = customStage(entity)
+      break
   }
   return row
 }
@@ -383,6 +420,11 @@ function applyInput(
       patch[field.name] = mergeMultifields(store, field.name, (row[field.name] ?? []) as Multifield[], raw)
       continue
     }
+    if (field.kind === 'file') {
+      if (store.files)
+        patch[field.name] = store.files.accept(entity.key, field.name, field.multiple, raw, row[field.name])
+      continue
+    }
     const value = inputValue(field, raw, tz)
     if (value === DISABLED) continue
     patch[field.name] = value
@@ -409,9 +451,15 @@ function applyInput(
       break
     case 'smart':
     case 'invoice':
-    case 'quote': {
+    case 'quote':
+    case 'custom': {
       syncLinks(row, patch, 'CONTACT_ID', 'CONTACT_IDS')
-      const first = entity.key === 'smart' ? SMART_STAGES[0] : DYNAMIC_DEFAULTS[entity.key]?.stages[0]
+      const first =
+        entity.key === 'smart'
+          ? SMART_STAGES[0]
+          : entity.key === 'custom'
+            ? customStage(entity)
+            : DYNAMIC_DEFAULTS[entity.key]?.stages[0]
       if (typeof row.STAGE_ID !== 'string' || row.STAGE_ID === '') row.STAGE_ID = first ?? null
       break
     }
@@ -419,11 +467,17 @@ function applyInput(
   return before ?? {}
 }
 
+/** The first stage of a smart process created on the portal (its default pipeline). */
+function customStage(entity: CrmEntity): string {
+  return `DT${entity.entityTypeId}_0:NEW`
+}
+
 const DEFAULT_TITLES: Record<string, string> = {
   deal: 'Deal',
   lead: 'Lead',
   company: 'Company',
   smart: 'Item',
+  custom: 'Item',
   invoice: 'Invoice',
   quote: 'Estimate',
 }
@@ -467,7 +521,13 @@ function updateRow(
 function legacyRow(store: CrmStore, entity: CrmEntity, id: number, fields: readonly CrmField[]): Row {
   const table = store.table(entity)
   const out: Row = {}
-  for (const f of fields) out[f.name] = legacyValue(f, table.value(id, f.name), store.env.tz)
+  for (const f of fields) {
+    const value = table.value(id, f.name)
+    out[f.name] =
+      f.kind === 'file' && store.files
+        ? store.files.legacy(entity.key, id, f.name, value)
+        : legacyValue(f, value, store.env.tz)
+  }
   return out
 }
 
@@ -567,7 +627,9 @@ function itemRow(store: CrmStore, entity: CrmEntity, id: number, layout: readonl
       continue
     }
     const f = entity.byCamel.get(entry)
-    if (f) out[entry] = itemValue(f, table.value(id, f.name), store.env.tz)
+    if (f?.kind === 'file' && store.files)
+      out[entry] = store.files.item(entity.key, id, f.name, table.value(id, f.name))
+    else if (f) out[entry] = itemValue(f, table.value(id, f.name), store.env.tz)
   }
   return out
 }
@@ -700,6 +762,9 @@ export function crmLegacyMethods(store: CrmStore, prefix: string, base: CrmEntit
       const id = legacyId(params)
       ctx.cost(costs.base + costs.perRow * 10)
       requireRow(id)
+      for (const f of store.view(base).fields) {
+        if (f.kind === 'file') store.files?.accept(base.key, f.name, f.multiple, null, table.value(id, f.name))
+      }
       table.delete(id)
       return { result: true }
     }),
@@ -712,7 +777,7 @@ function invalidArg(description: string): RestError {
 
 function itemEntity(store: CrmStore, params: Params): CrmEntity {
   const typeId = positiveId(pickParam(params, 'entityTypeId', 'ENTITY_TYPE_ID', 'entityTypeID'))
-  const entity = typeId === null ? undefined : CRM_ENTITIES[typeId]
+  const entity = typeId === null ? undefined : store.entity(typeId)
   if (!entity) throw new RestError('NOT_FOUND', 'Smart process not found', 400)
   return store.view(entity)
 }

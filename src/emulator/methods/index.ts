@@ -5,9 +5,11 @@
 
 import type { CostModel, MethodDefinition, MethodTable, SeedOptions } from '../kernel.js'
 import { CrmStore, crmMethods } from './crm.js'
+import { crmFiles } from './crm-files.js'
 import type { SeedContext, SeedCounts } from './crm-seed.js'
+import { FileVault } from './disk-vault.js'
 import type { PortalEnv } from './env.js'
-import { crmUserFields } from './generic/crm-user-fields.js'
+import { crmSmartProcesses, crmUserFields } from './generic/crm-user-fields.js'
 import {
   appStorageMethods,
   crmLinkMethods,
@@ -49,6 +51,8 @@ export interface PortalOptions {
   timezoneOffsetMinutes?: number
   /** End of the seeded timeline (Unix seconds). Default {@link DEFAULT_ANCHOR_TIME}. */
   anchorTime?: number
+  /** Cap on the bytes of all stored files (Drive files, CRM file fields). Default 1 GiB. */
+  maxStoredFileBytes?: number
 }
 
 export interface Portal {
@@ -62,6 +66,8 @@ export interface Portal {
   generic: GenericStore
   /** The CRUD families served by the generic store. */
   genericFamilies: readonly Family[]
+  /** The bytes of stored files; `dispose()` it when the portal is done. */
+  files: FileVault
 }
 
 function count(value: number | undefined, fallback: number): number {
@@ -92,6 +98,8 @@ export function createPortal(options: PortalOptions): Portal {
   }
   const seed: SeedContext = { seed: env.randomSeed, counts, anchor: env.anchor, tz: env.tz }
   const crm = new CrmStore(env, seed)
+  const files = new FileVault(options.maxStoredFileBytes)
+  crm.files = crmFiles(files)
   const directory = new DirectoryStore(env, seed)
   const groups = new GroupStore(env, seed)
   const tasks = new TaskStore(env, seed)
@@ -118,15 +126,26 @@ export function createPortal(options: PortalOptions): Portal {
     all,
     appStorageMethods(env, genericStore),
     notificationMethods(env),
-    diskMethods(env),
+    diskMethods(env, files),
     crmLinkMethods(crm),
   )
   const handWritten = new Set(Object.keys(all).map((name) => name.toLowerCase()))
   const generic = genericMethods(genericStore, handWritten)
   crm.userFields = crmUserFields(generic.store)
+  crm.smartProcesses = crmSmartProcesses(generic.store)
   const methods: MethodTable = new Map(Object.entries(generic.methods).map(([name, def]) => [name.toLowerCase(), def]))
   for (const [name, def] of Object.entries(all)) methods.set(name.toLowerCase(), def)
-  return { methods, env, crm, directory, groups, tasks, generic: generic.store, genericFamilies: generic.families }
+  return {
+    methods,
+    env,
+    crm,
+    directory,
+    groups,
+    tasks,
+    generic: generic.store,
+    genericFamilies: generic.families,
+    files,
+  }
 }
 
 /** A CRUD family the emulator serves with state, and the catalogued methods of it that it serves. */

@@ -114,6 +114,8 @@ export interface CallRunnerDeps {
   operating: OperatingTracker | undefined
   stats: StatsRecorder
   authErrorStatus: number
+  /** A call answered from portal state succeeded: raises the event of the change it made (events.ts). */
+  onStateChange?(method: string, params: Params, result: unknown, caller: Caller): void
 }
 
 export class CallRunner {
@@ -176,6 +178,8 @@ export class CallRunner {
       outcome = { ok: false, method: name.toLowerCase(), error: toRestError(error), source: undefined }
     }
     if (outcome.ok && outcome.source) stats.answer(outcome.source)
+    if (outcome.ok && outcome.source === 'state')
+      this.deps.onStateChange?.(outcome.method, sent, outcome.result, caller)
     received.record({
       method: name,
       params: sent,

@@ -1,8 +1,9 @@
 /** `startEmulator`: one or many portals (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
-import type { AppOptions, AppStatus, WebhookOptions } from './auth.js'
+import type { AppOptions, AppRecord, AppStatus, WebhookOptions } from './auth.js'
 import { EmulatorClock } from './clock.js'
 import { catalogueRecord, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
+import type { EventDelivery } from './events.js'
 import type { FaultHandle, FaultSpec } from './faults.js'
 import { type EmulatorOptions, resolveOptions } from './options.js'
 import { createEmulatedPortal, type EmulatedPortal, type PortalShared } from './portal.js'
@@ -88,6 +89,25 @@ export interface EmulatorPortal {
    * (`emu.createApp`); each portal installs it with its own `applicationToken`.
    */
   issueToken(options: { clientId: string; userId?: number }): IssuedToken
+  /**
+   * Installs the app on this portal as a portal does: tokens for `userId` (default 1) and, after this returns,
+   * `ONAPPINSTALL` (with `auth[refresh_token]` and this portal's `auth[application_token]`) posted to `installUrl`
+   * (default the one given to `createApp`). The portal's OAuth authorize page installs an app not installed yet
+   * the same way.
+   */
+  installApp(clientId: string, options?: { userId?: number; installUrl?: string }): IssuedToken
+  /**
+   * Uninstalls the app from this portal: `ONAPPUNINSTALL` (no tokens; `data[CLEAN]` 1 unless `clean: false`) to
+   * its bindings of that event, then its bindings and offline events are deleted.
+   */
+  uninstallApp(clientId: string, options?: { clean?: boolean }): void
+  /** This portal's outgoing events (see docs/emulator.md, "Events"). */
+  readonly events: {
+    /** Resolves once no event of this portal waits or is in flight; rejects after `timeoutMs` (default 10,000). */
+    idle(timeoutMs?: number): Promise<void>
+    /** The last 1,000 event POSTs of this portal with their outcome, oldest first (a copy). */
+    readonly deliveries: EventDelivery[]
+  }
   /** Every access token this portal issued so far expires now (refresh tokens keep working). */
   expireTokens(): void
   /** Empties this portal's leaky buckets and forgets its recorded operating time. */
@@ -150,10 +170,12 @@ export interface Emulator extends EmulatorPortal {
   /** Stops every server (current and old addresses) and drops open connections. */
   close(): Promise<void>
   /**
-   * Registers an application with the OAuth server (default: every scope, status `L`), installed on the default
-   * portal at once and on a named portal when that portal first meets it; issue tokens with `issueToken`.
+   * Registers an application with the OAuth server (default: every scope, status `L`), known to the default
+   * portal at once and to a named portal when that portal first meets it; issue tokens with `issueToken`, or
+   * install it with `installApp` (of the emulator or of a portal). `installUrl` is its "path for initial
+   * installation", where every portal posts `ONAPPINSTALL`.
    */
-  createApp(options?: AppOptions): AppCredentials
+  createApp(options?: AppOptions & { installUrl?: string }): AppCredentials
   /**
    * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
    * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
@@ -175,6 +197,18 @@ export interface Emulator extends EmulatorPortal {
   createPortal(options?: CreatePortalOptions): EmulatorPortal
   /** How many portals hold state: the default one plus every named portal touched so far. */
   readonly activePortals: number
+}
+
+/** An install URL must be an absolute http(s) URL (events go to loopback ones only). */
+function checkInstallUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new RangeError(`installUrl must be an absolute http(s) URL, e.g. http://127.0.0.1:3000/install; got ${url}`)
+  }
+  if (!/^https?:$/.test(parsed.protocol)) throw new RangeError(`installUrl must be http(s); got ${parsed.protocol}`)
+  return parsed.href
 }
 
 /**
@@ -203,6 +237,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config,
     clock,
     apps: new Map(),
+    installUrls: new Map(),
     serverUrl: () => current().url,
     grantOwner: (key) => portals.grantOwner(key)?.oauth,
     movePortal: () => endpoints.open(0, undefined),
@@ -259,9 +294,18 @@ class PortalHandle implements EmulatorPortal {
   }
 
   issueToken({ clientId, userId = 1 }: { clientId: string; userId?: number }): IssuedToken {
-    const portal = this.#portal()
-    const app = portal.credentials.getApp(clientId)
+    return this.#issued(this.#app(clientId), userId)
+  }
+
+  /** The app as this portal has it (a registered app is installed here on first use). */
+  #app(clientId: string): AppRecord {
+    const app = this.#portal().credentials.getApp(clientId)
     if (!app) throw new Error(`No application with client id ${clientId}; create it with createApp first`)
+    return app
+  }
+
+  #issued(app: AppRecord, userId: number): IssuedToken {
+    const portal = this.#portal()
     const tokens = portal.credentials.issueTokens(app, userId)
     return {
       accessToken: tokens.accessToken,
@@ -276,6 +320,31 @@ class PortalHandle implements EmulatorPortal {
       status: app.status,
       applicationToken: app.applicationToken,
       userId,
+    }
+  }
+
+  installApp(clientId: string, installOptions: { userId?: number; installUrl?: string } = {}): IssuedToken {
+    const app = this.#app(clientId)
+    const userId = installOptions.userId ?? 1
+    const { installUrls } = this.#shared
+    const url =
+      installOptions.installUrl === undefined ? installUrls.get(clientId) : checkInstallUrl(installOptions.installUrl)
+    if (url !== undefined) installUrls.set(clientId, url)
+    this.#portal().dispatcher.install(app, userId, url)
+    return this.#issued(app, userId)
+  }
+
+  uninstallApp(clientId: string, uninstallOptions: { clean?: boolean } = {}): void {
+    this.#portal().dispatcher.uninstall(this.#app(clientId), uninstallOptions.clean ?? true)
+  }
+
+  get events(): EmulatorPortal['events'] {
+    const portal = this.#portal
+    return {
+      idle: (timeoutMs) => portal().dispatcher.idle(timeoutMs),
+      get deliveries() {
+        return portal().dispatcher.deliveries()
+      },
     }
   }
 
@@ -360,12 +429,19 @@ class RunningEmulator extends PortalHandle implements Emulator {
     this.#portals = portals
   }
 
-  close(): Promise<void> {
-    return this.#endpoints.close()
+  async close(): Promise<void> {
+    for (const portal of this.#portals.built()) portal.dispatcher.close()
+    try {
+      await this.#endpoints.close()
+    } finally {
+      for (const portal of this.#portals.built()) portal.files.dispose()
+    }
   }
 
-  createApp(appOptions?: AppOptions): AppCredentials {
+  createApp(appOptions?: AppOptions & { installUrl?: string }): AppCredentials {
+    const installUrl = appOptions?.installUrl === undefined ? undefined : checkInstallUrl(appOptions.installUrl)
     const app = this.#main.credentials.createApp(appOptions)
+    if (installUrl !== undefined) this.#shared.installUrls.set(app.clientId, installUrl)
     return {
       clientId: app.clientId,
       clientSecret: app.clientSecret,

@@ -8,7 +8,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { sendRedirect } from './respond.js'
+import { meterBody, sendRedirect } from './respond.js'
 import type { StatsRecorder } from './stats.js'
 import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.js'
 
@@ -45,6 +45,7 @@ export class Endpoints {
     const listener: RequestHandler = (req, res) => {
       const stats = this.statsFor(req)
       stats.request()
+      meterBody(res, (bytes) => stats.responseBody(bytes))
       res.on('close', () => {
         if (res.headersSent) stats.response(res.statusCode)
       })

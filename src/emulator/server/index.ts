@@ -9,6 +9,7 @@ export type {
   WebhookCredentials,
 } from './emulator.js'
 export { startEmulator } from './emulator.js'
+export type { DeliveryOutcome, EventDelivery, EventDeliveryOptions } from './events.js'
 export type { FaultHandle, FaultKind, FaultSpec } from './faults.js'
 export type { BucketOptions, Plan } from './limits.js'
 export type { EmulatorOptions } from './options.js'
@@ -24,5 +25,5 @@ export type {
 export { withPaging } from './programmed.js'
 export type { PortalState } from './router.js'
 export { CANNED_HEADER } from './router.js'
-export type { EmulatorStats } from './stats.js'
+export type { EmulatorStats, EventCounter, IdempotencyStats } from './stats.js'
 export { EMULATOR_TLS_CERT } from './tls.js'

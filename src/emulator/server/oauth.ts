@@ -4,7 +4,7 @@
  */
 import { buildQuery } from '../../http/php-query.js'
 import type { Params } from '../kernel.js'
-import type { CredentialStore, IssuedTokens } from './auth.js'
+import type { AppRecord, CredentialStore, IssuedTokens } from './auth.js'
 import type { Reply } from './respond.js'
 import { listScopes } from './scopes.js'
 import type { StatsRecorder } from './stats.js'
@@ -25,6 +25,8 @@ export interface OAuthEnv {
   domain(): string
   memberId: string
   allScopes(): string[]
+  /** A user approved the app on the authorize page: the portal installs it if it is not installed yet. */
+  onAuthorize?(app: AppRecord, userId: number): void
 }
 
 function oauthError(status: number, error: string, description: string): Reply {
@@ -88,6 +90,7 @@ export function handleAuthorize(params: Params, env: OAuthEnv): Reply {
   if (!app.redirectUri) return oauthError(400, 'invalid_request', 'The application has no redirect URI')
   const userId = Number.parseInt(str(params.user_id) || '1', 10)
   if (!(userId > 0)) return oauthError(400, 'invalid_request', 'Invalid user_id')
+  env.onAuthorize?.(app, userId)
   const query = buildQuery({
     code: env.credentials.createAuthCode(app, userId),
     state: typeof params.state === 'string' ? params.state : undefined,

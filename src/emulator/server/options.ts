@@ -1,5 +1,6 @@
 /** `startEmulator` options, their defaults and validation. */
 import { type CostModel, DEFAULT_COST_MODEL, type MethodTable, type SeedOptions } from '../kernel.js'
+import type { EventDeliveryOptions } from './events.js'
 import type { FaultSpec } from './faults.js'
 import { type BucketOptions, PLAN_BUCKETS, type Plan } from './limits.js'
 
@@ -43,6 +44,11 @@ export interface EmulatorOptions {
   /** Largest accepted request body, bytes; larger ones get 413. Default 32 MiB. */
   maxBodyBytes?: number
   /**
+   * Cap on the bytes of all files the emulator keeps (Drive files, CRM file fields), in a temporary directory
+   * removed by `close()`; an upload past it fails with `FILE_TOO_LARGE`. Default 1 GiB.
+   */
+  maxStoredFileBytes?: number
+  /**
    * PHP's `max_input_vars` for query strings, form bodies and batch sub-queries: variables past it are dropped
    * (the call runs with the rest, as PHP does; the answer carries an `X-Emulator-Warning` header). Default
    * 10000, the minimum Bitrix's own server check asks for.
@@ -76,6 +82,13 @@ export interface EmulatorOptions {
    * `p0001.bitrix24.test` … (see "Many portals" in docs/emulator.md). Each is built on first use. Default 0.
    */
   portals?: number
+  /** Event delivery: per-POST timeout, queue bound, concurrency, offline queue bound (docs/emulator.md, "Events"). */
+  events?: EventDeliveryOptions
+  /**
+   * The portal's time zone, minutes east of UTC (`-300` for UTC−05:00); every date it prints and every date
+   * without an offset it reads is in it. Default 120 (`+02:00`).
+   */
+  timezoneOffsetMinutes?: number
 }
 
 export interface ResolvedOptions {
@@ -96,6 +109,7 @@ export interface ResolvedOptions {
   refreshTokenLifetime: number
   domain: string | undefined
   maxBodyBytes: number
+  maxStoredFileBytes: number
   maxInputVars: number
   maxInputNestingLevel: number
   methods: MethodTable | undefined
@@ -105,6 +119,8 @@ export interface ResolvedOptions {
   portalDeletedStatus: number
   faults: readonly FaultSpec[]
   portals: number
+  events: EventDeliveryOptions | undefined
+  timezoneOffsetMinutes: number
 }
 
 function positive(name: string, value: number): number {
@@ -114,6 +130,14 @@ function positive(name: string, value: number): number {
 
 function nonNegativeInteger(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${name} must be an integer ≥ 0`)
+  return value
+}
+
+/** A UTC offset the world uses: whole minutes from −12:00 to +14:00. */
+function timezoneOffset(value: number): number {
+  if (!(Number.isInteger(value) && value >= -720 && value <= 840)) {
+    throw new RangeError('timezoneOffsetMinutes must be whole minutes from -720 to 840')
+  }
   return value
 }
 
@@ -145,6 +169,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     refreshTokenLifetime: positive('refreshTokenLifetime', options.refreshTokenLifetime ?? 180 * 86400),
     domain: options.domain,
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? 32 * 1024 * 1024),
+    maxStoredFileBytes: positive('maxStoredFileBytes', options.maxStoredFileBytes ?? 1024 * 1024 * 1024),
     maxInputVars: positive('maxInputVars', options.maxInputVars ?? 10_000),
     maxInputNestingLevel: positive('maxInputNestingLevel', options.maxInputNestingLevel ?? 64),
     methods: options.methods,
@@ -154,5 +179,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
     portals: nonNegativeInteger('portals', options.portals ?? 0),
+    events: options.events,
+    timezoneOffsetMinutes: timezoneOffset(options.timezoneOffsetMinutes ?? 120),
   }
 }

@@ -1,26 +1,33 @@
 /**
  * One emulated portal and everything it owns — data and methods, credentials, leaky buckets, operating-time
- * budgets, event bindings, faults, programmed answers, received calls, counters and its request router — in one
+ * budgets, event bindings and deliveries, offline events, REST 3.0 (its methods and idempotency store), stored
+ * files, faults, programmed answers, received calls, counters and its request router — in one
  * object, so that a multi-portal emulator holds one of these per portal and features that belong to a portal
- * attach here. What portals share (the clock, the listening address, the OAuth server's app registry) comes in
- * `PortalShared`.
+ * attach here. What portals share (the clock, the listening address, the OAuth server's app registry and the
+ * apps' install URLs) comes in `PortalShared`.
  */
 import type { MethodDefinition, MethodTable } from '../kernel.js'
+import type { FileVault } from '../methods/disk-vault.js'
 import { createPortal } from '../methods/index.js'
+import { createV3Methods, type V3MethodTable } from '../methods/v3/index.js'
 import { type AppRegistry, CredentialStore, type WebhookRecord } from './auth.js'
 import { CallRunner } from './calls.js'
 import type { EmulatorClock } from './clock.js'
+import { Transfers } from './disk-transfer.js'
 import { docExampleMethodTable } from './doc-examples.js'
+import { EventDispatcher, PortalEvents } from './events.js'
 import { FaultInjector } from './faults.js'
+import { IdempotencyStore } from './idempotency.js'
 import { OperatingTracker, SourceBuckets } from './limits.js'
 import type { OAuthEnv } from './oauth.js'
 import type { ResolvedOptions } from './options.js'
 import { ProgrammedAnswers, ReceivedLog } from './programmed.js'
 import { RandomSource } from './random.js'
+import { RestV3 } from './rest-v3.js'
 import { type PortalState, Router } from './router.js'
 import { BASIC_SCOPE, KNOWN_SCOPES } from './scopes.js'
 import { StatsRecorder } from './stats.js'
-import { createSystemMethods, EventRegistry, type License } from './system-methods.js'
+import { createSystemMethods, type License } from './system-methods.js'
 
 /** What every portal of one emulator shares. */
 export interface PortalShared {
@@ -28,6 +35,8 @@ export interface PortalShared {
   clock: EmulatorClock
   /** The OAuth server's applications (one registry: an app is installed on many portals). */
   apps: AppRegistry
+  /** Each app's "path for initial installation" (`createApp({ installUrl })`), where `ONAPPINSTALL` is posted. */
+  installUrls: Map<string, string>
   /** Base URL of the shared OAuth server (the emulator's loopback address). */
   serverUrl(): string
   /** The portal that issued a code or refresh token (the shared OAuth server's lookup). */
@@ -63,8 +72,14 @@ export interface EmulatedPortal {
   readonly received: ReceivedLog
   readonly stats: StatsRecorder
   readonly faults: FaultInjector
-  /** `event.bind` registrations of this portal's apps. */
-  readonly events: EventRegistry
+  /** This portal's `event.bind` registrations, offline events and installed apps. */
+  readonly events: PortalEvents
+  /** Posts this portal's events to its apps' handlers. */
+  readonly dispatcher: EventDispatcher
+  /** The bytes of this portal's files (a temp dir, removed by `close`). */
+  readonly files: FileVault
+  /** Minutes east of UTC of the dates this portal prints and reads. */
+  readonly tzMinutes: number
   readonly oauth: OAuthEnv
   readonly router: Router
   /** The administrator webhook (user 1, every scope). */
@@ -105,23 +120,49 @@ export function createEmulatedPortal(shared: PortalShared, spec: PortalSpec): Em
     config.operatingLimit === false
       ? undefined
       : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const events = new EventRegistry()
-  const dataSeed = (config.randomSeed ?? 1) + spec.index
-  const { methods, allScopes, tzMinutes, userDefinitions, implemented } = assembleMethods(config, dataSeed, events)
+  const events = new PortalEvents(config.events?.offlineLimit)
+  const { methods, v3Methods, allScopes, tzMinutes, userDefinitions, implemented, files } = assembleMethods(
+    config,
+    spec.index,
+    events,
+    clock,
+  )
   const programmed = new ProgrammedAnswers()
   const received = new ReceivedLog(config.receivedLimit)
+  // Every portal has the time zone of `timezoneOffsetMinutes`; the shared clock prints the `time` blocks with it.
   clock.tzMinutes = tzMinutes
   const memberId = random.hex(32)
-  const oauth: OAuthEnv = {
+  const env = {
     credentials,
     stats,
     url: spec.url,
     domain: spec.domain,
     serverUrl: shared.serverUrl,
-    grantOwner: shared.grantOwner,
     memberId,
     allScopes,
   }
+  const dispatcher = new EventDispatcher({ ...env, events, clock, options: config.events })
+  const oauth: OAuthEnv = {
+    ...env,
+    grantOwner: shared.grantOwner,
+    // The authorize page of this portal installs an app not installed here yet: `ONAPPINSTALL` from this portal.
+    onAuthorize: (app, userId) => {
+      if (!events.installed.has(app.clientId)) dispatcher.install(app, userId, shared.installUrls.get(app.clientId))
+    },
+  }
+  const runnerDeps = { userDefinitions, received, clock, operating, stats, authErrorStatus: config.authErrorStatus }
+  // REST 3.0 answers from its own table; `emu.on` programs v2 methods only.
+  const restV3 = new RestV3({
+    methods: v3Methods,
+    calls: new CallRunner({ ...runnerDeps, methods: v3Methods, programmed: new ProgrammedAnswers() }),
+    credentials,
+    clock,
+    stats,
+    received,
+    idempotency: new IdempotencyStore(),
+    requestTimeLimit: config.requestTimeLimit,
+  })
+  files.origin = spec.url
   const portal: EmulatedPortal = {
     index: spec.index,
     memberId,
@@ -137,6 +178,9 @@ export function createEmulatedPortal(shared: PortalShared, spec: PortalSpec): Em
     stats,
     faults,
     events,
+    dispatcher,
+    files,
+    tzMinutes,
     oauth,
     router: new Router({
       stats,
@@ -146,15 +190,12 @@ export function createEmulatedPortal(shared: PortalShared, spec: PortalSpec): Em
       clock,
       credentials,
       calls: new CallRunner({
+        ...runnerDeps,
         methods,
         programmed,
-        userDefinitions,
-        received,
-        clock,
-        operating,
-        stats,
-        authErrorStatus: config.authErrorStatus,
+        onStateChange: (method, params, result, caller) => dispatcher.changed(method, params, result, caller),
       }),
+      restV3,
       oauth,
       maxBodyBytes: config.maxBodyBytes,
       movePortal: shared.movePortal,
@@ -162,6 +203,7 @@ export function createEmulatedPortal(shared: PortalShared, spec: PortalSpec): Em
       portalState: () => portal.state,
       portalDeletedStatus: config.portalDeletedStatus,
       requestTimeLimit: config.requestTimeLimit,
+      transfers: new Transfers({ vault: files, credentials, clock }),
     }),
     admin: credentials.createWebhook({ userId: 1, scopes: 'all' }),
     state: 'active',
@@ -177,26 +219,45 @@ export function createEmulatedPortal(shared: PortalShared, spec: PortalSpec): Em
  */
 function assembleMethods(
   config: ResolvedOptions,
-  randomSeed: number,
-  events: EventRegistry,
+  index: number,
+  events: PortalEvents,
+  clock: EmulatorClock,
 ): {
   methods: MethodTable
+  /** The REST 3.0 methods, over the same portal state. */
+  v3Methods: V3MethodTable
   allScopes: () => string[]
   tzMinutes: number
   userDefinitions: ReadonlySet<MethodDefinition>
   /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
   implemented: string[]
+  /** The bytes of the portal's files. */
+  files: FileVault
 } {
-  const portal = createPortal({ seed: config.seed, costs: config.costs, randomSeed })
+  const portal = createPortal({
+    seed: config.seed,
+    costs: config.costs,
+    // The default portal keeps the emulator's data; each named portal generates its own.
+    randomSeed: (config.randomSeed ?? 1) + index,
+    timezoneOffsetMinutes: config.timezoneOffsetMinutes,
+    maxStoredFileBytes: config.maxStoredFileBytes,
+  })
   const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
   for (const [name, definition] of portal.methods) methods.set(name, definition)
   const license = LICENSES[config.plan] ?? LICENSES.standard
+  const processIds = new RandomSource(portalSeed(config.randomSeed, index, 2))
   let scopes: string[] | undefined
   const allScopes = () => {
     scopes ??= scopeCatalogue(methods)
     return scopes
   }
-  const system = createSystemMethods({ methods: () => methods, allScopes, license: () => license, events })
+  const system = createSystemMethods({
+    methods: () => methods,
+    allScopes,
+    license: () => license,
+    events: events.bindings,
+    offline: { offline: events.offline, clock, costs: config.costs, newProcessId: () => processIds.hex(32) },
+  })
   for (const [name, definition] of system) methods.set(name, definition)
   const userDefinitions = new Set<MethodDefinition>()
   for (const [name, definition] of config.methods ?? []) {
@@ -205,7 +266,15 @@ function assembleMethods(
   }
   const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
   for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
-  return { methods, allScopes, tzMinutes: portal.env.tz, userDefinitions, implemented: [...own].sort() }
+  return {
+    methods,
+    v3Methods: createV3Methods(portal),
+    allScopes,
+    tzMinutes: portal.env.tz,
+    userDefinitions,
+    implemented: [...own].sort(),
+    files: portal.files,
+  }
 }
 
 /** Every scope code: the documented ones plus any the method table uses. */

@@ -4,6 +4,7 @@
  * where it would fail against a real portal.
  */
 import type { ServerResponse } from 'node:http'
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib'
 import { encodePhpJson, JsonEncodeError } from './json.js'
 import { encodeXml } from './xml.js'
 
@@ -49,6 +50,43 @@ export function sendBody(
   writeRaw(res, status, text, { 'Content-Type': CONTENT_TYPES[format], ...headers }, truncated)
 }
 
+/**
+ * Bodies shorter than this go out as they are, as a portal's nginx leaves small answers alone (`gzip_min_length`);
+ * larger ones are compressed when the request's `Accept-Encoding` allows it.
+ */
+export const COMPRESS_MIN_BYTES = 1024
+
+type Coding = 'br' | 'gzip' | 'deflate'
+
+/**
+ * The coding to answer in (`;q=0` refuses one), or none: gzip first — every client takes it and it is cheap to
+ * make, so the emulator's own CPU does not weigh on the figures of the clients it serves — then br, then deflate.
+ */
+export function chooseEncoding(acceptEncoding: string | undefined): Coding | undefined {
+  if (!acceptEncoding) return undefined
+  const accepted = new Set<string>()
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';')
+    const refused = params.some((param) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(param))
+    if (!refused) accepted.add(name.trim())
+  }
+  return (['gzip', 'br', 'deflate'] as const).find((coding) => accepted.has(coding))
+}
+
+/** nginx's default gzip level (1); brotli at quality 4, which costs about what gzip level 1 does. */
+function compress(payload: Buffer, coding: Coding): Buffer {
+  if (coding === 'br') return brotliCompressSync(payload, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
+  return coding === 'gzip' ? gzipSync(payload, { level: 1 }) : deflateSync(payload, { level: 1 })
+}
+
+/** Who is told each answer's body size as sent (the stats' `responseBodyBytes`), per response. */
+const bodyMeters = new WeakMap<ServerResponse, (bytes: number) => void>()
+
+/** Reports the size of the body `writeRaw` sends on `res`, compressed or not, before it is written. */
+export function meterBody(res: ServerResponse, meter: (bytes: number) => void): void {
+  bodyMeters.set(res, meter)
+}
+
 export function writeRaw(
   res: ServerResponse,
   status: number,
@@ -57,8 +95,16 @@ export function writeRaw(
   truncated = false,
 ): void {
   if (res.headersSent || res.destroyed) return
-  const payload = Buffer.from(text, 'utf8')
-  res.writeHead(status, { ...CORS_HEADERS, ...headers, 'Content-Length': String(payload.length) })
+  let payload: Buffer = Buffer.from(text, 'utf8')
+  const coding = payload.length >= COMPRESS_MIN_BYTES ? chooseEncoding(res.req?.headers['accept-encoding']) : undefined
+  const encoded: Record<string, string> = {}
+  if (coding) {
+    payload = compress(payload, coding)
+    encoded['Content-Encoding'] = coding
+    encoded.Vary = 'Accept-Encoding'
+  }
+  bodyMeters.get(res)?.(payload.length)
+  res.writeHead(status, { ...CORS_HEADERS, ...headers, ...encoded, 'Content-Length': String(payload.length) })
   if (truncated) res.write(payload.subarray(0, payload.length >> 1), () => res.destroy())
   else res.end(payload)
 }

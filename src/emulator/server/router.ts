@@ -10,6 +10,7 @@ import { runBatch } from './batch.js'
 import { readBody } from './body.js'
 import { type CallOutcome, type CallRunner, methodNotFound, RequestBudget, toRestError } from './calls.js'
 import type { EmulatorClock } from './clock.js'
+import { isShowFilePath, isTransferMethod, type Transfers } from './disk-transfer.js'
 import { errorEnvelope, successEnvelope } from './envelope.js'
 import {
   type ActiveFault,
@@ -26,6 +27,7 @@ import { type InputLimits, mergeParams, parseBody, parseQueryReport } from './pa
 import { handlePortalPage } from './portal-page.js'
 import { type ReceivedLog, withoutCommandCredentials } from './programmed.js'
 import { type Format, type Reply, sendBody, sendPreflight, sendRedirect, writeRaw } from './respond.js'
+import { parseV3Path, type RestV3, type V3Route } from './rest-v3.js'
 import type { StatsRecorder } from './stats.js'
 
 /** Response header of an answer that holds docs-example (canned) results: how many of its calls were canned. */
@@ -51,6 +53,10 @@ export interface RouterDeps {
   portalDeletedStatus: number
   /** Server seconds one request may take before it is cut with a 504. */
   requestTimeLimit: number
+  /** REST 3.0 at `/rest/api/`. */
+  restV3: RestV3
+  /** File uploads to `uploadUrl` and downloads of file links. */
+  transfers: Transfers
 }
 
 /** `active`, or a state in which every REST request is refused before anything runs. */
@@ -77,10 +83,9 @@ function splitFormat(name: string): { method: string; format: Format } {
   return { method: match[1], format: match[2].toLowerCase() as Format }
 }
 
-/** Segments after `/rest/`: `[method]`, `[userId, secret, method]`; `/rest/api/…` (REST 3.0) is not emulated. */
+/** Segments after `/rest/`: `[method]`, `[userId, secret, method]` (`/rest/api/…` is REST 3.0, rest-v3.ts). */
 function parseRestPath(segments: readonly string[]): RestRoute {
   const parts = segments.map(decodeSegment)
-  if (parts[0]?.toLowerCase() === 'api') return { kind: 'unsupported', method: parts.at(-1) ?? '', format: 'json' }
   if (parts.length <= 1) return { kind: 'oauth', ...splitFormat(parts[0] ?? '') }
   if (parts.length <= 3) {
     return { kind: 'webhook', userId: parts[0], secret: parts[1], ...splitFormat(parts[2] ?? '') }
@@ -128,8 +133,22 @@ export class Router {
       await handlePortalPage(req, res, decodeSegment(segments[2]), query, this.deps.oauth)
       return
     }
+    if (head === 'rest' && segments[1]?.toLowerCase() === 'api') {
+      await this.handleRestV3(req, res, parseV3Path(segments.slice(2).map(decodeSegment)))
+      return
+    }
     if (head === 'rest') {
-      await this.handleRest(req, res, parseRestPath(segments.slice(1)), query)
+      const route = parseRestPath(segments.slice(1))
+      if (route.kind !== 'unsupported' && isTransferMethod(route.method)) {
+        const webhook = route.kind === 'webhook' ? { userId: route.userId, secret: route.secret } : undefined
+        await this.deps.transfers.handleRest(req, res, route.method, query, webhook)
+        return
+      }
+      await this.handleRest(req, res, route, query)
+      return
+    }
+    if (head === 'bitrix' && isShowFilePath(segments.map((s) => s.toLowerCase()))) {
+      this.deps.transfers.handleShowFile(req, res, segments[3].toLowerCase(), query)
       return
     }
     req.resume()
@@ -199,15 +218,54 @@ export class Router {
     this.write(res, withWarning(reply, warning), fault?.kind === 'truncated' || scheduled?.kind === 'truncated')
   }
 
+  /**
+   * REST 3.0: the same faults, portal state and leaky bucket as v2 (one bucket per source for both versions),
+   * then rest-v3.ts. The body is read raw: v3 takes JSON only and ignores the query string.
+   */
+  private async handleRestV3(req: IncomingMessage, res: ServerResponse, route: V3Route | undefined): Promise<void> {
+    const method = route?.method ?? ''
+    const fault = this.deps.faults.take(method)
+    if (fault?.kind === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    const { body, tooLarge, aborted } = await readBody(req, this.deps.maxBodyBytes)
+    if (aborted) return
+    if (tooLarge) {
+      const description = `Request body is larger than ${this.deps.maxBodyBytes} bytes`
+      this.write(res, { status: 413, body: { error: 'REQUEST_ENTITY_TOO_LARGE', error_description: description } })
+      return
+    }
+    const scheduled = this.deps.faults.takeScheduled(method, 1)
+    if (scheduled?.kind === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    for (const active of [scheduled, fault]) {
+      if (active && (await this.applyFault(active, res))) return
+    }
+    const reply = !route
+      ? errorReply(methodNotFound())
+      : (this.refuse(req, 'json') ?? (await this.deps.restV3.call(req, route, body)))
+    this.write(res, reply, fault?.kind === 'truncated' || scheduled?.kind === 'truncated')
+  }
+
+  /** The portal's state or the leaky bucket refuses the request before anything runs; undefined when admitted. */
+  private refuse(req: IncomingMessage, format: Format): Reply | undefined {
+    const { deps } = this
+    const state = deps.portalState()
+    if (state === 'deleted') return { status: deps.portalDeletedStatus, body: PORTAL_DELETED_ERROR, format }
+    if (state === 'overloaded') return { status: 503, body: OVERLOAD_ERROR, format }
+    const source = req.socket.remoteAddress ?? ''
+    if (deps.bucket && !deps.bucket.tryAcquire(source, deps.clock.now())) return errorReply(QUERY_LIMIT, format)
+    return undefined
+  }
+
   private async callRest(req: IncomingMessage, route: RestRoute, params: Params): Promise<Reply> {
     const { deps } = this
     if (route.kind === 'unsupported') return errorReply(methodNotFound(), route.format)
-    const state = deps.portalState()
-    if (state === 'deleted')
-      return { status: deps.portalDeletedStatus, body: PORTAL_DELETED_ERROR, format: route.format }
-    if (state === 'overloaded') return { status: 503, body: OVERLOAD_ERROR, format: route.format }
-    const source = req.socket.remoteAddress ?? ''
-    if (deps.bucket && !deps.bucket.tryAcquire(source, deps.clock.now())) return errorReply(QUERY_LIMIT, route.format)
+    const refused = this.refuse(req, route.format)
+    if (refused) return refused
     let caller: Caller
     try {
       caller = this.authenticate(req, route, params)

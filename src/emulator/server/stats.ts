@@ -11,6 +11,8 @@ export interface EmulatorStats {
   operatingSeconds: Record<string, number>
   /** HTTP responses by status code. */
   statuses: Record<string, number>
+  /** Response body bytes as sent on the wire (compressed where the client asked for it), headers not counted. */
+  responseBodyBytes: number
   /** HTTP 503 responses (QUERY_LIMIT_EXCEEDED, injected ones included). */
   responses503: number
   /** HTTP 429 responses (OPERATION_TIME_LIMIT, injected ones included). */
@@ -25,6 +27,45 @@ export interface EmulatorStats {
   canned: number
   /** Successful calls by what answered them: portal state, a programmed or user handler, a docs example. */
   answers: Record<AnswerSource, number>
+  /** Events: POSTs queued, delivered (2xx), failed (other status, refused, reset), timed out, skipped (not a
+   * loopback handler), dropped (queue full or emulator closed); offline rows queued and dropped (queue full). */
+  events: Record<EventCounter, number>
+  /** REST 3.0 `Idempotency-Key` writes (see docs/emulator.md, "REST 3.0"). */
+  idempotency: IdempotencyStats
+}
+
+/** What the REST 3.0 idempotency store did. */
+export interface IdempotencyStats {
+  /** Times a keyed write really ran and succeeded, by `"<method> <key>"`: 1 means applied once. */
+  applied: Record<string, number>
+  /** Answers replayed from the store (`Idempotent-Replayed: true`). */
+  replayed: number
+  /** Keys refused because they came back with another body (422). */
+  conflicts: number
+}
+
+/** The counters of `EmulatorStats.events`. */
+export type EventCounter =
+  | 'queued'
+  | 'delivered'
+  | 'failed'
+  | 'timeout'
+  | 'skipped'
+  | 'dropped'
+  | 'offlineQueued'
+  | 'offlineDropped'
+
+function emptyEventCounters(): Record<EventCounter, number> {
+  return {
+    queued: 0,
+    delivered: 0,
+    failed: 0,
+    timeout: 0,
+    skipped: 0,
+    dropped: 0,
+    offlineQueued: 0,
+    offlineDropped: 0,
+  }
 }
 
 function emptyStats(): EmulatorStats {
@@ -33,6 +74,7 @@ function emptyStats(): EmulatorStats {
     calls: {},
     operatingSeconds: {},
     statuses: {},
+    responseBodyBytes: 0,
     responses503: 0,
     responses429: 0,
     operationLimitBlocks: 0,
@@ -40,6 +82,8 @@ function emptyStats(): EmulatorStats {
     tokenGrants: 0,
     canned: 0,
     answers: { state: 0, handler: 0, example: 0 },
+    events: emptyEventCounters(),
+    idempotency: { applied: {}, replayed: 0, conflicts: 0 },
   }
 }
 
@@ -48,6 +92,10 @@ export class StatsRecorder {
 
   request(): void {
     this.stats.httpRequests += 1
+  }
+
+  responseBody(bytes: number): void {
+    this.stats.responseBodyBytes += bytes
   }
 
   response(status: number): void {
@@ -67,8 +115,26 @@ export class StatsRecorder {
     if (source === 'example') this.stats.canned += 1
   }
 
+  event(counter: EventCounter): void {
+    this.stats.events[counter] += 1
+  }
+
   operationLimitBlock(): void {
     this.stats.operationLimitBlocks += 1
+  }
+
+  /** A write with an `Idempotency-Key` ran and succeeded. */
+  idempotentApply(method: string, key: string): void {
+    const id = `${method} ${key}`
+    this.stats.idempotency.applied[id] = (this.stats.idempotency.applied[id] ?? 0) + 1
+  }
+
+  idempotentReplay(): void {
+    this.stats.idempotency.replayed += 1
+  }
+
+  idempotentConflict(): void {
+    this.stats.idempotency.conflicts += 1
   }
 
   oauthRefresh(): void {

@@ -1,9 +1,10 @@
 /**
  * The portal's own methods (scope `basic`): `batch`, `app.info`, `scope`, `methods`, `method.get`, `events` and
- * `event.bind` / `event.unbind` / `event.get` (OAuth applications only).
+ * `event.bind` / `event.unbind` / `event.get` and `event.offline.*` (OAuth applications only).
  */
 import { type CallContext, type MethodDefinition, type MethodTable, type Params, RestError } from '../kernel.js'
 import { callerOf } from './calls.js'
+import { type OfflineEventsEnv, offlineEventMethods } from './offline-events.js'
 import { getParamIgnoreCase, isTruthyFlag } from './params.js'
 import { BASIC_SCOPE, listScopes, scopeAllows } from './scopes.js'
 
@@ -14,6 +15,8 @@ export interface License {
 }
 
 export interface EventBinding {
+  /** `event_handler_id` in the events sent for it. */
+  id: number
   event: string
   handler: string
   /** User the handler runs as; 0 = whoever triggered the event. */
@@ -25,12 +28,21 @@ export interface EventBinding {
 /** Event handlers bound by each application (by client id). */
 export class EventRegistry {
   private readonly byApp = new Map<string, EventBinding[]>()
+  private nextId = 1
 
   list(clientId: string): EventBinding[] {
     return this.byApp.get(clientId) ?? []
   }
 
-  add(clientId: string, binding: EventBinding): boolean {
+  /** Every binding of `event` (upper case), with the client id of its application. */
+  *matching(event: string): Generator<[string, EventBinding]> {
+    for (const [clientId, list] of this.byApp) {
+      for (const binding of list) if (binding.event === event) yield [clientId, binding]
+    }
+  }
+
+  add(clientId: string, fields: Omit<EventBinding, 'id'>): boolean {
+    const binding: EventBinding = { id: this.nextId, ...fields }
     const list = this.list(clientId)
     const same = list.some(
       (b) =>
@@ -40,6 +52,7 @@ export class EventRegistry {
         b.offline === binding.offline,
     )
     if (same) return false
+    this.nextId += 1
     this.byApp.set(clientId, [...list, binding])
     return true
   }
@@ -59,6 +72,8 @@ export interface SystemEnv {
   allScopes(): string[]
   license(): License
   events: EventRegistry
+  /** The offline queue and the clock `event.offline.*` run on. */
+  offline: OfflineEventsEnv
 }
 
 /** A selection of the events a portal announces through `events`. */
@@ -269,6 +284,8 @@ export function createSystemMethods(env: SystemEnv): MethodTable {
       }
     }, true),
   )
+
+  for (const [name, definition] of Object.entries(offlineEventMethods(env.offline))) table.set(name, definition)
 
   return table
 }

@@ -1,10 +1,12 @@
 /**
  * Disk folders and files served with state: each user's storage (created when first used), folders and files in
- * a tree of objects with IDs, children lists, renames, deletions (a folder with its subtree) and uploads of
- * `fileContent: [name, base64]` (the size is kept, the bytes are not). Values travel as strings, as `disk.*.get`
- * documents them.
+ * a tree of objects with IDs, children lists, renames, deletions (a folder with its subtree) and uploads: one step
+ * with `fileContent: [name, base64]`, or two (without it the method answers an `uploadUrl` and the form `field`,
+ * and the file is posted there as multipart; server/disk-transfer.ts). The bytes are kept in the `FileVault` and
+ * served at the signed `DOWNLOAD_URL`. Values travel as strings, as `disk.*.get` documents them.
  */
 import { type CallContext, type MethodDefinition, type Params, RestError } from '../../kernel.js'
+import type { FileVault } from '../disk-vault.js'
 import type { PortalEnv } from '../env.js'
 import { formatIso, isRecord, pickParam, positiveId, toList } from '../util.js'
 import { baseCostMethods } from './base-cost.js'
@@ -37,11 +39,10 @@ function argument(index: number): RestError {
   return new RestError('ERROR_ARGUMENT', `Invalid value of parameter {Parameter #${index}}`, 400)
 }
 
-export function diskMethods(env: PortalEnv): Record<string, MethodDefinition> {
+export function diskMethods(env: PortalEnv, vault: FileVault): Record<string, MethodDefinition> {
   const storages = new Map<number, Storage>()
   const objects = new Map<number, DiskObject>()
   let nextObjectId = 1
-  let nextFileId = 1
 
   const charged = baseCostMethods(env)
   const method = (handler: MethodDefinition['handler']): MethodDefinition => charged('disk', handler)
@@ -108,7 +109,7 @@ export function diskMethods(env: PortalEnv): Record<string, MethodDefinition> {
     }
     const detail = `/company/personal/user/${o.createdBy}/disk/path/${path(o)}`
     return o.type === 'file'
-      ? { ...base, DOWNLOAD_URL: `/disk/downloadFile/${o.id}/`, DETAIL_URL: detail }
+      ? { ...base, DOWNLOAD_URL: downloadUrl(o), DETAIL_URL: detail }
       : { ...base, DETAIL_URL: detail }
   }
   const idOf = (params: Params): number => {
@@ -151,23 +152,60 @@ export function diskMethods(env: PortalEnv): Record<string, MethodDefinition> {
         fileId: 0,
       }),
     )
+  const downloadUrl = (o: DiskObject): string | null => {
+    const stored = vault.get(o.fileId)
+    return stored ? vault.downloadUrl(stored, 'disk') : null
+  }
+  /** `name (1).ext`, `name (2).ext`, … until no sibling has the name. */
+  const uniqueName = (parentId: number, name: string): string => {
+    const taken = new Set([...objects.values()].filter((o) => o.parentId === parentId).map((o) => o.name))
+    const dot = name.lastIndexOf('.')
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+    let candidate = name
+    for (let n = 1; taken.has(candidate); n += 1) candidate = `${stem} (${n})${ext}`
+    return candidate
+  }
+  const addFile = (userId: number, at: number, parent: DiskObject, name: string, unique: boolean, fileId: number) => {
+    const object: DiskObject = {
+      id: nextObjectId++,
+      storageId: parent.storageId,
+      type: 'file',
+      name: unique ? uniqueName(parent.id, name) : name,
+      parentId: parent.id,
+      size: vault.get(fileId)?.size ?? 0,
+      fileId,
+      created: at,
+      updated: at,
+      createdBy: userId,
+      updatedBy: userId,
+    }
+    objects.set(object.id, object)
+    return row(object)
+  }
+  vault.completeUpload = (slot, file) => {
+    const parent = objects.get(slot.folderId)
+    if (parent?.type !== 'folder') {
+      vault.remove(file.id)
+      throw notFound(slot.folderId)
+    }
+    return addFile(slot.userId, Math.floor(Date.now() / 1000), parent, file.name, slot.unique, file.id)
+  }
   const upload = (ctx: CallContext, parent: DiskObject, params: Params) => {
-    const content = toList(pickParam(params, 'fileContent'))
+    const unique = ['true', '1', 'Y', 'y'].includes(String(pickParam(params, 'generateUniqueName') ?? ''))
+    const raw = pickParam(params, 'fileContent')
+    if (raw === undefined || raw === null || raw === '') {
+      const token = vault.sign('disk', `upload|${parent.id}|${ctx.userId}|${unique ? 1 : 0}`)
+      return { field: 'file', uploadUrl: `${vault.origin()}/rest/upload.json?token=${encodeURIComponent(token)}` }
+    }
+    const content = toList(raw)
     const fromData = isRecord(pickParam(params, 'data'))
       ? (pickParam(params, 'data') as Record<string, unknown>).NAME
       : undefined
     const name = typeof fromData === 'string' && fromData !== '' ? fromData : String(content[0] ?? '')
     if (name === '') throw argument(1)
-    const size = typeof content[1] === 'string' ? Buffer.from(content[1], 'base64').length : 0
-    const file = create(ctx, {
-      storageId: parent.storageId,
-      type: 'file',
-      name,
-      parentId: parent.id,
-      size,
-      fileId: nextFileId++,
-    })
-    return row(file)
+    const bytes = typeof content[1] === 'string' ? Buffer.from(content[1], 'base64') : Buffer.alloc(0)
+    const stored = vault.putBytes(name, bytes, 'disk')
+    return addFile(ctx.userId, now(ctx), parent, name, unique, stored.id)
   }
   const rename = (ctx: CallContext, object: DiskObject, params: Params) => {
     const name = pickParam(params, 'newName')
@@ -179,6 +217,8 @@ export function diskMethods(env: PortalEnv): Record<string, MethodDefinition> {
   }
   const removeTree = (id: number): void => {
     for (const child of [...objects.values()]) if (child.parentId === id) removeTree(child.id)
+    const object = objects.get(id)
+    if (object?.type === 'file') vault.remove(object.fileId)
     objects.delete(id)
   }
 
@@ -212,7 +252,7 @@ export function diskMethods(env: PortalEnv): Record<string, MethodDefinition> {
     'disk.file.get': method((params) => ({ result: row(objectOf(params, 'file')) })),
     'disk.file.rename': method((params, ctx) => ({ result: rename(ctx, objectOf(params, 'file'), params) })),
     'disk.file.delete': method((params) => {
-      objects.delete(objectOf(params, 'file').id)
+      removeTree(objectOf(params, 'file').id)
       return { result: true }
     }),
   }

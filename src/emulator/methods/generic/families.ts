@@ -20,6 +20,8 @@ export interface FieldDef {
   shown: boolean
   /** Documented type, for `*.fields`. */
   type: string
+  /** The items of an enumeration user field. */
+  items?: ReadonlyArray<{ ID: string; VALUE: string }>
 }
 
 /**

@@ -58,7 +58,7 @@ function describeType(wire: Wire, type: string): string {
  * A user field as the portal saves it: CRM field names get their `UF_CRM_` prefix (`MY_FIELD` → `UF_CRM_MY_FIELD`),
  * and `ENTITY_ID` names the entity (`CRM_DEAL` for `crm.deal.userfield`).
  */
-function normalizeUserField(prefix: string, row: Row): void {
+function normalizeUserField(prefix: string, row: Row, store: GenericStore): void {
   const entity = prefix.slice(0, -'.userfield'.length)
   const name = typeof row.FIELD_NAME === 'string' ? row.FIELD_NAME.toUpperCase() : row.FIELD_NAME
   if (typeof name === 'string' && entity.startsWith('crm.')) {
@@ -71,6 +71,24 @@ function normalizeUserField(prefix: string, row: Row): void {
   if (Object.hasOwn(row, 'ENTITY_ID') && (row.ENTITY_ID === null || row.ENTITY_ID === '')) {
     row.ENTITY_ID = entity.replace(/\./g, '_').toUpperCase()
   }
+  numberEnumItems(row, 'LIST', 'ID', store)
+}
+
+/**
+ * The items of an enumeration user field get IDs as the portal numbers them (one counter per portal), so that
+ * `*.fields` can list them and a value can name one; items that already carry an ID keep it.
+ */
+function numberEnumItems(row: Row, listKey: string, idKey: string, store: GenericStore): void {
+  const list = row[listKey]
+  const items = Array.isArray(list) ? list : list !== null && typeof list === 'object' ? Object.values(list) : null
+  if (!items) return
+  row[listKey] = items.map((item) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item
+    const entry = item as Record<string, unknown>
+    return entry[idKey] === undefined || entry[idKey] === null || entry[idKey] === ''
+      ? { [idKey]: String(store.nextEnumItemId()), ...entry }
+      : entry
+  })
 }
 
 export function genericFamilyMethods(family: Family, store: GenericStore): Record<string, MethodDefinition> {
@@ -243,7 +261,11 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
         if (twin && !Object.hasOwn(patch, name)) row[name] = storeValue(twin.wire, value, tz)
       }
       stamp(view, row, ctx, true, patch)
-      if (family.prefix.endsWith('.userfield')) normalizeUserField(family.prefix, row)
+      if (family.prefix.endsWith('.userfield')) normalizeUserField(family.prefix, row, store)
+      if (family.prefix === 'userfieldconfig') numberEnumItems(row, 'enum', 'id', store)
+      if (family.prefix === 'crm.type' && !Number(row.entityTypeId)) {
+        row.entityTypeId = store.nextSmartProcessEntityTypeId()
+      }
       const id = table().insert(row, family.idField)
       store.written(family)
       return { result: answer(family.addResult, id, view) }
@@ -268,6 +290,8 @@ export function genericFamilyMethods(family: Family, store: GenericStore): Recor
       const patch = patchOf(view, readFields(params))
       const row: Row = { ...patch }
       stamp(view, row, ctx, false, patch)
+      if (family.prefix.endsWith('.userfield')) numberEnumItems(row, 'LIST', 'ID', store)
+      if (family.prefix === 'userfieldconfig') numberEnumItems(row, 'enum', 'id', store)
       table().update(id, row)
       store.written(family)
       return { result: answer(family.updateResult, id, view) }

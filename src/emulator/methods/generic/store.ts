@@ -31,9 +31,90 @@ export function userFieldWire(type: string, multiple: boolean, style: Style): Wi
   return 'string'
 }
 
+/** An item of an enumeration user field, as `*.fields` lists it. */
+export interface EnumItem {
+  ID: string
+  VALUE: string
+}
+
+function enumItems(list: unknown, idKey: string, valueKey: string): EnumItem[] | undefined {
+  if (!Array.isArray(list)) return undefined
+  const out: EnumItem[] = []
+  for (const item of list) {
+    if (item === null || typeof item !== 'object') continue
+    const entry = item as Record<string, unknown>
+    out.push({ ID: String(entry[idKey] ?? ''), VALUE: String(entry[valueKey] ?? '') })
+  }
+  return out
+}
+
+/** Where a user-field row keeps what a field definition needs: `*.userfield` rows or `userfieldconfig` rows. */
+interface UserFieldKeys {
+  name: string
+  type: string
+  multiple: string
+  mandatory: string
+  list: string
+  itemId: string
+  itemValue: string
+}
+
+const LEGACY_KEYS: UserFieldKeys = {
+  name: 'FIELD_NAME',
+  type: 'USER_TYPE_ID',
+  multiple: 'MULTIPLE',
+  mandatory: 'MANDATORY',
+  list: 'LIST',
+  itemId: 'ID',
+  itemValue: 'VALUE',
+}
+
+const CONFIG_KEYS: UserFieldKeys = {
+  name: 'fieldName',
+  type: 'userTypeId',
+  multiple: 'multiple',
+  mandatory: 'mandatory',
+  list: 'enum',
+  itemId: 'id',
+  itemValue: 'value',
+}
+
+function isYes(value: unknown): boolean {
+  return value === 'Y' || value === true
+}
+
+/** The user-field rows of `table` that `wanted` accepts, as field definitions. */
+function userFieldRows(table: Table, keys: UserFieldKeys, style: Style, wanted: (id: number) => boolean): FieldDef[] {
+  const out: FieldDef[] = []
+  table.forEachId(1, table.maxId, false, (id) => {
+    const name = table.value(id, keys.name)
+    if (typeof name !== 'string' || name === '' || !wanted(id)) return true
+    const type = String(table.value(id, keys.type) ?? 'string')
+    const multiple = isYes(table.value(id, keys.multiple))
+    out.push({
+      name,
+      wire: userFieldWire(type, multiple, style),
+      required: isYes(table.value(id, keys.mandatory)),
+      readOnly: false,
+      role: null,
+      shown: false,
+      type,
+      items: type === 'enumeration' ? enumItems(table.value(id, keys.list), keys.itemId, keys.itemValue) : undefined,
+    })
+    return true
+  })
+  return out
+}
+
 export class GenericStore {
   readonly #tables = new Map<string, Table>()
   #userFieldRevision = 0
+  #enumItemId = 0
+
+  /** The next ID of an enumeration item (one counter per portal, as the portal's own table). */
+  nextEnumItemId(): number {
+    return ++this.#enumItemId
+  }
 
   /** Changes whenever a `*.userfield` family is written (cached field views compare it). */
   get userFieldRevision(): number {
@@ -42,7 +123,9 @@ export class GenericStore {
 
   /** Records a write to a family's rows. */
   written(family: Pick<Family, 'prefix'>): void {
-    if (family.prefix.endsWith('.userfield')) this.#userFieldRevision++
+    if (family.prefix.endsWith('.userfield') || family.prefix === 'userfieldconfig' || family.prefix === 'crm.type') {
+      this.#userFieldRevision++
+    }
   }
 
   constructor(readonly env: PortalEnv) {}
@@ -69,23 +152,41 @@ export class GenericStore {
   userFields(prefix: string, style: Style): FieldDef[] {
     const table = this.#tables.get(`${prefix}.userfield`)
     if (!table) return []
-    const out: FieldDef[] = []
-    table.forEachId(1, table.maxId, false, (id) => {
-      const name = table.value(id, 'FIELD_NAME')
-      if (typeof name !== 'string' || name === '') return true
-      const type = String(table.value(id, 'USER_TYPE_ID') ?? 'string')
-      const multiple = table.value(id, 'MULTIPLE') === 'Y'
-      out.push({
-        name,
-        wire: userFieldWire(type, multiple, style),
-        required: table.value(id, 'MANDATORY') === 'Y',
-        readOnly: false,
-        role: null,
-        shown: false,
-        type,
-      })
+    return userFieldRows(table, LEGACY_KEYS, style, () => true)
+  }
+
+  /**
+   * User fields created with `userfieldconfig.add` for the entity `entityId` (`CRM_5`, the fields of the smart
+   * process whose `crm.type` row has ID 5), as field definitions.
+   */
+  configUserFields(entityId: string): FieldDef[] {
+    const table = this.#tables.get('userfieldconfig')
+    if (!table) return []
+    return userFieldRows(table, CONFIG_KEYS, 'typed', (id) => table.value(id, 'entityId') === entityId)
+  }
+
+  /** The `entityTypeId` a new smart process gets when `crm.type.add` names none: even numbers from 1030 on. */
+  nextSmartProcessEntityTypeId(): number {
+    const table = this.#tables.get('crm.type')
+    let next = 1030
+    table?.forEachId(1, table.maxId, false, (id) => {
+      const used = Number(table.value(id, 'entityTypeId'))
+      if (used >= next) next = used + 2
       return true
     })
-    return out
+    return next
+  }
+
+  /** The ID of the `crm.type` row of the smart process `entityTypeId` (`crm.type.add`), or `null`. */
+  smartProcessTypeId(entityTypeId: number): number | null {
+    const table = this.#tables.get('crm.type')
+    if (!table) return null
+    let found: number | null = null
+    table.forEachId(1, table.maxId, false, (id) => {
+      if (Number(table.value(id, 'entityTypeId')) !== entityTypeId) return true
+      found = id
+      return false
+    })
+    return found
   }
 }

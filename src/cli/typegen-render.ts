@@ -1,0 +1,135 @@
+/**
+ * The `.d.ts` `b24tssdk typegen` writes: the portal's entities and smart processes as `PortalEntities` and
+ * `PortalSmartProcesses` augmentations of `b24tssdk`, each field a `PortalField<Read, Write, Native>`.
+ */
+import { type FieldSpec, valueFamily, type WireStyle } from '../values/field-spec.js'
+
+/** An entity the file describes: a legacy CRM entity by prefix, or a smart process by `entityTypeId`. */
+export interface DescribedEntity {
+  /** `crm.deal`, … for legacy entities; the smart process's title for smart processes. */
+  title: string
+  /** Set for smart processes. */
+  entityTypeId?: number
+  fields: FieldSpec[]
+}
+
+interface FieldTypes {
+  read: string
+  write: string
+  native: string
+}
+
+/** The type text `${number}` (a numeric string), spelled so that no linter takes it for a placeholder. */
+const NUMERIC_TEXT = ['`$', '{number}`'].join('')
+const NUMBER_INPUT = `number | ${NUMERIC_TEXT}`
+
+function literal(text: string): string {
+  return JSON.stringify(text)
+}
+
+function union(parts: readonly string[]): string {
+  return [...new Set(parts)].join(' | ')
+}
+
+/** The item IDs of an enumeration as types: `'1' | '2'` (text) and `1 | 2` (numbers, when they are numeric). */
+function enumIds(field: FieldSpec): { text: string; number: string } | null {
+  const ids = (field.items ?? []).map((item) => item.id).filter((id) => id !== '')
+  if (ids.length === 0) return null
+  const numeric = ids.filter((id) => /^\d+$/.test(id))
+  return {
+    text: union(ids.map(literal)),
+    number: numeric.length === ids.length ? union(numeric) : union(ids.map(literal)),
+  }
+}
+
+/** The types of one value of a field (before `multiple` and `null`). */
+function valueTypes(field: FieldSpec, style: WireStyle): FieldTypes {
+  const numberRead = style === 'legacy' ? NUMERIC_TEXT : 'number'
+  switch (valueFamily(field)) {
+    case 'flag':
+      return { read: `'Y' | 'N'`, write: `'Y' | 'N'`, native: 'boolean' }
+    case 'boolean':
+      return { read: 'PortalWireBoolean', write: 'PortalWireBoolean', native: 'boolean' }
+    case 'integer':
+      return { read: numberRead, write: NUMBER_INPUT, native: 'number' }
+    case 'decimal':
+      return { read: numberRead, write: NUMBER_INPUT, native: numberRead }
+    case 'date':
+    case 'datetime':
+      return { read: 'string', write: 'string | Date', native: 'Date' }
+    case 'enum': {
+      const ids = enumIds(field)
+      if (!ids) return { read: `${NUMERIC_TEXT} | number`, write: NUMBER_INPUT, native: 'number' }
+      const read = style === 'legacy' ? ids.text : union([ids.number, ids.text])
+      return { read, write: union([ids.number, ids.text]), native: ids.number }
+    }
+    case 'string':
+      return { read: 'string', write: 'string', native: 'string' }
+    case 'file':
+      return { read: 'PortalFileValue', write: 'PortalFileInput', native: 'PortalFileValue' }
+    case 'multifield':
+      return { read: 'PortalMultifieldValue', write: 'PortalMultifieldInput', native: 'PortalMultifieldValue' }
+    default:
+      return { read: 'unknown', write: 'unknown', native: 'unknown' }
+  }
+}
+
+function wrap(type: string, multiple: boolean): string {
+  if (type === 'unknown') return type
+  if (multiple) return type.includes(' ') ? `Array<${type}>` : `${type}[]`
+  return `${type} | null`
+}
+
+/** `PortalField<Read, Write, Native>` of a field. */
+export function fieldType(field: FieldSpec, style: WireStyle): string {
+  const types = valueTypes(field, style)
+  const write = field.readOnly ? 'never' : wrap(types.write, field.multiple)
+  return `PortalField<${wrap(types.read, field.multiple)}, ${write}, ${wrap(types.native, field.multiple)}>`
+}
+
+function propertyName(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : literal(name)
+}
+
+function comment(text: string): string {
+  return text.replace(/\*\//g, '* /').replace(/\s+/g, ' ').trim()
+}
+
+function fieldDoc(field: FieldSpec): string {
+  const items = field.items?.length ? `: ${field.items.map((item) => `${item.id} = ${item.label}`).join(', ')}` : ''
+  const flags = [field.multiple ? 'multiple' : '', field.readOnly ? 'read-only' : ''].filter(Boolean).join(', ')
+  return comment(`${field.title} (${field.type}${items}${flags ? `; ${flags}` : ''})`)
+}
+
+function block(entity: DescribedEntity, style: WireStyle, indent: string): string[] {
+  const lines: string[] = []
+  for (const field of entity.fields) {
+    lines.push(`${indent}/** ${fieldDoc(field)} */`)
+    lines.push(`${indent}${propertyName(field.name)}: ${fieldType(field, style)}`)
+  }
+  return lines
+}
+
+/** The whole `.d.ts` for a portal; `source` names it in the header (a domain, never a secret). */
+export function renderPortalTypes(source: string, entities: readonly DescribedEntity[]): string {
+  const legacy = entities.filter((entity) => entity.entityTypeId === undefined)
+  const smart = entities.filter((entity) => entity.entityTypeId !== undefined)
+  const lines = [
+    `// Generated by \`b24tssdk typegen\` from ${comment(source)}: the portal's own fields. Do not edit; run it again`,
+    '// when the portal changes. Include this file in the compilation (tsconfig "include" or "files").',
+    `import type { PortalField, PortalFileInput, PortalFileValue, PortalMultifieldInput, PortalMultifieldValue, PortalWireBoolean } from 'b24tssdk'`,
+    '',
+    "declare module 'b24tssdk' {",
+    '  interface PortalEntities {',
+  ]
+  for (const entity of legacy) {
+    lines.push(`    ${literal(entity.title)}: {`, ...block(entity, 'legacy', '      '), '    }')
+  }
+  lines.push('  }', '  interface PortalSmartProcesses {')
+  for (const entity of smart) {
+    lines.push(`    /** ${comment(entity.title)} */`, `    ${entity.entityTypeId}: {`)
+    lines.push(...block(entity, 'typed', '      '), '    }')
+  }
+  lines.push('  }', '}', '')
+  return lines.join('\n')
+}
