@@ -4,7 +4,9 @@
  *
  * Stages: Redis and a multi-portal emulator (HTTPS, named portals reached through the transport's `resolve`);
  * every portal installed through the OAuth code flow (authorize page → code → exchange at the shared OAuth
- * server → installation in the Redis store); a probe of event delivery; worker processes; phase 1 (warm-up: every
+ * server → installation in the Redis store; the authorize page posts `ONAPPINSTALL` to the app's endpoint); the
+ * event stage (a deal added on every portal → the app's handler receives `ONCRMDEALADD`, verifies it, reads the
+ * deal); worker processes; phase 1 (warm-up: every
  * portal exports and writes); a token-expiry wave on every portal; phase 2 (every portal reads and writes on its
  * expired token); phase 3 (baseline: every portal reads); phase 4 (every portal reads, one hot portal gets
  * `hotFactor` times an export, a write and a read) with one worker SIGKILLed; the figures.
@@ -18,7 +20,7 @@ import { createDefaultTransport } from '../src/http/transport.js'
 import { authorizationUrl, BitrixApp, exchangeCode, PortalWorkPool, parseAuthorizationRedirect } from '../src/index.js'
 import { RedisInstallationStore } from '../src/redis/index.js'
 import { parseArgs, type SimOptions, USAGE } from './args.js'
-import { probeEvents } from './events.js'
+import { startAppEndpoint } from './events.js'
 import { startSimRedis } from './redis.js'
 import { buildResults, type ItemResult, requestTotals, type WorkerFinal } from './results.js'
 import { formatMarkdown, renderMarkdown, updateScaleDoc } from './results-md.js'
@@ -79,13 +81,19 @@ const emu: Emulator = await startEmulator({
 cleanups.push(() => emu.close())
 log(`emulator on ${emu.url} with ${options.portals} named portals (p0001.bitrix24.test …)`)
 
-const app = emu.createApp({ redirectUri: 'https://app.example/install' })
-const bitrixApp = new BitrixApp({ clientId: app.clientId, clientSecret: app.clientSecret, oauthServer: emu.url })
 const transport = createDefaultTransport({
   tls: { ca: EMULATOR_TLS_CERT },
   resolve: (hostname) => (hostname.endsWith('.bitrix24.test') ? '127.0.0.1' : undefined),
 })
+// The app's endpoint for portal calls: every portal's authorize page posts ONAPPINSTALL there.
+const appEndpoint = await startAppEndpoint(transport)
+cleanups.push(() => appEndpoint.close())
+const app = emu.createApp({ redirectUri: 'https://app.example/install', installUrl: appEndpoint.url })
+const bitrixApp = new BitrixApp({ clientId: app.clientId, clientSecret: app.clientSecret, oauthServer: emu.url })
 const store = new RedisInstallationStore({ client: admin, prefix: PREFIX })
+
+/** The access token each portal's install flow got (the event stage binds with it). */
+const accessTokens = new Map<string, string>()
 
 /** The install flow of one portal: its authorize page, the code exchanged at the OAuth server, the store. */
 async function install(host: string): Promise<string> {
@@ -108,6 +116,7 @@ async function install(host: string): Promise<string> {
     context: { transport },
   })
   const memberId = redirect.memberId ?? ''
+  accessTokens.set(host, token.authToken)
   await store.save({
     memberId,
     domain: token.domain,
@@ -128,8 +137,22 @@ const installSeconds = (Date.now() - installStarted) / 1000
 const heapAfterInstall = heapUsed()
 log(`${memberIds.size} portals installed in ${installSeconds.toFixed(1)} s`)
 
-const events = await probeEvents(emu, hosts[0])
-log(`event delivery: ${events.available ? 'available' : `not available (${events.reason})`}`)
+// The ONAPPINSTALL events of the install flows, then the event stage.
+await waitForInstalls(Date.now() + Math.max(10_000, hosts.length * 20))
+const events = await appEndpoint.runStage(emu, hosts, accessTokens)
+log(
+  events.available
+    ? `events: ${events.installEvents} ONAPPINSTALL; ${events.processed} of ${events.deals} deals' ONCRMDEALADD verified and read back in ${events.seconds} s`
+    : `event delivery not available (${events.reason})`,
+)
+
+// The stage's four calls per portal went around the workers' shared limiter: let the buckets drain them (2 per
+// second on the standard plan) before the workload starts, as the workers' limiter assumes an idle portal.
+await sleep(3_000)
+
+async function waitForInstalls(until: number): Promise<void> {
+  while (appEndpoint.installEvents() < hosts.length && Date.now() < until) await sleep(100)
+}
 
 const workers = await spawnWorkers(options.workers, {
   REDIS_PORT: String(redis.port),
