@@ -61,6 +61,7 @@ export {
   type VerifiedOAuthState,
   verifyOAuthState,
 } from './app/state.js'
+export { type PortalTask, PortalWorkPool, type PortalWorkPoolOptions, type PortalWorkStats } from './app/worker-pool.js'
 export {
   AbstractBitrixApp,
   AbstractBitrixAppLocal,

@@ -61,6 +61,12 @@ export interface ClientOptions extends Partial<ConfigInit> {
    */
   proxy?: NodeTransportOptions['proxy']
   /**
+   * Host names the Node transport connects to at a fixed IP address instead of asking DNS (curl's `--resolve`), e.g.
+   * `{ 'p0001.bitrix24.test': '127.0.0.1' }` for a named portal of a multi-portal emulator. The URL, `Host`, TLS
+   * SNI and certificate checks keep the portal's name. Ignored by the fetch transport.
+   */
+  resolve?: NodeTransportOptions['resolve']
+  /**
    * The portal's rate plan for the built-in limiter: `'standard'` (default: burst 50, 2 per second),
    * `'enterprise'` (250, 5 per second) or a custom `{ burst, drainPerSecond }`. See also `detectPlan()`.
    */
@@ -180,6 +186,7 @@ export class Client {
       transport,
       tls,
       proxy,
+      resolve,
       limiter,
       plan,
       portal,
@@ -214,7 +221,7 @@ export class Client {
     this.limiter = limiter === false ? unlimited : (limiter ?? defaultLimiter(credentials.domain, plan, limits))
     this.#dispatcher = new Dispatcher({
       credentials,
-      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, proxy })),
+      transport: transport ?? (fetch ? createFetchTransport(fetch) : createDefaultTransport({ tls, proxy, resolve })),
       limiter: this.limiter,
       overrides,
       validate: validateArguments,

@@ -6,6 +6,7 @@
  * the cap).
  */
 import type { Transform } from 'node:stream'
+import { BitrixValidationError } from '../errors/index.js'
 import { forwardAgent, type ProxyRoute, type ProxySetting, parseProxyUrl, proxyFor, tunnelAgent } from './node-proxy.js'
 import { type Transport, TransportError, type TransportResponse } from './transport-contract.js'
 
@@ -87,6 +88,61 @@ export interface NodeTransportOptions {
    * are never read unless asked). https targets are tunnelled with CONNECT, so TLS stays end to end with the portal.
    */
   proxy?: ProxySetting
+  /**
+   * Connects to chosen host names at a fixed IP address instead of asking DNS, like curl's `--resolve`: a map
+   * `{ 'p0001.bitrix24.test': '127.0.0.1' }` (host names in lower case), or a function returning the address for a
+   * host name (`undefined`: ask DNS as usual). Only the connection's destination changes: the URL, the `Host`
+   * header, TLS SNI and certificate checks all keep the portal's host name, and credentials stay bound to it.
+   * Node only; the fetch transport has no such option (use the runtime's own DNS override there). Not applied to
+   * requests sent through `proxy` (the proxy connects to the portal).
+   */
+  resolve?: Readonly<Record<string, string>> | ((hostname: string) => string | undefined)
+}
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | Array<{ address: string; family: number }>,
+  family?: number,
+) => void
+
+/** A `lookup` for `http.request` that answers `address` for every name it is asked about. */
+function fixedLookup(address: string, family: 4 | 6) {
+  return (_hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    if (options?.all) callback(null, [{ address, family }])
+    else callback(null, address, family)
+  }
+}
+
+/** The fixed address `resolve` gives `hostname`, checked to be an IP address, or `undefined` for DNS. */
+function resolvedAddress(resolve: NodeTransportOptions['resolve'], hostname: string): string | undefined {
+  if (resolve === undefined) return undefined
+  const address =
+    typeof resolve === 'function' ? resolve(hostname) : Object.hasOwn(resolve, hostname) ? resolve[hostname] : undefined
+  if (address === undefined) return undefined
+  if (ipFamily(address) === 0) {
+    throw new BitrixValidationError({
+      message: `resolve must map a host name to an IP address; "${hostname}" is mapped to ${JSON.stringify(address)}`,
+      parameter: 'resolve',
+      expected: 'IPv4 or IPv6 address',
+      received: typeof address,
+    })
+  }
+  return address
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+
+/** 4, 6, or 0 when `text` is not an IP address (`net.isIP` without importing `node:net` up front). */
+function ipFamily(text: unknown): 0 | 4 | 6 {
+  if (typeof text !== 'string') return 0
+  if (IPV4.test(text)) return 4
+  if (!text.includes(':')) return 0
+  try {
+    new URL(`http://[${text}]/`)
+    return 6
+  } catch {
+    return 0
+  }
 }
 
 /**
@@ -160,6 +216,10 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
   const forwards = new Map<ProxyRoute, import('node:http').Agent>()
   // An explicit proxy is checked now, so a bad one fails where the client is made; `env` is read per target.
   if (options.proxy && options.proxy !== 'env') parseProxyUrl(options.proxy)
+  const { resolve } = options
+  if (resolve !== undefined && typeof resolve !== 'function') {
+    for (const hostname of Object.keys(resolve)) resolvedAddress(resolve, hostname)
+  }
   return async (request) => {
     const modules = loadedModules ?? (await loadNodeModules())
     const { target, path } = splitUrl(request.url)
@@ -170,6 +230,8 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
     } catch (badVariable) {
       throw new TransportError('connect', 'connect', false, badVariable)
     }
+    // Through a proxy the proxy connects to the portal, so `resolve` only changes direct connections.
+    const address = route ? undefined : resolvedAddress(resolve, target.hostname)
     const hop = route && (await proxiedHop(modules, route, secure, secure ? tunnels : forwards, options.tls))
     if (secure && options.tls && !tlsAgent) tlsAgent = new modules.https.Agent({ keepAlive: true, ...options.tls })
     const agent = hop?.agent ?? (secure ? (tlsAgent ?? modules.httpsAgent) : modules.httpAgent)
@@ -210,6 +272,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
         method: request.method,
         headers,
         agent,
+        ...(address === undefined ? {} : { lookup: fixedLookup(address, ipFamily(address) === 6 ? 6 : 4) }),
       })
       const readTimer = setTimeout(() => fail(new TransportError('timeout', 'read', true)), request.readTimeoutMs)
       const onAbort = () => fail(new TransportError('aborted', connected ? 'read' : 'connect', connected))

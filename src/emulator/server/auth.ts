@@ -88,8 +88,15 @@ export interface CredentialSettings {
   authErrorStatus: number
 }
 
+/**
+ * The applications the OAuth server knows, by client id: one registry for every portal of an emulator, as one
+ * marketplace app is installed on many portals. Each portal installs an app with its own `application_token`.
+ */
+export type AppRegistry = Map<string, AppRecord>
+
 export class CredentialStore {
   private readonly webhooks = new Map<string, WebhookRecord>()
+  /** Apps installed on this portal (the registry's, each with this portal's application token). */
   private readonly apps = new Map<string, AppRecord>()
   private readonly accessTokens = new Map<string, GrantRecord>()
   private readonly refreshTokens = new Map<string, GrantRecord>()
@@ -100,6 +107,7 @@ export class CredentialStore {
     private readonly random: RandomSource,
     private readonly clock: EmulatorClock,
     readonly settings: CredentialSettings,
+    private readonly registry: AppRegistry = new Map(),
   ) {}
 
   createWebhook(options: WebhookOptions = {}): WebhookRecord {
@@ -114,7 +122,7 @@ export class CredentialStore {
 
   createApp(options: AppOptions = {}): AppRecord {
     const clientId = options.clientId ?? `local.${this.random.hex(14)}.${this.random.fromAlphabet(8, '0123456789')}`
-    if (this.apps.has(clientId)) throw new Error(`An application with client id ${clientId} already exists`)
+    if (this.registry.has(clientId)) throw new Error(`An application with client id ${clientId} already exists`)
     const record: AppRecord = {
       id: this.nextId++,
       clientId,
@@ -124,18 +132,31 @@ export class CredentialStore {
       applicationToken: this.random.hex(32),
       status: options.status ?? 'L',
     }
+    this.registry.set(clientId, record)
     this.apps.set(clientId, record)
     return record
   }
 
+  /** The app as installed on this portal; a registered app not yet installed here is installed now. */
   getApp(clientId: string): AppRecord | undefined {
-    return this.apps.get(clientId)
+    const installed = this.apps.get(clientId)
+    if (installed) return installed
+    const registered = this.registry.get(clientId)
+    if (!registered) return undefined
+    const record: AppRecord = { ...registered, id: this.nextId++, applicationToken: this.random.hex(32) }
+    this.apps.set(clientId, record)
+    return record
+  }
+
+  /** Whether this portal issued the authorization code or refresh token `key` (the shared OAuth server asks). */
+  holdsGrant(key: unknown): boolean {
+    return typeof key === 'string' && (this.codes.has(key) || this.refreshTokens.has(key))
   }
 
   /** The app when both id and secret match, for the OAuth server's `invalid_client` check. */
   verifyClient(clientId: unknown, clientSecret: unknown): AppRecord | undefined {
     if (typeof clientId !== 'string' || typeof clientSecret !== 'string') return undefined
-    const app = this.apps.get(clientId)
+    const app = this.getApp(clientId)
     return app && app.clientSecret === clientSecret ? app : undefined
   }
 
@@ -202,7 +223,7 @@ export class CredentialStore {
 
   authenticateToken(token: string): Caller {
     const grant = this.accessTokens.get(token)
-    const app = grant && this.apps.get(grant.clientId)
+    const app = grant && this.getApp(grant.clientId)
     if (!grant || !app) throw new RestError('invalid_token', 'The access token provided is invalid', 401)
     if (grant.expiresAt <= this.clock.now()) {
       throw new RestError('expired_token', 'The access token provided has expired', 401)

@@ -1,34 +1,17 @@
-/** `startEmulator`: assembles the portal (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
-import type { MethodDefinition, MethodTable } from '../kernel.js'
-import type { FileVault } from '../methods/disk-vault.js'
-import { createPortal } from '../methods/index.js'
-import { createV3Methods, type V3MethodTable } from '../methods/v3/index.js'
-import { type AppOptions, type AppRecord, type AppStatus, CredentialStore, type WebhookOptions } from './auth.js'
-import { CallRunner } from './calls.js'
+/** `startEmulator`: one or many portals (methods, credentials, limits, faults, stats) behind a real HTTP(S) server. */
+import type { AppOptions, AppRecord, AppStatus, WebhookOptions } from './auth.js'
 import { EmulatorClock } from './clock.js'
-import { Transfers } from './disk-transfer.js'
-import { catalogueRecord, docExampleMethodTable, docExampleScope } from './doc-examples.js'
+import { catalogueRecord, docExampleScope } from './doc-examples.js'
 import { type Endpoint, Endpoints } from './endpoints.js'
-import { type EventDelivery, EventDispatcher, PortalEvents } from './events.js'
-import { type FaultHandle, FaultInjector, type FaultSpec } from './faults.js'
-import { IdempotencyStore } from './idempotency.js'
-import { OperatingTracker, SourceBuckets } from './limits.js'
-import type { OAuthEnv } from './oauth.js'
-import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import {
-  type ProgrammedAnswer,
-  ProgrammedAnswers,
-  type ProgrammedHandle,
-  type ProgrammedHandler,
-  type ReceivedCall,
-  ReceivedLog,
-} from './programmed.js'
-import { RandomSource } from './random.js'
-import { RestV3 } from './rest-v3.js'
-import { type PortalState, Router } from './router.js'
-import { BASIC_SCOPE, KNOWN_SCOPES, listScopes } from './scopes.js'
-import { type EmulatorStats, StatsRecorder } from './stats.js'
-import { createSystemMethods, type License } from './system-methods.js'
+import type { EventDelivery } from './events.js'
+import type { FaultHandle, FaultSpec } from './faults.js'
+import { type EmulatorOptions, resolveOptions } from './options.js'
+import { createEmulatedPortal, type EmulatedPortal, type PortalShared } from './portal.js'
+import { PortalDirectory } from './portals.js'
+import type { ProgrammedAnswer, ProgrammedHandle, ProgrammedHandler, ReceivedCall } from './programmed.js'
+import type { PortalState } from './router.js'
+import { BASIC_SCOPE, listScopes } from './scopes.js'
+import type { EmulatorStats } from './stats.js'
 
 /** A webhook created on the emulated portal: its URL and what it may do. */
 export interface WebhookCredentials {
@@ -83,62 +66,51 @@ export interface PortalAddress {
 }
 
 /**
- * A running emulated portal, as `startEmulator` returns it: its addresses, credentials it can mint, its clock,
- * limits, faults, programmed answers, the calls it received, and its counters.
+ * One portal of a running emulator: its addresses, the credentials it can mint, its limits, faults, programmed
+ * answers, the calls it received and its counters. `startEmulator` returns the default portal (with the
+ * emulator-wide members of `Emulator`); `emu.portal(host)` and `emu.createPortal()` give the named ones.
  */
-export interface Emulator {
-  /** Base address, no trailing slash: `http://127.0.0.1:PORT`. Changes after `changeDomain`. */
+export interface EmulatorPortal {
+  /**
+   * Base address, no trailing slash: `http://127.0.0.1:PORT` (a named portal: `https://p0001.bitrix24.test:PORT`,
+   * reached through a DNS override to the emulator's address). Changes after `changeDomain`.
+   */
   readonly url: string
-  /** Portal host name it reports (default `127.0.0.1:PORT`). */
+  /** Portal host name it reports (default `127.0.0.1:PORT`; a named portal: `p0001.bitrix24.test:PORT`, no port on 443). */
   readonly domain: string
   /** An administrator webhook (user 1, every scope): `http://127.0.0.1:PORT/rest/1/SECRET/`. */
   readonly webhookUrl: string
   /** The portal's member_id. */
   readonly memberId: string
-  /** Stops every server (current and old addresses) and drops open connections. */
-  close(): Promise<void>
   /** A new inbound webhook (default: user 1, every scope). */
   createWebhook(options?: WebhookOptions): WebhookCredentials
   /**
-   * Registers an application (default: every scope, status `L`); issue its tokens with `issueToken`, or install
-   * it with `installApp`. `installUrl` is its "path for initial installation", where `ONAPPINSTALL` is posted.
+   * A token pair as if the app had just been installed by `userId` (default 1). The app is the OAuth server's
+   * (`emu.createApp`); each portal installs it with its own `applicationToken`.
    */
-  createApp(options?: AppOptions & { installUrl?: string }): AppCredentials
-  /** A token pair as if the app had just been installed by `userId` (default 1); no event is sent. */
   issueToken(options: { clientId: string; userId?: number }): IssuedToken
   /**
-   * Installs the app as a portal does: tokens for `userId` (default 1) and, after this returns, `ONAPPINSTALL`
-   * (with `auth[refresh_token]` and `auth[application_token]`) posted to `installUrl` (default the one given to
-   * `createApp`). The OAuth authorize page installs an app not installed yet the same way.
+   * Installs the app on this portal as a portal does: tokens for `userId` (default 1) and, after this returns,
+   * `ONAPPINSTALL` (with `auth[refresh_token]` and this portal's `auth[application_token]`) posted to `installUrl`
+   * (default the one given to `createApp`). The portal's OAuth authorize page installs an app not installed yet
+   * the same way.
    */
   installApp(clientId: string, options?: { userId?: number; installUrl?: string }): IssuedToken
   /**
-   * Uninstalls the app: `ONAPPUNINSTALL` (no tokens; `data[CLEAN]` 1 unless `clean: false`) to its bindings of
-   * that event, then its bindings and offline events are deleted.
+   * Uninstalls the app from this portal: `ONAPPUNINSTALL` (no tokens; `data[CLEAN]` 1 unless `clean: false`) to
+   * its bindings of that event, then its bindings and offline events are deleted.
    */
   uninstallApp(clientId: string, options?: { clean?: boolean }): void
-  /** Outgoing events (see docs/emulator.md, "Events"). */
+  /** This portal's outgoing events (see docs/emulator.md, "Events"). */
   readonly events: {
-    /** Resolves once no event waits or is in flight; rejects after `timeoutMs` (default 10,000). */
+    /** Resolves once no event of this portal waits or is in flight; rejects after `timeoutMs` (default 10,000). */
     idle(timeoutMs?: number): Promise<void>
-    /** The last 1,000 event POSTs with their outcome, oldest first (a copy). */
+    /** The last 1,000 event POSTs of this portal with their outcome, oldest first (a copy). */
     readonly deliveries: EventDelivery[]
   }
-  /**
-   * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
-   * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
-   * moves to another loopback address on the same port (`127.0.0.2`: all of 127.0.0.0/8 is loopback), so
-   * clients that keep only the host of the `Location` can follow when the port is the scheme's default (443);
-   * `port` picks another port, `domain` the reported host name. Resolves to the new `url`.
-   */
-  changeDomain(target?: string | PortalAddress): Promise<string>
-  /** Every access token issued so far expires now (refresh tokens keep working). */
+  /** Every access token this portal issued so far expires now (refresh tokens keep working). */
   expireTokens(): void
-  /** Moves emulator time forward (tokens, codes, bucket, operating window all see it). */
-  advanceTime(seconds: number): void
-  /** Emulator time, Unix seconds. */
-  now(): number
-  /** Empties the leaky buckets and forgets recorded operating time. */
+  /** Empties this portal's leaky buckets and forgets its recorded operating time. */
   resetLimits(): void
   /**
    * `overloaded`: every REST request answers `503 OVERLOAD_LIMIT`; `deleted`: `PORTAL_DELETED`
@@ -183,6 +155,50 @@ export interface Emulator {
   resetStats(): void
 }
 
+/** What `emu.createPortal` takes. */
+export interface CreatePortalOptions {
+  /** The portal's host name (a DNS name); default the next `pNNNN.bitrix24.test`. */
+  host?: string
+}
+
+/**
+ * A running emulator, as `startEmulator` returns it: the default portal (its members act on that portal) plus
+ * what the whole emulator shares — the listening address, the clock, the OAuth server and its applications — and
+ * the named portals it serves on the same address, told apart by the `Host` header.
+ */
+export interface Emulator extends EmulatorPortal {
+  /** Stops every server (current and old addresses) and drops open connections. */
+  close(): Promise<void>
+  /**
+   * Registers an application with the OAuth server (default: every scope, status `L`), known to the default
+   * portal at once and to a named portal when that portal first meets it; issue tokens with `issueToken`, or
+   * install it with `installApp` (of the emulator or of a portal). `installUrl` is its "path for initial
+   * installation", where every portal posts `ONAPPINSTALL`.
+   */
+  createApp(options?: AppOptions & { installUrl?: string }): AppCredentials
+  /**
+   * Moves the portal; every old address then answers 302 with `Location` on the new one (the OAuth server's
+   * `/oauth/token/` excepted). A string is the host name reported from then on, on a new port. `{ address }`
+   * moves to another loopback address on the same port (`127.0.0.2`: all of 127.0.0.0/8 is loopback), so
+   * clients that keep only the host of the `Location` can follow when the port is the scheme's default (443);
+   * `port` picks another port, `domain` the reported host name. Resolves to the new `url`. Named portals move
+   * to the new address with it.
+   */
+  changeDomain(target?: string | PortalAddress): Promise<string>
+  /** Moves emulator time forward (tokens, codes, buckets, operating windows of every portal all see it). */
+  advanceTime(seconds: number): void
+  /** Emulator time, Unix seconds. */
+  now(): number
+  /** Host names of the named portals (`startEmulator({ portals })` and `createPortal`), in creation order. */
+  readonly portals: string[]
+  /** The named portal `host` (any case, port ignored); a `RangeError` when there is none. */
+  portal(host: string): EmulatorPortal
+  /** Adds a named portal on the running emulator; its state is built on first use. */
+  createPortal(options?: CreatePortalOptions): EmulatorPortal
+  /** How many portals hold state: the default one plus every named portal touched so far. */
+  readonly activePortals: number
+}
+
 /** An install URL must be an absolute http(s) URL (events go to loopback ones only). */
 function checkInstallUrl(url: string): string {
   let parsed: URL
@@ -193,11 +209,6 @@ function checkInstallUrl(url: string): string {
   }
   if (!/^https?:$/.test(parsed.protocol)) throw new RangeError(`installUrl must be http(s); got ${parsed.protocol}`)
   return parsed.href
-}
-
-const LICENSES: Record<string, License> = {
-  enterprise: { LICENSE: 'en_ent250', LICENSE_TYPE: 'ent250', LICENSE_FAMILY: 'ent' },
-  standard: { LICENSE: 'en_std', LICENSE_TYPE: 'std', LICENSE_FAMILY: 'std' },
 }
 
 /**
@@ -212,282 +223,271 @@ const LICENSES: Record<string, License> = {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveOptions(options)
   const clock = new EmulatorClock(config.timeScale, config.realDelays)
-  const random = new RandomSource(config.randomSeed)
-  const faultRandom = new RandomSource(config.randomSeed === undefined ? undefined : config.randomSeed + 1)
-  const stats = new StatsRecorder()
-  const credentials = new CredentialStore(random, clock, {
-    tokenLifetime: config.tokenLifetime,
-    refreshTokenLifetime: config.refreshTokenLifetime,
-    codeLifetime: 30,
-    authErrorStatus: config.authErrorStatus,
-  })
-  const bucket = config.bucket && new SourceBuckets(config.bucket)
-  const operating =
-    config.operatingLimit === false
-      ? undefined
-      : new OperatingTracker({ limit: config.operatingLimit, minimalFixTime: config.minimalFixTime })
-  const portalEvents = new PortalEvents(config.events?.offlineLimit)
-  const { methods, v3Methods, allScopes, tzMinutes, userDefinitions, implemented, files } = assembleMethods(
+  // The request handler reaches the portals lazily: requests only arrive once `open` below has run.
+  const endpoints = new Endpoints(
     config,
-    portalEvents,
-    clock,
-  )
-  const programmed = new ProgrammedAnswers()
-  const received = new ReceivedLog(config.receivedLimit)
-  clock.tzMinutes = tzMinutes
-  const memberId = random.hex(32)
-
-  // The request handler reaches the router lazily: requests only arrive once `open` below has run.
-  const endpoints = new Endpoints(config, stats, (req, res) => {
-    router.handle(req, res).catch(() => router.fail(res))
-  })
-  const current = (): Endpoint => endpoints.current()
-  const portal = { credentials, stats, url: () => current().url, domain: () => current().domain, memberId, allScopes }
-  const dispatcher = new EventDispatcher({ ...portal, events: portalEvents, clock, options: config.events })
-  const installUrls = new Map<string, string>()
-  const oauth: OAuthEnv = {
-    ...portal,
-    onAuthorize: (app, userId) => {
-      if (!portalEvents.installed.has(app.clientId)) dispatcher.install(app, userId, installUrls.get(app.clientId))
+    (req) => portals.route(req.headers.host).stats,
+    (req, res) => {
+      const { router } = portals.route(req.headers.host)
+      router.handle(req, res).catch(() => router.fail(res))
     },
-  }
-  const faults = new FaultInjector(faultRandom)
-  let portalState: PortalState = 'active'
-  const runnerDeps = { userDefinitions, received, clock, operating, stats, authErrorStatus: config.authErrorStatus }
-  // REST 3.0 answers from its own table; `emu.on` programs v2 methods only.
-  const restV3 = new RestV3({
-    methods: v3Methods,
-    calls: new CallRunner({ ...runnerDeps, methods: v3Methods, programmed: new ProgrammedAnswers() }),
-    credentials,
+  )
+  const current = (): Endpoint => endpoints.current()
+  const shared: PortalShared = {
+    config,
     clock,
-    stats,
-    received,
-    idempotency: new IdempotencyStore(),
-    requestTimeLimit: config.requestTimeLimit,
-  })
-  const router = new Router({
-    stats,
-    received,
-    faults,
-    bucket,
-    clock,
-    credentials,
-    calls: new CallRunner({
-      ...runnerDeps,
-      methods,
-      programmed,
-      onStateChange: (method, params, result, caller) => dispatcher.changed(method, params, result, caller),
-    }),
-    restV3,
-    oauth,
-    maxBodyBytes: config.maxBodyBytes,
+    apps: new Map(),
+    installUrls: new Map(),
+    serverUrl: () => current().url,
+    grantOwner: (key) => portals.grantOwner(key)?.oauth,
     movePortal: () => endpoints.open(0, undefined),
-    inputLimits: { maxInputVars: config.maxInputVars, maxNestingLevel: config.maxInputNestingLevel },
-    portalState: () => portalState,
-    portalDeletedStatus: config.portalDeletedStatus,
-    requestTimeLimit: config.requestTimeLimit,
-    transfers: new Transfers({ vault: files, credentials, clock }),
-  })
-  files.origin = () => current().url
-  for (const fault of config.faults) faults.inject(fault)
+  }
+  const main = createEmulatedPortal(shared, { index: 0, url: () => current().url, domain: () => current().domain })
+  const portals = new PortalDirectory(main, (index, host) =>
+    createEmulatedPortal(shared, {
+      index,
+      url: () => new URL(`${config.https ? 'https' : 'http'}://${host}:${current().port}`).origin,
+      // As clients reach it: the port is part of it unless it is the scheme's default.
+      domain: () => new URL(`${config.https ? 'https' : 'http'}://${host}:${current().port}`).host,
+    }),
+  )
+  for (let n = 0; n < config.portals; n += 1) portals.add()
   await endpoints.open(config.port, config.domain)
-  const admin = credentials.createWebhook({ userId: 1, scopes: 'all' })
-  const webhookUrlOf = (userId: number, secret: string) => `${current().url}/rest/${userId}/${secret}/`
-  const appOf = (clientId: string) => {
-    const app = credentials.getApp(clientId)
+  return new RunningEmulator(main, shared, endpoints, portals)
+}
+
+/** The members of `EmulatorPortal`, over one portal's state. */
+class PortalHandle implements EmulatorPortal {
+  /** The portal's state, built on first use. */
+  readonly #portal: () => EmulatedPortal
+  readonly #shared: PortalShared
+
+  constructor(portal: () => EmulatedPortal, shared: PortalShared) {
+    this.#portal = portal
+    this.#shared = shared
+  }
+
+  get url(): string {
+    return this.#portal().url()
+  }
+
+  get domain(): string {
+    return this.#portal().domain()
+  }
+
+  get webhookUrl(): string {
+    return this.#webhookUrl(this.#portal().admin.userId, this.#portal().admin.secret)
+  }
+
+  get memberId(): string {
+    return this.#portal().memberId
+  }
+
+  #webhookUrl(userId: number, secret: string): string {
+    return `${this.#portal().url()}/rest/${userId}/${secret}/`
+  }
+
+  createWebhook(webhookOptions?: WebhookOptions): WebhookCredentials {
+    const record = this.#portal().credentials.createWebhook(webhookOptions)
+    const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
+    return { url: this.#webhookUrl(record.userId, record.secret), userId: record.userId, secret: record.secret, scopes }
+  }
+
+  issueToken({ clientId, userId = 1 }: { clientId: string; userId?: number }): IssuedToken {
+    return this.#issued(this.#app(clientId), userId)
+  }
+
+  /** The app as this portal has it (a registered app is installed here on first use). */
+  #app(clientId: string): AppRecord {
+    const app = this.#portal().credentials.getApp(clientId)
     if (!app) throw new Error(`No application with client id ${clientId}; create it with createApp first`)
     return app
   }
-  const issued = (app: AppRecord, userId: number): IssuedToken => {
-    const tokens = credentials.issueTokens(app, userId)
+
+  #issued(app: AppRecord, userId: number): IssuedToken {
+    const portal = this.#portal()
+    const tokens = portal.credentials.issueTokens(app, userId)
     return {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
       expires: tokens.expires,
       expiresIn: tokens.expiresIn,
-      memberId,
-      domain: current().domain,
-      clientEndpoint: `${current().url}/rest/`,
-      serverEndpoint: `${current().url}/rest/`,
-      scope: listScopes(app.scopes, allScopes()).join(','),
+      memberId: portal.memberId,
+      domain: portal.domain(),
+      clientEndpoint: `${portal.url()}/rest/`,
+      serverEndpoint: `${this.#shared.serverUrl()}/rest/`,
+      scope: listScopes(app.scopes, portal.oauth.allScopes()).join(','),
       status: app.status,
       applicationToken: app.applicationToken,
       userId,
     }
   }
 
-  return {
-    get url() {
-      return current().url
-    },
-    get domain() {
-      return current().domain
-    },
-    get webhookUrl() {
-      return webhookUrlOf(admin.userId, admin.secret)
-    },
-    memberId,
-    close: async () => {
-      dispatcher.close()
-      try {
-        await endpoints.close()
-      } finally {
-        files.dispose()
-      }
-    },
-    createWebhook(webhookOptions) {
-      const record = credentials.createWebhook(webhookOptions)
-      const scopes = record.scopes === 'all' ? 'all' : [...record.scopes]
-      return { url: webhookUrlOf(record.userId, record.secret), userId: record.userId, secret: record.secret, scopes }
-    },
-    createApp(appOptions) {
-      const app = credentials.createApp(appOptions)
-      if (appOptions?.installUrl !== undefined) installUrls.set(app.clientId, checkInstallUrl(appOptions.installUrl))
-      return {
-        clientId: app.clientId,
-        clientSecret: app.clientSecret,
-        applicationToken: app.applicationToken,
-        scopes: app.scopes === 'all' ? 'all' : [...app.scopes],
-        redirectUri: app.redirectUri,
-        status: app.status,
-      }
-    },
-    issueToken({ clientId, userId = 1 }) {
-      return issued(appOf(clientId), userId)
-    },
-    installApp(clientId, installOptions = {}) {
-      const app = appOf(clientId)
-      const userId = installOptions.userId ?? 1
-      const url =
-        installOptions.installUrl === undefined ? installUrls.get(clientId) : checkInstallUrl(installOptions.installUrl)
-      if (url !== undefined) installUrls.set(clientId, url)
-      dispatcher.install(app, userId, url)
-      return issued(app, userId)
-    },
-    uninstallApp(clientId, uninstallOptions = {}) {
-      dispatcher.uninstall(appOf(clientId), uninstallOptions.clean ?? true)
-    },
-    events: {
-      idle: (timeoutMs) => dispatcher.idle(timeoutMs),
+  installApp(clientId: string, installOptions: { userId?: number; installUrl?: string } = {}): IssuedToken {
+    const app = this.#app(clientId)
+    const userId = installOptions.userId ?? 1
+    const { installUrls } = this.#shared
+    const url =
+      installOptions.installUrl === undefined ? installUrls.get(clientId) : checkInstallUrl(installOptions.installUrl)
+    if (url !== undefined) installUrls.set(clientId, url)
+    this.#portal().dispatcher.install(app, userId, url)
+    return this.#issued(app, userId)
+  }
+
+  uninstallApp(clientId: string, uninstallOptions: { clean?: boolean } = {}): void {
+    this.#portal().dispatcher.uninstall(this.#app(clientId), uninstallOptions.clean ?? true)
+  }
+
+  get events(): EmulatorPortal['events'] {
+    const portal = this.#portal
+    return {
+      idle: (timeoutMs) => portal().dispatcher.idle(timeoutMs),
       get deliveries() {
-        return dispatcher.deliveries()
+        return portal().dispatcher.deliveries()
       },
-    },
-    async changeDomain(target) {
-      if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
-      const port = target.port ?? (target.address === undefined ? 0 : current().port)
-      return (await endpoints.open(port, target.domain, target.address)).url
-    },
-    expireTokens: () => credentials.expireAccessTokens(),
-    advanceTime: (seconds) => clock.advance(seconds),
-    now: () => clock.now(),
-    resetLimits() {
-      bucket?.reset()
-      operating?.reset()
-    },
-    setPortalState(state) {
-      if (state !== 'active' && state !== 'overloaded' && state !== 'deleted') {
-        throw new RangeError(`portal state must be active, overloaded or deleted; got ${String(state)}`)
-      }
-      portalState = state
-    },
-    get portalState() {
-      return portalState
-    },
-    faults: {
-      inject: (fault) => faults.inject(fault),
-      clear: () => faults.clear(),
-    },
-    on(method: string, answer: ProgrammedAnswer) {
-      const replaced = methods.get(String(method).toLowerCase())
-      const record = replaced ? undefined : catalogueRecord(String(method))
-      const access = replaced
-        ? { scope: replaced.scope, authTypes: replaced.authTypes }
-        : { scope: record ? docExampleScope(record) : BASIC_SCOPE }
-      return programmed.on(method, answer, access, config.costs.base)
-    },
-    off: (method) => programmed.off(method),
-    implementedMethods: () => [...implemented],
-    get received() {
-      return received.list()
-    },
-    clearReceived: () => received.clear(),
-    get stats() {
-      return stats.snapshot()
-    },
-    getStats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
+    }
+  }
+
+  expireTokens(): void {
+    this.#portal().credentials.expireAccessTokens()
+  }
+
+  resetLimits(): void {
+    this.#portal().bucket?.reset()
+    this.#portal().operating?.reset()
+  }
+
+  setPortalState(state: PortalState): void {
+    if (state !== 'active' && state !== 'overloaded' && state !== 'deleted') {
+      throw new RangeError(`portal state must be active, overloaded or deleted; got ${String(state)}`)
+    }
+    this.#portal().state = state
+  }
+
+  get portalState(): PortalState {
+    return this.#portal().state
+  }
+
+  get faults(): EmulatorPortal['faults'] {
+    const injector = this.#portal().faults
+    return { inject: (fault) => injector.inject(fault), clear: () => injector.clear() }
+  }
+
+  on(method: string, handler: ProgrammedHandler): ProgrammedHandle
+  on(method: string, result: unknown): ProgrammedHandle
+  on(method: string, answer: ProgrammedAnswer): ProgrammedHandle {
+    const replaced = this.#portal().methods.get(String(method).toLowerCase())
+    const record = replaced ? undefined : catalogueRecord(String(method))
+    const access = replaced
+      ? { scope: replaced.scope, authTypes: replaced.authTypes }
+      : { scope: record ? docExampleScope(record) : BASIC_SCOPE }
+    return this.#portal().programmed.on(method, answer, access, this.#shared.config.costs.base)
+  }
+
+  off(method: string): void {
+    this.#portal().programmed.off(method)
+  }
+
+  implementedMethods(): string[] {
+    return [...this.#portal().implemented]
+  }
+
+  get received(): ReceivedCall[] {
+    return this.#portal().received.list()
+  }
+
+  clearReceived(): void {
+    this.#portal().received.clear()
+  }
+
+  get stats(): EmulatorStats {
+    return this.#portal().stats.snapshot()
+  }
+
+  getStats(): EmulatorStats {
+    return this.#portal().stats.snapshot()
+  }
+
+  resetStats(): void {
+    this.#portal().stats.reset()
   }
 }
 
-/**
- * The portal's methods, then the system methods over them, then the caller's own over everything; in
- * docs-example mode (opt-in) every other catalogued method falls through to its documented example
- * (doc-examples.ts). Answers programmed with `emu.on` sit above all of these (programmed.ts).
- */
-function assembleMethods(
-  config: ResolvedOptions,
-  events: PortalEvents,
-  clock: EmulatorClock,
-): {
-  methods: MethodTable
-  /** The REST 3.0 methods, over the same portal state. */
-  v3Methods: V3MethodTable
-  allScopes: () => string[]
-  tzMinutes: number
-  userDefinitions: ReadonlySet<MethodDefinition>
-  /** Names answered from portal state: the portal's and the system methods not replaced by the caller's. */
-  implemented: string[]
-  /** The bytes of the portal's files. */
-  files: FileVault
-} {
-  const portal = createPortal({
-    seed: config.seed,
-    costs: config.costs,
-    randomSeed: config.randomSeed ?? 1,
-    timezoneOffsetMinutes: config.timezoneOffsetMinutes,
-    maxStoredFileBytes: config.maxStoredFileBytes,
-  })
-  const methods: MethodTable = config.docExamples ? docExampleMethodTable(config.costs.base) : new Map()
-  for (const [name, definition] of portal.methods) methods.set(name, definition)
-  const license = LICENSES[config.plan] ?? LICENSES.standard
-  const processIds = new RandomSource(config.randomSeed === undefined ? undefined : config.randomSeed + 2)
-  let scopes: string[] | undefined
-  const allScopes = () => {
-    scopes ??= scopeCatalogue(methods)
-    return scopes
-  }
-  const system = createSystemMethods({
-    methods: () => methods,
-    allScopes,
-    license: () => license,
-    events: events.bindings,
-    offline: { offline: events.offline, clock, costs: config.costs, newProcessId: () => processIds.hex(32) },
-  })
-  for (const [name, definition] of system) methods.set(name, definition)
-  const userDefinitions = new Set<MethodDefinition>()
-  for (const [name, definition] of config.methods ?? []) {
-    methods.set(name.toLowerCase(), definition)
-    userDefinitions.add(definition)
-  }
-  const own = new Set([...portal.methods.keys(), ...system.keys()].map((name) => name.toLowerCase()))
-  for (const name of config.methods?.keys() ?? []) own.delete(name.toLowerCase())
-  return {
-    methods,
-    v3Methods: createV3Methods(portal),
-    allScopes,
-    tzMinutes: portal.env.tz,
-    userDefinitions,
-    implemented: [...own].sort(),
-    files: portal.files,
-  }
-}
+/** The default portal's handle plus what the whole emulator shares. */
+class RunningEmulator extends PortalHandle implements Emulator {
+  readonly #main: EmulatedPortal
+  readonly #shared: PortalShared
+  readonly #endpoints: Endpoints
+  readonly #portals: PortalDirectory
+  readonly #handles = new Map<string, EmulatorPortal>()
 
-/** Every scope code: the documented ones plus any the method table uses. */
-function scopeCatalogue(methods: MethodTable): string[] {
-  const scopes = new Set(KNOWN_SCOPES)
-  for (const definition of methods.values()) {
-    if (definition.scope !== BASIC_SCOPE) scopes.add(definition.scope.toLowerCase())
+  constructor(main: EmulatedPortal, shared: PortalShared, endpoints: Endpoints, portals: PortalDirectory) {
+    super(() => main, shared)
+    this.#main = main
+    this.#shared = shared
+    this.#endpoints = endpoints
+    this.#portals = portals
   }
-  return [...scopes].sort()
+
+  async close(): Promise<void> {
+    for (const portal of this.#portals.built()) portal.dispatcher.close()
+    try {
+      await this.#endpoints.close()
+    } finally {
+      for (const portal of this.#portals.built()) portal.files.dispose()
+    }
+  }
+
+  createApp(appOptions?: AppOptions & { installUrl?: string }): AppCredentials {
+    const installUrl = appOptions?.installUrl === undefined ? undefined : checkInstallUrl(appOptions.installUrl)
+    const app = this.#main.credentials.createApp(appOptions)
+    if (installUrl !== undefined) this.#shared.installUrls.set(app.clientId, installUrl)
+    return {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      applicationToken: app.applicationToken,
+      scopes: app.scopes === 'all' ? 'all' : [...app.scopes],
+      redirectUri: app.redirectUri,
+      status: app.status,
+    }
+  }
+
+  async changeDomain(target?: string | PortalAddress): Promise<string> {
+    const endpoints = this.#endpoints
+    if (target === undefined || typeof target === 'string') return (await endpoints.open(0, target)).url
+    const port = target.port ?? (target.address === undefined ? 0 : endpoints.current().port)
+    return (await endpoints.open(port, target.domain, target.address)).url
+  }
+
+  advanceTime(seconds: number): void {
+    this.#shared.clock.advance(seconds)
+  }
+
+  now(): number {
+    return this.#shared.clock.now()
+  }
+
+  get portals(): string[] {
+    return this.#portals.hosts()
+  }
+
+  portal(host: string): EmulatorPortal {
+    const name = this.#portals.name(String(host))
+    if (name === undefined) throw new RangeError(`no portal named ${JSON.stringify(host)}; emu.portals lists them`)
+    let handle = this.#handles.get(name)
+    if (!handle) {
+      const portals = this.#portals
+      handle = new PortalHandle(() => portals.get(name) ?? portals.main, this.#shared)
+      this.#handles.set(name, handle)
+    }
+    return handle
+  }
+
+  createPortal(portalOptions: CreatePortalOptions = {}): EmulatorPortal {
+    return this.portal(this.#portals.add(portalOptions.host))
+  }
+
+  get activePortals(): number {
+    return this.#portals.active
+  }
 }

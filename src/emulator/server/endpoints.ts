@@ -29,7 +29,8 @@ export class Endpoints {
 
   constructor(
     private readonly settings: { https: boolean; host: string },
-    private readonly stats: StatsRecorder,
+    /** The counters a request is counted in (its portal's). */
+    private readonly statsFor: (req: http.IncomingMessage) => StatsRecorder,
     private readonly serve: RequestHandler,
   ) {}
 
@@ -42,10 +43,11 @@ export class Endpoints {
     if (this.closing) throw new Error('The emulator is closed')
     let self: Endpoint | undefined
     const listener: RequestHandler = (req, res) => {
-      this.stats.request()
-      meterBody(res, (bytes) => this.stats.responseBody(bytes))
+      const stats = this.statsFor(req)
+      stats.request()
+      meterBody(res, (bytes) => stats.responseBody(bytes))
       res.on('close', () => {
-        if (res.headersSent) this.stats.response(res.statusCode)
+        if (res.headersSent) stats.response(res.statusCode)
       })
       // The OAuth server (oauth.bitrix.info for real portals) does not move with the portal.
       if (self === this.current() || isOAuthServerPath(req.url)) {

@@ -76,6 +76,8 @@ export interface EventDispatcherDeps {
   clock: EmulatorClock
   /** Current base URL, e.g. `http://127.0.0.1:40123`. */
   url(): string
+  /** Base URL of the OAuth server (`server_endpoint`), shared by the portals of one emulator; default `url()`. */
+  serverUrl?(): string
   /** Portal host name reported to apps. */
   domain(): string
   memberId: string
@@ -156,7 +158,7 @@ export class EventDispatcher {
         ts: String(Math.floor(clock.now())),
         auth: {
           domain: this.deps.domain(),
-          server_endpoint: `${this.deps.url()}/rest/`,
+          server_endpoint: `${this.serverUrl()}/rest/`,
           client_endpoint: `${this.deps.url()}/rest/`,
           member_id: this.deps.memberId,
           application_token: app.applicationToken,
@@ -166,6 +168,10 @@ export class EventDispatcher {
     events.bindings.remove(app.clientId, () => true)
     events.offline.remove(events.offline.scopeAll(app.clientId))
     events.installed.delete(app.clientId)
+  }
+
+  private serverUrl(): string {
+    return this.deps.serverUrl?.() ?? this.deps.url()
   }
 
   /** The body of one event POST, `auth` as a portal sends it to an app's handler. */
@@ -189,7 +195,7 @@ export class EventDispatcher {
         expires_in: String(tokens.expiresIn),
         scope: listScopes(app.scopes, this.deps.allScopes()).join(','),
         domain: this.deps.domain(),
-        server_endpoint: `${base}/rest/`,
+        server_endpoint: `${this.serverUrl()}/rest/`,
         status: app.status,
         client_endpoint: `${base}/rest/`,
         member_id: this.deps.memberId,

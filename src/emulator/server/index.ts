@@ -1,5 +1,13 @@
 export type { AppOptions, AppStatus, WebhookOptions } from './auth.js'
-export type { AppCredentials, Emulator, IssuedToken, PortalAddress, WebhookCredentials } from './emulator.js'
+export type {
+  AppCredentials,
+  CreatePortalOptions,
+  Emulator,
+  EmulatorPortal,
+  IssuedToken,
+  PortalAddress,
+  WebhookCredentials,
+} from './emulator.js'
 export { startEmulator } from './emulator.js'
 export type { DeliveryOutcome, EventDelivery, EventDeliveryOptions } from './events.js'
 export type { FaultHandle, FaultKind, FaultSpec } from './faults.js'

@@ -12,8 +12,15 @@ import type { StatsRecorder } from './stats.js'
 export interface OAuthEnv {
   credentials: CredentialStore
   stats: StatsRecorder
-  /** Current base URL of the emulator, e.g. `http://127.0.0.1:40123`. */
+  /** Current base URL of the portal, e.g. `http://127.0.0.1:40123` (a named portal: `https://p0001.bitrix24.test:40123`). */
   url(): string
+  /** Base URL of the OAuth server (shared by every portal of the emulator); default `url()`. */
+  serverUrl?(): string
+  /**
+   * The portal that issued an authorization code or refresh token, when several portals share this OAuth server;
+   * its environment answers the grant. Absent or `undefined`: this environment answers.
+   */
+  grantOwner?(key: unknown): OAuthEnv | undefined
   /** Portal host name reported to apps. */
   domain(): string
   memberId: string
@@ -32,24 +39,29 @@ function str(value: unknown): string {
 
 /** The token response of protocol §7.1; `domain` is the OAuth server's host, here the emulator's own. */
 function tokenResponse(tokens: IssuedTokens, env: OAuthEnv): Record<string, unknown> {
-  const base = env.url()
+  const server = serverUrl(env)
   return {
     access_token: tokens.accessToken,
     expires: tokens.expires,
     expires_in: tokens.expiresIn,
     scope: listScopes(tokens.app.scopes, env.allScopes()).join(','),
-    domain: new URL(base).host,
-    server_endpoint: `${base}/rest/`,
+    domain: new URL(server).host,
+    server_endpoint: `${server}/rest/`,
     status: tokens.app.status,
-    client_endpoint: `${base}/rest/`,
+    client_endpoint: `${env.url()}/rest/`,
     member_id: env.memberId,
     user_id: tokens.userId,
     refresh_token: tokens.refreshToken,
   }
 }
 
-export function handleToken(params: Params, env: OAuthEnv): Reply {
+function serverUrl(env: OAuthEnv): string {
+  return env.serverUrl?.() ?? env.url()
+}
+
+export function handleToken(params: Params, shared: OAuthEnv): Reply {
   const grantType = str(params.grant_type)
+  const env = shared.grantOwner?.(grantType === 'authorization_code' ? params.code : params.refresh_token) ?? shared
   if (grantType === 'refresh_token') env.stats.oauthRefresh()
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
     return oauthError(400, 'invalid_request', 'Unsupported or missing grant_type')
@@ -85,7 +97,7 @@ export function handleAuthorize(params: Params, env: OAuthEnv): Reply {
     domain: env.domain(),
     member_id: env.memberId,
     scope: listScopes(app.scopes, env.allScopes()).join(','),
-    server_domain: new URL(env.url()).host,
+    server_domain: new URL(serverUrl(env)).host,
   })
   const separator = app.redirectUri.includes('?') ? '&' : '?'
   return { status: 302, location: `${app.redirectUri}${separator}${query}` }

@@ -77,6 +77,11 @@ export interface EmulatorOptions {
   portalDeletedStatus?: number
   /** Faults injected from the start, as by `emu.faults.inject` (see docs/emulator.md). */
   faults?: readonly FaultSpec[]
+  /**
+   * Named portals served besides the default one, on the same address, told apart by the `Host` header:
+   * `p0001.bitrix24.test` … (see "Many portals" in docs/emulator.md). Each is built on first use. Default 0.
+   */
+  portals?: number
   /** Event delivery: per-POST timeout, queue bound, concurrency, offline queue bound (docs/emulator.md, "Events"). */
   events?: EventDeliveryOptions
   /**
@@ -113,6 +118,7 @@ export interface ResolvedOptions {
   requestTimeLimit: number
   portalDeletedStatus: number
   faults: readonly FaultSpec[]
+  portals: number
   events: EventDeliveryOptions | undefined
   timezoneOffsetMinutes: number
 }
@@ -172,6 +178,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     requestTimeLimit: positive('requestTimeLimit', options.requestTimeLimit ?? 60),
     portalDeletedStatus: deletedStatus,
     faults: options.faults ?? [],
+    portals: nonNegativeInteger('portals', options.portals ?? 0),
     events: options.events,
     timezoneOffsetMinutes: timezoneOffset(options.timezoneOffsetMinutes ?? 120),
   }
