@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { EMULATOR_TLS_CERT, type Emulator, startEmulator } from '../src/emulator/index.js'
-import { createDefaultTransport } from '../src/http/transport.js'
+import { createDefaultTransport, type Transport, TransportError } from '../src/http/transport.js'
 import { authorizationUrl, BitrixApp, exchangeCode, PortalWorkPool, parseAuthorizationRedirect } from '../src/index.js'
 import { RedisInstallationStore } from '../src/redis/index.js'
 import { parseArgs, type SimOptions, USAGE } from './args.js'
@@ -81,10 +81,12 @@ const emu: Emulator = await startEmulator({
 cleanups.push(() => emu.close())
 log(`emulator on ${emu.url} with ${options.portals} named portals (p0001.bitrix24.test …)`)
 
-const transport = createDefaultTransport({
-  tls: { ca: EMULATOR_TLS_CERT },
-  resolve: (hostname) => (hostname.endsWith('.bitrix24.test') ? '127.0.0.1' : undefined),
-})
+const transport = retryingReads(
+  createDefaultTransport({
+    tls: { ca: EMULATOR_TLS_CERT },
+    resolve: (hostname) => (hostname.endsWith('.bitrix24.test') ? '127.0.0.1' : undefined),
+  }),
+)
 // The app's endpoint for portal calls: every portal's authorize page posts ONAPPINSTALL there.
 const appEndpoint = await startAppEndpoint(transport)
 cleanups.push(() => appEndpoint.close())
@@ -318,3 +320,24 @@ formatMarkdown(generated)
 clearTimeout(watchdog)
 await cleanup()
 process.exit(0)
+
+/**
+ * The sim's own plumbing (install pages, the event stage's reads) goes straight through a transport, without the
+ * client's retries: repeat what is safe to repeat (nothing sent, a GET, a read method) up to three times after a
+ * network failure such as a keep-alive socket the emulator closed.
+ */
+function retryingReads(base: Transport): Transport {
+  return async (request) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await base(request)
+      } catch (error) {
+        const safe =
+          error instanceof TransportError &&
+          error.kind !== 'aborted' &&
+          (!error.sent || request.method === 'GET' || /\.(get|list)$/.test(request.url))
+        if (!safe || attempt >= 3) throw error
+      }
+    }
+  }
+}
