@@ -7,7 +7,6 @@
  *   npx tsx scripts/figures.ts --results <file> --readme <file>   (another results file or README, e.g. to try it)
  *   npx tsx scripts/figures.ts --check                              (exit 1 when the README is not up to date)
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +22,7 @@ import {
   type RunResult,
 } from '../bench/report.js'
 import { type BundleSize, measureCheckout } from './bundle-size.js'
+import { formatMarkdown } from './format-markdown.js'
 
 export const START = '<!-- figures:start -->'
 export const END = '<!-- figures:end -->'
@@ -190,8 +190,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     }
   } else {
     writeFileSync(values.readme, next)
-    // Aligned as the repository's formatter writes tables, so `npm run lint` stays green after a run.
-    spawnSync('npx', ['biome', 'format', '--write', values.readme], { stdio: 'ignore', timeout: 60_000 })
+    formatMarkdown([values.readme])
     console.log(`written the Figures table of ${values.readme}`)
   }
 }

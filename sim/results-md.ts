@@ -2,7 +2,6 @@
  * The simulation's report as Markdown (sim/results.md and stdout), and the figures block of docs/scale.md, both
  * generated from the results object so no figure is typed by hand.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import type { SimResults } from './results.js'
 
@@ -123,11 +122,6 @@ ${table(['worker', 'portals', 'RSS MB', 'peak RSS MB', 'heap MB'], workers)}
 
 ${table(['quantity', 'value'], capacity(results))}
 `
-}
-
-/** Formats generated Markdown files as the repository's formatter does (aligned tables), so lint stays clean. */
-export function formatMarkdown(paths: readonly string[]): void {
-  spawnSync('npx', ['biome', 'format', '--write', ...paths], { stdio: 'ignore', timeout: 60_000 })
 }
 
 /** Replaces the figures block of `path` (between the sim markers) with this run's; false when there is none. */
